@@ -1,0 +1,56 @@
+package dev.bank.schemas;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The topics of the system. Commands, results and ledger share one partition count so that an account's
+ * command, outcome and ledger entries all live on the same partition number (co-partitioned by accountId).
+ *
+ * @param commands   commands in, keyed by accountId ({@link Command})
+ * @param results    one outcome per command, keyed by accountId ({@link Outcome})
+ * @param ledger     one immutable entry per posting, keyed by accountId ({@link LedgerEntry})
+ * @param deadLetter records that could not be parsed or validated, original bytes plus reason headers
+ */
+public record Topics(String commands, String results, String ledger, String deadLetter,
+                     int partitions, short replicationFactor) {
+
+    public static final String DEFAULT_COMMANDS = "bank.commands";
+    public static final String DEFAULT_RESULTS = "bank.results";
+    public static final String DEFAULT_LEDGER = "bank.ledger";
+    public static final String DEFAULT_DEAD_LETTER = "bank.dlq";
+    public static final int DEFAULT_PARTITIONS = 6;
+
+    public static Topics defaults() {
+        return new Topics(DEFAULT_COMMANDS, DEFAULT_RESULTS, DEFAULT_LEDGER, DEFAULT_DEAD_LETTER,
+                DEFAULT_PARTITIONS, (short) 1);
+    }
+
+    /** Reads {@code BANK_TOPIC_*} and {@code BANK_TOPIC_PARTITIONS}/{@code BANK_TOPIC_REPLICATION} overrides. */
+    public static Topics fromEnv(Map<String, String> env) {
+        return new Topics(
+                env.getOrDefault("BANK_TOPIC_COMMANDS", DEFAULT_COMMANDS),
+                env.getOrDefault("BANK_TOPIC_RESULTS", DEFAULT_RESULTS),
+                env.getOrDefault("BANK_TOPIC_LEDGER", DEFAULT_LEDGER),
+                env.getOrDefault("BANK_TOPIC_DLQ", DEFAULT_DEAD_LETTER),
+                Integer.parseInt(env.getOrDefault("BANK_TOPIC_PARTITIONS", String.valueOf(DEFAULT_PARTITIONS))),
+                Short.parseShort(env.getOrDefault("BANK_TOPIC_REPLICATION", "1")));
+    }
+
+    /** The topic definitions to create, the ledger and dead-letter topics kept forever (audit trail). */
+    public List<TopicSpec> specs() {
+        Map<String, String> keepForever = Map.of("retention.ms", "-1");
+        Map<String, String> minIsr = replicationFactor >= 3 ? Map.of("min.insync.replicas", "2") : Map.of();
+        return List.of(
+                new TopicSpec(commands, partitions, replicationFactor, minIsr),
+                new TopicSpec(results, partitions, replicationFactor, minIsr),
+                new TopicSpec(ledger, partitions, replicationFactor, merge(keepForever, minIsr)),
+                new TopicSpec(deadLetter, partitions, replicationFactor, merge(keepForever, minIsr)));
+    }
+
+    private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {
+        var m = new java.util.HashMap<>(a);
+        m.putAll(b);
+        return Map.copyOf(m);
+    }
+}
