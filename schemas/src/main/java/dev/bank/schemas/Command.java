@@ -1,0 +1,43 @@
+package dev.bank.schemas;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.util.Objects;
+
+/**
+ * A command on the commands topic, keyed by {@code accountId}. Schema: {@code schemas/command.schema.json}.
+ *
+ * <p>The amount travels as a decimal string in major units ({@code "12.34"}) because only the processor knows
+ * the account's currency and therefore its scale; it turns it into minor units exactly or rejects it.
+ *
+ * @param transactionId the idempotency key: a repeat with the same id is answered with the first outcome
+ * @param amount        major units; for OPEN_ACCOUNT the optional opening deposit
+ * @param currency      ISO-4217; required to open an account, optional elsewhere (checked against the account)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Command(CommandType type, String transactionId, String accountId, String amount, String currency) {
+
+    public static Command open(String transactionId, String accountId, String currency, String openingDeposit) {
+        return new Command(CommandType.OPEN_ACCOUNT, transactionId, accountId, openingDeposit, currency);
+    }
+
+    public static Command credit(String transactionId, String accountId, String amount) {
+        return new Command(CommandType.CREDIT, transactionId, accountId, amount, null);
+    }
+
+    public static Command debit(String transactionId, String accountId, String amount) {
+        return new Command(CommandType.DEBIT, transactionId, accountId, amount, null);
+    }
+
+    /**
+     * Whether a retry under the same transactionId asks for the same thing; {@code "10"} and {@code "10.00"}
+     * are the same amount, a different amount, type or currency is an idempotency conflict.
+     */
+    public boolean sameRequestAs(Command other) {
+        return type == other.type
+                && Objects.equals(accountId, other.accountId)
+                && Objects.equals(amount == null ? null : Money.canonical(amount),
+                                  other.amount == null ? null : Money.canonical(other.amount))
+                && Objects.equals(currency, other.currency);
+    }
+}

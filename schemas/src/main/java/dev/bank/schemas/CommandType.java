@@ -1,0 +1,6 @@
+package dev.bank.schemas;
+
+/** What a command asks for. */
+public enum CommandType {
+    OPEN_ACCOUNT, CREDIT, DEBIT
+}

@@ -1,0 +1,46 @@
+package dev.bank.schemas;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The JSON Schemas (2020-12) of the wire contract, packaged under {@code /schemas/} in this jar and
+ * usable by anyone producing to or consuming from the topics.
+ */
+public final class JsonSchemas {
+    public static final String COMMAND = "command.schema.json";
+    public static final String OUTCOME = "outcome.schema.json";
+    public static final String LEDGER_ENTRY = "ledger-entry.schema.json";
+    public static final String ACCOUNT = "account.schema.json";
+
+    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+    private static final Map<String, JsonSchema> CACHE = new ConcurrentHashMap<>();
+
+    private JsonSchemas() {}
+
+    public static JsonSchema schema(String name) {
+        return CACHE.computeIfAbsent(name, n -> {
+            try (InputStream in = JsonSchemas.class.getResourceAsStream("/schemas/" + n)) {
+                if (in == null) throw new IllegalArgumentException("no schema named " + n);
+                return FACTORY.getSchema(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** The violations of a document against a schema, one readable line each; empty when it is valid. */
+    public static List<String> violations(String schemaName, JsonNode document) {
+        return schema(schemaName).validate(document).stream().map(ValidationMessage::getMessage).sorted().toList();
+    }
+}

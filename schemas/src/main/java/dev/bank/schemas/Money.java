@@ -1,0 +1,79 @@
+package dev.bank.schemas;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.Currency;
+
+/**
+ * Conversions between decimal major units as people write them ({@code "12.34"}) and the {@code long} minor
+ * units every balance is kept in. Nothing is ever rounded: an amount with more fraction digits than the
+ * currency has is refused, as is anything that does not fit a {@code long}.
+ */
+public final class Money {
+    private Money() {}
+
+    /** Thrown for an amount that cannot be taken as money in the given currency; the message says why. */
+    public static final class InvalidAmountException extends IllegalArgumentException {
+        public InvalidAmountException(String message) { super(message); }
+    }
+
+    /** The ISO-4217 currency for a code, or {@link InvalidAmountException} for an unknown code. */
+    public static Currency currency(String code) {
+        if (code == null || !code.matches("[A-Z]{3}")) {
+            throw new InvalidAmountException("currency must be an ISO-4217 code such as EUR, was " + code);
+        }
+        try {
+            Currency c = Currency.getInstance(code);
+            if (c.getDefaultFractionDigits() < 0) {
+                throw new InvalidAmountException("currency " + code + " has no minor unit and cannot hold balances");
+            }
+            return c;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidAmountException("unknown ISO-4217 currency " + code);
+        }
+    }
+
+    /** Parses a plain decimal string; rejects exponents, signs, blanks and anything that is not a number. */
+    public static BigDecimal parseDecimal(String text) {
+        if (text == null || !text.matches("[0-9]+(\\.[0-9]+)?")) {
+            throw new InvalidAmountException("amount must be a positive decimal number such as 12.34, was " + text);
+        }
+        return new BigDecimal(text);
+    }
+
+    /**
+     * Minor units of a positive amount in major units, e.g. {@code "12.34"} EUR is 1234. Zero, more fraction
+     * digits than the currency allows and values above {@code maxMajor} are refused.
+     */
+    public static long toMinor(String majorText, Currency currency, BigDecimal maxMajor) {
+        BigDecimal major = parseDecimal(majorText).stripTrailingZeros();
+        if (major.signum() <= 0) throw new InvalidAmountException("amount must be greater than zero");
+        int digits = currency.getDefaultFractionDigits();
+        if (major.scale() > digits) {
+            throw new InvalidAmountException("amount " + majorText + " has more than " + digits
+                    + " fraction digits, the most " + currency.getCurrencyCode() + " allows");
+        }
+        if (maxMajor != null && major.compareTo(maxMajor) > 0) {
+            throw new InvalidAmountException("amount " + majorText + " is above the maximum of "
+                    + maxMajor.toPlainString() + " per transaction");
+        }
+        BigInteger minor = major.movePointRight(digits).toBigIntegerExact();
+        if (minor.bitLength() > 63) throw new InvalidAmountException("amount " + majorText + " is too large");
+        return minor.longValueExact();
+    }
+
+    /** Major units with the currency's scale, e.g. 80000 EUR is {@code "800.00"}; negative values keep the sign. */
+    public static String toMajor(long minor, Currency currency) {
+        return BigDecimal.valueOf(minor, currency.getDefaultFractionDigits()).toPlainString();
+    }
+
+    /** Canonical form of a decimal amount so that {@code "10"}, {@code "10.0"} and {@code "10.00"} compare equal. */
+    public static String canonical(String majorText) {
+        try {
+            BigDecimal d = parseDecimal(majorText).stripTrailingZeros();
+            return d.scale() < 0 ? d.setScale(0).toPlainString() : d.toPlainString();
+        } catch (InvalidAmountException e) {
+            return majorText;
+        }
+    }
+}

@@ -1,0 +1,5 @@
+package dev.bank.schemas;
+
+public enum OutcomeStatus {
+    ACCEPTED, REJECTED
+}

@@ -1,0 +1,18 @@
+package dev.bank.schemas;
+
+/** Machine-readable reason of a rejected command; the REST API maps each to an HTTP status. */
+public enum RejectionReason {
+    /** The amount is zero, negative, malformed, has too many fraction digits or is above the maximum. */
+    INVALID_AMOUNT,
+    /** The command is missing a field it needs (e.g. a currency to open an account). */
+    INVALID_COMMAND,
+    INSUFFICIENT_FUNDS,
+    ACCOUNT_NOT_FOUND,
+    CURRENCY_MISMATCH,
+    DUPLICATE_ACCOUNT,
+    ACCOUNT_CLOSED,
+    /** The balance would leave the range a {@code long} of minor units can hold. */
+    LIMIT_EXCEEDED,
+    /** The transactionId was already used for a different request; nothing was applied. */
+    IDEMPOTENCY_CONFLICT
+}

@@ -1,0 +1,109 @@
+package dev.bank.schemas;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every record the code writes must validate against the published schema, and broken documents must not. */
+class SchemaContractTest {
+
+    private static JsonNode asJson(Object record) {
+        return Json.MAPPER.valueToTree(record);
+    }
+
+    private static JsonNode parse(String json) throws Exception {
+        return Json.MAPPER.readTree(json);
+    }
+
+    @Test
+    void commandsWrittenByTheCodeValidate() {
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND, asJson(Command.open("t-1", "acc-1", "EUR", "10.00"))))
+                .isEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND, asJson(Command.open("t-2", "acc-1", "JPY", null))))
+                .isEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND, asJson(Command.credit("t-3", "acc-1", "1000"))))
+                .isEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND, asJson(Command.debit("t-4", "acc-1", "200.5"))))
+                .isEmpty();
+    }
+
+    @Test
+    void invalidCommandsAreRefused() throws Exception {
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND,
+                parse("{\"type\":\"CREDIT\",\"transactionId\":\"t\",\"accountId\":\"a\"}")))
+                .as("credit without amount").isNotEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND,
+                parse("{\"type\":\"OPEN_ACCOUNT\",\"transactionId\":\"t\",\"accountId\":\"a\"}")))
+                .as("open without currency").isNotEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND,
+                parse("{\"type\":\"DEBIT\",\"transactionId\":\"t\",\"accountId\":\"a\",\"amount\":\"-5\"}")))
+                .as("negative amount").isNotEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND,
+                parse("{\"type\":\"TRANSFER_ALL\",\"transactionId\":\"t\",\"accountId\":\"a\",\"amount\":\"5\"}")))
+                .as("unknown type").isNotEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND,
+                parse("{\"type\":\"CREDIT\",\"accountId\":\"a\",\"amount\":\"5\"}")))
+                .as("missing transactionId").isNotEmpty();
+    }
+
+    @Test
+    void outcomesWrittenByTheCodeValidate() {
+        var accepted = new Outcome("t-1", "acc-1", CommandType.CREDIT, OutcomeStatus.ACCEPTED, null, null,
+                100_000L, 100_000L, "EUR", 1, false, 1_700_000_000_000L);
+        var rejected = new Outcome("t-2", "acc-1", CommandType.DEBIT, OutcomeStatus.REJECTED,
+                RejectionReason.INSUFFICIENT_FUNDS, "balance 800.00 EUR is less than 900.00", 90_000L, 80_000L,
+                "EUR", 2, false, 1_700_000_000_000L);
+        var unknown = new Outcome("t-3", "nope", CommandType.DEBIT, OutcomeStatus.REJECTED,
+                RejectionReason.ACCOUNT_NOT_FOUND, "account nope does not exist", null, null, null, 0, false, 1L);
+        assertThat(JsonSchemas.violations(JsonSchemas.OUTCOME, asJson(accepted))).isEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.OUTCOME, asJson(rejected))).isEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.OUTCOME, asJson(unknown))).isEmpty();
+    }
+
+    @Test
+    void invalidOutcomesAreRefused() throws Exception {
+        assertThat(JsonSchemas.violations(JsonSchemas.OUTCOME, parse("""
+                {"transactionId":"t","accountId":"a","type":"DEBIT","status":"REJECTED",
+                 "sequence":0,"replayed":false,"timestamp":1}""")))
+                .as("rejection without reason").isNotEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.OUTCOME, parse("""
+                {"transactionId":"t","accountId":"a","type":"DEBIT","status":"ACCEPTED",
+                 "sequence":1,"replayed":false,"timestamp":1}""")))
+                .as("acceptance without balance").isNotEmpty();
+    }
+
+    @Test
+    void ledgerEntriesWrittenByTheCodeValidate() throws Exception {
+        var entry = new LedgerEntry("acc-1", "t-1", EntryType.DEBIT, 20_000, "EUR", 100_000, 80_000, 3, 1L);
+        assertThat(JsonSchemas.violations(JsonSchemas.LEDGER_ENTRY, asJson(entry))).isEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.LEDGER_ENTRY, parse("""
+                {"accountId":"a","transactionId":"t","type":"DEBIT","amountMinor":0,"currency":"EUR",
+                 "balanceBeforeMinor":0,"balanceAfterMinor":0,"sequence":1,"timestamp":1}""")))
+                .as("zero amount").isNotEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.LEDGER_ENTRY, parse("""
+                {"accountId":"a","transactionId":"t","type":"DEBIT","amountMinor":1.5,"currency":"EUR",
+                 "balanceBeforeMinor":0,"balanceAfterMinor":0,"sequence":1,"timestamp":1}""")))
+                .as("fractional minor units").isNotEmpty();
+    }
+
+    @Test
+    void accountsWrittenByTheCodeValidate() throws Exception {
+        var account = new Account("acc-1", "EUR", AccountStatus.OPEN, 80_000, 3, 1L);
+        assertThat(JsonSchemas.violations(JsonSchemas.ACCOUNT, asJson(account))).isEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.ACCOUNT, parse("{\"accountId\":\"a\",\"currency\":\"euro\"}")))
+                .isNotEmpty();
+    }
+
+    @Test
+    void serdeRoundTripsEveryRecordAndWrapsGarbage() {
+        var serde = JsonSerde.of(Command.class);
+        var command = Command.debit("t-1", "acc-1", "12.34");
+        assertThat(serde.deserialize("t", serde.serialize("t", command))).isEqualTo(command);
+        assertThat(serde.serialize("t", null)).isNull();
+        assertThat(serde.deserialize("t", null)).isNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> serde.deserialize("t", "{not json".getBytes()))
+                .isInstanceOf(org.apache.kafka.common.errors.SerializationException.class)
+                .hasMessageContaining("Command");
+    }
+}
