@@ -1,0 +1,87 @@
+package dev.bank.processor;
+
+import dev.bank.processor.config.ProcessorConfig;
+import dev.bank.processor.query.QueryServer;
+import dev.bank.processor.query.StoreQueries;
+import dev.bank.processor.topology.BankTopology;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One processor instance: the Kafka Streams application plus its query API. {@code main} only wires and waits;
+ * the topology itself is a pure builder ({@link BankTopology}).
+ *
+ * <p>A stream thread that dies of an unexpected exception is replaced: under exactly_once_v2 its open
+ * transaction is aborted and the replacement reprocesses from the last commit, so nothing is lost or doubled.
+ */
+public final class ProcessorApp implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProcessorApp.class);
+
+    private final ProcessorConfig config;
+    private final KafkaStreams streams;
+    private final QueryServer queryServer;
+    private final CountDownLatch running = new CountDownLatch(1);
+
+    private ProcessorApp(ProcessorConfig config) {
+        this.config = config;
+        Topology topology = BankTopology.build(config.topics(), config.maxAmount(), config.idempotencyRetention());
+        this.streams = new KafkaStreams(topology, config.streamsProperties());
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("stream thread failed; replacing it (the open transaction is aborted and retried)", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> {
+            log.info("streams state {} -> {}", before, now);
+            if (now == KafkaStreams.State.RUNNING) running.countDown();
+        });
+        this.queryServer = new QueryServer(new StoreQueries(streams,
+                new HostInfo(config.queryAdvertisedHost(), config.queryPort())));
+    }
+
+    public static ProcessorApp start(ProcessorConfig config) {
+        ProcessorApp app = new ProcessorApp(config);
+        app.queryServer.start(config.queryBindHost(), config.queryPort());
+        app.streams.start();
+        log.info("processor {} started: bootstrap={} state={} query API http://{}", config.applicationId(),
+                config.bootstrapServers(), config.stateDir().toAbsolutePath(), config.queryEndpoint());
+        return app;
+    }
+
+    /** Blocks until the Streams instance first reaches RUNNING; false when the timeout passed first. */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public String queryUrl() {
+        return "http://" + config.queryEndpoint();
+    }
+
+    @Override
+    public void close() {
+        queryServer.close();
+        boolean clean = streams.close(Duration.ofSeconds(30));
+        log.info("processor stopped{}", clean ? "" : " (timed out waiting for stream threads)");
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        ProcessorApp app = start(ProcessorConfig.fromEnv(System.getenv()));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "processor-shutdown"));
+        stopped.await();
+    }
+}

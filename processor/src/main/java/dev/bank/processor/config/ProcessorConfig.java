@@ -1,0 +1,82 @@
+package dev.bank.processor.config;
+
+import dev.bank.schemas.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The processor's whole configuration: defaults, overridden by environment variables (documented in the
+ * README). {@link #streamsProperties()} is the only place Kafka Streams settings are made.
+ *
+ * @param queryAdvertisedHost the host other instances and the gateway use to reach this instance's query API
+ * @param idempotencyRetention how long processed transactionIds are remembered for retries
+ * @param maxAmount            the largest amount a single command may carry, in major units
+ */
+public record ProcessorConfig(String bootstrapServers, String applicationId, Path stateDir, Topics topics,
+                              String queryBindHost, String queryAdvertisedHost, int queryPort,
+                              Duration idempotencyRetention, BigDecimal maxAmount, int streamThreads,
+                              int standbyReplicas, int internalReplication, long commitIntervalMs) {
+
+    public static ProcessorConfig fromEnv(Map<String, String> env) {
+        return new ProcessorConfig(
+                env.getOrDefault("BANK_BOOTSTRAP_SERVERS", "localhost:9092"),
+                env.getOrDefault("BANK_APPLICATION_ID", "bank-processor"),
+                Path.of(env.getOrDefault("BANK_STATE_DIR", "data/streams")),
+                Topics.fromEnv(env),
+                env.getOrDefault("BANK_QUERY_BIND_HOST", "0.0.0.0"),
+                env.getOrDefault("BANK_QUERY_HOST", "localhost"),
+                Integer.parseInt(env.getOrDefault("BANK_QUERY_PORT", "8081")),
+                Duration.parse(env.getOrDefault("BANK_IDEMPOTENCY_RETENTION", "P7D")),
+                new BigDecimal(env.getOrDefault("BANK_MAX_AMOUNT", "1000000000")),
+                Integer.parseInt(env.getOrDefault("BANK_STREAM_THREADS", "1")),
+                Integer.parseInt(env.getOrDefault("BANK_STANDBY_REPLICAS", "0")),
+                Integer.parseInt(env.getOrDefault("BANK_INTERNAL_REPLICATION", "1")),
+                Long.parseLong(env.getOrDefault("BANK_COMMIT_INTERVAL_MS", "100")));
+    }
+
+    public ProcessorConfig withBootstrapServers(String servers) {
+        return new ProcessorConfig(servers, applicationId, stateDir, topics, queryBindHost, queryAdvertisedHost,
+                queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
+                commitIntervalMs);
+    }
+
+    public ProcessorConfig withStateDir(Path dir) {
+        return new ProcessorConfig(bootstrapServers, applicationId, dir, topics, queryBindHost, queryAdvertisedHost,
+                queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
+                commitIntervalMs);
+    }
+
+    public ProcessorConfig withQueryPort(int port) {
+        return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
+                queryAdvertisedHost, port, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
+                internalReplication, commitIntervalMs);
+    }
+
+    /** The address published as {@code application.server}, through which any instance reaches this one. */
+    public String queryEndpoint() {
+        return queryAdvertisedHost + ":" + queryPort;
+    }
+
+    public Properties streamsProperties() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+        p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, queryEndpoint());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
+        p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, internalReplication);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
+        return p;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.bank.processor.query;
+
+import dev.bank.schemas.Json;
+import dev.bank.schemas.Problem;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The processor's internal HTTP API over its stores; it is the {@code application.server} every instance
+ * publishes, so the gateway can ask any instance about any account.
+ * <ul>
+ *   <li>{@code GET /internal/accounts/{accountId}}: the account (balance in minor units, currency, status)</li>
+ *   <li>{@code GET /internal/accounts/{accountId}/transactions/{transactionId}}: the outcome of a processed command</li>
+ * </ul>
+ * 404 means the key is certainly absent; 503 with {@code Retry-After} means ask again shortly.
+ */
+public final class QueryServer implements AutoCloseable {
+    private final Javalin app;
+
+    public QueryServer(StoreQueries queries) {
+        this.app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.routes.get("/internal/accounts/{accountId}", ctx -> respond(ctx,
+                    queries.account(ctx.pathParam("accountId")).orElse(null),
+                    "account " + ctx.pathParam("accountId") + " does not exist"));
+            config.routes.get("/internal/accounts/{accountId}/transactions/{transactionId}", ctx -> respond(ctx,
+                    queries.outcome(ctx.pathParam("accountId"), ctx.pathParam("transactionId")).orElse(null),
+                    "no processed transaction " + ctx.pathParam("transactionId")
+                            + " for account " + ctx.pathParam("accountId")));
+            config.routes.get("/internal/health", ctx -> ctx.result("ok"));
+            config.routes.exception(NotReadyException.class, (e, ctx) -> {
+                ctx.header("Retry-After", "1");
+                problem(ctx, Problem.of(503, "Not ready", e.getMessage()));
+            });
+        });
+    }
+
+    public QueryServer start(String host, int port) {
+        app.start(host, port);
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    private static void respond(Context ctx, Object body, String notFound) {
+        if (body == null) {
+            problem(ctx, Problem.of(404, "Not found", notFound));
+        } else {
+            write(ctx, 200, "application/json", body);
+        }
+    }
+
+    static void problem(Context ctx, Problem problem) {
+        write(ctx, problem.status(), Problem.CONTENT_TYPE, problem.withInstance(ctx.path()));
+    }
+
+    private static void write(Context ctx, int status, String contentType, Object body) {
+        try {
+            ctx.status(status).contentType(contentType).result(Json.MAPPER.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

@@ -1,0 +1,104 @@
+package dev.bank.processor.query;
+
+import dev.bank.processor.topology.BankTopology;
+import dev.bank.schemas.Account;
+import dev.bank.schemas.Json;
+import dev.bank.schemas.Outcome;
+import dev.bank.schemas.ProcessedCommand;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The seam in front of interactive queries: answers from the local store when this instance owns the key,
+ * otherwise asks the owning instance's query API. Any state in which the answer could be wrong (not RUNNING,
+ * a rebalance in progress, the owner unreachable) is a {@link NotReadyException}, never an empty answer, so a
+ * client sees "retry" and not a false "no such account".
+ */
+public final class StoreQueries {
+    private final KafkaStreams streams;
+    private final HostInfo self;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    public StoreQueries(KafkaStreams streams, HostInfo self) {
+        this.streams = streams;
+        this.self = self;
+    }
+
+    public Optional<Account> account(String accountId) {
+        HostInfo owner = owner(BankTopology.ACCOUNTS_STORE, accountId);
+        if (!owner.equals(self)) {
+            return forward(owner, "/internal/accounts/" + encode(accountId), Account.class);
+        }
+        return Optional.ofNullable(localStore(BankTopology.ACCOUNTS_STORE, Account.class).get(accountId));
+    }
+
+    /** The outcome of an already processed transactionId, e.g. for a client polling after a timeout. */
+    public Optional<Outcome> outcome(String accountId, String transactionId) {
+        HostInfo owner = owner(BankTopology.PROCESSED_STORE, accountId);
+        if (!owner.equals(self)) {
+            return forward(owner, "/internal/accounts/" + encode(accountId) + "/transactions/" + encode(transactionId),
+                    Outcome.class);
+        }
+        ProcessedCommand processed = localStore(BankTopology.PROCESSED_STORE, ProcessedCommand.class)
+                .get(BankTopology.processedKey(accountId, transactionId));
+        return Optional.ofNullable(processed).map(ProcessedCommand::outcome);
+    }
+
+    private HostInfo owner(String store, String accountId) {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            throw new NotReadyException("the processor is " + streams.state() + ", not RUNNING");
+        }
+        // Every store is partitioned like the commands topic, whose key is the accountId.
+        KeyQueryMetadata metadata = streams.queryMetadataForKey(store, accountId, Serdes.String().serializer());
+        if (metadata == null || KeyQueryMetadata.NOT_AVAILABLE.equals(metadata)) {
+            throw new NotReadyException("no instance owns account " + accountId + " yet (rebalancing)");
+        }
+        return metadata.activeHost();
+    }
+
+    private <V> ReadOnlyKeyValueStore<String, V> localStore(String name, Class<V> type) {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+        } catch (InvalidStateStoreException e) {
+            throw new NotReadyException("store " + name + " is not queryable right now: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> Optional<T> forward(HostInfo owner, String path, Class<T> type) {
+        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + path);
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).GET().build();
+        try {
+            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return switch (response.statusCode()) {
+                case 200 -> Optional.of(Json.MAPPER.readValue(response.body(), type));
+                case 404 -> Optional.empty();
+                default -> throw new NotReadyException("owner " + owner + " answered " + response.statusCode());
+            };
+        } catch (IOException e) {
+            throw new NotReadyException("owner " + owner + " is unreachable: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NotReadyException("interrupted while asking " + owner, e);
+        }
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
