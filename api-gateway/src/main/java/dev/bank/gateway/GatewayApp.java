@@ -1,0 +1,63 @@
+package dev.bank.gateway;
+
+import dev.bank.gateway.config.GatewayConfig;
+import dev.bank.gateway.http.BankApi;
+import dev.bank.gateway.kafka.CommandPublisher;
+import dev.bank.gateway.kafka.OutcomeListener;
+import dev.bank.gateway.kafka.ProcessorClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CountDownLatch;
+
+/** One gateway instance: the REST API, its Kafka producer and results listener. {@code main} wires and waits. */
+public final class GatewayApp implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GatewayApp.class);
+
+    private final CommandPublisher publisher;
+    private final OutcomeListener outcomes;
+    private final BankApi api;
+
+    private GatewayApp(GatewayConfig config) {
+        this.publisher = new CommandPublisher(config);
+        this.outcomes = new OutcomeListener(config).start();
+        this.api = new BankApi(publisher, outcomes, new ProcessorClient(config.processorUrls()),
+                config.outcomeTimeout());
+    }
+
+    public static GatewayApp start(GatewayConfig config) {
+        GatewayApp app = new GatewayApp(config);
+        app.api.start(config.bindHost(), config.port());
+        log.info("gateway listening on http://localhost:{} (Kafka {}, processors {})", app.port(),
+                config.bootstrapServers(), config.processorUrls());
+        return app;
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    /** True once the gateway can publish commands and will see their outcomes. */
+    public boolean ready() {
+        return outcomes.ready();
+    }
+
+    /** Stops taking requests first, then lets in-flight publishes finish before the Kafka clients close. */
+    @Override
+    public void close() {
+        api.close();
+        publisher.close();
+        outcomes.close();
+        log.info("gateway stopped");
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        GatewayApp app = start(GatewayConfig.fromEnv(System.getenv()));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "gateway-shutdown"));
+        stopped.await();
+    }
+}

@@ -1,0 +1,53 @@
+package dev.bank.gateway.config;
+
+import dev.bank.schemas.Topics;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gateway's whole configuration: defaults, overridden by environment variables (documented in the README).
+ *
+ * @param processorUrls  base URLs of processor query APIs; any instance answers any account, the rest are
+ *                       tried in order when one is down
+ * @param outcomeTimeout how long {@code POST /transaction} waits for the outcome before answering 202
+ * @param kafkaTimeout   how long a publish may take before the gateway answers 503
+ */
+public record GatewayConfig(String bootstrapServers, Topics topics, String bindHost, int port,
+                            List<String> processorUrls, Duration outcomeTimeout, Duration kafkaTimeout) {
+
+    public GatewayConfig {
+        processorUrls = List.copyOf(processorUrls);
+    }
+
+    public static GatewayConfig fromEnv(Map<String, String> env) {
+        return new GatewayConfig(
+                env.getOrDefault("BANK_BOOTSTRAP_SERVERS", "localhost:9092"),
+                Topics.fromEnv(env),
+                env.getOrDefault("BANK_GATEWAY_BIND_HOST", "0.0.0.0"),
+                Integer.parseInt(env.getOrDefault("BANK_GATEWAY_PORT", "8080")),
+                Arrays.stream(env.getOrDefault("BANK_PROCESSOR_URLS", "http://localhost:8081").split(","))
+                        .map(String::trim).filter(s -> !s.isEmpty()).toList(),
+                Duration.parse(env.getOrDefault("BANK_OUTCOME_TIMEOUT", "PT5S")),
+                Duration.parse(env.getOrDefault("BANK_KAFKA_TIMEOUT", "PT5S")));
+    }
+
+    public GatewayConfig withBootstrapServers(String servers) {
+        return new GatewayConfig(servers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout);
+    }
+
+    public GatewayConfig withProcessorUrls(List<String> urls) {
+        return new GatewayConfig(bootstrapServers, topics, bindHost, port, urls, outcomeTimeout, kafkaTimeout);
+    }
+
+    public GatewayConfig withPort(int newPort) {
+        return new GatewayConfig(bootstrapServers, topics, bindHost, newPort, processorUrls, outcomeTimeout,
+                kafkaTimeout);
+    }
+
+    public GatewayConfig withOutcomeTimeout(Duration timeout) {
+        return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, timeout, kafkaTimeout);
+    }
+}

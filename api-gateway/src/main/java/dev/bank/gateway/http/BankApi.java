@@ -1,0 +1,181 @@
+package dev.bank.gateway.http;
+
+import dev.bank.gateway.kafka.CommandPublisher;
+import dev.bank.gateway.kafka.OutcomeListener;
+import dev.bank.gateway.kafka.ProcessorClient;
+import dev.bank.schemas.Command;
+import dev.bank.schemas.Json;
+import dev.bank.schemas.Outcome;
+import dev.bank.schemas.Problem;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * The REST API. Writes become commands on Kafka and are answered with their outcome from the results topic;
+ * reads come from the processors' stores. Requests wait asynchronously, so a slow outcome holds no server
+ * thread.
+ * <ul>
+ *   <li>{@code POST /accounts} – open an account (201)</li>
+ *   <li>{@code POST /transaction} – credit or debit (200, or 202 with a status URL when the outcome is late)</li>
+ *   <li>{@code GET /balance/{accountId}}</li>
+ *   <li>{@code GET /accounts/{accountId}/transactions/{transactionId}} – the outcome of a submitted command</li>
+ * </ul>
+ */
+public final class BankApi implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BankApi.class);
+
+    private final CommandPublisher publisher;
+    private final OutcomeListener outcomes;
+    private final ProcessorClient processors;
+    private final Duration outcomeTimeout;
+    private final Javalin app;
+
+    public BankApi(CommandPublisher publisher, OutcomeListener outcomes, ProcessorClient processors,
+                   Duration outcomeTimeout) {
+        this.publisher = publisher;
+        this.outcomes = outcomes;
+        this.processors = processors;
+        this.outcomeTimeout = outcomeTimeout;
+        this.app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.routes.post("/accounts", ctx -> submit(ctx,
+                    Requests.openAccount(ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 201));
+            config.routes.post("/transaction", ctx -> submit(ctx,
+                    Requests.transaction(ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
+            config.routes.get("/balance/{accountId}", this::balance);
+            config.routes.get("/accounts/{accountId}/transactions/{transactionId}", this::transactionStatus);
+            config.routes.get("/health", ctx -> ctx.result("ok"));
+            config.routes.exception(InvalidRequestException.class, (e, ctx) -> problem(ctx,
+                    Problem.of(400, "Invalid request", "the request has invalid fields").withErrors(e.errors())));
+            config.routes.exception(ProcessorClient.UnavailableException.class, (e, ctx) -> unavailable(ctx,
+                    "the account store is not ready: " + e.getMessage(), null));
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                log.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
+                problem(ctx, Problem.of(500, "Internal error", "an unexpected error occurred; it has been logged"));
+            });
+            config.routes.error(404, "*", ctx -> {
+                if (ctx.result() == null) problem(ctx, Problem.of(404, "Not found", "no route " + ctx.path()));
+            });
+        });
+    }
+
+    public BankApi start(String host, int port) {
+        app.start(host, port);
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    private void submit(Context ctx, Command command, int successStatus) {
+        if (!outcomes.ready()) {
+            unavailable(ctx, "the gateway is not connected to Kafka yet", command.transactionId());
+            return;
+        }
+        CompletableFuture<Outcome> outcome = outcomes.expect(command.accountId(), command.transactionId());
+        ctx.future(() -> publisher.publish(command)
+                .thenCompose(sent -> outcome.orTimeout(outcomeTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                .handle((result, error) -> {
+                    if (error == null) {
+                        answer(ctx, result, successStatus);
+                    } else if (unwrap(error) instanceof TimeoutException && outcome.isCompletedExceptionally()) {
+                        pending(ctx, command);
+                    } else {
+                        outcome.cancel(false);
+                        log.warn("publish failed accountId={} transactionId={}: {}", command.accountId(),
+                                command.transactionId(), unwrap(error).toString());
+                        unavailable(ctx, "Kafka did not take the command in time; retry with the same transactionId",
+                                command.transactionId());
+                    }
+                    return null;
+                }));
+    }
+
+    private void answer(Context ctx, Outcome outcome, int successStatus) {
+        log.info("{} accountId={} transactionId={} status={}{}", outcome.type(), outcome.accountId(),
+                outcome.transactionId(), outcome.status(), outcome.accepted() ? "" : " reason=" + outcome.reason());
+        if (outcome.accepted()) {
+            json(ctx, successStatus, Responses.success(outcome));
+        } else {
+            problem(ctx, Responses.rejection(outcome));
+        }
+    }
+
+    private void pending(Context ctx, Command command) {
+        String url = statusUrl(command.accountId(), command.transactionId());
+        log.info("outcome late accountId={} transactionId={}: answered 202", command.accountId(),
+                command.transactionId());
+        ctx.header("Location", url);
+        json(ctx, 202, Responses.pending(command.accountId(), command.transactionId(), url));
+    }
+
+    private void balance(Context ctx) {
+        String accountId = ctx.pathParam("accountId");
+        processors.account(accountId).ifPresentOrElse(
+                account -> json(ctx, 200, Responses.balance(account)),
+                () -> problem(ctx, Problem.of(404, "Account not found", "account " + accountId + " does not exist")
+                        .withReason("ACCOUNT_NOT_FOUND")));
+    }
+
+    private void transactionStatus(Context ctx) {
+        String accountId = ctx.pathParam("accountId");
+        String transactionId = ctx.pathParam("transactionId");
+        processors.outcome(accountId, transactionId).ifPresentOrElse(
+                outcome -> {
+                    if (outcome.accepted()) json(ctx, 200, Responses.success(outcome));
+                    else problem(ctx, Responses.rejection(outcome));
+                },
+                () -> problem(ctx, Problem.of(404, "Not processed",
+                        "no outcome for transaction " + transactionId + " on account " + accountId
+                                + " (yet): it is still in flight, or was never received")));
+    }
+
+    private static String statusUrl(String accountId, String transactionId) {
+        Function<String, String> enc = s -> URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+        return "/accounts/" + enc.apply(accountId) + "/transactions/" + enc.apply(transactionId);
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    private static void unavailable(Context ctx, String detail, String transactionId) {
+        ctx.header("Retry-After", "1");
+        problem(ctx, Problem.of(503, "Service unavailable", detail).withTransactionId(transactionId));
+    }
+
+    private static void problem(Context ctx, Problem problem) {
+        write(ctx, problem.status(), Problem.CONTENT_TYPE, problem.withInstance(ctx.path()));
+    }
+
+    private static void json(Context ctx, int status, Object body) {
+        write(ctx, status, "application/json", body);
+    }
+
+    private static void write(Context ctx, int status, String contentType, Object body) {
+        try {
+            ctx.status(status).contentType(contentType).result(Json.MAPPER.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

@@ -1,0 +1,163 @@
+package dev.bank.gateway.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bank.schemas.Command;
+import dev.bank.schemas.CommandType;
+import dev.bank.schemas.Json;
+import dev.bank.schemas.Money;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.util.Currency;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Turns REST request bodies into commands, collecting every problem per field so a client can fix them all at
+ * once. Amounts are read as JSON numbers or decimal strings in major units ({@code 200}, {@code "12.34"}) and
+ * never pass through a {@code double}. Whether the amount fits the account's currency is the processor's call
+ * (only it knows the account); when the request names the currency, the gateway already checks the scale.
+ */
+public final class Requests {
+    static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    static final Pattern TRANSACTION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    private Requests() {}
+
+    /** {@code {"accountId","amount","type":"credit"|"debit","transactionId"?,"currency"?}}. */
+    public static Command transaction(byte[] body, String idempotencyKey) {
+        JsonNode json = parse(body);
+        Map<String, String> errors = new LinkedHashMap<>();
+        String accountId = accountId(json, errors, true);
+        CommandType type = null;
+        String typeText = text(json, "type");
+        if (typeText == null) {
+            errors.put("type", "is required: credit or debit");
+        } else {
+            switch (typeText.toLowerCase(Locale.ROOT)) {
+                case "credit" -> type = CommandType.CREDIT;
+                case "debit" -> type = CommandType.DEBIT;
+                default -> errors.put("type", "must be credit or debit, was " + typeText);
+            }
+        }
+        String currency = currency(json, errors, false);
+        String amount = amount(json, "amount", errors, true, currency);
+        String transactionId = transactionId(json, idempotencyKey, errors);
+        if (!errors.isEmpty()) throw new InvalidRequestException(errors);
+        return new Command(type, transactionId, accountId, amount, currency);
+    }
+
+    /** {@code {"currency","accountId"?,"initialDeposit"?,"transactionId"?}}; a missing accountId is generated. */
+    public static Command openAccount(byte[] body, String idempotencyKey) {
+        JsonNode json = parse(body);
+        Map<String, String> errors = new LinkedHashMap<>();
+        String accountId = accountId(json, errors, false);
+        String currency = currency(json, errors, true);
+        String deposit = amount(json, "initialDeposit", errors, false, currency);
+        String transactionId = transactionId(json, idempotencyKey, errors);
+        if (!errors.isEmpty()) throw new InvalidRequestException(errors);
+        if (accountId == null) accountId = "acc-" + UUID.randomUUID();
+        return Command.open(transactionId, accountId, currency, deposit);
+    }
+
+    private static JsonNode parse(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw new InvalidRequestException(Map.of("body", "is empty; a JSON object is required"));
+        }
+        try {
+            JsonNode json = Json.MAPPER.readTree(body);
+            if (json == null || !json.isObject()) {
+                throw new InvalidRequestException(Map.of("body", "must be a JSON object"));
+            }
+            return json;
+        } catch (IOException e) {
+            throw new InvalidRequestException(Map.of("body", "is not valid JSON"));
+        }
+    }
+
+    private static String text(JsonNode json, String field) {
+        JsonNode node = json.get(field);
+        return node == null || node.isNull() ? null : node.asText();
+    }
+
+    private static String accountId(JsonNode json, Map<String, String> errors, boolean required) {
+        String id = text(json, "accountId");
+        if (id == null) {
+            if (required) errors.put("accountId", "is required");
+        } else if (!ACCOUNT_ID.matcher(id).matches()) {
+            errors.put("accountId", "must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'");
+        }
+        return id;
+    }
+
+    private static String currency(JsonNode json, Map<String, String> errors, boolean required) {
+        String code = text(json, "currency");
+        if (code == null) {
+            if (required) errors.put("currency", "is required: an ISO-4217 code such as EUR");
+            return null;
+        }
+        try {
+            return Money.currency(code).getCurrencyCode();
+        } catch (Money.InvalidAmountException e) {
+            errors.put("currency", e.getMessage());
+            return null;
+        }
+    }
+
+    private static String amount(JsonNode json, String field, Map<String, String> errors, boolean required,
+                                 String currency) {
+        JsonNode node = json.get(field);
+        if (node == null || node.isNull()) {
+            if (required) errors.put(field, "is required: a positive amount in major units such as 12.34");
+            return null;
+        }
+        BigDecimal value;
+        if (node.isNumber()) {
+            value = node.decimalValue();
+        } else if (node.isTextual()) {
+            try {
+                value = Money.parseDecimal(node.asText().trim());
+            } catch (Money.InvalidAmountException e) {
+                errors.put(field, e.getMessage());
+                return null;
+            }
+        } else {
+            errors.put(field, "must be a number or a decimal string");
+            return null;
+        }
+        if (value.signum() <= 0) {
+            errors.put(field, "must be greater than zero");
+            return null;
+        }
+        String plain = value.toPlainString();
+        if (currency != null) {
+            try {
+                Money.toMinor(plain, Currency.getInstance(currency), null);
+            } catch (Money.InvalidAmountException e) {
+                errors.put(field, e.getMessage());
+                return null;
+            }
+        }
+        return plain;
+    }
+
+    private static String transactionId(JsonNode json, String idempotencyKey, Map<String, String> errors) {
+        String fromBody = text(json, "transactionId");
+        String header = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey.trim();
+        if (fromBody != null && header != null && !fromBody.equals(header)) {
+            errors.put("transactionId", "differs from the " + IDEMPOTENCY_KEY + " header; send one or make them equal");
+            return null;
+        }
+        String id = fromBody != null ? fromBody : header;
+        if (id == null) return UUID.randomUUID().toString();
+        if (!TRANSACTION_ID.matcher(id).matches()) {
+            errors.put("transactionId", "must be 1-128 characters of A-Z, a-z, 0-9, '.', '_', ':' or '-'");
+            return null;
+        }
+        return id;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.bank.gateway.http;
+
+import dev.bank.schemas.Account;
+import dev.bank.schemas.CommandType;
+import dev.bank.schemas.Money;
+import dev.bank.schemas.Outcome;
+import dev.bank.schemas.Problem;
+import dev.bank.schemas.RejectionReason;
+
+import java.time.Instant;
+import java.util.Currency;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** How outcomes and accounts look over REST: amounts in major units with the currency's scale, as strings. */
+public final class Responses {
+    private Responses() {}
+
+    public static int status(RejectionReason reason) {
+        return switch (reason) {
+            case INVALID_AMOUNT, INVALID_COMMAND -> 400;
+            case ACCOUNT_NOT_FOUND -> 404;
+            case IDEMPOTENCY_CONFLICT, DUPLICATE_ACCOUNT -> 409;
+            case INSUFFICIENT_FUNDS, CURRENCY_MISMATCH, ACCOUNT_CLOSED, LIMIT_EXCEEDED -> 422;
+        };
+    }
+
+    public static Problem rejection(Outcome outcome) {
+        String title = outcome.reason().name().toLowerCase(Locale.ROOT).replace('_', ' ');
+        title = Character.toUpperCase(title.charAt(0)) + title.substring(1);
+        return Problem.of(status(outcome.reason()), title, outcome.detail())
+                .withReason(outcome.reason().name())
+                .withTransactionId(outcome.transactionId());
+    }
+
+    /** The seed's response, {@code {"status":"success","transactionId","accountId","amount","type"}}, plus balance. */
+    public static Map<String, Object> transaction(Outcome outcome) {
+        Currency currency = Currency.getInstance(outcome.currency());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "success");
+        body.put("transactionId", outcome.transactionId());
+        body.put("accountId", outcome.accountId());
+        body.put("amount", Money.toMajor(outcome.amountMinor(), currency));
+        body.put("type", outcome.type().name().toLowerCase(Locale.ROOT));
+        body.put("balance", Money.toMajor(outcome.balanceMinor(), currency));
+        body.put("currency", outcome.currency());
+        if (outcome.replayed()) body.put("replayed", true);
+        return body;
+    }
+
+    public static Map<String, Object> openedAccount(Outcome outcome) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "success");
+        body.put("transactionId", outcome.transactionId());
+        body.put("accountId", outcome.accountId());
+        body.put("currency", outcome.currency());
+        body.put("balance", Money.toMajor(outcome.balanceMinor(), Currency.getInstance(outcome.currency())));
+        body.put("openedAt", Instant.ofEpochMilli(outcome.timestamp()).toString());
+        if (outcome.replayed()) body.put("replayed", true);
+        return body;
+    }
+
+    /** The seed's {@code {"accountId","balance"}} plus currency. */
+    public static Map<String, Object> balance(Account account) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("accountId", account.accountId());
+        body.put("balance", Money.toMajor(account.balanceMinor(), Currency.getInstance(account.currency())));
+        body.put("currency", account.currency());
+        return body;
+    }
+
+    public static Map<String, Object> success(Outcome outcome) {
+        return outcome.type() == CommandType.OPEN_ACCOUNT ? openedAccount(outcome) : transaction(outcome);
+    }
+
+    /** The 202 body: the command is on the log but its outcome did not arrive in time. */
+    public static Map<String, Object> pending(String accountId, String transactionId, String statusUrl) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "pending");
+        body.put("transactionId", transactionId);
+        body.put("accountId", accountId);
+        body.put("statusUrl", statusUrl);
+        return body;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.bank.gateway.kafka;
+
+import dev.bank.gateway.config.GatewayConfig;
+import dev.bank.schemas.Command;
+import dev.bank.schemas.JsonSerde;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Publishes commands keyed by accountId with an idempotent producer (acks=all), so a command is on the log
+ * exactly once per send and all commands of an account land on its partition in the order they were sent.
+ * A failed publish completes exceptionally within the configured Kafka timeout instead of blocking a request.
+ */
+public final class CommandPublisher implements AutoCloseable {
+    private static final JsonSerde<Command> COMMANDS = JsonSerde.of(Command.class);
+    private final KafkaProducer<String, byte[]> producer;
+    private final String topic;
+
+    public CommandPublisher(GatewayConfig config) {
+        this.topic = config.topics().commands();
+        int timeoutMs = (int) config.kafkaTimeout().toMillis();
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "bank-gateway");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs + 1);
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    public CompletableFuture<RecordMetadata> publish(Command command) {
+        CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(topic, command.accountId(), COMMANDS.serialize(topic, command)),
+                    (metadata, error) -> {
+                        if (error != null) sent.completeExceptionally(error);
+                        else sent.complete(metadata);
+                    });
+        } catch (RuntimeException e) {
+            // send() throws instead of calling back when metadata cannot be fetched within max.block.ms
+            sent.completeExceptionally(e);
+        }
+        return sent;
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

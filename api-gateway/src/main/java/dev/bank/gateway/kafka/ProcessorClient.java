@@ -1,0 +1,75 @@
+package dev.bank.gateway.kafka;
+
+import dev.bank.schemas.Account;
+import dev.bank.schemas.Json;
+import dev.bank.schemas.Outcome;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads account state from the processors' query APIs. Any processor instance answers for any account (it
+ * forwards to the owner), so the configured URLs are tried in order and the next one is used when one is
+ * down or not ready. The gateway keeps no money state of its own.
+ */
+public final class ProcessorClient {
+    private static final Logger log = LoggerFactory.getLogger(ProcessorClient.class);
+
+    /** No processor could answer right now; the caller answers 503 with Retry-After. */
+    public static final class UnavailableException extends RuntimeException {
+        public UnavailableException(String message) {
+            super(message);
+        }
+    }
+
+    private final List<String> baseUrls;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    public ProcessorClient(List<String> baseUrls) {
+        if (baseUrls.isEmpty()) throw new IllegalArgumentException("at least one processor URL is needed");
+        this.baseUrls = List.copyOf(baseUrls);
+    }
+
+    public Optional<Account> account(String accountId) {
+        return get("/internal/accounts/" + encode(accountId), Account.class);
+    }
+
+    public Optional<Outcome> outcome(String accountId, String transactionId) {
+        return get("/internal/accounts/" + encode(accountId) + "/transactions/" + encode(transactionId), Outcome.class);
+    }
+
+    private <T> Optional<T> get(String path, Class<T> type) {
+        String lastProblem = "no processor configured";
+        for (String base : baseUrls) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
+                    .timeout(Duration.ofSeconds(5)).GET().build();
+            try {
+                HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+                if (response.statusCode() == 200) return Optional.of(Json.MAPPER.readValue(response.body(), type));
+                if (response.statusCode() == 404) return Optional.empty();
+                lastProblem = base + " answered " + response.statusCode();
+            } catch (IOException e) {
+                lastProblem = base + " is unreachable: " + e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new UnavailableException("interrupted");
+            }
+            log.debug("processor query failed, trying the next: {}", lastProblem);
+        }
+        throw new UnavailableException(lastProblem);
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
