@@ -1,0 +1,104 @@
+package dev.bank.gateway.http;
+
+import dev.bank.schemas.Command;
+import dev.bank.schemas.CommandType;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RequestsTest {
+    private static byte[] body(String json) {
+        return json.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static InvalidRequestException invalid(Runnable r) {
+        try {
+            r.run();
+        } catch (InvalidRequestException e) {
+            return e;
+        }
+        throw new AssertionError("expected an invalid request");
+    }
+
+    @Test
+    void acceptsTheSeedsTransactionBodyWithANumberAmount() {
+        Command c = Requests.transaction(body("{\"accountId\":\"acc-1\",\"amount\":200,\"type\":\"debit\"}"), null);
+        assertThat(c.type()).isEqualTo(CommandType.DEBIT);
+        assertThat(c.accountId()).isEqualTo("acc-1");
+        assertThat(c.amount()).isEqualTo("200");
+        assertThat(c.transactionId()).as("generated when absent").isNotBlank();
+    }
+
+    @Test
+    void readsDecimalAmountsExactlyFromNumbersAndStrings() {
+        assertThat(Requests.transaction(body("{\"accountId\":\"a\",\"amount\":12.34,\"type\":\"CREDIT\"}"), null)
+                .amount()).isEqualTo("12.34");
+        assertThat(Requests.transaction(body("{\"accountId\":\"a\",\"amount\":\"0.10\",\"type\":\"credit\"}"), null)
+                .amount()).isEqualTo("0.10");
+        assertThat(Requests.transaction(
+                body("{\"accountId\":\"a\",\"amount\":0.30000000000000004,\"type\":\"credit\"}"), null).amount())
+                .as("no double rounding on the way in").isEqualTo("0.30000000000000004");
+    }
+
+    @Test
+    void takesTheIdempotencyKeyHeaderAsTransactionId() {
+        Command c = Requests.transaction(body("{\"accountId\":\"a\",\"amount\":1,\"type\":\"credit\"}"), "key-1");
+        assertThat(c.transactionId()).isEqualTo("key-1");
+        Command same = Requests.transaction(
+                body("{\"accountId\":\"a\",\"amount\":1,\"type\":\"credit\",\"transactionId\":\"key-1\"}"), "key-1");
+        assertThat(same.transactionId()).isEqualTo("key-1");
+        assertThat(invalid(() -> Requests.transaction(
+                body("{\"accountId\":\"a\",\"amount\":1,\"type\":\"credit\",\"transactionId\":\"x\"}"), "key-1"))
+                .errors()).containsKey("transactionId");
+    }
+
+    @Test
+    void reportsEveryInvalidFieldAtOnce() {
+        var e = invalid(() -> Requests.transaction(body("{\"accountId\":\"bad id!\",\"amount\":-5,\"type\":\"steal\"}"),
+                null));
+        assertThat(e.errors()).containsOnlyKeys("accountId", "amount", "type");
+        assertThat(e.errors().get("amount")).contains("greater than zero");
+    }
+
+    @Test
+    void rejectsMissingFieldsZeroAndGarbageAmounts() {
+        assertThat(invalid(() -> Requests.transaction(body("{}"), null)).errors())
+                .containsOnlyKeys("accountId", "amount", "type");
+        assertThat(invalid(() -> Requests.transaction(body("{\"accountId\":\"a\",\"amount\":0,\"type\":\"debit\"}"),
+                null)).errors()).containsKey("amount");
+        assertThat(invalid(() -> Requests.transaction(
+                body("{\"accountId\":\"a\",\"amount\":\"ten\",\"type\":\"debit\"}"), null)).errors()).containsKey("amount");
+        assertThat(invalid(() -> Requests.transaction(
+                body("{\"accountId\":\"a\",\"amount\":true,\"type\":\"debit\"}"), null)).errors()).containsKey("amount");
+    }
+
+    @Test
+    void rejectsMoreDecimalsThanTheNamedCurrencyAllows() {
+        var e = invalid(() -> Requests.transaction(
+                body("{\"accountId\":\"a\",\"amount\":\"1.005\",\"type\":\"debit\",\"currency\":\"EUR\"}"), null));
+        assertThat(e.errors().get("amount")).contains("fraction digits");
+    }
+
+    @Test
+    void rejectsBodiesThatAreNotJsonObjects() {
+        assertThat(invalid(() -> Requests.transaction(body("not json"), null)).errors()).containsKey("body");
+        assertThat(invalid(() -> Requests.transaction(body("[1,2]"), null)).errors()).containsKey("body");
+        assertThat(invalid(() -> Requests.transaction(new byte[0], null)).errors()).containsKey("body");
+    }
+
+    @Test
+    void opensAnAccountWithAGeneratedIdWhenNoneIsGiven() {
+        Command c = Requests.openAccount(body("{\"currency\":\"EUR\",\"initialDeposit\":\"50.00\"}"), null);
+        assertThat(c.type()).isEqualTo(CommandType.OPEN_ACCOUNT);
+        assertThat(c.accountId()).startsWith("acc-");
+        assertThat(c.currency()).isEqualTo("EUR");
+        assertThat(c.amount()).isEqualTo("50.00");
+        assertThatThrownBy(() -> Requests.openAccount(body("{\"accountId\":\"a\"}"), null))
+                .isInstanceOf(InvalidRequestException.class);
+        assertThat(invalid(() -> Requests.openAccount(body("{\"currency\":\"XXZ\"}"), null)).errors())
+                .containsKey("currency");
+    }
+}
