@@ -36,6 +36,7 @@ import java.util.function.Function;
  */
 public final class BankApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BankApi.class);
+    public static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
     private final CommandPublisher publisher;
     private final OutcomeListener outcomes;
@@ -108,6 +109,8 @@ public final class BankApi implements AutoCloseable {
     private void answer(Context ctx, Outcome outcome, int successStatus) {
         log.info("{} accountId={} transactionId={} status={}{}", outcome.type(), outcome.accountId(),
                 outcome.transactionId(), outcome.status(), outcome.accepted() ? "" : " reason=" + outcome.reason());
+        // A retry gets the first answer byte for byte; the header tells it apart (as Stripe-style APIs do).
+        if (outcome.replayed()) ctx.header(REPLAYED_HEADER, "true");
         if (outcome.accepted()) {
             json(ctx, successStatus, Responses.success(outcome));
         } else {

@@ -45,7 +45,6 @@ public final class Responses {
         body.put("type", outcome.type().name().toLowerCase(Locale.ROOT));
         body.put("balance", Money.toMajor(outcome.balanceMinor(), currency));
         body.put("currency", outcome.currency());
-        if (outcome.replayed()) body.put("replayed", true);
         return body;
     }
 
@@ -57,7 +56,6 @@ public final class Responses {
         body.put("currency", outcome.currency());
         body.put("balance", Money.toMajor(outcome.balanceMinor(), Currency.getInstance(outcome.currency())));
         body.put("openedAt", Instant.ofEpochMilli(outcome.timestamp()).toString());
-        if (outcome.replayed()) body.put("replayed", true);
         return body;
     }
 
