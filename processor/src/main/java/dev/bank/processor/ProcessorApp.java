@@ -4,6 +4,7 @@ import dev.bank.processor.config.ProcessorConfig;
 import dev.bank.processor.query.QueryServer;
 import dev.bank.processor.query.StoreQueries;
 import dev.bank.processor.topology.BankTopology;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -71,7 +72,10 @@ public final class ProcessorApp implements AutoCloseable {
     @Override
     public void close() {
         queryServer.close();
-        boolean clean = streams.close(Duration.ofSeconds(30));
+        // Leaving the group hands this instance's partitions over at once instead of after the session timeout.
+        boolean clean = streams.close(CloseOptions
+                .groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
         log.info("processor stopped{}", clean ? "" : " (timed out waiting for stream threads)");
     }
 

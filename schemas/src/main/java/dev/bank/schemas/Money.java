@@ -22,15 +22,16 @@ public final class Money {
         if (code == null || !code.matches("[A-Z]{3}")) {
             throw new InvalidAmountException("currency must be an ISO-4217 code such as EUR, was " + code);
         }
+        Currency c;
         try {
-            Currency c = Currency.getInstance(code);
-            if (c.getDefaultFractionDigits() < 0) {
-                throw new InvalidAmountException("currency " + code + " has no minor unit and cannot hold balances");
-            }
-            return c;
+            c = Currency.getInstance(code);
         } catch (IllegalArgumentException e) {
             throw new InvalidAmountException("unknown ISO-4217 currency " + code);
         }
+        if (c.getDefaultFractionDigits() < 0) {
+            throw new InvalidAmountException("currency " + code + " has no minor unit and cannot hold balances");
+        }
+        return c;
     }
 
     /** Parses a plain decimal string; rejects exponents, signs, blanks and anything that is not a number. */

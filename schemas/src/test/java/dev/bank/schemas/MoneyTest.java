@@ -55,6 +55,7 @@ class MoneyTest {
         assertThat(Money.currency("EUR")).isEqualTo(EUR);
         assertThatThrownBy(() -> Money.currency("XYZ")).hasMessageContaining("unknown");
         assertThatThrownBy(() -> Money.currency("eur")).hasMessageContaining("ISO-4217");
+        assertThatThrownBy(() -> Money.currency("XAU")).as("gold has no minor unit").hasMessageContaining("no minor unit");
     }
 
     @Test

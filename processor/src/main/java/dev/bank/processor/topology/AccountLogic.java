@@ -36,7 +36,8 @@ public final class AccountLogic {
 
     private Decision open(Account current, Command command, long timestamp) {
         if (current != null) {
-            return reject(current, command, timestamp, RejectionReason.DUPLICATE_ACCOUNT,
+            // the existing account's balance is none of the duplicate opener's business
+            return reject(null, command, timestamp, RejectionReason.DUPLICATE_ACCOUNT,
                     "account " + command.accountId() + " already exists", null);
         }
         Currency currency;

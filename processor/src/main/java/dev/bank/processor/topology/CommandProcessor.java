@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Applies the commands of one partition in log order: parse, deduplicate by transactionId, decide with
@@ -35,6 +36,9 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private static final JsonSerde<LedgerEntry> LEDGER = JsonSerde.of(LedgerEntry.class);
     /** How often expired transactionIds are purged; a retry between purges is still answered correctly. */
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
+    /** The schema's patterns; they also keep the NUL separator of the processed-ids key out of the ids. */
+    private static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern TRANSACTION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     private final AccountLogic logic;
     private final Duration retention;
@@ -114,6 +118,12 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         if (command.type() == null) return "type is missing";
         if (blank(command.transactionId())) return "transactionId is missing";
         if (blank(command.accountId())) return "accountId is missing";
+        if (!ACCOUNT_ID.matcher(command.accountId()).matches()) {
+            return "accountId must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'";
+        }
+        if (!TRANSACTION_ID.matcher(command.transactionId()).matches()) {
+            return "transactionId must be 1-128 characters of A-Z, a-z, 0-9, '.', '_', ':' or '-'";
+        }
         return null;
     }
 

@@ -1,0 +1,264 @@
+package dev.bank.launcher;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A real single-node KRaft Kafka (one process that is both broker and controller, node id 1) running inside
+ * this JVM on Kafka's own server classes ({@link KafkaRaftServer}, the class {@code kafka.Kafka} starts).
+ *
+ * <p>Its log directory is {@code <dataDir>/kafka}. The first start formats it (a fresh cluster id, written
+ * to {@code meta.properties} by Kafka's {@link Formatter}); every later start on the same directory reuses it,
+ * so topics, records, committed offsets and transaction state survive a restart.
+ *
+ * <p>Listeners bind to 127.0.0.1 only. A port of {@code 0} means "pick a free one" (useful in tests).
+ * The settings are those a single node needs: internal topics with replication 1, no initial rebalance
+ * delay and no topic auto-creation. Transactions (and so exactly_once_v2 Streams) work against it.
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+
+    public static final int DEFAULT_BROKER_PORT = 9092;
+    public static final int DEFAULT_CONTROLLER_PORT = 9093;
+    public static final int NODE_ID = 1;
+    static final String HOST = "127.0.0.1";
+    static final String BROKER_LISTENER = "PLAINTEXT";
+    static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
+
+    private final Path logDir;
+    private final int brokerPort;
+    private final int controllerPort;
+    private final String clusterId;
+    private final boolean formatted;
+    private final KafkaRaftServer server;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private EmbeddedBroker(Path logDir, int brokerPort, int controllerPort, String clusterId, boolean formatted,
+                           KafkaRaftServer server) {
+        this.logDir = logDir;
+        this.brokerPort = brokerPort;
+        this.controllerPort = controllerPort;
+        this.clusterId = clusterId;
+        this.formatted = formatted;
+        this.server = server;
+    }
+
+    /** Starts on the default ports 9092 (broker) and 9093 (controller). */
+    public static EmbeddedBroker start(Path dataDir) {
+        return start(dataDir, DEFAULT_BROKER_PORT, DEFAULT_CONTROLLER_PORT);
+    }
+
+    public static EmbeddedBroker start(Path dataDir, int brokerPort, int controllerPort) {
+        return start(dataDir, brokerPort, controllerPort, Map.of());
+    }
+
+    /**
+     * Formats {@code <dataDir>/kafka} if it is not formatted yet, starts the broker and controller and returns
+     * once the broker answers an Admin {@code describeCluster}.
+     *
+     * @param brokerPort     client listener port, 0 for a free one
+     * @param controllerPort controller (KRaft quorum) listener port, 0 for a free one
+     * @param overrides      extra broker configs, applied last
+     */
+    public static EmbeddedBroker start(Path dataDir, int brokerPort, int controllerPort,
+                                       Map<String, String> overrides) {
+        long t0 = System.nanoTime();
+        Path logDir = dataDir.toAbsolutePath().normalize().resolve("kafka");
+        int bPort = brokerPort == 0 ? freePort() : brokerPort;
+        int cPort = controllerPort == 0 ? freePort() : controllerPort;
+        Map<String, Object> props = brokerConfig(logDir, bPort, cPort);
+        props.putAll(overrides);
+        KafkaConfig config = new KafkaConfig(props, false);
+
+        boolean formatNow;
+        String clusterId;
+        try {
+            Files.createDirectories(logDir);
+            formatNow = !Files.exists(logDir.resolve("meta.properties"));
+            clusterId = formatNow ? format(logDir) : readClusterId(logDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare Kafka log dir " + logDir, e);
+        }
+
+        KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+        EmbeddedBroker broker = new EmbeddedBroker(logDir, bPort, cPort, clusterId, formatNow, server);
+        try {
+            server.startup();
+            broker.awaitReady(READY_TIMEOUT);
+        } catch (RuntimeException | Error e) {
+            broker.close();
+            throw e;
+        }
+        log.info("Kafka broker up on {} (controller 127.0.0.1:{}, cluster {}, {} storage {}) in {} ms",
+                broker.bootstrapServers(), cPort, clusterId, formatNow ? "formatted new" : "reused", logDir,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        return broker;
+    }
+
+    /** {@code 127.0.0.1:<brokerPort>}, for clients. */
+    public String bootstrapServers() {
+        return HOST + ":" + brokerPort;
+    }
+
+    public int brokerPort() {
+        return brokerPort;
+    }
+
+    public int controllerPort() {
+        return controllerPort;
+    }
+
+    /** The cluster id in {@code meta.properties}: generated once, on the start that formatted the storage. */
+    public String clusterId() {
+        return clusterId;
+    }
+
+    /** {@code <dataDir>/kafka}. */
+    public Path logDir() {
+        return logDir;
+    }
+
+    /** True if this start formatted the storage (first start on the directory), false if it reused it. */
+    public boolean formattedStorage() {
+        return formatted;
+    }
+
+    /** Shuts the broker and controller down and waits until they have stopped. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } catch (RuntimeException e) {
+            log.warn("Kafka broker shutdown failed", e);
+        }
+        log.info("Kafka broker on {} stopped in {} ms", bootstrapServers(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+
+    static Map<String, Object> brokerConfig(Path logDir, int brokerPort, int controllerPort) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", String.valueOf(NODE_ID));
+        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+        p.put("listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
+                + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+        p.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
+        p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.put("controller.listener.names", CONTROLLER_LISTENER);
+        p.put("inter.broker.listener.name", BROKER_LISTENER);
+        p.put("log.dirs", logDir.toString());
+        // a single node: every internal topic with replication 1
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("default.replication.factor", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("auto.create.topics.enable", "false");
+        return p;
+    }
+
+    /** What {@code kafka-storage.sh format} does, for one node with a static voter set. */
+    private static String format(Path logDir) {
+        String clusterId = Uuid.randomUuid().toString();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+            new Formatter()
+                    .setPrintStream(print)
+                    .setNodeId(NODE_ID)
+                    .setClusterId(clusterId)
+                    .setControllerListenerName(CONTROLLER_LISTENER)
+                    .setMetadataLogDirectory(logDir.toString())
+                    .addDirectory(logDir.toString())
+                    .setHasDynamicQuorum(false)
+                    .run();
+        } catch (Exception e) {
+            throw new IllegalStateException("formatting Kafka storage in " + logDir + " failed", e);
+        }
+        log.info("Formatted Kafka storage {} with cluster id {}", logDir, clusterId);
+        log.debug("Formatter said: {}", out.toString(StandardCharsets.UTF_8).trim());
+        return clusterId;
+    }
+
+    private static String readClusterId(Path logDir) throws IOException {
+        Properties meta = new Properties();
+        try (InputStream in = Files.newInputStream(logDir.resolve("meta.properties"))) {
+            meta.load(in);
+        }
+        String id = meta.getProperty("cluster.id");
+        if (id == null || id.isBlank()) {
+            throw new IllegalStateException(logDir.resolve("meta.properties") + " has no cluster.id");
+        }
+        return id;
+    }
+
+    private void awaitReady(Duration timeout) {
+        Map<String, Object> conf = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Exception last = null;
+        try (Admin admin = Admin.create(conf)) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    int nodes = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
+                    if (nodes > 0) {
+                        return;
+                    }
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    last = e;
+                }
+                // a short poll interval between describeCluster attempts while the broker unfences
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the Kafka broker", e);
+        }
+        throw new IllegalStateException("Kafka broker on " + bootstrapServers() + " not ready after " + timeout, last);
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port", e);
+        }
+    }
+}

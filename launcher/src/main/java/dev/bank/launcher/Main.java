@@ -1,0 +1,185 @@
+package dev.bank.launcher;
+
+import dev.bank.gateway.GatewayApp;
+import dev.bank.gateway.config.GatewayConfig;
+import dev.bank.processor.ProcessorApp;
+import dev.bank.processor.config.ProcessorConfig;
+import dev.bank.schemas.Topics;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code bank local|broker|processor|gateway|help}. {@code local} runs a Kafka broker, the topics, the processor
+ * and the gateway in this JVM; the others run one part each. Ctrl-C or SIGTERM stops what was started, in
+ * reverse order.
+ */
+public final class Main {
+
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+    private static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration PROCESSOR_RUNNING_TIMEOUT = Duration.ofSeconds(90);
+
+    static final String USAGE = """
+            usage: bank <command>
+
+              local      Kafka broker (KRaft, in this JVM) + topics + processor + gateway: everything, one process
+              broker     Kafka broker + topics only
+              processor  the Kafka Streams processor and its query API (needs a running Kafka)
+              gateway    the REST gateway (needs a running Kafka and processor)
+              help       this text
+
+            environment (defaults):
+              BANK_DATA_DIR          ./data   broker data in <dir>/kafka, Streams state in <dir>/streams
+              BANK_KAFKA_PORT        9092     embedded broker's client port
+              BANK_CONTROLLER_PORT   9093     embedded broker's controller port
+              BANK_BOOTSTRAP_SERVERS 127.0.0.1:9092  Kafka for 'processor' and 'gateway' ('local' uses its own)
+              BANK_QUERY_PORT 8081, BANK_GATEWAY_PORT 8080, BANK_PROCESSOR_URLS, BANK_TOPIC_* ... (see README)
+            """;
+
+    /** What was started, closed in reverse order. */
+    private final Deque<Map.Entry<String, AutoCloseable>> started = new ArrayDeque<>();
+    private boolean closing;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        String command = args.length == 0 ? "help" : args[0];
+        Map<String, String> env = System.getenv();
+        switch (command) {
+            case "help", "-h", "--help" -> {
+                System.out.print(USAGE);
+                return;
+            }
+            case "local", "broker", "processor", "gateway" -> { }
+            default -> {
+                System.err.println("unknown command: " + command);
+                System.err.print(USAGE);
+                System.exit(2);
+            }
+        }
+        Main main = new Main();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            main.closeAll();
+            stopped.countDown();
+        }, "bank-shutdown"));
+        try {
+            LauncherConfig config = LauncherConfig.fromEnv(env);
+            switch (command) {
+                case "local" -> main.local(config, env);
+                case "broker" -> main.broker(config, env);
+                case "processor" -> main.processor(config, env);
+                case "gateway" -> main.gateway(config, env);
+                default -> throw new IllegalStateException(command);
+            }
+        } catch (Exception e) {
+            log.error("bank {} failed to start: {}", command, e.toString(), e);
+            System.exit(1); // runs the shutdown hook, which closes whatever did start
+        }
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void local(LauncherConfig config, Map<String, String> env) throws InterruptedException {
+        EmbeddedBroker broker = startBroker(config, env);
+        String bootstrap = broker.bootstrapServers();
+        ProcessorApp processor = startProcessor(config, env, bootstrap);
+        GatewayApp gateway = add("gateway", GatewayApp.start(GatewayConfig.fromEnv(env)
+                .withBootstrapServers(bootstrap)
+                .withProcessorUrls(List.of(processor.queryUrl()))));
+        PrintStream out = System.out;
+        out.println();
+        out.println("bank is running locally (data in " + config.dataDir() + ")");
+        out.println("  Kafka broker     " + bootstrap + "  (controller 127.0.0.1:" + broker.controllerPort()
+                + ", cluster " + broker.clusterId() + ")");
+        out.println("  processor query  " + processor.queryUrl());
+        out.println("  REST gateway     http://localhost:" + gateway.port());
+        out.println("Ctrl-C stops everything; data is kept for the next start.");
+        out.println();
+    }
+
+    private void broker(LauncherConfig config, Map<String, String> env) {
+        EmbeddedBroker broker = startBroker(config, env);
+        System.out.println();
+        System.out.println("Kafka broker on " + broker.bootstrapServers() + " (controller 127.0.0.1:"
+                + broker.controllerPort() + ", data in " + broker.logDir() + "); Ctrl-C stops it.");
+        System.out.println();
+    }
+
+    private void processor(LauncherConfig config, Map<String, String> env) throws InterruptedException {
+        ProcessorApp processor = startProcessor(config, env, config.bootstrapServers());
+        System.out.println("processor query API on " + processor.queryUrl() + " (Kafka "
+                + config.bootstrapServers() + "); Ctrl-C stops it.");
+    }
+
+    private void gateway(LauncherConfig config, Map<String, String> env) {
+        GatewayApp gateway = add("gateway", GatewayApp.start(GatewayConfig.fromEnv(env)
+                .withBootstrapServers(config.bootstrapServers())));
+        System.out.println("REST gateway on http://localhost:" + gateway.port() + " (Kafka "
+                + config.bootstrapServers() + "); Ctrl-C stops it.");
+    }
+
+    private EmbeddedBroker startBroker(LauncherConfig config, Map<String, String> env) {
+        EmbeddedBroker broker = add("Kafka broker",
+                EmbeddedBroker.start(config.dataDir(), config.kafkaPort(), config.controllerPort()));
+        TopicCreator.createAll(broker.bootstrapServers(), Topics.fromEnv(env).specs(), TOPIC_TIMEOUT);
+        return broker;
+    }
+
+    private ProcessorApp startProcessor(LauncherConfig config, Map<String, String> env, String bootstrap)
+            throws InterruptedException {
+        ProcessorConfig pc = ProcessorConfig.fromEnv(env).withBootstrapServers(bootstrap);
+        if (env.get("BANK_STATE_DIR") == null) {
+            pc = pc.withStateDir(config.streamsDir());
+        }
+        ProcessorApp processor = add("processor", ProcessorApp.start(pc));
+        if (!processor.awaitRunning(PROCESSOR_RUNNING_TIMEOUT)) {
+            log.warn("processor not RUNNING after {}s (state {}); carrying on, it keeps trying",
+                    PROCESSOR_RUNNING_TIMEOUT.toSeconds(), processor.state());
+        }
+        return processor;
+    }
+
+    private synchronized <T extends AutoCloseable> T add(String name, T component) {
+        if (closing) {
+            // shutdown began while this was starting: stop it at once and abandon the start-up
+            closeQuietly(name, component);
+            throw new IllegalStateException("shutting down");
+        }
+        started.push(Map.entry(name, component));
+        return component;
+    }
+
+    /** Closes everything started, last started first. Safe to call more than once. */
+    private synchronized void closeAll() {
+        closing = true;
+        if (!started.isEmpty()) {
+            log.info("shutting down");
+        }
+        while (!started.isEmpty()) {
+            Map.Entry<String, AutoCloseable> entry = started.pop();
+            closeQuietly(entry.getKey(), entry.getValue());
+        }
+    }
+
+    private static void closeQuietly(String name, AutoCloseable component) {
+        try {
+            component.close();
+        } catch (Exception e) {
+            log.warn("closing {} failed", name, e);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.bank.launcher;
+
+import dev.bank.schemas.TopicSpec;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Creates the system's topics ({@link dev.bank.schemas.Topics#specs()}) idempotently: a topic that already
+ * exists is left as it is (its partitions and configs are not changed).
+ */
+public final class TopicCreator {
+
+    private static final Logger log = LoggerFactory.getLogger(TopicCreator.class);
+
+    private TopicCreator() {
+    }
+
+    /** Opens a short-lived Admin client on {@code bootstrapServers}, see {@link #createAll(Admin, List, Duration)}. */
+    public static List<String> createAll(String bootstrapServers, List<TopicSpec> specs, Duration timeout) {
+        int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ms, 30_000)))) {
+            return createAll(admin, specs, timeout);
+        }
+    }
+
+    /**
+     * Creates every topic in {@code specs} that does not exist yet and logs one line per topic created.
+     *
+     * @return the names of the topics this call created (empty if they all existed)
+     * @throws IllegalStateException if a topic could not be created within {@code timeout}
+     */
+    public static List<String> createAll(Admin admin, List<TopicSpec> specs, Duration timeout) {
+        List<NewTopic> newTopics = specs.stream()
+                .map(s -> new NewTopic(s.name(), s.partitions(), s.replicationFactor()).configs(s.configs()))
+                .toList();
+        int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        CreateTopicsResult result = admin.createTopics(newTopics, new CreateTopicsOptions().timeoutMs(ms));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> created = new ArrayList<>();
+        for (TopicSpec spec : specs) {
+            KafkaFuture<Void> future = result.values().get(spec.name());
+            try {
+                future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                created.add(spec.name());
+                log.info("Created topic {} (partitions={}, replication={}, configs={})",
+                        spec.name(), spec.partitions(), spec.replicationFactor(), spec.configs());
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof TopicExistsException) {
+                    log.debug("Topic {} already exists", spec.name());
+                } else {
+                    throw new IllegalStateException("cannot create topic " + spec.name(), e.getCause());
+                }
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("topic " + spec.name() + " not created within " + timeout, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while creating topic " + spec.name(), e);
+            }
+        }
+        return List.copyOf(created);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.bank.it;
+
+import dev.bank.launcher.EmbeddedBroker;
+import dev.bank.launcher.TopicCreator;
+import dev.bank.schemas.TopicSpec;
+import dev.bank.schemas.Topics;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EmbeddedBrokerIT {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private final Topics topics = Topics.defaults();
+    private final List<String> topicNames = topics.specs().stream().map(TopicSpec::name).toList();
+
+    @Test
+    void createsEveryTopicOnceWithItsPartitionsAndConfigs(@TempDir Path dataDir) throws Exception {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, 0, 0)) {
+            assertThat(broker.formattedStorage()).isTrue();
+            assertThat(broker.logDir()).isEqualTo(dataDir.toAbsolutePath().normalize().resolve("kafka"));
+
+            assertThat(TopicCreator.createAll(broker.bootstrapServers(), topics.specs(), TIMEOUT))
+                    .containsExactlyElementsOf(topicNames);
+            assertThat(TopicCreator.createAll(broker.bootstrapServers(), topics.specs(), TIMEOUT))
+                    .as("second run creates nothing").isEmpty();
+
+            try (Admin admin = KafkaClients.admin(broker.bootstrapServers())) {
+                Map<String, TopicDescription> described =
+                        admin.describeTopics(topicNames).allTopicNames().get(30, TimeUnit.SECONDS);
+                assertThat(described.values()).allSatisfy(d ->
+                        assertThat(d.partitions()).hasSize(Topics.DEFAULT_PARTITIONS));
+                ConfigResource ledger = new ConfigResource(ConfigResource.Type.TOPIC, topics.ledger());
+                String retention = admin.describeConfigs(List.of(ledger)).all().get(30, TimeUnit.SECONDS)
+                        .get(ledger).get("retention.ms").value();
+                assertThat(retention).isEqualTo("-1");
+            }
+        }
+    }
+
+    @Test
+    void committedRecordAndTopicsSurviveARestartOnTheSameDataDir(@TempDir Path dataDir) throws Exception {
+        String clusterId;
+        int brokerPort;
+        int controllerPort;
+        try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, 0, 0)) {
+            clusterId = broker.clusterId();
+            brokerPort = broker.brokerPort();
+            controllerPort = broker.controllerPort();
+            TopicCreator.createAll(broker.bootstrapServers(), topics.specs(), TIMEOUT);
+
+            KafkaClients.sendInTransaction(broker.bootstrapServers(), topics.commands(), "acc-1", "aborted", false);
+            KafkaClients.sendInTransaction(broker.bootstrapServers(), topics.commands(), "acc-1", "committed", true);
+
+            assertThat(KafkaClients.readCommittedValues(broker.bootstrapServers(), topics.commands(), 1))
+                    .containsExactly("committed");
+        }
+
+        try (EmbeddedBroker restarted = EmbeddedBroker.start(dataDir, brokerPort, controllerPort)) {
+            assertThat(restarted.formattedStorage()).as("storage reused, not formatted again").isFalse();
+            assertThat(restarted.clusterId()).isEqualTo(clusterId);
+            try (Admin admin = KafkaClients.admin(restarted.bootstrapServers())) {
+                Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+                assertThat(names).containsAll(topicNames);
+            }
+            assertThat(TopicCreator.createAll(restarted.bootstrapServers(), topics.specs(), TIMEOUT)).isEmpty();
+
+            assertThat(KafkaClients.readCommittedValues(restarted.bootstrapServers(), topics.commands(), 1))
+                    .containsExactly("committed");
+
+            KafkaClients.sendInTransaction(restarted.bootstrapServers(), topics.commands(), "acc-1", "again", true);
+            assertThat(KafkaClients.readCommittedValues(restarted.bootstrapServers(), topics.commands(), 2))
+                    .containsExactly("committed", "again");
+        }
+    }
+}
