@@ -19,7 +19,11 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -58,10 +62,12 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final String clusterId;
     private final boolean formatted;
     private final KafkaRaftServer server;
+    private final FileChannel dataDirLock;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmbeddedBroker(Path logDir, int brokerPort, int controllerPort, String clusterId, boolean formatted,
-                           KafkaRaftServer server) {
+                           KafkaRaftServer server, FileChannel dataDirLock) {
+        this.dataDirLock = dataDirLock;
         this.logDir = logDir;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
@@ -99,16 +105,18 @@ public final class EmbeddedBroker implements AutoCloseable {
 
         boolean formatNow;
         String clusterId;
+        FileChannel lock = lockDataDir(logDir);
         try {
             Files.createDirectories(logDir);
             formatNow = !Files.exists(logDir.resolve("meta.properties"));
             clusterId = formatNow ? format(logDir) : readClusterId(logDir);
         } catch (IOException e) {
+            closeQuietly(lock);
             throw new UncheckedIOException("cannot prepare Kafka log dir " + logDir, e);
         }
 
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-        EmbeddedBroker broker = new EmbeddedBroker(logDir, bPort, cPort, clusterId, formatNow, server);
+        EmbeddedBroker broker = new EmbeddedBroker(logDir, bPort, cPort, clusterId, formatNow, server, lock);
         try {
             server.startup();
             broker.awaitReady(READY_TIMEOUT);
@@ -163,8 +171,44 @@ public final class EmbeddedBroker implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Kafka broker shutdown failed", e);
         }
+        closeQuietly(dataDirLock);
         log.info("Kafka broker on {} stopped in {} ms", bootstrapServers(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+
+    /**
+     * Takes an exclusive lock on the data directory before anything else happens. A second broker on the same
+     * data would register as the same node with the running controller and fence the first one, so it must
+     * fail here, with a clear message, instead of half-starting.
+     */
+    private static FileChannel lockDataDir(Path logDir) {
+        Path lockFile = logDir.resolveSibling("kafka.lock");
+        try {
+            Files.createDirectories(logDir.getParent());
+            FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                channel.close();
+                throw new IllegalStateException("another bank broker is already running on " + logDir.getParent()
+                        + "; stop it first, or set BANK_DATA_DIR to another directory");
+            }
+            return channel;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock " + lockFile, e);
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close(); // releases the lock
+        } catch (IOException e) {
+            log.warn("cannot release the data directory lock: {}", e.toString());
+        }
     }
 
     static Map<String, Object> brokerConfig(Path logDir, int brokerPort, int controllerPort) {

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class EmbeddedBrokerIT {
 
@@ -83,6 +84,22 @@ class EmbeddedBrokerIT {
             KafkaClients.sendInTransaction(restarted.bootstrapServers(), topics.commands(), "acc-1", "again", true);
             assertThat(KafkaClients.readCommittedValues(restarted.bootstrapServers(), topics.commands(), 2))
                     .containsExactly("committed", "again");
+        }
+    }
+
+    @Test
+    void refusesASecondBrokerOnTheSameDataDirWhileTheFirstRuns(@TempDir Path dataDir) throws Exception {
+        try (EmbeddedBroker first = EmbeddedBroker.start(dataDir, 0, 0)) {
+            assertThatThrownBy(() -> EmbeddedBroker.start(dataDir, 0, 0))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already running");
+            try (Admin admin = KafkaClients.admin(first.bootstrapServers())) {
+                assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS))
+                        .as("the first broker is undisturbed").hasSize(1);
+            }
+        }
+        try (EmbeddedBroker again = EmbeddedBroker.start(dataDir, 0, 0)) {
+            assertThat(again.formattedStorage()).as("the lock is released on close").isFalse();
         }
     }
 }
