@@ -1,0 +1,152 @@
+package dev.bank.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bank.gateway.GatewayApp;
+import dev.bank.processor.ProcessorApp;
+import dev.bank.schemas.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs the curl commands of the README's walk-through, as written there, against the real system and checks
+ * every documented answer (status line, named headers, body), so the front door cannot drift from the product.
+ * Only the host is swapped for the test gateway's, and {@code openedAt} (a timestamp) is not compared.
+ */
+class ReadmeWalkthroughIT {
+
+    /** One curl command of the README and the answer documented under it. */
+    record Step(String method, String path, List<String[]> headers, String body, Integer expectedStatus,
+                List<String[]> expectedHeaders, String expectedBody) {
+    }
+
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void theReadmeWalkThroughAnswersExactlyAsDocumented() throws Exception {
+        List<Step> steps = parse(Files.readString(readme()));
+        assertThat(steps).as("the walk-through has its curl commands").hasSizeGreaterThanOrEqualTo(7);
+        try (TestKafkaCluster kafka = TestKafkaCluster.start(1)) {
+            BankStack stack = new BankStack(kafka.bootstrapServers());
+            try (ProcessorApp processor = stack.startProcessor(stack.processorConfig(stateDir));
+                 GatewayApp gateway = stack.startGateway(List.of(processor.queryUrl()))) {
+                HttpClient client = HttpClient.newHttpClient();
+                for (Step step : steps) {
+                    HttpRequest.Builder request = HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + gateway.port() + step.path()))
+                            .timeout(Duration.ofSeconds(30))
+                            .method(step.method(), step.body() == null ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofString(step.body()));
+                    step.headers().forEach(h -> request.header(h[0], h[1]));
+                    HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                    String what = step.method() + " " + step.path() + " " + step.body();
+                    if (step.expectedStatus() != null) {
+                        assertThat(response.statusCode()).as(what).isEqualTo(step.expectedStatus());
+                    } else {
+                        assertThat(response.statusCode()).as(what).isBetween(200, 299);
+                    }
+                    for (String[] h : step.expectedHeaders()) {
+                        assertThat(response.headers().firstValue(h[0])).as(what + " header " + h[0]).hasValue(h[1]);
+                    }
+                    assertThat(comparable(response.body())).as(what).isEqualTo(comparable(step.expectedBody()));
+                }
+            }
+        }
+    }
+
+    private static JsonNode comparable(String json) throws Exception {
+        JsonNode node = Json.MAPPER.readTree(json);
+        if (node instanceof ObjectNode object && object.has("openedAt")) object.put("openedAt", "<timestamp>");
+        return node;
+    }
+
+    private static Path readme() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.exists(dir.resolve("README.md"))) dir = dir.getParent();
+        assertThat(dir).as("README.md above " + Path.of("").toAbsolutePath()).isNotNull();
+        return dir.resolve("README.md");
+    }
+
+    /** The curl commands of the first bash block under "## Walk-through", with the answers in the comments. */
+    static List<Step> parse(String readme) {
+        String section = readme.substring(readme.indexOf("## Walk-through"));
+        section = section.substring(section.indexOf("```bash") + 7);
+        section = section.substring(0, section.indexOf("```"));
+        List<Step> steps = new ArrayList<>();
+        String[] lines = section.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            if (!lines[i].startsWith("curl ")) continue;
+            StringBuilder command = new StringBuilder();
+            while (lines[i].endsWith("\\")) {
+                command.append(lines[i], 0, lines[i].length() - 1).append(' ');
+                i++;
+            }
+            command.append(lines[i]);
+            List<String> answer = new ArrayList<>();
+            while (i + 1 < lines.length && lines[i + 1].startsWith("# ")) answer.add(lines[++i].substring(2));
+            steps.add(step(tokens(command.toString()), answer));
+        }
+        return steps;
+    }
+
+    private static Step step(List<String> args, List<String> answer) {
+        String method = "GET";
+        String body = null;
+        String url = null;
+        List<String[]> headers = new ArrayList<>();
+        for (int i = 1; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "-s", "-i" -> { }
+                case "-w" -> i++;
+                case "-X" -> method = args.get(++i);
+                case "-H" -> headers.add(args.get(++i).split(":\\s*", 2));
+                case "-d" -> body = args.get(++i);
+                default -> url = args.get(i);
+            }
+        }
+        String path = url.substring(url.indexOf('/'));
+        Integer status = null;
+        List<String[]> expectedHeaders = new ArrayList<>();
+        if (answer.get(0).startsWith("HTTP/")) {
+            status = Integer.parseInt(answer.get(0).split(" ")[1]);
+            for (String line : answer.subList(1, answer.size() - 1)) expectedHeaders.add(line.split(":\\s*", 2));
+        }
+        return new Step(method, path, headers, body, status, expectedHeaders, answer.get(answer.size() - 1));
+    }
+
+    /** Splits a shell command line into words, honouring single quotes (all the README uses). */
+    private static List<String> tokens(String command) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        boolean quoted = false;
+        boolean inWord = false;
+        for (char c : command.toCharArray()) {
+            if (c == '\'') {
+                quoted = !quoted;
+                inWord = true;
+            } else if (Character.isWhitespace(c) && !quoted) {
+                if (inWord) words.add(word.toString());
+                word.setLength(0);
+                inWord = false;
+            } else {
+                word.append(c);
+                inWord = true;
+            }
+        }
+        if (inWord) words.add(word.toString());
+        return words;
+    }
+}
