@@ -53,11 +53,19 @@ public final class BankStack {
     }
 
     public GatewayApp startGateway(List<String> processorUrls) {
-        GatewayConfig config = GatewayConfig.fromEnv(Map.of("BANK_GATEWAY_BIND_HOST", "127.0.0.1"))
+        return startGateway(gatewayConfig(processorUrls));
+    }
+
+    public GatewayConfig gatewayConfig(List<String> processorUrls) {
+        return GatewayConfig.fromEnv(Map.of("BANK_GATEWAY_BIND_HOST", "127.0.0.1"))
                 .withBootstrapServers(bootstrapServers)
                 .withProcessorUrls(processorUrls)
                 .withPort(0)
                 .withOutcomeTimeout(Duration.ofSeconds(20));
+    }
+
+    /** Starts a gateway and waits until it listens for outcomes. */
+    public GatewayApp startGateway(GatewayConfig config) {
         GatewayApp gateway = GatewayApp.start(config);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(gateway::ready);
         return gateway;

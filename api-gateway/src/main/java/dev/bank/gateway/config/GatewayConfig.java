@@ -47,6 +47,10 @@ public record GatewayConfig(String bootstrapServers, Topics topics, String bindH
                 kafkaTimeout);
     }
 
+    public GatewayConfig withKafkaTimeout(Duration timeout) {
+        return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, timeout);
+    }
+
     public GatewayConfig withOutcomeTimeout(Duration timeout) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, timeout, kafkaTimeout);
     }
