@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,12 @@ import java.util.function.Function;
 public final class BankApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BankApi.class);
     public static final String REPLAYED_HEADER = "Idempotent-Replayed";
+    static final String ACCOUNTS = "/accounts";
+    static final String TRANSACTION = "/transaction";
+    static final String BALANCE = "/balance/{accountId}";
+    static final String TRANSACTION_STATUS = "/accounts/{accountId}/transactions/{transactionId}";
+    /** The documented routes; {@code schemas/.../openapi/bank-api.yaml} describes exactly these. */
+    static final List<String> PUBLIC_ROUTES = List.of(ACCOUNTS, TRANSACTION, BALANCE, TRANSACTION_STATUS);
 
     private final CommandPublisher publisher;
     private final OutcomeListener outcomes;
@@ -52,12 +59,12 @@ public final class BankApi implements AutoCloseable {
         this.outcomeTimeout = outcomeTimeout;
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
-            config.routes.post("/accounts", ctx -> submit(ctx,
+            config.routes.post(ACCOUNTS, ctx -> submit(ctx,
                     Requests.openAccount(ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 201));
-            config.routes.post("/transaction", ctx -> submit(ctx,
+            config.routes.post(TRANSACTION, ctx -> submit(ctx,
                     Requests.transaction(ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
-            config.routes.get("/balance/{accountId}", this::balance);
-            config.routes.get("/accounts/{accountId}/transactions/{transactionId}", this::transactionStatus);
+            config.routes.get(BALANCE, this::balance);
+            config.routes.get(TRANSACTION_STATUS, this::transactionStatus);
             config.routes.get("/health", ctx -> ctx.result("ok"));
             config.routes.exception(InvalidRequestException.class, (e, ctx) -> problem(ctx,
                     Problem.of(400, "Invalid request", "the request has invalid fields").withErrors(e.errors())));
