@@ -18,4 +18,13 @@ public final class Json {
             .build();
 
     private Json() {}
+
+    /** The JSON bytes of a value; our records always serialize, so a failure is a bug, not an input problem. */
+    public static byte[] bytes(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
 }

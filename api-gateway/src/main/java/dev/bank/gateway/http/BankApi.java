@@ -12,8 +12,6 @@ import io.javalin.http.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -177,11 +175,7 @@ public final class BankApi implements AutoCloseable {
     }
 
     private static void write(Context ctx, int status, String contentType, Object body) {
-        try {
-            ctx.status(status).contentType(contentType).result(Json.MAPPER.writeValueAsBytes(body));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ctx.status(status).contentType(contentType).result(Json.bytes(body));
     }
 
     @Override

@@ -5,8 +5,6 @@ import dev.bank.schemas.Problem;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * The processor's internal HTTP API over its stores; it is the {@code application.server} every instance
@@ -60,11 +58,7 @@ public final class QueryServer implements AutoCloseable {
     }
 
     private static void write(Context ctx, int status, String contentType, Object body) {
-        try {
-            ctx.status(status).contentType(contentType).result(Json.MAPPER.writeValueAsBytes(body));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ctx.status(status).contentType(contentType).result(Json.bytes(body));
     }
 
     @Override
