@@ -13,9 +13,17 @@ import java.util.Objects;
  * @param transactionId the idempotency key: a repeat with the same id is answered with the first outcome
  * @param amount        major units; for OPEN_ACCOUNT the optional opening deposit
  * @param currency      ISO-4217; required to open an account, optional elsewhere (checked against the account)
+ * @param toAccountId   the destination of a TRANSFER; null otherwise
+ * @param reference     free text carried with a TRANSFER to both ledger entries (e.g. an invoice number)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Command(CommandType type, String transactionId, String accountId, String amount, String currency) {
+public record Command(CommandType type, String transactionId, String accountId, String amount, String currency,
+                      String toAccountId, String reference) {
+
+    /** A command that is not a transfer. */
+    public Command(CommandType type, String transactionId, String accountId, String amount, String currency) {
+        this(type, transactionId, accountId, amount, currency, null, null);
+    }
 
     public static Command open(String transactionId, String accountId, String currency, String openingDeposit) {
         return new Command(CommandType.OPEN_ACCOUNT, transactionId, accountId, openingDeposit, currency);
@@ -29,6 +37,12 @@ public record Command(CommandType type, String transactionId, String accountId, 
         return new Command(CommandType.DEBIT, transactionId, accountId, amount, null);
     }
 
+    /** A transfer from {@code fromAccountId} (the record key) to {@code toAccountId}; transactionId is its id. */
+    public static Command transfer(String transferId, String fromAccountId, String toAccountId, String amount,
+                                   String reference) {
+        return new Command(CommandType.TRANSFER, transferId, fromAccountId, amount, null, toAccountId, reference);
+    }
+
     /**
      * Whether a retry under the same transactionId asks for the same thing; {@code "10"} and {@code "10.00"}
      * are the same amount, a different amount, type or currency is an idempotency conflict.
@@ -38,6 +52,8 @@ public record Command(CommandType type, String transactionId, String accountId, 
                 && Objects.equals(accountId, other.accountId)
                 && Objects.equals(amount == null ? null : Money.canonical(amount),
                                   other.amount == null ? null : Money.canonical(other.amount))
-                && Objects.equals(currency, other.currency);
+                && Objects.equals(currency, other.currency)
+                && Objects.equals(toAccountId, other.toAccountId)
+                && Objects.equals(reference, other.reference);
     }
 }

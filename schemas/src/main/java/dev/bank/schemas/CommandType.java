@@ -2,5 +2,7 @@ package dev.bank.schemas;
 
 /** What a command asks for. */
 public enum CommandType {
-    OPEN_ACCOUNT, CREDIT, DEBIT
+    OPEN_ACCOUNT, CREDIT, DEBIT,
+    /** Moves money to {@code toAccountId}: debited here, credited (or refunded) through the transfer-legs topic. */
+    TRANSFER
 }

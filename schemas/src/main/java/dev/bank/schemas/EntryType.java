@@ -2,10 +2,21 @@ package dev.bank.schemas;
 
 /** The kind of a ledger posting. OPENING_DEPOSIT is a credit made while opening the account. */
 public enum EntryType {
-    OPENING_DEPOSIT, CREDIT, DEBIT;
+    OPENING_DEPOSIT, CREDIT, DEBIT,
+    /** The source's debit of a transfer; the money is in flight until TRANSFER_IN or TRANSFER_REFUND. */
+    TRANSFER_OUT,
+    /** The destination's credit of a transfer. */
+    TRANSFER_IN,
+    /** The source's credit when the destination refused the transfer. */
+    TRANSFER_REFUND;
 
     /** +1 for money in, -1 for money out. */
     public int sign() {
-        return this == DEBIT ? -1 : 1;
+        return this == DEBIT || this == TRANSFER_OUT ? -1 : 1;
+    }
+
+    /** Whether the posting moves money between this system and the outside world (not between accounts). */
+    public boolean external() {
+        return this == OPENING_DEPOSIT || this == CREDIT || this == DEBIT;
     }
 }

@@ -1,13 +1,26 @@
 package dev.bank.schemas;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * One immutable posting on the ledger topic, keyed by accountId. Schema: {@code ledger-entry.schema.json}.
  * Replaying an account's entries in sequence order reproduces its balance:
  * {@code balanceAfterMinor = balanceBeforeMinor + sign(type) * amountMinor}.
  *
  * @param sequence  1, 2, 3, ... per account, without gaps
- * @param timestamp epoch millis of the command record that caused the posting
+ * @param timestamp epoch millis of the record that caused the posting
+ * @param transferId the transfer both legs of which carry it, so statements and audits can pair them
+ * @param counterpartyAccountId the other account of a transfer
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record LedgerEntry(String accountId, String transactionId, EntryType type, long amountMinor, String currency,
-                          long balanceBeforeMinor, long balanceAfterMinor, long sequence, long timestamp) {
+                          long balanceBeforeMinor, long balanceAfterMinor, long sequence, long timestamp,
+                          String transferId, String counterpartyAccountId, String reference) {
+
+    /** A posting that is not part of a transfer. */
+    public LedgerEntry(String accountId, String transactionId, EntryType type, long amountMinor, String currency,
+                       long balanceBeforeMinor, long balanceAfterMinor, long sequence, long timestamp) {
+        this(accountId, transactionId, type, amountMinor, currency, balanceBeforeMinor, balanceAfterMinor, sequence,
+                timestamp, null, null, null);
+    }
 }

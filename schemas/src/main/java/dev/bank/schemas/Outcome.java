@@ -10,12 +10,24 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param currency     the account's currency; null when the account does not exist
  * @param sequence     the account's posting sequence after the command (0 when nothing was ever posted)
  * @param replayed     true when this answers a retry of an already processed transactionId
- * @param timestamp    epoch millis of the command record: deterministic under reprocessing
+ * @param timestamp    epoch millis of the record that produced the outcome: deterministic under reprocessing
+ * @param toAccountId  a transfer's destination
+ * @param transferStatus a transfer's state: COMPLETED (ACCEPTED), REFUNDED (REJECTED), or PENDING (a retry
+ *                     answered while the legs are in flight)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Outcome(String transactionId, String accountId, CommandType type, OutcomeStatus status,
                       RejectionReason reason, String detail, Long amountMinor, Long balanceMinor, String currency,
-                      long sequence, boolean replayed, long timestamp) {
+                      long sequence, boolean replayed, long timestamp, String toAccountId,
+                      TransferStatus transferStatus) {
+
+    /** The outcome of a command that is not a transfer. */
+    public Outcome(String transactionId, String accountId, CommandType type, OutcomeStatus status,
+                   RejectionReason reason, String detail, Long amountMinor, Long balanceMinor, String currency,
+                   long sequence, boolean replayed, long timestamp) {
+        this(transactionId, accountId, type, status, reason, detail, amountMinor, balanceMinor, currency, sequence,
+                replayed, timestamp, null, null);
+    }
 
     public boolean accepted() {
         return status == OutcomeStatus.ACCEPTED;
@@ -23,6 +35,6 @@ public record Outcome(String transactionId, String accountId, CommandType type, 
 
     public Outcome asReplay() {
         return new Outcome(transactionId, accountId, type, status, reason, detail, amountMinor, balanceMinor,
-                currency, sequence, true, timestamp);
+                currency, sequence, true, timestamp, toAccountId, transferStatus);
     }
 }

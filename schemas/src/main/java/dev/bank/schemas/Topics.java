@@ -10,19 +10,22 @@ import java.util.Map;
  * @param commands   commands in, keyed by accountId ({@link Command})
  * @param results    one outcome per command, keyed by accountId ({@link Outcome})
  * @param ledger     one immutable entry per posting, keyed by accountId ({@link LedgerEntry})
+ * @param transferLegs the legs of transfers between the two accounts' tasks, keyed by the account that acts
+ *                   ({@link TransferLeg}); must have the commands topic's partition count
  * @param deadLetter records that could not be parsed or validated, original bytes plus reason headers
  */
-public record Topics(String commands, String results, String ledger, String deadLetter,
+public record Topics(String commands, String results, String ledger, String transferLegs, String deadLetter,
                      int partitions, short replicationFactor) {
 
     public static final String DEFAULT_COMMANDS = "bank.commands";
     public static final String DEFAULT_RESULTS = "bank.results";
     public static final String DEFAULT_LEDGER = "bank.ledger";
+    public static final String DEFAULT_TRANSFER_LEGS = "bank.transfer-legs";
     public static final String DEFAULT_DEAD_LETTER = "bank.dlq";
     public static final int DEFAULT_PARTITIONS = 6;
 
     public static Topics defaults() {
-        return new Topics(DEFAULT_COMMANDS, DEFAULT_RESULTS, DEFAULT_LEDGER, DEFAULT_DEAD_LETTER,
+        return new Topics(DEFAULT_COMMANDS, DEFAULT_RESULTS, DEFAULT_LEDGER, DEFAULT_TRANSFER_LEGS, DEFAULT_DEAD_LETTER,
                 DEFAULT_PARTITIONS, (short) 1);
     }
 
@@ -32,6 +35,7 @@ public record Topics(String commands, String results, String ledger, String dead
                 env.getOrDefault("BANK_TOPIC_COMMANDS", DEFAULT_COMMANDS),
                 env.getOrDefault("BANK_TOPIC_RESULTS", DEFAULT_RESULTS),
                 env.getOrDefault("BANK_TOPIC_LEDGER", DEFAULT_LEDGER),
+                env.getOrDefault("BANK_TOPIC_TRANSFER_LEGS", DEFAULT_TRANSFER_LEGS),
                 env.getOrDefault("BANK_TOPIC_DLQ", DEFAULT_DEAD_LETTER),
                 Integer.parseInt(env.getOrDefault("BANK_TOPIC_PARTITIONS", String.valueOf(DEFAULT_PARTITIONS))),
                 Short.parseShort(env.getOrDefault("BANK_TOPIC_REPLICATION", "1")));
@@ -45,6 +49,7 @@ public record Topics(String commands, String results, String ledger, String dead
                 new TopicSpec(commands, partitions, replicationFactor, minIsr),
                 new TopicSpec(results, partitions, replicationFactor, minIsr),
                 new TopicSpec(ledger, partitions, replicationFactor, merge(keepForever, minIsr)),
+                new TopicSpec(transferLegs, partitions, replicationFactor, minIsr),
                 new TopicSpec(deadLetter, partitions, replicationFactor, merge(keepForever, minIsr)));
     }
 

@@ -106,4 +106,36 @@ class SchemaContractTest {
                 .isInstanceOf(org.apache.kafka.common.errors.SerializationException.class)
                 .hasMessageContaining("Command");
     }
+
+    @Test
+    void transferRecordsWrittenByTheCodeValidate() {
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND,
+                asJson(Command.transfer("tr-1", "acc-1", "acc-2", "25.00", "invoice 7")))).isEmpty();
+        var leg = new TransferLeg(LegType.CREDIT, "tr-1", "acc-1", "acc-2", 2_500, "EUR", "invoice 7", null, null);
+        assertThat(JsonSchemas.violations(JsonSchemas.TRANSFER_LEG, asJson(leg))).isEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.TRANSFER_LEG, asJson(leg.answer(LegType.REFUND,
+                RejectionReason.ACCOUNT_NOT_FOUND, "account acc-2 does not exist")))).isEmpty();
+        var out = new LedgerEntry("acc-1", "tr-1", EntryType.TRANSFER_OUT, 2_500, "EUR", 10_000, 7_500, 4, 1L,
+                "tr-1", "acc-2", "invoice 7");
+        assertThat(JsonSchemas.violations(JsonSchemas.LEDGER_ENTRY, asJson(out))).isEmpty();
+        var transfer = new Transfer("tr-1", Transfer.Direction.OUT, "acc-1", "acc-2", 2_500, "EUR", null,
+                TransferStatus.PENDING, null, null, 1L, null);
+        assertThat(JsonSchemas.violations(JsonSchemas.TRANSFER, asJson(transfer))).isEmpty();
+        var pending = new Outcome("tr-1", "acc-1", CommandType.TRANSFER, OutcomeStatus.PENDING, null, null, 2_500L,
+                7_500L, "EUR", 4, true, 1L, "acc-2", TransferStatus.PENDING);
+        assertThat(JsonSchemas.violations(JsonSchemas.OUTCOME, asJson(pending))).isEmpty();
+    }
+
+    @Test
+    void invalidTransferDocumentsAreRefused() throws Exception {
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND, parse("""
+                {"type":"TRANSFER","transactionId":"t","accountId":"a","amount":"5"}"""))).as("no destination").isNotEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.TRANSFER_LEG, parse("""
+                {"type":"REFUND","transferId":"t","fromAccountId":"a","toAccountId":"b","amountMinor":5,"currency":"EUR"}""")))
+                .as("refund without reason").isNotEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.LEDGER_ENTRY, parse("""
+                {"accountId":"a","transactionId":"t","type":"TRANSFER_IN","amountMinor":5,"currency":"EUR",
+                 "balanceBeforeMinor":0,"balanceAfterMinor":5,"sequence":1,"timestamp":1}""")))
+                .as("transfer entry without transferId").isNotEmpty();
+    }
 }

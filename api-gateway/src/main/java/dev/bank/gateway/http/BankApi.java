@@ -4,8 +4,10 @@ import dev.bank.gateway.kafka.CommandPublisher;
 import dev.bank.gateway.kafka.OutcomeListener;
 import dev.bank.gateway.kafka.ProcessorClient;
 import dev.bank.schemas.Command;
+import dev.bank.schemas.CommandType;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Outcome;
+import dev.bank.schemas.OutcomeStatus;
 import dev.bank.schemas.Problem;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -20,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 
 /**
  * The REST API. Writes become commands on Kafka and are answered with their outcome from the results topic;
@@ -31,6 +32,8 @@ import java.util.function.Function;
  *   <li>{@code POST /transaction} – credit or debit (200, or 202 with a status URL when the outcome is late)</li>
  *   <li>{@code GET /balance/{accountId}}</li>
  *   <li>{@code GET /accounts/{accountId}/transactions/{transactionId}} – the outcome of a submitted command</li>
+ *   <li>{@code POST /transfers} – move money between two accounts; answers once it completed or was refunded</li>
+ *   <li>{@code GET /accounts/{accountId}/transfers/{transferId}} – a transfer as that account sees it</li>
  * </ul>
  */
 public final class BankApi implements AutoCloseable {
@@ -40,8 +43,11 @@ public final class BankApi implements AutoCloseable {
     static final String TRANSACTION = "/transaction";
     static final String BALANCE = "/balance/{accountId}";
     static final String TRANSACTION_STATUS = "/accounts/{accountId}/transactions/{transactionId}";
+    static final String TRANSFERS = "/transfers";
+    static final String TRANSFER_STATUS = "/accounts/{accountId}/transfers/{transferId}";
     /** The documented routes; {@code schemas/.../openapi/bank-api.yaml} describes exactly these. */
-    static final List<String> PUBLIC_ROUTES = List.of(ACCOUNTS, TRANSACTION, BALANCE, TRANSACTION_STATUS);
+    static final List<String> PUBLIC_ROUTES = List.of(ACCOUNTS, TRANSACTION, BALANCE, TRANSACTION_STATUS, TRANSFERS,
+            TRANSFER_STATUS);
 
     private final CommandPublisher publisher;
     private final OutcomeListener outcomes;
@@ -63,6 +69,9 @@ public final class BankApi implements AutoCloseable {
                     Requests.transaction(ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
             config.routes.get(BALANCE, this::balance);
             config.routes.get(TRANSACTION_STATUS, this::transactionStatus);
+            config.routes.post(TRANSFERS, ctx -> submit(ctx,
+                    Requests.transfer(ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
+            config.routes.get(TRANSFER_STATUS, this::transferStatus);
             config.routes.get("/health", ctx -> ctx.result("ok"));
             config.routes.exception(InvalidRequestException.class, (e, ctx) -> problem(ctx,
                     Problem.of(400, "Invalid request", "the request has invalid fields").withErrors(e.errors())));
@@ -116,7 +125,9 @@ public final class BankApi implements AutoCloseable {
                 outcome.transactionId(), outcome.status(), outcome.accepted() ? "" : " reason=" + outcome.reason());
         // A retry gets the first answer byte for byte; the header tells it apart (as Stripe-style APIs do).
         if (outcome.replayed()) ctx.header(REPLAYED_HEADER, "true");
-        if (outcome.accepted()) {
+        if (outcome.status() == OutcomeStatus.PENDING) {
+            pendingTransfer(ctx, outcome.accountId(), outcome.transactionId());
+        } else if (outcome.accepted()) {
             json(ctx, successStatus, Responses.success(outcome));
         } else {
             problem(ctx, Responses.rejection(outcome));
@@ -124,6 +135,10 @@ public final class BankApi implements AutoCloseable {
     }
 
     private void pending(Context ctx, Command command) {
+        if (command.type() == CommandType.TRANSFER) {
+            pendingTransfer(ctx, command.accountId(), command.transactionId());
+            return;
+        }
         String url = statusUrl(command.accountId(), command.transactionId());
         log.info("outcome late accountId={} transactionId={}: answered 202", command.accountId(),
                 command.transactionId());
@@ -152,9 +167,28 @@ public final class BankApi implements AutoCloseable {
                                 + " (yet): it is still in flight, or was never received")));
     }
 
+    /** A transfer whose legs are still in flight: poll its state on the source account. */
+    private void pendingTransfer(Context ctx, String fromAccountId, String transferId) {
+        String url = "/accounts/" + encode(fromAccountId) + "/transfers/" + encode(transferId);
+        ctx.header("Location", url);
+        json(ctx, 202, Responses.pending(fromAccountId, transferId, url));
+    }
+
+    private void transferStatus(Context ctx) {
+        String accountId = ctx.pathParam("accountId");
+        String transferId = ctx.pathParam("transferId");
+        processors.transfer(accountId, transferId).ifPresentOrElse(
+                transfer -> json(ctx, 200, Responses.transferState(transfer)),
+                () -> problem(ctx, Problem.of(404, "Not found",
+                        "no transfer " + transferId + " on account " + accountId + " (yet)")));
+    }
+
     private static String statusUrl(String accountId, String transactionId) {
-        Function<String, String> enc = s -> URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-        return "/accounts/" + enc.apply(accountId) + "/transactions/" + enc.apply(transactionId);
+        return "/accounts/" + encode(accountId) + "/transactions/" + encode(transactionId);
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -3,6 +3,7 @@ package dev.bank.gateway.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
+import dev.bank.schemas.Ids;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Money;
 
@@ -13,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Turns REST request bodies into commands, collecting every problem per field so a client can fix them all at
@@ -22,8 +22,6 @@ import java.util.regex.Pattern;
  * (only it knows the account); when the request names the currency, the gateway already checks the scale.
  */
 public final class Requests {
-    static final Pattern ACCOUNT_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    static final Pattern TRANSACTION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     private Requests() {}
@@ -64,6 +62,25 @@ public final class Requests {
         return Command.open(transactionId, accountId, currency, deposit);
     }
 
+    /**
+     * {@code {"fromAccountId","toAccountId","amount","currency"?,"transactionId"?,"reference"?}}; the
+     * transactionId is the transfer's id.
+     */
+    public static Command transfer(byte[] body, String idempotencyKey) {
+        JsonNode json = parse(body);
+        Map<String, String> errors = new LinkedHashMap<>();
+        String from = accountIdField(json, "fromAccountId", errors, true);
+        String to = accountIdField(json, "toAccountId", errors, true);
+        if (from != null && from.equals(to)) errors.put("toAccountId", "must differ from fromAccountId");
+        String currency = currency(json, errors, false);
+        String amount = amount(json, "amount", errors, true, currency);
+        String reference = text(json, "reference");
+        if (reference != null && reference.length() > 140) errors.put("reference", "must be at most 140 characters");
+        String transactionId = transactionId(json, idempotencyKey, errors);
+        if (!errors.isEmpty()) throw new InvalidRequestException(errors);
+        return new Command(CommandType.TRANSFER, transactionId, from, amount, currency, to, reference);
+    }
+
     private static JsonNode parse(byte[] body) {
         if (body == null || body.length == 0) {
             throw new InvalidRequestException(Map.of("body", "is empty; a JSON object is required"));
@@ -85,11 +102,16 @@ public final class Requests {
     }
 
     private static String accountId(JsonNode json, Map<String, String> errors, boolean required) {
-        String id = text(json, "accountId");
+        return accountIdField(json, "accountId", errors, required);
+    }
+
+    private static String accountIdField(JsonNode json, String field, Map<String, String> errors, boolean required) {
+        String id = text(json, field);
         if (id == null) {
-            if (required) errors.put("accountId", "is required");
-        } else if (!ACCOUNT_ID.matcher(id).matches()) {
-            errors.put("accountId", "must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'");
+            if (required) errors.put(field, "is required");
+        } else if (!Ids.validAccountId(id)) {
+            errors.put(field, Ids.ACCOUNT_ID_RULE);
+            return null;
         }
         return id;
     }
@@ -154,8 +176,8 @@ public final class Requests {
         }
         String id = fromBody != null ? fromBody : header;
         if (id == null) return UUID.randomUUID().toString();
-        if (!TRANSACTION_ID.matcher(id).matches()) {
-            errors.put("transactionId", "must be 1-128 characters of A-Z, a-z, 0-9, '.', '_', ':' or '-'");
+        if (!Ids.validTransactionId(id)) {
+            errors.put("transactionId", Ids.TRANSACTION_ID_RULE);
             return null;
         }
         return id;

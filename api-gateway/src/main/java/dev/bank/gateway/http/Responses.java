@@ -1,11 +1,11 @@
 package dev.bank.gateway.http;
 
 import dev.bank.schemas.Account;
-import dev.bank.schemas.CommandType;
 import dev.bank.schemas.Money;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.Problem;
 import dev.bank.schemas.RejectionReason;
+import dev.bank.schemas.Transfer;
 
 import java.time.Instant;
 import java.util.Currency;
@@ -31,7 +31,44 @@ public final class Responses {
         title = Character.toUpperCase(title.charAt(0)) + title.substring(1);
         return Problem.of(status(outcome.reason()), title, outcome.detail())
                 .withReason(outcome.reason().name())
-                .withTransactionId(outcome.transactionId());
+                .withTransactionId(outcome.transactionId())
+                .withTransferStatus(outcome.transferStatus() == null ? null : outcome.transferStatus().name());
+    }
+
+    /** A completed transfer: {@code {"status":"success","transferId",...,"transferStatus":"COMPLETED"}}. */
+    public static Map<String, Object> transfer(Outcome outcome) {
+        Currency currency = Currency.getInstance(outcome.currency());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "success");
+        body.put("transferId", outcome.transactionId());
+        body.put("fromAccountId", outcome.accountId());
+        body.put("toAccountId", outcome.toAccountId());
+        body.put("amount", Money.toMajor(outcome.amountMinor(), currency));
+        body.put("currency", outcome.currency());
+        body.put("transferStatus", outcome.transferStatus().name());
+        body.put("balance", Money.toMajor(outcome.balanceMinor(), currency));
+        return body;
+    }
+
+    /** A transfer as one of its accounts sees it (the polling answer of {@code POST /transfers}). */
+    public static Map<String, Object> transferState(Transfer transfer) {
+        Currency currency = Currency.getInstance(transfer.currency());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("transferId", transfer.transferId());
+        body.put("direction", transfer.direction().name());
+        body.put("fromAccountId", transfer.fromAccountId());
+        body.put("toAccountId", transfer.toAccountId());
+        body.put("amount", Money.toMajor(transfer.amountMinor(), currency));
+        body.put("currency", transfer.currency());
+        if (transfer.reference() != null) body.put("reference", transfer.reference());
+        body.put("transferStatus", transfer.status().name());
+        if (transfer.reason() != null) body.put("reason", transfer.reason().name());
+        if (transfer.detail() != null) body.put("detail", transfer.detail());
+        body.put("createdAt", Instant.ofEpochMilli(transfer.createdAt()).toString());
+        if (transfer.completedAt() != null) {
+            body.put("completedAt", Instant.ofEpochMilli(transfer.completedAt()).toString());
+        }
+        return body;
     }
 
     /** The seed's response, {@code {"status":"success","transactionId","accountId","amount","type"}}, plus balance. */
@@ -69,7 +106,11 @@ public final class Responses {
     }
 
     public static Map<String, Object> success(Outcome outcome) {
-        return outcome.type() == CommandType.OPEN_ACCOUNT ? openedAccount(outcome) : transaction(outcome);
+        return switch (outcome.type()) {
+            case OPEN_ACCOUNT -> openedAccount(outcome);
+            case TRANSFER -> transfer(outcome);
+            case CREDIT, DEBIT -> transaction(outcome);
+        };
     }
 
     /** The 202 body: the command is on the log but its outcome did not arrive in time. */

@@ -3,6 +3,7 @@ package dev.bank.gateway.kafka;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Outcome;
+import dev.bank.schemas.Transfer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +47,10 @@ public final class ProcessorClient {
 
     public Optional<Outcome> outcome(String accountId, String transactionId) {
         return get("/internal/accounts/" + encode(accountId) + "/transactions/" + encode(transactionId), Outcome.class);
+    }
+
+    public Optional<Transfer> transfer(String accountId, String transferId) {
+        return get("/internal/accounts/" + encode(accountId) + "/transfers/" + encode(transferId), Transfer.class);
     }
 
     private <T> Optional<T> get(String path, Class<T> type) {

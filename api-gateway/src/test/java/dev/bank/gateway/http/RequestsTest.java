@@ -101,4 +101,30 @@ class RequestsTest {
         assertThat(invalid(() -> Requests.openAccount(body("{\"currency\":\"XXZ\"}"), null)).errors())
                 .containsKey("currency");
     }
+
+    @Test
+    void readsATransferWithItsIdReferenceAndCurrency() {
+        Command c = Requests.transfer(body("""
+                {"fromAccountId":"alice","toAccountId":"bob","amount":"30.00","currency":"EUR",
+                 "transactionId":"tr-1","reference":"rent"}"""), null);
+        assertThat(c.type()).isEqualTo(CommandType.TRANSFER);
+        assertThat(c.accountId()).as("keyed by the source").isEqualTo("alice");
+        assertThat(c.toAccountId()).isEqualTo("bob");
+        assertThat(c.amount()).isEqualTo("30.00");
+        assertThat(c.currency()).isEqualTo("EUR");
+        assertThat(c.transactionId()).isEqualTo("tr-1");
+        assertThat(c.reference()).isEqualTo("rent");
+    }
+
+    @Test
+    void rejectsTransfersToTheSameAccountOrWithoutAccounts() {
+        assertThat(invalid(() -> Requests.transfer(
+                body("{\"fromAccountId\":\"a\",\"toAccountId\":\"a\",\"amount\":1}"), null)).errors())
+                .containsOnlyKeys("toAccountId");
+        assertThat(invalid(() -> Requests.transfer(body("{\"amount\":1}"), null)).errors())
+                .containsOnlyKeys("fromAccountId", "toAccountId");
+        assertThat(invalid(() -> Requests.transfer(
+                body("{\"fromAccountId\":\"a\",\"toAccountId\":\"b c\",\"amount\":0}"), null)).errors())
+                .containsOnlyKeys("toAccountId", "amount");
+    }
 }

@@ -12,6 +12,7 @@ import io.javalin.http.Context;
  * <ul>
  *   <li>{@code GET /internal/accounts/{accountId}}: the account (balance in minor units, currency, status)</li>
  *   <li>{@code GET /internal/accounts/{accountId}/transactions/{transactionId}}: the outcome of a processed command</li>
+ *   <li>{@code GET /internal/accounts/{accountId}/transfers/{transferId}}: a transfer as that account sees it</li>
  * </ul>
  * 404 means the key is certainly absent; 503 with {@code Retry-After} means ask again shortly.
  */
@@ -22,12 +23,17 @@ public final class QueryServer implements AutoCloseable {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.routes.get("/internal/accounts/{accountId}", ctx -> respond(ctx,
-                    queries.account(ctx.pathParam("accountId")).orElse(null),
+                    queries.account(ctx.pathParam("accountId"), forwarded(ctx)).orElse(null),
                     "account " + ctx.pathParam("accountId") + " does not exist"));
             config.routes.get("/internal/accounts/{accountId}/transactions/{transactionId}", ctx -> respond(ctx,
-                    queries.outcome(ctx.pathParam("accountId"), ctx.pathParam("transactionId")).orElse(null),
+                    queries.outcome(ctx.pathParam("accountId"), ctx.pathParam("transactionId"), forwarded(ctx))
+                            .orElse(null),
                     "no processed transaction " + ctx.pathParam("transactionId")
                             + " for account " + ctx.pathParam("accountId")));
+            config.routes.get("/internal/accounts/{accountId}/transfers/{transferId}", ctx -> respond(ctx,
+                    queries.transfer(ctx.pathParam("accountId"), ctx.pathParam("transferId"), forwarded(ctx))
+                            .orElse(null),
+                    "no transfer " + ctx.pathParam("transferId") + " on account " + ctx.pathParam("accountId")));
             config.routes.get("/internal/health", ctx -> ctx.result("ok"));
             config.routes.exception(NotReadyException.class, (e, ctx) -> {
                 ctx.header("Retry-After", "1");
@@ -43,6 +49,10 @@ public final class QueryServer implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    private static boolean forwarded(Context ctx) {
+        return "true".equals(ctx.queryParam(StoreQueries.FORWARDED_PARAM));
     }
 
     private static void respond(Context ctx, Object body, String notFound) {

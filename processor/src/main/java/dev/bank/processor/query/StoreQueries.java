@@ -5,6 +5,7 @@ import dev.bank.schemas.Account;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.ProcessedCommand;
+import dev.bank.schemas.Transfer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -23,14 +24,19 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The seam in front of interactive queries: answers from the local store when this instance owns the key,
  * otherwise asks the owning instance's query API. Any state in which the answer could be wrong (not RUNNING,
- * a rebalance in progress, the owner unreachable) is a {@link NotReadyException}, never an empty answer, so a
- * client sees "retry" and not a false "no such account".
+ * a rebalance in progress, the owner unreachable, a forwarded question reaching an instance that no longer
+ * owns the key) is a {@link NotReadyException}, never an empty answer, so a client sees "retry" and not a false
+ * "no such account".
  */
 public final class StoreQueries {
+    /** Marks a question one instance forwarded to another, so it is never forwarded again (no loops). */
+    public static final String FORWARDED_PARAM = "forwarded";
+
     private final KafkaStreams streams;
     private final HostInfo self;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -40,24 +46,38 @@ public final class StoreQueries {
         this.self = self;
     }
 
-    public Optional<Account> account(String accountId) {
-        HostInfo owner = owner(BankTopology.ACCOUNTS_STORE, accountId);
-        if (!owner.equals(self)) {
-            return forward(owner, "/internal/accounts/" + encode(accountId), Account.class);
-        }
-        return Optional.ofNullable(localStore(BankTopology.ACCOUNTS_STORE, Account.class).get(accountId));
+    public Optional<Account> account(String accountId, boolean forwarded) {
+        return lookup(BankTopology.ACCOUNTS_STORE, accountId, accountId, Account.class, Account.class,
+                Function.identity(),
+                "/internal/accounts/" + encode(accountId), forwarded);
     }
 
     /** The outcome of an already processed transactionId, e.g. for a client polling after a timeout. */
-    public Optional<Outcome> outcome(String accountId, String transactionId) {
-        HostInfo owner = owner(BankTopology.PROCESSED_STORE, accountId);
+    public Optional<Outcome> outcome(String accountId, String transactionId, boolean forwarded) {
+        return lookup(BankTopology.PROCESSED_STORE, accountId,
+                BankTopology.accountScopedKey(accountId, transactionId), ProcessedCommand.class, Outcome.class,
+                ProcessedCommand::outcome,
+                "/internal/accounts/" + encode(accountId) + "/transactions/" + encode(transactionId), forwarded);
+    }
+
+    /** A transfer as this account sees it (sent or received). */
+    public Optional<Transfer> transfer(String accountId, String transferId, boolean forwarded) {
+        return lookup(BankTopology.TRANSFERS_STORE, accountId, BankTopology.accountScopedKey(accountId, transferId),
+                Transfer.class, Transfer.class, Function.identity(),
+                "/internal/accounts/" + encode(accountId) + "/transfers/" + encode(transferId), forwarded);
+    }
+
+    private <V, T> Optional<T> lookup(String store, String accountId, String storeKey, Class<V> stored,
+                                      Class<T> answerType, Function<V, T> answer, String path, boolean forwarded) {
+        HostInfo owner = owner(store, accountId);
         if (!owner.equals(self)) {
-            return forward(owner, "/internal/accounts/" + encode(accountId) + "/transactions/" + encode(transactionId),
-                    Outcome.class);
+            if (forwarded) {
+                throw new NotReadyException("account " + accountId + " moved to " + owner + " while asked");
+            }
+            return forward(owner, path, answerType);
         }
-        ProcessedCommand processed = localStore(BankTopology.PROCESSED_STORE, ProcessedCommand.class)
-                .get(BankTopology.processedKey(accountId, transactionId));
-        return Optional.ofNullable(processed).map(ProcessedCommand::outcome);
+        V value = localStore(store, stored).get(storeKey);
+        return Optional.ofNullable(value).map(answer);
     }
 
     private HostInfo owner(String store, String accountId) {
@@ -81,7 +101,7 @@ public final class StoreQueries {
     }
 
     private <T> Optional<T> forward(HostInfo owner, String path, Class<T> type) {
-        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + path);
+        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + path + "?" + FORWARDED_PARAM + "=true");
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).GET().build();
         try {
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());

@@ -5,19 +5,28 @@ import dev.bank.schemas.AccountStatus;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.EntryType;
+import dev.bank.schemas.Ids;
 import dev.bank.schemas.LedgerEntry;
+import dev.bank.schemas.LegType;
 import dev.bank.schemas.Money;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.OutcomeStatus;
 import dev.bank.schemas.RejectionReason;
+import dev.bank.schemas.Transfer;
+import dev.bank.schemas.TransferLeg;
+import dev.bank.schemas.TransferStatus;
 
 import java.math.BigDecimal;
 import java.util.Currency;
 
 /**
- * Applying a command to an account, as a pure function of (account, command, record timestamp). No clock,
- * randomness or I/O: a task that aborts and reprocesses the same records reaches the same state and emits
- * byte-identical outcomes and ledger entries, which is what makes exactly-once reprocessing safe.
+ * Applying commands and transfer legs to an account, as pure functions of (account, input, record timestamp).
+ * No clock, randomness or I/O: a task that aborts and reprocesses the same records reaches the same state and
+ * emits byte-identical outcomes, ledger entries and legs, which is what makes exactly-once reprocessing safe.
+ *
+ * <p>A transfer is three steps on two tasks: {@link #apply} debits the source and emits a CREDIT leg;
+ * {@link #applyCredit} credits the destination and answers COMPLETED, or answers REFUND when it cannot;
+ * {@link #complete} or {@link #refund} finish it on the source, which publishes the transfer's one outcome.
  */
 public final class AccountLogic {
     private final BigDecimal maxAmountMajor;
@@ -31,6 +40,7 @@ public final class AccountLogic {
         return switch (command.type()) {
             case OPEN_ACCOUNT -> open(current, command, timestamp);
             case CREDIT, DEBIT -> post(current, command, timestamp);
+            case TRANSFER -> transfer(current, command, timestamp);
         };
     }
 
@@ -65,7 +75,8 @@ public final class AccountLogic {
         return new Decision(funded, accept(funded, command, deposit, timestamp), entry);
     }
 
-    private Decision post(Account account, Command command, long timestamp) {
+    /** The checks every money-moving command on an existing account shares; null when the command may go on. */
+    private Decision checkPostable(Account account, Command command, long timestamp) {
         if (account == null) {
             return reject(null, command, timestamp, RejectionReason.ACCOUNT_NOT_FOUND,
                     "account " + command.accountId() + " does not exist", null);
@@ -79,6 +90,12 @@ public final class AccountLogic {
                     "account " + account.accountId() + " holds " + account.currency() + ", not " + command.currency(),
                     null);
         }
+        return null;
+    }
+
+    private Decision post(Account account, Command command, long timestamp) {
+        Decision refused = checkPostable(account, command, timestamp);
+        if (refused != null) return refused;
         Currency currency = Currency.getInstance(account.currency());
         long amount;
         try {
@@ -89,11 +106,7 @@ public final class AccountLogic {
         EntryType entryType = command.type() == CommandType.DEBIT ? EntryType.DEBIT : EntryType.CREDIT;
         long newBalance;
         if (entryType == EntryType.DEBIT) {
-            if (account.balanceMinor() < amount) {
-                return reject(account, command, timestamp, RejectionReason.INSUFFICIENT_FUNDS,
-                        "balance " + Money.toMajor(account.balanceMinor(), currency) + " " + account.currency()
-                                + " is less than the debit of " + Money.toMajor(amount, currency), amount);
-            }
+            if (account.balanceMinor() < amount) return insufficient(account, command, amount, timestamp);
             newBalance = account.balanceMinor() - amount;
         } else {
             try {
@@ -109,6 +122,112 @@ public final class AccountLogic {
         return new Decision(after, accept(after, command, amount, timestamp), entry);
     }
 
+    private Decision transfer(Account source, Command command, long timestamp) {
+        Decision refused = checkPostable(source, command, timestamp);
+        if (refused != null) return refused;
+        String to = command.toAccountId();
+        if (!Ids.validAccountId(to)) {
+            return reject(source, command, timestamp, RejectionReason.INVALID_COMMAND,
+                    "toAccountId " + Ids.ACCOUNT_ID_RULE, null);
+        }
+        if (to.equals(source.accountId())) {
+            return reject(source, command, timestamp, RejectionReason.INVALID_COMMAND,
+                    "a transfer needs two different accounts", null);
+        }
+        Currency currency = Currency.getInstance(source.currency());
+        long amount;
+        try {
+            amount = Money.toMinor(command.amount(), currency, maxAmountMajor);
+        } catch (Money.InvalidAmountException e) {
+            return reject(source, command, timestamp, RejectionReason.INVALID_AMOUNT, e.getMessage(), null);
+        }
+        if (source.balanceMinor() < amount) return insufficient(source, command, amount, timestamp);
+
+        String transferId = command.transactionId();
+        Account after = source.withPosting(source.balanceMinor() - amount);
+        LedgerEntry out = new LedgerEntry(source.accountId(), transferId, EntryType.TRANSFER_OUT, amount,
+                source.currency(), source.balanceMinor(), after.balanceMinor(), after.sequence(), timestamp,
+                transferId, to, command.reference());
+        TransferLeg credit = new TransferLeg(LegType.CREDIT, transferId, source.accountId(), to, amount,
+                source.currency(), command.reference(), null, null);
+        Transfer pending = new Transfer(transferId, Transfer.Direction.OUT, source.accountId(), to, amount,
+                source.currency(), command.reference(), TransferStatus.PENDING, null, null, timestamp, null);
+        Outcome remembered = transferOutcome(after, pending, OutcomeStatus.PENDING, null, null, timestamp);
+        return new Decision(after, remembered, out, credit, pending);
+    }
+
+    /** The destination's side of a transfer: credit it, or refuse and send the money back. */
+    public Decision applyCredit(Account destination, TransferLeg credit, long timestamp) {
+        RejectionReason reason = null;
+        String detail = null;
+        long newBalance = 0;
+        if (destination == null) {
+            reason = RejectionReason.ACCOUNT_NOT_FOUND;
+            detail = "destination account " + credit.toAccountId() + " does not exist";
+        } else if (destination.status() == AccountStatus.CLOSED) {
+            reason = RejectionReason.ACCOUNT_CLOSED;
+            detail = "destination account " + credit.toAccountId() + " is closed";
+        } else if (!destination.currency().equals(credit.currency())) {
+            reason = RejectionReason.CURRENCY_MISMATCH;
+            detail = "destination account " + credit.toAccountId() + " holds " + destination.currency()
+                    + ", not " + credit.currency();
+        } else {
+            try {
+                newBalance = Math.addExact(destination.balanceMinor(), credit.amountMinor());
+            } catch (ArithmeticException e) {
+                reason = RejectionReason.LIMIT_EXCEEDED;
+                detail = "destination account " + credit.toAccountId() + " cannot hold that much";
+            }
+        }
+        Transfer incoming = new Transfer(credit.transferId(), Transfer.Direction.IN, credit.fromAccountId(),
+                credit.toAccountId(), credit.amountMinor(), credit.currency(), credit.reference(),
+                reason == null ? TransferStatus.COMPLETED : TransferStatus.REFUNDED, reason, detail, timestamp,
+                timestamp);
+        if (reason != null) {
+            return new Decision(null, null, null, credit.answer(LegType.REFUND, reason, detail), incoming);
+        }
+        Account after = destination.withPosting(newBalance);
+        LedgerEntry in = new LedgerEntry(destination.accountId(), credit.transferId(), EntryType.TRANSFER_IN,
+                credit.amountMinor(), destination.currency(), destination.balanceMinor(), newBalance, after.sequence(),
+                timestamp, credit.transferId(), credit.fromAccountId(), credit.reference());
+        return new Decision(after, null, in, credit.answer(LegType.COMPLETED, null, null), incoming);
+    }
+
+    /** The source learns the destination was credited: the transfer is complete and its outcome published. */
+    public Decision complete(Account source, Transfer pending, long timestamp) {
+        Transfer done = pending.finish(TransferStatus.COMPLETED, null, null, timestamp);
+        return new Decision(null, transferOutcome(source, done, OutcomeStatus.ACCEPTED, null, null, timestamp),
+                null, null, done);
+    }
+
+    /** The destination refused the credit: the source gets its money back and the transfer is REFUNDED. */
+    public Decision refund(Account source, Transfer pending, TransferLeg refund, long timestamp) {
+        // The amount left this account earlier, so adding it back stays within what it held then.
+        Account after = source.withPosting(Math.addExact(source.balanceMinor(), pending.amountMinor()));
+        LedgerEntry back = new LedgerEntry(source.accountId(), pending.transferId(), EntryType.TRANSFER_REFUND,
+                pending.amountMinor(), source.currency(), source.balanceMinor(), after.balanceMinor(), after.sequence(),
+                timestamp, pending.transferId(), pending.toAccountId(), pending.reference());
+        Transfer refunded = pending.finish(TransferStatus.REFUNDED, refund.reason(), refund.detail(), timestamp);
+        Outcome outcome = transferOutcome(after, refunded, OutcomeStatus.REJECTED, refund.reason(),
+                refund.detail() + "; the amount was refunded", timestamp);
+        return new Decision(after, outcome, back, null, refunded);
+    }
+
+    private static Outcome transferOutcome(Account source, Transfer transfer, OutcomeStatus status,
+                                           RejectionReason reason, String detail, long timestamp) {
+        return new Outcome(transfer.transferId(), source.accountId(), CommandType.TRANSFER, status, reason, detail,
+                transfer.amountMinor(), source.balanceMinor(), source.currency(), source.sequence(), false, timestamp,
+                transfer.toAccountId(), transfer.status());
+    }
+
+    private static Decision insufficient(Account account, Command command, long amount, long timestamp) {
+        Currency currency = Currency.getInstance(account.currency());
+        return reject(account, command, timestamp, RejectionReason.INSUFFICIENT_FUNDS,
+                "balance " + Money.toMajor(account.balanceMinor(), currency) + " " + account.currency()
+                        + " is less than the " + (command.type() == CommandType.TRANSFER ? "transfer" : "debit")
+                        + " of " + Money.toMajor(amount, currency), amount);
+    }
+
     private static Outcome accept(Account after, Command command, long amount, long timestamp) {
         return new Outcome(command.transactionId(), command.accountId(), command.type(), OutcomeStatus.ACCEPTED,
                 null, null, amount, after.balanceMinor(), after.currency(), after.sequence(), false, timestamp);
@@ -120,7 +239,8 @@ public final class AccountLogic {
                 OutcomeStatus.REJECTED, reason, detail, amount,
                 account == null ? null : account.balanceMinor(),
                 account == null ? null : account.currency(),
-                account == null ? 0 : account.sequence(), false, timestamp);
+                account == null ? 0 : account.sequence(), false, timestamp, command.toAccountId(),
+                command.type() == CommandType.TRANSFER ? TransferStatus.REJECTED : null);
         return new Decision(null, outcome, null);
     }
 

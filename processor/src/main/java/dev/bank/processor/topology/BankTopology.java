@@ -4,6 +4,7 @@ import dev.bank.schemas.Account;
 import dev.bank.schemas.JsonSerde;
 import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.Topics;
+import dev.bank.schemas.Transfer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -12,49 +13,66 @@ import java.math.BigDecimal;
 import java.time.Duration;
 
 /**
- * The processor's topology: commands in (keyed by accountId, read as raw bytes so that nothing unparseable can
- * kill a stream thread), one {@link CommandProcessor} per partition holding the accounts and processed-ids
- * stores, and three sinks. Everything one command does (store writes, outcome, ledger entry, dead letter)
- * commits in one Kafka transaction under exactly_once_v2.
+ * The processor's topology. Two sources, both keyed by accountId and co-partitioned: commands, and the legs of
+ * transfers. Their processors share one task's stores, so a command and a leg for the same account are applied
+ * by the same task in log order. Records are read as raw bytes so nothing unparseable can kill a stream thread.
+ * Everything one record does (store writes, outcome, ledger entry, transfer leg, dead letter) commits in one
+ * Kafka transaction under exactly_once_v2.
  *
  * <p>Store and node names are constants because they name changelog topics and consumer state: renaming one
  * orphans the data of every running deployment. {@code BankTopologyTest} pins them.
  */
 public final class BankTopology {
     public static final String SOURCE = "commands-source";
+    public static final String LEGS_SOURCE = "transfer-legs-source";
     public static final String PROCESSOR = "command-processor";
+    public static final String LEG_PROCESSOR = "transfer-leg-processor";
     public static final String RESULTS_SINK = "results-sink";
     public static final String LEDGER_SINK = "ledger-sink";
+    public static final String TRANSFER_LEGS_SINK = "transfer-legs-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
     /** accountId → {@link Account}. */
     public static final String ACCOUNTS_STORE = "accounts";
     /** accountId + NUL + transactionId → {@link ProcessedCommand}. */
     public static final String PROCESSED_STORE = "processed-commands";
+    /** accountId + NUL + transferId → {@link Transfer} as that account sees it. */
+    public static final String TRANSFERS_STORE = "transfers";
 
     private BankTopology() {}
 
     /** @param retention how long a processed transactionId is remembered; older ones are purged */
     public static Topology build(Topics topics, BigDecimal maxAmount, Duration retention) {
+        AccountLogic logic = new AccountLogic(maxAmount);
+        String[] processors = {PROCESSOR, LEG_PROCESSOR};
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.commands());
-        topology.addProcessor(PROCESSOR,
-                () -> new CommandProcessor(new AccountLogic(maxAmount), retention), SOURCE);
+        topology.addSource(LEGS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.transferLegs());
+        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(logic, retention), SOURCE);
+        topology.addProcessor(LEG_PROCESSOR, () -> new LegProcessor(logic), LEGS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNTS_STORE),
-                Serdes.String(), JsonSerde.of(Account.class)), PROCESSOR);
+                Serdes.String(), JsonSerde.of(Account.class)), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_STORE),
-                Serdes.String(), JsonSerde.of(ProcessedCommand.class)), PROCESSOR);
+                Serdes.String(), JsonSerde.of(ProcessedCommand.class)), processors);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRANSFERS_STORE),
+                Serdes.String(), JsonSerde.of(Transfer.class)), processors);
         topology.addSink(RESULTS_SINK, topics.results(), Serdes.String().serializer(),
-                Serdes.ByteArray().serializer(), PROCESSOR);
+                Serdes.ByteArray().serializer(), processors);
         topology.addSink(LEDGER_SINK, topics.ledger(), Serdes.String().serializer(),
-                Serdes.ByteArray().serializer(), PROCESSOR);
+                Serdes.ByteArray().serializer(), processors);
+        topology.addSink(TRANSFER_LEGS_SINK, topics.transferLegs(), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer(), processors);
         topology.addSink(DEAD_LETTER_SINK, topics.deadLetter(), Serdes.String().serializer(),
-                Serdes.ByteArray().serializer(), PROCESSOR);
+                Serdes.ByteArray().serializer(), processors);
         return topology;
     }
 
-    /** The processed-ids store key: one namespace per account, so ids need only be unique per account. */
-    public static String processedKey(String accountId, String transactionId) {
-        return accountId + '\u0000' + transactionId;
+    /**
+     * The key of per-account entries (processed transactionIds, transfers): one namespace per account, so ids
+     * need only be unique per account. NUL cannot occur in ids, so two pairs never share a key.
+     */
+    public static String accountScopedKey(String accountId, String id) {
+        return accountId + '\u0000' + id;
     }
 }

@@ -7,10 +7,12 @@ package dev.bank.processor.topology;
 public enum DeadLetter {
     /** The value is not JSON, or not a command (unknown type, wrong field types). */
     UNPARSEABLE,
-    /** A command without the fields needed to route and answer it (type, transactionId, accountId). */
+    /** A command or leg without the fields needed to route and answer it (type, transactionId, accountId). */
     INVALID_COMMAND,
     /** The record key is not the command's accountId, so it may sit on the wrong partition. */
-    KEY_MISMATCH;
+    KEY_MISMATCH,
+    /** A transfer leg answering a transfer its account never sent. */
+    UNKNOWN_TRANSFER;
 
     public static final String REASON_HEADER = "bank.dlq.reason";
     public static final String DETAIL_HEADER = "bank.dlq.detail";

@@ -3,10 +3,27 @@ package dev.bank.processor.topology;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Outcome;
+import dev.bank.schemas.OutcomeStatus;
+import dev.bank.schemas.Transfer;
+import dev.bank.schemas.TransferLeg;
 
 /**
- * What applying one command decided: the account state to store (null when nothing changes), the outcome to
- * publish, and the ledger entry of the posting (null when nothing was posted).
+ * What applying one record decided; every part is optional and all of it commits together.
+ *
+ * @param newState the account state to store (null when the account does not change)
+ * @param outcome  the command's outcome; published unless PENDING (a transfer whose legs are in flight, which
+ *                 is only remembered for retries)
+ * @param entry    the ledger entry of the posting
+ * @param leg      a transfer leg to send to the other account's task
+ * @param transfer this account's view of a transfer to store
  */
-public record Decision(Account newState, Outcome outcome, LedgerEntry entry) {
+public record Decision(Account newState, Outcome outcome, LedgerEntry entry, TransferLeg leg, Transfer transfer) {
+
+    public Decision(Account newState, Outcome outcome, LedgerEntry entry) {
+        this(newState, outcome, entry, null, null);
+    }
+
+    public boolean publishesOutcome() {
+        return outcome != null && outcome.status() != OutcomeStatus.PENDING;
+    }
 }

@@ -318,7 +318,7 @@ class BankTopologyTest {
                         DeadLetter.UNPARSEABLE),
                 Arguments.of("JSON array", "acc-1", bytes("[1,2,3]"), DeadLetter.UNPARSEABLE),
                 Arguments.of("unknown type", "acc-1", bytes("""
-                        {"type":"TRANSFER","transactionId":"t-x","accountId":"acc-1","amount":"5"}"""),
+                        {"type":"TRANSFER_ALL","transactionId":"t-x","accountId":"acc-1","amount":"5"}"""),
                         DeadLetter.UNPARSEABLE),
                 Arguments.of("missing type", "acc-1", bytes("""
                         {"transactionId":"t-x","accountId":"acc-1","amount":"5"}"""), DeadLetter.INVALID_COMMAND),
@@ -506,14 +506,14 @@ class BankTopologyTest {
         assertThat(accounts.get("nobody")).as("a rejection creates no account").isNull();
         assertThat(keys(accounts)).containsExactly("acc-1");
         // and every answered transactionId is remembered with its command and first outcome
-        ProcessedCommand debit = processed.get(BankTopology.processedKey("acc-1", "t-debit"));
+        ProcessedCommand debit = processed.get(BankTopology.accountScopedKey("acc-1", "t-debit"));
         assertThat(debit.command()).isEqualTo(Command.debit("t-debit", "acc-1", "200"));
         assertThat(debit.outcome().balanceMinor()).isEqualTo(80_000);
-        ProcessedCommand unknown = processed.get(BankTopology.processedKey("nobody", "t-unknown"));
+        ProcessedCommand unknown = processed.get(BankTopology.accountScopedKey("nobody", "t-unknown"));
         assertThat(unknown.outcome().reason()).isEqualTo(RejectionReason.ACCOUNT_NOT_FOUND);
-        assertThat(keys(processed)).containsExactlyInAnyOrder(BankTopology.processedKey("acc-1", "t-open"),
-                BankTopology.processedKey("acc-1", "t-credit"), BankTopology.processedKey("acc-1", "t-debit"),
-                BankTopology.processedKey("nobody", "t-unknown"));
+        assertThat(keys(processed)).containsExactlyInAnyOrder(BankTopology.accountScopedKey("acc-1", "t-open"),
+                BankTopology.accountScopedKey("acc-1", "t-credit"), BankTopology.accountScopedKey("acc-1", "t-debit"),
+                BankTopology.accountScopedKey("nobody", "t-unknown"));
     }
 
     // ---- retention of processed transactionIds ----
@@ -533,7 +533,7 @@ class BankTopologyTest {
         assertThat(ledger.isEmpty()).isTrue();
         assertThat(balanceOf("acc-1")).isEqualTo(1_000);
         assertThat(driver.<String, ProcessedCommand>getKeyValueStore(BankTopology.PROCESSED_STORE)
-                .get(BankTopology.processedKey("acc-1", "t-credit"))).isNotNull();
+                .get(BankTopology.accountScopedKey("acc-1", "t-credit"))).isNotNull();
     }
 
     @Test
@@ -546,7 +546,7 @@ class BankTopologyTest {
         driver.advanceWallClockTime(config.idempotencyRetention().minusMinutes(1));
         driver.advanceWallClockTime(Duration.ofMinutes(20));
         KeyValueStore<String, ProcessedCommand> processed = driver.getKeyValueStore(BankTopology.PROCESSED_STORE);
-        assertThat(processed.get(BankTopology.processedKey("acc-1", "t-credit"))).as("purged").isNull();
+        assertThat(processed.get(BankTopology.accountScopedKey("acc-1", "t-credit"))).as("purged").isNull();
 
         // When the credit is retried under the same id
         Outcome retry = sendAndReadOutcome(Command.credit("t-credit", "acc-1", "10"));
@@ -564,33 +564,44 @@ class BankTopologyTest {
     void namesEveryNodeStoreAndTopicStably() {
         // Given
         TopologyDescription description = topology.describe();
-        // Then there is one sub-topology: source → processor → three sinks
+        // Then there is one sub-topology: two sources → two processors sharing the stores → four sinks
         assertThat(description.subtopologies()).hasSize(1);
         assertThat(description.globalStores()).isEmpty();
         Map<String, TopologyDescription.Node> nodes = description.subtopologies().iterator().next().nodes()
                 .stream().collect(Collectors.toMap(TopologyDescription.Node::name, n -> n));
-        assertThat(nodes.keySet()).containsExactlyInAnyOrder("commands-source", "command-processor",
-                "results-sink", "ledger-sink", "dead-letter-sink");
+        assertThat(nodes.keySet()).containsExactlyInAnyOrder("commands-source", "transfer-legs-source",
+                "command-processor", "transfer-leg-processor",
+                "results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink");
 
         TopologyDescription.Source source = (TopologyDescription.Source) nodes.get("commands-source");
         assertThat(source.topicSet()).containsExactly("bank.commands");
         assertThat(source.successors()).extracting(TopologyDescription.Node::name)
                 .containsExactly("command-processor");
+        TopologyDescription.Source legs = (TopologyDescription.Source) nodes.get("transfer-legs-source");
+        assertThat(legs.topicSet()).containsExactly("bank.transfer-legs");
+        assertThat(legs.successors()).extracting(TopologyDescription.Node::name)
+                .containsExactly("transfer-leg-processor");
 
-        TopologyDescription.Processor processor = (TopologyDescription.Processor) nodes.get("command-processor");
-        assertThat(processor.stores()).containsExactlyInAnyOrder("accounts", "processed-commands");
-        assertThat(processor.successors()).extracting(TopologyDescription.Node::name)
-                .containsExactlyInAnyOrder("results-sink", "ledger-sink", "dead-letter-sink");
+        for (String name : List.of("command-processor", "transfer-leg-processor")) {
+            TopologyDescription.Processor processor = (TopologyDescription.Processor) nodes.get(name);
+            assertThat(processor.stores()).as(name).containsExactlyInAnyOrder("accounts", "processed-commands",
+                    "transfers");
+            assertThat(processor.successors()).extracting(TopologyDescription.Node::name).as(name)
+                    .containsExactlyInAnyOrder("results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink");
+        }
 
         assertThat(((TopologyDescription.Sink) nodes.get("results-sink")).topic()).isEqualTo("bank.results");
         assertThat(((TopologyDescription.Sink) nodes.get("ledger-sink")).topic()).isEqualTo("bank.ledger");
+        assertThat(((TopologyDescription.Sink) nodes.get("transfer-legs-sink")).topic()).isEqualTo("bank.transfer-legs");
         assertThat(((TopologyDescription.Sink) nodes.get("dead-letter-sink")).topic()).isEqualTo("bank.dlq");
 
         // and the constants the code uses are these literal names
-        assertThat(List.of(BankTopology.SOURCE, BankTopology.PROCESSOR, BankTopology.RESULTS_SINK,
-                BankTopology.LEDGER_SINK, BankTopology.DEAD_LETTER_SINK, BankTopology.ACCOUNTS_STORE,
-                BankTopology.PROCESSED_STORE)).containsExactly("commands-source", "command-processor",
-                "results-sink", "ledger-sink", "dead-letter-sink", "accounts", "processed-commands");
+        assertThat(List.of(BankTopology.SOURCE, BankTopology.LEGS_SOURCE, BankTopology.PROCESSOR,
+                BankTopology.LEG_PROCESSOR, BankTopology.RESULTS_SINK, BankTopology.LEDGER_SINK,
+                BankTopology.TRANSFER_LEGS_SINK, BankTopology.DEAD_LETTER_SINK, BankTopology.ACCOUNTS_STORE,
+                BankTopology.PROCESSED_STORE, BankTopology.TRANSFERS_STORE)).containsExactly("commands-source",
+                "transfer-legs-source", "command-processor", "transfer-leg-processor", "results-sink", "ledger-sink",
+                "transfer-legs-sink", "dead-letter-sink", "accounts", "processed-commands", "transfers");
     }
 
     @Test

@@ -1,0 +1,97 @@
+package dev.bank.processor.topology;
+
+import dev.bank.schemas.Account;
+import dev.bank.schemas.JsonSerde;
+import dev.bank.schemas.LedgerEntry;
+import dev.bank.schemas.Outcome;
+import dev.bank.schemas.ProcessedCommand;
+import dev.bank.schemas.Transfer;
+import dev.bank.schemas.TransferLeg;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What the command and leg processors of one task share: its stores, writing a {@link Decision} (state, then
+ * outcome, ledger entry and leg to their topics, each keyed by the account it concerns), and dead letters.
+ * Both run on the same stream task, so everything one record causes commits in one Kafka transaction.
+ */
+abstract class AccountTask implements Processor<String, byte[], String, byte[]> {
+    private static final Logger log = LoggerFactory.getLogger(AccountTask.class);
+    private static final JsonSerde<Outcome> OUTCOMES = JsonSerde.of(Outcome.class);
+    private static final JsonSerde<LedgerEntry> LEDGER = JsonSerde.of(LedgerEntry.class);
+    private static final JsonSerde<TransferLeg> LEGS = JsonSerde.of(TransferLeg.class);
+
+    protected final AccountLogic logic;
+    protected ProcessorContext<String, byte[]> context;
+    protected KeyValueStore<String, Account> accounts;
+    protected KeyValueStore<String, ProcessedCommand> processed;
+    protected KeyValueStore<String, Transfer> transfers;
+
+    AccountTask(AccountLogic logic) {
+        this.logic = logic;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        this.accounts = context.getStateStore(BankTopology.ACCOUNTS_STORE);
+        this.processed = context.getStateStore(BankTopology.PROCESSED_STORE);
+        this.transfers = context.getStateStore(BankTopology.TRANSFERS_STORE);
+    }
+
+    protected void commit(Decision decision, Record<String, byte[]> cause) {
+        if (decision.newState() != null) {
+            accounts.put(decision.newState().accountId(), decision.newState());
+        }
+        Transfer transfer = decision.transfer();
+        if (transfer != null) {
+            String owner = transfer.direction() == Transfer.Direction.OUT ? transfer.fromAccountId() : transfer.toAccountId();
+            transfers.put(BankTopology.accountScopedKey(owner, transfer.transferId()), transfer);
+        }
+        if (decision.publishesOutcome()) {
+            publish(decision.outcome(), cause);
+        }
+        if (decision.entry() != null) {
+            forward(decision.entry().accountId(), LEDGER.serialize(null, decision.entry()), BankTopology.LEDGER_SINK,
+                    cause);
+        }
+        if (decision.leg() != null) {
+            TransferLeg leg = decision.leg();
+            forward(leg.targetAccountId(), LEGS.serialize(null, leg), BankTopology.TRANSFER_LEGS_SINK, cause);
+        }
+    }
+
+    protected void publish(Outcome outcome, Record<String, byte[]> cause) {
+        forward(outcome.accountId(), OUTCOMES.serialize(null, outcome), BankTopology.RESULTS_SINK, cause);
+    }
+
+    private void forward(String key, byte[] value, String sink, Record<String, byte[]> cause) {
+        // the cause's timestamp, never the clock: reprocessing must emit identical records
+        context.forward(new Record<>(key, value, cause.timestamp()), sink);
+    }
+
+    protected void deadLetter(Record<String, byte[]> record, DeadLetter reason, String detail) {
+        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+        headers.add(DeadLetter.REASON_HEADER, bytes(reason.name()));
+        headers.add(DeadLetter.DETAIL_HEADER, bytes(detail));
+        context.recordMetadata().ifPresent(m -> {
+            headers.add(DeadLetter.SOURCE_TOPIC_HEADER, bytes(m.topic()));
+            headers.add(DeadLetter.SOURCE_PARTITION_HEADER, bytes(String.valueOf(m.partition())));
+            headers.add(DeadLetter.SOURCE_OFFSET_HEADER, bytes(String.valueOf(m.offset())));
+        });
+        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers),
+                BankTopology.DEAD_LETTER_SINK);
+        log.warn("dead-lettered record key={} reason={} detail={}", record.key(), reason, detail);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

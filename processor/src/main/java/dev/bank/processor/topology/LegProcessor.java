@@ -1,0 +1,86 @@
+package dev.bank.processor.topology;
+
+import dev.bank.schemas.Account;
+import dev.bank.schemas.JsonSerde;
+import dev.bank.schemas.LegType;
+import dev.bank.schemas.ProcessedCommand;
+import dev.bank.schemas.Transfer;
+import dev.bank.schemas.TransferLeg;
+import dev.bank.schemas.TransferStatus;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies transfer legs on the task of the account they are keyed by. Each leg is idempotent: a CREDIT for a
+ * transfer this account has already seen, or an answer for a transfer that is no longer PENDING, is ignored,
+ * so a leg delivered twice (e.g. replayed by an operator) never moves money twice.
+ */
+final class LegProcessor extends AccountTask {
+    private static final Logger log = LoggerFactory.getLogger(LegProcessor.class);
+    private static final JsonSerde<TransferLeg> LEGS = JsonSerde.of(TransferLeg.class);
+
+    LegProcessor(AccountLogic logic) {
+        super(logic);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        TransferLeg leg;
+        try {
+            leg = LEGS.deserialize(null, record.value());
+        } catch (SerializationException e) {
+            deadLetter(record, DeadLetter.UNPARSEABLE, e.getMessage());
+            return;
+        }
+        if (leg == null || leg.type() == null || leg.transferId() == null || leg.fromAccountId() == null
+                || leg.toAccountId() == null || leg.currency() == null) {
+            deadLetter(record, DeadLetter.INVALID_COMMAND, "a transfer leg needs type, transferId, both accounts and currency");
+            return;
+        }
+        if (!leg.targetAccountId().equals(record.key())) {
+            deadLetter(record, DeadLetter.KEY_MISMATCH,
+                    "record key " + record.key() + " is not the leg's account " + leg.targetAccountId());
+            return;
+        }
+        String account = leg.targetAccountId();
+        Transfer known = transfers.get(BankTopology.accountScopedKey(account, leg.transferId()));
+        if (leg.type() == LegType.CREDIT) {
+            if (known != null) {
+                log.info("duplicate credit leg ignored accountId={} transferId={}", account, leg.transferId());
+                return;
+            }
+            Decision decision = logic.applyCredit(accounts.get(account), leg, record.timestamp());
+            commit(decision, record);
+            log.debug("transfer credit accountId={} transferId={} status={}", account, leg.transferId(),
+                    decision.transfer().status());
+            return;
+        }
+        if (known == null || known.direction() != Transfer.Direction.OUT) {
+            deadLetter(record, DeadLetter.UNKNOWN_TRANSFER,
+                    "account " + account + " never sent transfer " + leg.transferId());
+            return;
+        }
+        if (known.status() != TransferStatus.PENDING) {
+            log.info("duplicate {} leg ignored accountId={} transferId={}", leg.type(), account, leg.transferId());
+            return;
+        }
+        Account source = accounts.get(account);
+        Decision decision = leg.type() == LegType.COMPLETED
+                ? logic.complete(source, known, record.timestamp())
+                : logic.refund(source, known, leg, record.timestamp());
+        rememberFinalOutcome(account, decision);
+        commit(decision, record);
+        log.info("transfer {} accountId={} transferId={}", decision.transfer().status(), account, leg.transferId());
+    }
+
+    /** A retry of the transfer command from now on gets the final outcome instead of PENDING. */
+    private void rememberFinalOutcome(String account, Decision decision) {
+        String key = BankTopology.accountScopedKey(account, decision.transfer().transferId());
+        ProcessedCommand pending = processed.get(key);
+        if (pending != null) {
+            processed.put(key, new ProcessedCommand(pending.command(), decision.outcome()));
+        }
+    }
+}
