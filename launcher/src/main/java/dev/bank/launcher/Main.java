@@ -18,9 +18,9 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code bank local|broker|processor|gateway|help}. {@code local} runs a Kafka broker, the topics, the processor
- * and the gateway in this JVM; the others run one part each. Ctrl-C or SIGTERM stops what was started, in
- * reverse order.
+ * {@code bank local|broker|topics|processor|gateway|bench|help}. {@code local} runs a Kafka broker, the topics,
+ * the processor and the gateway in this JVM; the others run one part each. Ctrl-C or SIGTERM stops what was
+ * started, in reverse order. {@code bench} runs the {@code bench} module's harness.
  */
 public final class Main {
 
@@ -33,8 +33,10 @@ public final class Main {
 
               local      Kafka broker (KRaft, in this JVM) + topics + processor + gateway: everything, one process
               broker     Kafka broker + topics only
+              topics     create the topics on BANK_BOOTSTRAP_SERVERS (existing ones are kept) and exit
               processor  the Kafka Streams processor and its query API (needs a running Kafka)
               gateway    the REST gateway (needs a running Kafka and processor)
+              bench      benchmark: raw Kafka pipe vs. the bank (Kafka and REST), table + JSON (BANK_BENCH_*, README)
               help       this text
 
             environment (defaults):
@@ -58,6 +60,11 @@ public final class Main {
         switch (command) {
             case "help", "-h", "--help" -> {
                 System.out.print(USAGE);
+                return;
+            }
+            case "topics" -> System.exit(topics(env));
+            case "bench" -> {
+                bench(args);
                 return;
             }
             case "local", "broker", "processor", "gateway" -> { }
@@ -90,6 +97,36 @@ public final class Main {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** {@code bank topics}: creates {@link Topics#specs()} on {@code BANK_BOOTSTRAP_SERVERS}; the exit status. */
+    private static int topics(Map<String, String> env) {
+        try {
+            String bootstrap = LauncherConfig.fromEnv(env).bootstrapServers();
+            List<String> created = TopicCreator.createAll(bootstrap, Topics.fromEnv(env).specs(), TOPIC_TIMEOUT);
+            System.out.println("topics on " + bootstrap + ": created " + created);
+            return 0;
+        } catch (RuntimeException e) {
+            log.error("bank topics failed: {}", e.toString(), e);
+            return 1;
+        }
+    }
+
+    /**
+     * The {@code bench} module depends on this one, so its entry point is looked up at run time; {@code ./bank}
+     * puts it on the class path. It exits the JVM with its own status.
+     */
+    private static void bench(String[] args) {
+        try {
+            Class.forName("dev.bank.bench.Bench").getMethod("main", String[].class).invoke(null, (Object) args);
+        } catch (ClassNotFoundException e) {
+            System.err.println("bank bench: the bench module is not on the class path; build it with"
+                    + " ./mvnw -q -DskipTests package");
+            System.exit(2);
+        } catch (ReflectiveOperationException e) {
+            log.error("bank bench failed", e.getCause() == null ? e : e.getCause());
+            System.exit(1);
         }
     }
 

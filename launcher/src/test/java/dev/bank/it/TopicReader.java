@@ -22,6 +22,12 @@ public final class TopicReader {
     /** Every committed record of the topic, polling until {@code done} holds for what was read (60 s at most). */
     public static List<ConsumerRecord<String, byte[]>> readUntil(String bootstrapServers, String topic,
                                                                  Predicate<List<ConsumerRecord<String, byte[]>>> done) {
+        return readUntil(bootstrapServers, topic, done, Duration.ofSeconds(60));
+    }
+
+    public static List<ConsumerRecord<String, byte[]>> readUntil(String bootstrapServers, String topic,
+                                                                 Predicate<List<ConsumerRecord<String, byte[]>>> done,
+                                                                 Duration timeout) {
         Map<String, Object> conf = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + UUID.randomUUID(),
@@ -31,7 +37,7 @@ public final class TopicReader {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(conf, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ZERO).until(() -> {
+            await().atMost(timeout).pollInterval(Duration.ZERO).until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
                 return done.test(records);
             });

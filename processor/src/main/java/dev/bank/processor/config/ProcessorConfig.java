@@ -18,11 +18,14 @@ import java.util.Properties;
  * @param queryAdvertisedHost the host other instances and the gateway use to reach this instance's query API
  * @param idempotencyRetention how long processed transactionIds are remembered for retries
  * @param maxAmount            the largest amount a single command may carry, in major units
+ * @param sessionTimeoutMs     how long the group waits for a silent instance before moving its partitions
+ *                             (a crashed instance's accounts are unavailable for about this long)
  */
 public record ProcessorConfig(String bootstrapServers, String applicationId, Path stateDir, Topics topics,
                               String queryBindHost, String queryAdvertisedHost, int queryPort,
                               Duration idempotencyRetention, BigDecimal maxAmount, int streamThreads,
-                              int standbyReplicas, int internalReplication, long commitIntervalMs) {
+                              int standbyReplicas, int internalReplication, long commitIntervalMs,
+                              int sessionTimeoutMs) {
 
     public static ProcessorConfig fromEnv(Map<String, String> env) {
         return new ProcessorConfig(
@@ -38,25 +41,26 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
                 Integer.parseInt(env.getOrDefault("BANK_STREAM_THREADS", "1")),
                 Integer.parseInt(env.getOrDefault("BANK_STANDBY_REPLICAS", "0")),
                 Integer.parseInt(env.getOrDefault("BANK_INTERNAL_REPLICATION", "1")),
-                Long.parseLong(env.getOrDefault("BANK_COMMIT_INTERVAL_MS", "100")));
+                Long.parseLong(env.getOrDefault("BANK_COMMIT_INTERVAL_MS", "100")),
+                Integer.parseInt(env.getOrDefault("BANK_SESSION_TIMEOUT_MS", "10000")));
     }
 
     public ProcessorConfig withBootstrapServers(String servers) {
         return new ProcessorConfig(servers, applicationId, stateDir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
-                commitIntervalMs);
+                commitIntervalMs, sessionTimeoutMs);
     }
 
     public ProcessorConfig withStateDir(Path dir) {
         return new ProcessorConfig(bootstrapServers, applicationId, dir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
-                commitIntervalMs);
+                commitIntervalMs, sessionTimeoutMs);
     }
 
     public ProcessorConfig withQueryPort(int port) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, port, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
-                internalReplication, commitIntervalMs);
+                internalReplication, commitIntervalMs, sessionTimeoutMs);
     }
 
     /** The address published as {@code application.server}, through which any instance reaches this one. */
@@ -78,6 +82,8 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
         // The future default (Kafka 5.0); there is no global store, so it only silences a start-up warning.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), sessionTimeoutMs);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), Math.max(500, sessionTimeoutMs / 4));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
         return p;
     }

@@ -1,0 +1,96 @@
+package dev.bank.bench;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code ./bank bench}: measures the bank against the raw Kafka pipe it is built on. Runs the configured
+ * {@link Scenario}s in order against an in-process stack (or an external one, see {@link BenchConfig}), logs
+ * one line per scenario, prints a table and writes the same numbers as JSON. Every scenario checks its own
+ * results (each outcome present once and accepted, answers and balances exactly as expected), so a fast
+ * wrong run fails instead of looking good: the exit status is 1 when any check failed.
+ *
+ * <p>A benchmark, not a test: {@code BenchSmokeIT} runs it with a tiny N in {@code ./mvnw verify} so it
+ * keeps working, but no number is asserted.
+ */
+public final class Bench {
+    private static final Logger log = LoggerFactory.getLogger(Bench.class);
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) {
+        quietPerRequestLogs();
+        int status;
+        try {
+            BenchConfig config = BenchConfig.fromEnv(System.getenv());
+            Report report = run(config, System.getenv());
+            report.print(System.out);
+            report.write(config.output());
+            System.out.println("results written to " + config.output().toAbsolutePath());
+            status = report.passed() ? 0 : 1;
+        } catch (RuntimeException e) {
+            log.error("bench failed: {}", e.toString(), e);
+            status = 2;
+        }
+        System.exit(status);
+    }
+
+    /** Runs every configured scenario and returns the results (it neither prints nor writes them). */
+    public static Report run(BenchConfig config, Map<String, String> env) {
+        String runId = HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
+        Instant startedAt = Instant.now();
+        log.info("bench run {}: scenarios {}, N={}, REST N={} at concurrency {}, {} accounts, against {}", runId,
+                config.scenarios().stream().map(Scenario::label).toList(), config.n(), config.restN(),
+                config.concurrency(), config.accounts(),
+                config.embedded() ? "an in-process bank" : config.bootstrapServers());
+        EmbeddedStack stack = config.embedded() ? EmbeddedStack.start(config, env) : null;
+        try (RestLoad http = new RestLoad()) {
+            BenchConfig target = stack == null ? config
+                    : config.withTarget(stack.bootstrapServers(), stack.gatewayUrl(), stack.processorUrl());
+            Balances balances = new Balances(http, target.processorUrl());
+            KafkaScenarios kafka = new KafkaScenarios(target, runId, balances);
+            RestScenarios rest = new RestScenarios(target, runId, kafka, http, balances);
+            List<ScenarioResult> results = new ArrayList<>();
+            ScenarioResult baseline = null;
+            for (Scenario scenario : target.scenarios()) {
+                ScenarioResult r = switch (scenario) {
+                    case BASELINE -> kafka.baseline();
+                    case KAFKA_DIRECT, HOT_ACCOUNT -> kafka.direct(scenario);
+                    case REST_SYNC -> rest.sync();
+                    case REST_BALANCE -> rest.balance();
+                };
+                if (scenario == Scenario.BASELINE) baseline = r;
+                r = r.withBaseline(baseline);
+                results.add(r);
+                log.info(String.format(Locale.ROOT,
+                        "%s: N=%d%s %.0f/s p50 %.1f ms p99 %.1f ms p99.9 %.1f ms errors %d%s %s", scenario.label(),
+                        r.n(), r.concurrency() == null ? "" : " concurrency " + r.concurrency(), r.throughput(),
+                        r.p50Ms(), r.p99Ms(), r.p999Ms(), r.errors(),
+                        r.ratioToBaseline() == null ? "" : String.format(Locale.ROOT, " (%.2f of baseline)",
+                                r.ratioToBaseline()),
+                        r.passed() ? "ok" : "FAILED " + r.failures()));
+            }
+            return new Report(runId, startedAt, stack != null, target, List.copyOf(results));
+        } finally {
+            if (stack != null) stack.close();
+        }
+    }
+
+    /** The gateway logs every request at INFO; in a benchmark that would be thousands of lines and a cost. */
+    private static void quietPerRequestLogs() {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            context.getLogger("dev.bank.gateway.http").setLevel(Level.WARN);
+        }
+    }
+}

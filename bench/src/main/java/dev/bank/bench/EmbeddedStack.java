@@ -1,0 +1,146 @@
+package dev.bank.bench;
+
+import dev.bank.gateway.GatewayApp;
+import dev.bank.gateway.config.GatewayConfig;
+import dev.bank.launcher.EmbeddedBroker;
+import dev.bank.launcher.TopicCreator;
+import dev.bank.processor.ProcessorApp;
+import dev.bank.processor.config.ProcessorConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * What {@code ./bank local} runs, started in this JVM for one benchmark run: the embedded KRaft broker, the
+ * topics, the processor and the gateway, on free 127.0.0.1 ports and in a fresh temporary directory that is
+ * deleted afterwards. The services read the usual {@code BANK_*} variables (commit interval, stream threads,
+ * topic partitions...), so a tuning change is measured by setting them; only addresses and directories are
+ * overridden.
+ */
+final class EmbeddedStack implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedStack.class);
+    private static final String HOST = "127.0.0.1";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    /** Generous: at 1000 requests in flight an outcome may queue for seconds, and a 202 would be an error. */
+    private static final Duration OUTCOME_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Path dir;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private String bootstrapServers;
+    private String processorUrl;
+    private String gatewayUrl;
+
+    private EmbeddedStack(Path dir) {
+        this.dir = dir;
+    }
+
+    static EmbeddedStack start(BenchConfig config, Map<String, String> env) {
+        long t0 = System.nanoTime();
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("bank-bench-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temporary data directory", e);
+        }
+        EmbeddedStack stack = new EmbeddedStack(dir);
+        try {
+            stack.startAll(config, env);
+        } catch (RuntimeException | InterruptedException e) {
+            stack.close();
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            throw new IllegalStateException("cannot start the in-process bank: " + e, e);
+        }
+        log.info("in-process bank up in {} ms: Kafka {}, processor {}, gateway {} (data in {})",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), stack.bootstrapServers, stack.processorUrl,
+                stack.gatewayUrl, dir);
+        return stack;
+    }
+
+    private void startAll(BenchConfig config, Map<String, String> env) throws InterruptedException {
+        EmbeddedBroker broker = EmbeddedBroker.start(dir, 0, 0);
+        started.push(broker);
+        bootstrapServers = broker.bootstrapServers();
+        TopicCreator.createAll(bootstrapServers, config.topics().specs(), Duration.ofSeconds(60));
+
+        Map<String, String> local = new HashMap<>(env);
+        local.put("BANK_QUERY_HOST", HOST);
+        local.put("BANK_QUERY_BIND_HOST", HOST);
+        local.put("BANK_GATEWAY_BIND_HOST", HOST);
+        ProcessorConfig pc = ProcessorConfig.fromEnv(local)
+                .withBootstrapServers(bootstrapServers)
+                .withStateDir(dir.resolve("streams"))
+                .withQueryPort(freePort());
+        ProcessorApp processor = ProcessorApp.start(pc);
+        started.push(processor);
+        if (!processor.awaitRunning(START_TIMEOUT)) {
+            throw new IllegalStateException("processor not RUNNING after " + START_TIMEOUT + " (" + processor.state() + ")");
+        }
+        processorUrl = processor.queryUrl();
+
+        GatewayApp gateway = GatewayApp.start(GatewayConfig.fromEnv(local)
+                .withBootstrapServers(bootstrapServers)
+                .withProcessorUrls(List.of(processorUrl))
+                .withPort(0)
+                .withOutcomeTimeout(OUTCOME_TIMEOUT));
+        started.push(gateway);
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (!gateway.ready()) { // the gateway has no latch to wait on; ready within a second or two
+            if (System.nanoTime() > deadline) throw new IllegalStateException("gateway not ready after " + START_TIMEOUT);
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        gatewayUrl = "http://" + HOST + ":" + gateway.port();
+    }
+
+    String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    String processorUrl() {
+        return processorUrl;
+    }
+
+    String gatewayUrl() {
+        return gatewayUrl;
+    }
+
+    /** Stops the gateway, the processor and the broker, then deletes the data. */
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable c = started.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed", c.getClass().getSimpleName(), e);
+            }
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.warn("cannot delete {}: {}", dir, e.toString());
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port", e);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.bank.bench;
+
+import dev.bank.launcher.TopicCreator;
+import dev.bank.schemas.Command;
+import dev.bank.schemas.JsonSerde;
+import dev.bank.schemas.Outcome;
+import dev.bank.schemas.TopicSpec;
+import dev.bank.schemas.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SerializationException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToIntFunction;
+
+/**
+ * The Kafka scenarios: the raw pipe (baseline), commands → outcomes over many accounts (kafka-direct) and on
+ * one account (hot-account). The baseline sends the very bytes kafka-direct sends, keyed the same way, into a
+ * topic with as many partitions as the commands topic, so the only difference is the processor in between.
+ */
+final class KafkaScenarios {
+    /** The baseline's topic: the commands topic's partitions, records kept an hour. */
+    static final String BASELINE_TOPIC = "bank.bench.baseline";
+    private static final JsonSerde<Command> COMMANDS = JsonSerde.of(Command.class);
+    private static final JsonSerde<Outcome> OUTCOMES = JsonSerde.of(Outcome.class);
+
+    private final BenchConfig config;
+    private final String runId;
+    private final KafkaPipe pipe;
+    private final Balances balances;
+    private final Topics topics;
+
+    KafkaScenarios(BenchConfig config, String runId, Balances balances) {
+        this.config = config;
+        this.runId = runId;
+        this.pipe = new KafkaPipe(config.bootstrapServers());
+        this.balances = balances;
+        this.topics = config.topics();
+    }
+
+    ScenarioResult baseline() {
+        int partitions = pipe.partitions(topics.commands());
+        TopicCreator.createAll(config.bootstrapServers(), List.of(new TopicSpec(BASELINE_TOPIC, partitions,
+                topics.replicationFactor(), Map.of("retention.ms", String.valueOf(Duration.ofHours(1).toMillis())))),
+                Duration.ofSeconds(60));
+        List<String> failures = new ArrayList<>();
+        int actual = pipe.partitions(BASELINE_TOPIC);
+        if (actual != partitions) {
+            failures.add(BASELINE_TOPIC + " has " + actual + " partitions, " + topics.commands() + " " + partitions
+                    + ": delete it to have it recreated");
+        }
+        if (config.warmup() > 0) {
+            rawPipe("baseline-warmup", new Workload(runId + "w", Scenario.BASELINE, config.accounts(),
+                    config.warmup()));
+        }
+        KafkaPipe.Run run = rawPipe("baseline",
+                new Workload(runId, Scenario.BASELINE, config.accounts(), config.n()));
+        failures.addAll(run.failures());
+        return ScenarioResult.of(Scenario.BASELINE, config.n(), null, run.elapsedNanos(), run.latencies(),
+                run.errors(), failures);
+    }
+
+    private KafkaPipe.Run rawPipe(String label, Workload w) {
+        return pipe.run(label, w.n(),
+                i -> new ProducerRecord<>(BASELINE_TOPIC, w.accountOf(i), COMMANDS.serialize(BASELINE_TOPIC, w.command(i))),
+                BASELINE_TOPIC,
+                record -> {
+                    Command c = read(COMMANDS, record);
+                    int i = c == null ? -1 : w.indexOf(c.transactionId());
+                    return i < 0 ? KafkaPipe.Match.NOT_OURS : KafkaPipe.Match.ok(i);
+                },
+                config.scenarioTimeout());
+    }
+
+    /** kafka-direct (over {@code BANK_BENCH_ACCOUNTS} accounts) or hot-account (one account). */
+    ScenarioResult direct(Scenario scenario) {
+        int accounts = scenario == Scenario.HOT_ACCOUNT ? 1 : config.accounts();
+        Workload w = new Workload(runId, scenario, accounts, config.n());
+        List<String> failures = new ArrayList<>(openAccounts(w));
+        if (!failures.isEmpty()) {
+            return ScenarioResult.of(scenario, config.n(), null, 0, new Latencies(), config.n(), failures);
+        }
+        KafkaPipe.Run run = pipe.run(scenario.label(), w.n(),
+                i -> new ProducerRecord<>(topics.commands(), w.accountOf(i),
+                        COMMANDS.serialize(topics.commands(), w.command(i))),
+                topics.results(),
+                record -> outcomeMatch(record, w::indexOf),
+                config.scenarioTimeout());
+        failures.addAll(run.failures());
+        failures.addAll(balances.verify(w.expectedBalances(w.n()), config.scenarioTimeout()));
+        return ScenarioResult.of(scenario, config.n(), null, run.elapsedNanos(), run.latencies(), run.errors(),
+                failures);
+    }
+
+    /**
+     * Opens the workload's accounts straight through Kafka (untimed set-up) and waits for every opening to be
+     * accepted; returns the failures, empty when all are open.
+     */
+    List<String> openAccounts(Workload w) {
+        List<String> ids = w.accountIds();
+        KafkaPipe.Run run = pipe.run("open-accounts", ids.size(),
+                a -> new ProducerRecord<>(topics.commands(), ids.get(a), COMMANDS.serialize(topics.commands(), w.open(a))),
+                topics.results(),
+                record -> outcomeMatch(record, w::openIndexOf),
+                config.scenarioTimeout());
+        return run.failures().stream().map(f -> "opening accounts: " + f).toList();
+    }
+
+    /** Ours when the transactionId is; right when ACCEPTED and not a replay (a replay means an id collided). */
+    private static KafkaPipe.Match outcomeMatch(ConsumerRecord<String, byte[]> record, ToIntFunction<String> indexOf) {
+        Outcome o = read(OUTCOMES, record);
+        int i = o == null ? -1 : indexOf.applyAsInt(o.transactionId());
+        if (i < 0) return KafkaPipe.Match.NOT_OURS;
+        if (!o.accepted()) return KafkaPipe.Match.bad(i, o.transactionId() + " " + o.status() + " " + o.reason());
+        if (o.replayed()) return KafkaPipe.Match.bad(i, o.transactionId() + " answered as a replay");
+        return KafkaPipe.Match.ok(i);
+    }
+
+    private static <T> T read(JsonSerde<T> serde, ConsumerRecord<String, byte[]> record) {
+        try {
+            return serde.deserialize(record.topic(), record.value());
+        } catch (SerializationException e) {
+            return null; // someone else's unreadable record: not ours
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.bank.bench;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** The scenarios, in the order they run (the baseline first, so every other one has its ratio). */
+public enum Scenario {
+    /** The raw Kafka pipe: idempotent producer (acks=all) to read_committed consumer, same records. */
+    BASELINE,
+    /** Commands produced straight to the commands topic over many accounts, timed until every outcome is read. */
+    KAFKA_DIRECT,
+    /** The same on one account: one partition, one task. */
+    HOT_ACCOUNT,
+    /** {@code POST /transaction} from many concurrent clients, each waiting for its outcome. */
+    REST_SYNC,
+    /** {@code GET /balance/{accountId}} under the same concurrency. */
+    REST_BALANCE;
+
+    /** {@code kafka-direct} for {@link #KAFKA_DIRECT}: the name used in configuration, the table and the JSON. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    public boolean rest() {
+        return this == REST_SYNC || this == REST_BALANCE;
+    }
+
+    static Scenario byName(String name) {
+        for (Scenario s : values()) {
+            if (s.label().equalsIgnoreCase(name) || s.name().equalsIgnoreCase(name)) return s;
+        }
+        throw new IllegalArgumentException("unknown scenario '" + name + "'; known: "
+                + Arrays.stream(values()).map(Scenario::label).collect(Collectors.joining(", ")));
+    }
+}

@@ -1,0 +1,61 @@
+package dev.bank.bench;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The end-state check against a stand-in for the processor's query API: a wrong balance fails the run. */
+class BalancesTest {
+    private final Map<String, Long> served = new ConcurrentHashMap<>();
+    private HttpServer server;
+    private RestLoad http;
+    private Balances balances;
+
+    @BeforeEach
+    void startQueryApi() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+        server.createContext("/internal/accounts/", exchange -> {
+            String id = exchange.getRequestURI().getPath().substring("/internal/accounts/".length());
+            Long balance = served.get(id);
+            byte[] body = (balance == null ? "{\"status\":404}"
+                    : "{\"accountId\":\"" + id + "\",\"balanceMinor\":" + balance + "}").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(balance == null ? 404 : 200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        http = new RestLoad();
+        balances = new Balances(http, "http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    @AfterEach
+    void stop() {
+        http.close();
+        server.stop(0);
+    }
+
+    @Test
+    void passesWhenEveryBalanceIsExactlyAsExpected() {
+        served.putAll(Map.of("a", 100_012L, "b", 100_001L));
+        assertThat(balances.verify(Map.of("a", 100_012L, "b", 100_001L), Duration.ofSeconds(10))).isEmpty();
+    }
+
+    @Test
+    void failsOnAWrongOrMissingBalance() {
+        served.putAll(Map.of("a", 100_011L));
+        assertThat(balances.verify(Map.of("a", 100_012L, "b", 100_001L), Duration.ofSeconds(10)))
+                .singleElement().asString()
+                .contains("2 of 2 balances wrong", "a: expected 100012 minor units, was 100011", "b: HTTP 404");
+    }
+}

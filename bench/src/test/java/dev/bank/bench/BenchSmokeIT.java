@@ -1,0 +1,63 @@
+package dev.bank.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bank.schemas.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The benchmark with a tiny N against its own in-process bank: every scenario runs and passes its own
+ * checks, the table and the JSON come out. It proves the harness works, not how fast anything is.
+ */
+class BenchSmokeIT {
+
+    @Test
+    void everyScenarioRunsAndPassesItsOwnChecks(@TempDir Path dir) throws Exception {
+        Path output = dir.resolve("bench-results.json");
+        Map<String, String> env = Map.of(
+                "BANK_BENCH_N", "50",
+                "BANK_BENCH_REST_N", "50",
+                "BANK_BENCH_CONCURRENCY", "10",
+                "BANK_BENCH_ACCOUNTS", "10",
+                "BANK_BENCH_WARMUP", "20",
+                "BANK_BENCH_TIMEOUT", "PT30S",
+                "BANK_BENCH_OUTPUT", output.toString(),
+                "BANK_COMMIT_INTERVAL_MS", "20");
+        BenchConfig config = BenchConfig.fromEnv(env);
+
+        Report report = Bench.run(config, env);
+        report.write(config.output());
+        ByteArrayOutputStream table = new ByteArrayOutputStream();
+        report.print(new PrintStream(table, true, StandardCharsets.UTF_8));
+
+        assertThat(report.results()).extracting(ScenarioResult::scenario).containsExactly(Scenario.values());
+        assertThat(report.results()).allSatisfy(r -> {
+            assertThat(r.failures()).as(r.scenario().label() + " self-checks").isEmpty();
+            assertThat(r.errors()).as(r.scenario().label() + " errors").isZero();
+            assertThat(r.throughput()).as(r.scenario().label() + " throughput").isPositive();
+            assertThat(r.p99Ms()).as(r.scenario().label() + " p99").isPositive();
+            assertThat(r.ratioToBaseline()).as(r.scenario().label() + " ratio").isNotNull().isPositive();
+        });
+        assertThat(report.passed()).isTrue();
+        String printed = table.toString(StandardCharsets.UTF_8);
+        assertThat(printed).contains("throughput/s", "p99.9 ms");
+        Arrays.stream(Scenario.values()).forEach(s -> assertThat(printed).contains(s.label()));
+
+        JsonNode json = Json.MAPPER.readTree(output.toFile());
+        assertThat(json.path("passed").asBoolean()).isTrue();
+        assertThat(json.path("target").path("inProcess").asBoolean()).isTrue();
+        assertThat(json.path("results")).hasSize(Scenario.values().length);
+        assertThat(json.path("results").get(0).path("scenario").asText()).isEqualTo("baseline");
+        assertThat(json.path("results").get(3).path("concurrency").asInt()).isEqualTo(10);
+        assertThat(json.path("results").get(4).has("p999Ms")).isTrue();
+    }
+}

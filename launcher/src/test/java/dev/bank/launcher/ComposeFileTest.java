@@ -1,0 +1,406 @@
+package dev.bank.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Checks {@code docker-compose.yml} and the {@code Dockerfile} without a Docker engine: the compose file parses,
+ * has the deployment the README describes (3 KRaft brokers with replication 3 and min ISR 2, two or more
+ * processors with standby replicas, the gateway, health checks on every long-running service), its Kafka
+ * settings agree with each other, and every {@code BANK_*} variable it sets is one the services read, meaning
+ * it appears as a string literal in some module's main Java sources (so a renamed or misspelt variable, which
+ * the services would silently ignore, fails the build).
+ */
+class ComposeFileTest {
+
+    private static final Pattern BANK_LITERAL = Pattern.compile("\"(BANK_[A-Z0-9_]+)\"");
+    private static final String KAFKA_IMAGE = "apache/kafka:";
+
+    private static Path root;
+    private static JsonNode compose;
+    private static Map<String, JsonNode> services;
+    private static Set<String> variablesRead;
+
+    @BeforeAll
+    static void load() throws IOException {
+        root = repoRoot();
+        compose = new ObjectMapper(new YAMLFactory()).readTree(root.resolve("docker-compose.yml").toFile());
+        services = new LinkedHashMap<>();
+        compose.path("services").fields().forEachRemaining(e -> services.put(e.getKey(), e.getValue()));
+        variablesRead = bankVariablesInMainSources(root);
+    }
+
+    @Test
+    void everyBankVariableSetIsOneTheServicesRead() {
+        assertThat(variablesRead).as("BANK_* literals found in */src/main/java")
+                .contains("BANK_BOOTSTRAP_SERVERS", "BANK_QUERY_HOST", "BANK_PROCESSOR_URLS");
+        for (String name : bankServices()) {
+            Map<String, String> env = env(name);
+            assertThat(env).as("%s sets its settings in environment:", name).isNotEmpty();
+            for (String variable : env.keySet()) {
+                assertThat(variable).as("variable %s of service %s", variable, name).startsWith("BANK_");
+                assertThat(variablesRead).as("%s (service %s) is read by no module's main sources", variable, name)
+                        .contains(variable);
+            }
+        }
+    }
+
+    @Test
+    void threeKraftBrokersWithReplicationThreeAndMinIsrTwo() {
+        List<String> brokers = brokers();
+        assertThat(brokers).hasSize(3);
+        Set<String> nodeIds = new HashSet<>();
+        Set<String> clusterIds = new HashSet<>();
+        Set<String> voterSettings = new HashSet<>();
+        for (String name : brokers) {
+            JsonNode service = services.get(name);
+            Map<String, String> env = env(name);
+            assertThat(service.path("image").asText()).as("%s image", name).startsWith(KAFKA_IMAGE);
+            assertThat(imageVersionAtLeast(service.path("image").asText(), 4, 1)).as("%s image is 4.1 or newer", name)
+                    .isTrue();
+            for (String variable : env.keySet()) {
+                assertThat(variable.startsWith("KAFKA_") || variable.equals("CLUSTER_ID"))
+                        .as("%s sets %s, not an apache/kafka image variable", name, variable).isTrue();
+            }
+            assertThat(Set.of(env.get("KAFKA_PROCESS_ROLES").split(","))).as("%s roles", name)
+                    .containsExactlyInAnyOrder("broker", "controller");
+            assertThat(env).as(name)
+                    .containsEntry("KAFKA_DEFAULT_REPLICATION_FACTOR", "3")
+                    .containsEntry("KAFKA_MIN_INSYNC_REPLICAS", "2")
+                    .containsEntry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "3")
+                    .containsEntry("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "3")
+                    .containsEntry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "2");
+            assertThat(nodeIds.add(env.get("KAFKA_NODE_ID"))).as("%s node id %s is unique", name,
+                    env.get("KAFKA_NODE_ID")).isTrue();
+            clusterIds.add(env.get("CLUSTER_ID"));
+            voterSettings.add(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS"));
+
+            // listeners: every name has a protocol, the controller and inter-broker listeners exist
+            Map<String, String> listeners = listeners(env.get("KAFKA_LISTENERS"));
+            Map<String, String> advertised = listeners(env.get("KAFKA_ADVERTISED_LISTENERS"));
+            Set<String> protocolNames = listeners(env.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP")
+                    .replace(":", "://")).keySet();
+            assertThat(protocolNames).as("%s protocol map", name).containsAll(listeners.keySet());
+            assertThat(listeners).as("%s listeners", name)
+                    .containsKeys(env.get("KAFKA_CONTROLLER_LISTENER_NAMES"), env.get("KAFKA_INTER_BROKER_LISTENER_NAME"));
+            assertThat(advertised).as("%s advertised listeners", name)
+                    .doesNotContainKey(env.get("KAFKA_CONTROLLER_LISTENER_NAMES"))
+                    .containsEntry(env.get("KAFKA_INTER_BROKER_LISTENER_NAME"),
+                            hostOf(name) + ":" + port(listeners.get(env.get("KAFKA_INTER_BROKER_LISTENER_NAME"))));
+            assertThat(listeners.keySet()).as("%s advertises only listeners it has", name)
+                    .containsAll(advertised.keySet());
+
+            // data on a named volume at KAFKA_LOG_DIRS
+            assertThat(namedVolumeMounts(name)).as("%s volumes", name).containsValue(env.get("KAFKA_LOG_DIRS"));
+        }
+        assertThat(clusterIds).as("one CLUSTER_ID for all brokers").hasSize(1);
+        assertThat(Base64.getUrlDecoder().decode(clusterIds.iterator().next())).as("CLUSTER_ID is a base64 UUID")
+                .hasSize(16);
+        assertThat(voterSettings).as("the same quorum voters on all brokers").hasSize(1);
+
+        // the voters are exactly the three brokers, id@host:controller-port
+        Set<String> expectedVoters = new TreeSet<>();
+        for (String name : brokers) {
+            Map<String, String> env = env(name);
+            String controllerPort = port(listeners(env.get("KAFKA_LISTENERS")).get(env.get("KAFKA_CONTROLLER_LISTENER_NAMES")));
+            expectedVoters.add(env.get("KAFKA_NODE_ID") + "@" + hostOf(name) + ":" + controllerPort);
+        }
+        assertThat(new TreeSet<>(List.of(voterSettings.iterator().next().split(","))))
+                .as("KAFKA_CONTROLLER_QUORUM_VOTERS").isEqualTo(expectedVoters);
+    }
+
+    @Test
+    void bootstrapServersNameTheBrokersInternalListeners() {
+        Set<String> internal = new HashSet<>();
+        for (String name : brokers()) {
+            Map<String, String> env = env(name);
+            internal.add(listeners(env.get("KAFKA_ADVERTISED_LISTENERS")).get(env.get("KAFKA_INTER_BROKER_LISTENER_NAME")));
+        }
+        for (String name : bankServices()) {
+            String bootstrap = env(name).get("BANK_BOOTSTRAP_SERVERS");
+            assertThat(bootstrap).as("%s BANK_BOOTSTRAP_SERVERS", name).isNotBlank();
+            assertThat(Set.of(bootstrap.split(","))).as("%s BANK_BOOTSTRAP_SERVERS", name).isEqualTo(internal);
+        }
+    }
+
+    @Test
+    void topicsAreCreatedOnceWithReplicationThreeBeforeAnythingUsesThem() {
+        List<String> topicJobs = withCommand("topics");
+        assertThat(topicJobs).hasSize(1);
+        String topics = topicJobs.get(0);
+        assertThat(env(topics)).containsEntry("BANK_TOPIC_REPLICATION", "3").containsKey("BANK_TOPIC_PARTITIONS");
+        assertThat(services.get(topics).path("restart").asText("no")).isEqualTo("no");
+        for (String broker : brokers()) {
+            assertThat(dependsOn(topics)).containsEntry(broker, "service_healthy");
+        }
+        for (String name : bankServices()) {
+            if (!name.equals(topics)) {
+                assertThat(dependsOn(name)).as("%s waits for the topics", name)
+                        .containsEntry(topics, "service_completed_successfully");
+            }
+            // everyone agrees on the topic layout (the processor and the gateway read Topics.fromEnv too)
+            for (String variable : List.of("BANK_TOPIC_PARTITIONS", "BANK_TOPIC_REPLICATION")) {
+                if (env(name).containsKey(variable)) {
+                    assertThat(env(name).get(variable)).as("%s %s", name, variable).isEqualTo(env(topics).get(variable));
+                }
+            }
+        }
+    }
+
+    @Test
+    void twoOrMoreProcessorsWithStandbyReplicasEachWithItsOwnState() {
+        List<String> processors = withCommand("processor");
+        assertThat(processors).hasSizeGreaterThanOrEqualTo(2);
+        Set<String> volumes = new HashSet<>();
+        Set<String> applicationIds = new HashSet<>();
+        for (String name : processors) {
+            Map<String, String> env = env(name);
+            assertThat(env).as(name).containsKey("BANK_STANDBY_REPLICAS");
+            assertThat(Integer.parseInt(env.get("BANK_STANDBY_REPLICAS"))).as("%s standby replicas", name)
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(env).as(name)
+                    .containsEntry("BANK_INTERNAL_REPLICATION", "3")
+                    .containsEntry("BANK_TOPIC_REPLICATION", "3")
+                    .containsEntry("BANK_QUERY_HOST", hostOf(name));
+            applicationIds.add(env.getOrDefault("BANK_APPLICATION_ID", "bank-processor"));
+            // BANK_STATE_DIR lies on a named volume of its own
+            String stateDir = env.get("BANK_STATE_DIR");
+            assertThat(stateDir).as("%s BANK_STATE_DIR", name).isNotBlank();
+            Map.Entry<String, String> mount = namedVolumeMounts(name).entrySet().stream()
+                    .filter(m -> (stateDir + "/").startsWith(m.getValue().endsWith("/") ? m.getValue() : m.getValue() + "/"))
+                    .findFirst().orElse(null);
+            assertThat(mount).as("%s: a named volume holds %s", name, stateDir).isNotNull();
+            assertThat(volumes.add(mount.getKey())).as("%s has its own volume %s", name, mount.getKey()).isTrue();
+            assertThat(healthcheck(name)).as("%s healthcheck", name)
+                    .contains("/internal/health").contains(":" + env.getOrDefault("BANK_QUERY_PORT", "8081"));
+        }
+        assertThat(applicationIds).as("one consumer group for all processors").hasSize(1);
+    }
+
+    @Test
+    void theGatewayKnowsEveryProcessorAndIsPublished() {
+        List<String> gateways = withCommand("gateway");
+        assertThat(gateways).hasSize(1);
+        String gateway = gateways.get(0);
+        Map<String, String> env = env(gateway);
+        Set<String> expected = withCommand("processor").stream()
+                .map(p -> "http://" + hostOf(p) + ":" + env(p).getOrDefault("BANK_QUERY_PORT", "8081"))
+                .collect(Collectors.toSet());
+        assertThat(Set.of(env.get("BANK_PROCESSOR_URLS").split(","))).as("BANK_PROCESSOR_URLS of %s", gateway)
+                .isEqualTo(expected);
+        String port = env.getOrDefault("BANK_GATEWAY_PORT", "8080");
+        List<String> ports = new ArrayList<>();
+        services.get(gateway).path("ports").forEach(p -> ports.add(p.asText()));
+        assertThat(ports).anyMatch(p -> p.endsWith(":" + port));
+        assertThat(healthcheck(gateway)).contains(":" + port + "/health");
+    }
+
+    @Test
+    void everyLongRunningServiceHasAHealthCheckAndEveryDependencyExists() {
+        for (String name : services.keySet()) {
+            boolean oneShot = services.get(name).path("restart").asText("").equals("no");
+            if (!oneShot) {
+                assertThat(healthcheck(name)).as("%s healthcheck", name).isNotBlank().doesNotContain("NONE");
+                assertThat(services.get(name).path("healthcheck").path("disable").asBoolean(false)).isFalse();
+            }
+            assertThat(services.keySet()).as("%s depends_on", name).containsAll(dependsOn(name).keySet());
+            for (JsonNode v : services.get(name).path("volumes")) {
+                String source = v.asText().split(":")[0];
+                if (!source.startsWith(".") && !source.startsWith("/")) {
+                    assertThat(compose.path("volumes").has(source)).as("volume %s of %s is declared", source, name)
+                            .isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void bankServicesRunSubcommandsOfTheImagesMain() {
+        for (String name : bankServices()) {
+            String subcommand = command(name);
+            assertThat(Main.USAGE).as("%s runs `%s`", name, subcommand).containsPattern("(?m)^\\s+" + subcommand + "\\s");
+        }
+    }
+
+    @Test
+    void dockerfileEntrypointMainClassExistsAndItsEnvIsRead() throws Exception {
+        List<String> lines = Files.readAllLines(root.resolve("Dockerfile"), StandardCharsets.UTF_8);
+        String entrypoint = lines.stream().filter(l -> l.startsWith("ENTRYPOINT")).reduce((a, b) -> b).orElseThrow();
+        JsonNode args = new ObjectMapper().readTree(entrypoint.substring("ENTRYPOINT".length()).trim());
+        assertThat(args.isArray()).as("exec-form ENTRYPOINT").isTrue();
+        assertThat(args.get(0).asText()).isEqualTo("java");
+        assertThat(args.get(1).asText()).isEqualTo("-cp");
+        String classpath = args.get(2).asText();
+        assertThat(classpath.split(":")).contains("/app/launcher.jar", "/app/lib/*");
+        assertThat(lines).anyMatch(l -> l.startsWith("COPY") && l.trim().endsWith("/app/launcher.jar"))
+                .anyMatch(l -> l.startsWith("COPY") && l.trim().matches(".*\\s/app/lib/?$"));
+        Class<?> mainClass = Class.forName(args.get(3).asText());
+        Method main = mainClass.getMethod("main", String[].class);
+        assertThat(Modifier.isStatic(main.getModifiers()) && Modifier.isPublic(main.getModifiers())).isTrue();
+        for (String line : lines) {
+            if (line.startsWith("ENV ")) {
+                String variable = line.substring(4).trim().split("[=\\s]")[0];
+                if (variable.startsWith("BANK_")) {
+                    assertThat(variablesRead).as("Dockerfile ENV %s is read", variable).contains(variable);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+
+    private static Path repoRoot() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("docker-compose.yml")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("no docker-compose.yml above " + Path.of("").toAbsolutePath());
+    }
+
+    /** Every {@code "BANK_..."} string literal in {@code <module>/src/main/java} of every module. */
+    private static Set<String> bankVariablesInMainSources(Path root) throws IOException {
+        Set<String> found = new TreeSet<>();
+        List<Path> sourceRoots;
+        try (Stream<Path> modules = Files.list(root)) {
+            sourceRoots = modules.map(m -> m.resolve("src/main/java")).filter(Files::isDirectory).toList();
+        }
+        assertThat(sourceRoots).as("module source roots under %s", root).isNotEmpty();
+        for (Path sourceRoot : sourceRoots) {
+            try (Stream<Path> files = Files.walk(sourceRoot)) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                    Matcher m = BANK_LITERAL.matcher(Files.readString(file, StandardCharsets.UTF_8));
+                    while (m.find()) {
+                        found.add(m.group(1));
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    private static List<String> brokers() {
+        return services.keySet().stream()
+                .filter(n -> services.get(n).path("image").asText().startsWith(KAFKA_IMAGE)).toList();
+    }
+
+    /** Services running this project's image (built from the Dockerfile). */
+    private static List<String> bankServices() {
+        List<String> names = services.keySet().stream().filter(n -> services.get(n).has("build")).toList();
+        assertThat(names).as("services built from the Dockerfile").isNotEmpty();
+        return names;
+    }
+
+    private static List<String> withCommand(String subcommand) {
+        return bankServices().stream().filter(n -> command(n).equals(subcommand)).toList();
+    }
+
+    private static String command(String name) {
+        JsonNode command = services.get(name).path("command");
+        return command.isArray() ? command.path(0).asText() : command.asText().trim().split("\\s+")[0];
+    }
+
+    /** The {@code environment:} of a service, in map or {@code KEY=VALUE} list form, values as strings. */
+    private static Map<String, String> env(String name) {
+        JsonNode environment = services.get(name).path("environment");
+        Map<String, String> env = new LinkedHashMap<>();
+        if (environment.isObject()) {
+            environment.fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+        } else {
+            for (JsonNode item : environment) {
+                String[] kv = item.asText().split("=", 2);
+                env.put(kv[0], kv.length > 1 ? kv[1] : "");
+            }
+        }
+        return env;
+    }
+
+    private static String hostOf(String name) {
+        return services.get(name).path("hostname").asText(name);
+    }
+
+    private static String healthcheck(String name) {
+        JsonNode test = services.get(name).path("healthcheck").path("test");
+        if (test.isArray()) {
+            List<String> parts = new ArrayList<>();
+            test.forEach(p -> parts.add(p.asText()));
+            return String.join(" ", parts);
+        }
+        return test.asText("");
+    }
+
+    /** depends_on as service to condition (the short list form means service_started). */
+    private static Map<String, String> dependsOn(String name) {
+        JsonNode dependsOn = services.get(name).path("depends_on");
+        Map<String, String> result = new LinkedHashMap<>();
+        if (dependsOn.isArray()) {
+            dependsOn.forEach(d -> result.put(d.asText(), "service_started"));
+        } else {
+            Iterator<Map.Entry<String, JsonNode>> it = dependsOn.fields();
+            while (it.hasNext()) {
+                Map.Entry<String, JsonNode> e = it.next();
+                result.put(e.getKey(), e.getValue().path("condition").asText("service_started"));
+            }
+        }
+        return result;
+    }
+
+    /** Named volumes (declared at the top level) mounted by a service: volume name to container path. */
+    private static Map<String, String> namedVolumeMounts(String name) {
+        Map<String, String> mounts = new LinkedHashMap<>();
+        for (JsonNode v : services.get(name).path("volumes")) {
+            String[] parts = v.asText().split(":");
+            if (parts.length >= 2 && compose.path("volumes").has(parts[0])) {
+                mounts.put(parts[0], parts[1]);
+            }
+        }
+        return mounts;
+    }
+
+    /** {@code NAME://host:port,...} to a map of NAME to {@code host:port}. */
+    private static Map<String, String> listeners(String value) {
+        Map<String, String> result = new LinkedHashMap<>();
+        for (String listener : value.split(",")) {
+            String[] parts = listener.trim().split("://", 2);
+            result.put(parts[0], parts.length > 1 ? parts[1] : "");
+        }
+        return result;
+    }
+
+    private static String port(String hostPort) {
+        return hostPort.substring(hostPort.lastIndexOf(':') + 1);
+    }
+
+    private static boolean imageVersionAtLeast(String image, int major, int minor) {
+        String[] v = image.substring(image.lastIndexOf(':') + 1).split("[.-]");
+        int ma = Integer.parseInt(v[0]);
+        int mi = v.length > 1 ? Integer.parseInt(v[1]) : 0;
+        return ma > major || (ma == major && mi >= minor);
+    }
+}
