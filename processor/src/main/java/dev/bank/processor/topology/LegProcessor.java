@@ -4,6 +4,7 @@ import dev.bank.schemas.Account;
 import dev.bank.schemas.JsonSerde;
 import dev.bank.schemas.LegType;
 import dev.bank.schemas.ProcessedCommand;
+import dev.bank.schemas.RejectionReason;
 import dev.bank.schemas.Transfer;
 import dev.bank.schemas.TransferLeg;
 import dev.bank.schemas.TransferStatus;
@@ -15,7 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies transfer legs on the task of the account they are keyed by. Each leg is idempotent: a CREDIT for a
  * transfer this account has already seen, or an answer for a transfer that is no longer PENDING, is ignored,
- * so a leg delivered twice (e.g. replayed by an operator) never moves money twice.
+ * so a leg delivered twice (e.g. replayed by an operator) never moves money twice. A CREDIT whose transferId this
+ * account already holds for a different transfer (ids are unique per source account only) is refused with a REFUND,
+ * so the source gets its money back instead of waiting forever.
  */
 final class LegProcessor extends AccountTask {
     private static final Logger log = LoggerFactory.getLogger(LegProcessor.class);
@@ -39,6 +42,11 @@ final class LegProcessor extends AccountTask {
             deadLetter(record, DeadLetter.INVALID_COMMAND, "a transfer leg needs type, transferId, both accounts and currency");
             return;
         }
+        if (leg.amountMinor() <= 0) {
+            // only a hand-written leg can get here; a non-positive credit would move money the wrong way
+            deadLetter(record, DeadLetter.INVALID_COMMAND, "a transfer leg's amountMinor must be positive");
+            return;
+        }
         if (!leg.targetAccountId().equals(record.key())) {
             deadLetter(record, DeadLetter.KEY_MISMATCH,
                     "record key " + record.key() + " is not the leg's account " + leg.targetAccountId());
@@ -47,8 +55,21 @@ final class LegProcessor extends AccountTask {
         String account = leg.targetAccountId();
         Transfer known = transfers.get(BankTopology.accountScopedKey(account, leg.transferId()));
         if (leg.type() == LegType.CREDIT) {
-            if (known != null) {
+            if (known != null && known.direction() == Transfer.Direction.IN
+                    && known.fromAccountId().equals(leg.fromAccountId())) {
                 log.info("duplicate credit leg ignored accountId={} transferId={}", account, leg.transferId());
+                return;
+            }
+            if (known != null) {
+                // transferIds are unique per source account only: this account already holds another transfer
+                // under the id. Ignoring the credit would leave the source debited and PENDING forever, so refuse
+                // it (the source is refunded) and leave the transfer already stored here untouched.
+                String detail = "destination account " + account + " already has a transfer " + leg.transferId()
+                        + (known.direction() == Transfer.Direction.OUT ? " of its own" : " from " + known.fromAccountId());
+                commit(new Decision(null, null, null,
+                        leg.answer(LegType.REFUND, RejectionReason.IDEMPOTENCY_CONFLICT, detail), null), record);
+                log.warn("credit leg refused: transferId collision accountId={} transferId={} from={}", account,
+                        leg.transferId(), leg.fromAccountId());
                 return;
             }
             Decision decision = logic.applyCredit(accounts.get(account), leg, record.timestamp());
