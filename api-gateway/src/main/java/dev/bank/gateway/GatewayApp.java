@@ -5,9 +5,13 @@ import dev.bank.gateway.http.BankApi;
 import dev.bank.gateway.kafka.CommandPublisher;
 import dev.bank.gateway.kafka.OutcomeListener;
 import dev.bank.gateway.kafka.ProcessorClient;
+import dev.bank.observability.Observability;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /** One gateway instance: the REST API, its Kafka producer and results listener. {@code main} wires and waits. */
@@ -17,12 +21,17 @@ public final class GatewayApp implements AutoCloseable {
     private final CommandPublisher publisher;
     private final OutcomeListener outcomes;
     private final BankApi api;
+    private final PrometheusMeterRegistry registry = Observability.registry("bank-gateway");
+    private final List<AutoCloseable> clientMetrics;
 
     private GatewayApp(GatewayConfig config) {
         this.publisher = new CommandPublisher(config);
         this.outcomes = new OutcomeListener(config).start();
+        this.clientMetrics = List.of(publisher.bindMetrics(registry), outcomes.bindMetrics(registry));
+        Gauge.builder("bank.gateway.waiting", outcomes, OutcomeListener::waiting)
+                .description("Requests waiting for their outcome").register(registry);
         this.api = new BankApi(publisher, outcomes, new ProcessorClient(config.processorUrls()),
-                config.outcomeTimeout());
+                config.outcomeTimeout(), registry);
     }
 
     public static GatewayApp start(GatewayConfig config) {
@@ -46,6 +55,13 @@ public final class GatewayApp implements AutoCloseable {
     @Override
     public void close() {
         api.close();
+        for (AutoCloseable metrics : clientMetrics) {
+            try {
+                metrics.close();
+            } catch (Exception e) {
+                log.warn("closing Kafka client metrics failed: {}", e.toString());
+            }
+        }
         publisher.close();
         outcomes.close();
         log.info("gateway stopped");

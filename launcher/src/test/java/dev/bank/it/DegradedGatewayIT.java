@@ -80,6 +80,12 @@ class DegradedGatewayIT {
             assertThat(response.contentType()).startsWith("application/problem+json");
             assertThat(response.text("transactionId")).isEqualTo("tx-503");
             assertThat(http.get("/balance/a").status()).isEqualTo(503);
+
+            // And an operator sees it alive but not ready, and why
+            assertThat(http.get("/health/live").status()).isEqualTo(200);
+            var ready = http.get("/health/ready");
+            assertThat(ready.status()).isEqualTo(503);
+            assertThat(ready.body().get("checks").has("results-listener")).isTrue();
         }
     }
 

@@ -40,6 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ComposeFileTest {
 
     private static final Pattern BANK_LITERAL = Pattern.compile("\"(BANK_[A-Z0-9_]+)\"");
+    /** A variable the logging configuration reads: {@code ${BANK_LOG_FORMAT:-text}}. */
+    private static final Pattern BANK_LOGBACK_VARIABLE = Pattern.compile("\\$\\{(BANK_[A-Z0-9_]+)(:-[^}]*)?}");
     private static final String KAFKA_IMAGE = "apache/kafka:";
 
     private static Path root;
@@ -198,7 +200,7 @@ class ComposeFileTest {
             assertThat(mount).as("%s: a named volume holds %s", name, stateDir).isNotNull();
             assertThat(volumes.add(mount.getKey())).as("%s has its own volume %s", name, mount.getKey()).isTrue();
             assertThat(healthcheck(name)).as("%s healthcheck", name)
-                    .contains("/internal/health").contains(":" + env.getOrDefault("BANK_QUERY_PORT", "8081"));
+                    .contains("/health/ready").contains(":" + env.getOrDefault("BANK_QUERY_PORT", "8081"));
         }
         assertThat(applicationIds).as("one consumer group for all processors").hasSize(1);
     }
@@ -218,7 +220,7 @@ class ComposeFileTest {
         List<String> ports = new ArrayList<>();
         services.get(gateway).path("ports").forEach(p -> ports.add(p.asText()));
         assertThat(ports).anyMatch(p -> p.endsWith(":" + port));
-        assertThat(healthcheck(gateway)).contains(":" + port + "/health");
+        assertThat(healthcheck(gateway)).contains(":" + port + "/health/ready");
     }
 
     @Test
@@ -284,7 +286,10 @@ class ComposeFileTest {
         throw new IllegalStateException("no docker-compose.yml above " + Path.of("").toAbsolutePath());
     }
 
-    /** Every {@code "BANK_..."} string literal in {@code <module>/src/main/java} of every module. */
+    /**
+     * Every {@code "BANK_..."} string literal in {@code <module>/src/main/java} of every module, and every
+     * {@code ${BANK_...}} variable of a {@code logback.xml} in {@code <module>/src/main/resources}.
+     */
     private static Set<String> bankVariablesInMainSources(Path root) throws IOException {
         Set<String> found = new TreeSet<>();
         List<Path> sourceRoots;
@@ -299,6 +304,13 @@ class ComposeFileTest {
                     while (m.find()) {
                         found.add(m.group(1));
                     }
+                }
+            }
+            Path logback = sourceRoot.resolveSibling("resources").resolve("logback.xml");
+            if (Files.exists(logback)) {
+                Matcher m = BANK_LOGBACK_VARIABLE.matcher(Files.readString(logback, StandardCharsets.UTF_8));
+                while (m.find()) {
+                    found.add(m.group(1));
                 }
             }
         }

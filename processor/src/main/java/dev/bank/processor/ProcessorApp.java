@@ -4,15 +4,24 @@ import dev.bank.processor.config.ProcessorConfig;
 import dev.bank.processor.query.QueryServer;
 import dev.bank.processor.query.StoreQueries;
 import dev.bank.processor.topology.BankTopology;
+import dev.bank.observability.Observability;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -28,12 +37,14 @@ public final class ProcessorApp implements AutoCloseable {
 
     private final ProcessorConfig config;
     private final KafkaStreams streams;
+    private final PrometheusMeterRegistry registry = Observability.registry("bank-processor");
+    private final KafkaStreamsMetrics streamsMetrics;
     private final QueryServer queryServer;
     private final CountDownLatch running = new CountDownLatch(1);
 
     private ProcessorApp(ProcessorConfig config) {
         this.config = config;
-        Topology topology = BankTopology.build(config.topics(), config.maxAmount(), config.idempotencyRetention());
+        Topology topology = BankTopology.build(config, registry);
         this.streams = new KafkaStreams(topology, config.streamsProperties());
         streams.setUncaughtExceptionHandler(e -> {
             log.error("stream thread failed; replacing it (the open transaction is aborted and retried)", e);
@@ -43,8 +54,16 @@ public final class ProcessorApp implements AutoCloseable {
             log.info("streams state {} -> {}", before, now);
             if (now == KafkaStreams.State.RUNNING) running.countDown();
         });
+        this.streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(registry);
+        for (String store : List.of(BankTopology.ACCOUNTS_STORE, BankTopology.PROCESSED_STORE, BankTopology.TRANSFERS_STORE)) {
+            Gauge.builder("bank.store.entries", () -> approximateEntries(store))
+                    .description("Approximate entries in this instance's active copies of a state store")
+                    .tag("store", store).register(registry);
+        }
         this.queryServer = new QueryServer(new StoreQueries(streams,
-                new HostInfo(config.queryAdvertisedHost(), config.queryPort())));
+                new HostInfo(config.queryAdvertisedHost(), config.queryPort())), registry,
+                Map.of("streams", this::streamsProblem));
     }
 
     public static ProcessorApp start(ProcessorConfig config) {
@@ -61,6 +80,21 @@ public final class ProcessorApp implements AutoCloseable {
         return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Ready when Streams is RUNNING and its stores answer; otherwise what is wrong. */
+    private String streamsProblem() {
+        if (streams.state() != KafkaStreams.State.RUNNING) return "Kafka Streams is " + streams.state();
+        return Double.isNaN(approximateEntries(BankTopology.ACCOUNTS_STORE)) ? "the accounts store does not answer" : null;
+    }
+
+    private double approximateEntries(String store) {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(store, QueryableStoreTypes.keyValueStore()))
+                    .approximateNumEntries();
+        } catch (InvalidStateStoreException e) {
+            return Double.NaN;
+        }
+    }
+
     public KafkaStreams.State state() {
         return streams.state();
     }
@@ -72,6 +106,7 @@ public final class ProcessorApp implements AutoCloseable {
     @Override
     public void close() {
         queryServer.close();
+        streamsMetrics.close();
         // Leaving the group hands this instance's partitions over at once instead of after the session timeout.
         boolean clean = streams.close(CloseOptions
                 .groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)

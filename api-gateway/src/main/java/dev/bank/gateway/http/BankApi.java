@@ -3,6 +3,7 @@ package dev.bank.gateway.http;
 import dev.bank.gateway.kafka.CommandPublisher;
 import dev.bank.gateway.kafka.OutcomeListener;
 import dev.bank.gateway.kafka.ProcessorClient;
+import dev.bank.observability.Observability;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.Json;
@@ -11,13 +12,17 @@ import dev.bank.schemas.OutcomeStatus;
 import dev.bank.schemas.Problem;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -53,16 +58,20 @@ public final class BankApi implements AutoCloseable {
     private final OutcomeListener outcomes;
     private final ProcessorClient processors;
     private final Duration outcomeTimeout;
+    private final PrometheusMeterRegistry registry;
     private final Javalin app;
 
     public BankApi(CommandPublisher publisher, OutcomeListener outcomes, ProcessorClient processors,
-                   Duration outcomeTimeout) {
+                   Duration outcomeTimeout, PrometheusMeterRegistry registry) {
+        this.registry = registry;
         this.publisher = publisher;
         this.outcomes = outcomes;
         this.processors = processors;
         this.outcomeTimeout = outcomeTimeout;
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            Observability.install(config, registry, Map.of("producer", publisher::problem,
+                    "results-listener", outcomes::problem));
             config.routes.post(ACCOUNTS, ctx -> submit(ctx,
                     Requests.openAccount(ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 201));
             config.routes.post(TRANSACTION, ctx -> submit(ctx,
@@ -101,23 +110,42 @@ public final class BankApi implements AutoCloseable {
             unavailable(ctx, "the gateway is not connected to Kafka yet", command.transactionId());
             return;
         }
+        Timer.Sample started = Timer.start(registry);
         CompletableFuture<Outcome> outcome = outcomes.expect(command.accountId(), command.transactionId());
         ctx.future(() -> publisher.publish(command)
                 .thenCompose(sent -> outcome.orTimeout(outcomeTimeout.toMillis(), TimeUnit.MILLISECONDS))
                 .handle((result, error) -> {
-                    if (error == null) {
-                        answer(ctx, result, successStatus);
-                    } else if (unwrap(error) instanceof TimeoutException && outcome.isCompletedExceptionally()) {
-                        pending(ctx, command);
-                    } else {
-                        outcome.cancel(false);
-                        log.warn("publish failed accountId={} transactionId={}: {}", command.accountId(),
-                                command.transactionId(), unwrap(error).toString());
-                        unavailable(ctx, "Kafka did not take the command in time; retry with the same transactionId",
-                                command.transactionId());
+                    // every log line about this request carries its account and transaction (fields in JSON logs)
+                    try (MDC.MDCCloseable a = MDC.putCloseable("accountId", command.accountId());
+                         MDC.MDCCloseable t = MDC.putCloseable("transactionId", command.transactionId())) {
+                        conclude(ctx, command, successStatus, outcome, started, result, error);
                     }
                     return null;
                 }));
+    }
+
+    private void conclude(Context ctx, Command command, int successStatus, CompletableFuture<Outcome> outcome,
+                          Timer.Sample started, Outcome result, Throwable error) {
+        String answered;
+        if (error == null) {
+            answer(ctx, result, successStatus);
+            answered = result.status().name();
+        } else if (unwrap(error) instanceof TimeoutException && outcome.isCompletedExceptionally()) {
+            pending(ctx, command);
+            answered = "LATE";
+        } else {
+            outcome.cancel(false);
+            log.warn("publish failed accountId={} transactionId={}: {}", command.accountId(),
+                    command.transactionId(), unwrap(error).toString());
+            unavailable(ctx, "Kafka did not take the command in time; retry with the same transactionId",
+                    command.transactionId());
+            answered = "UNAVAILABLE";
+        }
+        started.stop(Timer.builder("bank.gateway.command.latency")
+                .description("From request to outcome (or to giving up): publish, process, read back")
+                .tag("type", command.type().name()).tag("result", answered)
+                .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry));
     }
 
     private void answer(Context ctx, Outcome outcome, int successStatus) {

@@ -3,6 +3,8 @@ package dev.bank.gateway.kafka;
 import dev.bank.gateway.config.GatewayConfig;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.JsonSerde;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -52,6 +54,19 @@ public final class CommandPublisher implements AutoCloseable {
             sent.completeExceptionally(e);
         }
         return sent;
+    }
+
+    /** Null when the producer holds a broker connection; otherwise what is wrong. */
+    public String problem() {
+        return KafkaConnections.connected(producer.metrics(), "producer-metrics") ? null
+                : "the producer has no connection to Kafka";
+    }
+
+    /** Binds the producer's own metrics (record rates, errors, request latency) to the registry. */
+    public AutoCloseable bindMetrics(MeterRegistry registry) {
+        KafkaClientMetrics metrics = new KafkaClientMetrics(producer);
+        metrics.bindTo(registry);
+        return metrics;
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.bank.gateway.kafka;
 import dev.bank.gateway.config.GatewayConfig;
 import dev.bank.schemas.JsonSerde;
 import dev.bank.schemas.Outcome;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Reads every partition of the results topic ({@code read_committed}, so only outcomes of committed
@@ -39,6 +42,7 @@ public final class OutcomeListener implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
     private final Map<String, Deque<CompletableFuture<Outcome>>> waiting = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private final Thread thread;
     private volatile boolean ready;
     private volatile boolean closed;
@@ -66,6 +70,25 @@ public final class OutcomeListener implements AutoCloseable {
         return ready;
     }
 
+    /** Null when the listener reads the results topic over a live connection; otherwise what is wrong. */
+    public String problem() {
+        if (!ready) return "not yet reading " + topic;
+        return KafkaConnections.connected(consumer.metrics(), "consumer-metrics") ? null
+                : "the results consumer has no connection to Kafka";
+    }
+
+    /** Binds the consumer's own metrics (fetch rates, lag, ...) to the registry. */
+    public AutoCloseable bindMetrics(MeterRegistry registry) {
+        KafkaClientMetrics metrics = new KafkaClientMetrics(consumer);
+        metrics.bindTo(registry);
+        return metrics;
+    }
+
+    /** Requests waiting for an outcome right now. */
+    public int waiting() {
+        return inFlight.get();
+    }
+
     /**
      * Registers interest in the outcome of a command before it is published (so it cannot be missed). The
      * caller bounds the wait; a completed or abandoned future is forgotten.
@@ -78,10 +101,14 @@ public final class OutcomeListener implements AutoCloseable {
             queue.addLast(future);
             return queue;
         });
-        future.whenComplete((o, e) -> waiting.computeIfPresent(key, (k, q) -> {
-            q.remove(future);
-            return q.isEmpty() ? null : q;
-        }));
+        inFlight.incrementAndGet();
+        future.whenComplete((o, e) -> {
+            inFlight.decrementAndGet();
+            waiting.computeIfPresent(key, (k, q) -> {
+                q.remove(future);
+                return q.isEmpty() ? null : q;
+            });
+        });
         return future;
     }
 

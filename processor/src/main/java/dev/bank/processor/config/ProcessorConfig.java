@@ -18,6 +18,7 @@ import java.util.Properties;
  * @param queryAdvertisedHost the host other instances and the gateway use to reach this instance's query API
  * @param idempotencyRetention how long processed transactionIds are remembered for retries
  * @param maxAmount            the largest amount a single command may carry, in major units
+ * @param maxCommandBytes      records on the commands topic larger than this are dead-lettered unread
  * @param sessionTimeoutMs     how long the group waits for a silent instance before moving its partitions
  *                             (a crashed instance's accounts are unavailable for about this long)
  */
@@ -25,7 +26,7 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
                               String queryBindHost, String queryAdvertisedHost, int queryPort,
                               Duration idempotencyRetention, BigDecimal maxAmount, int streamThreads,
                               int standbyReplicas, int internalReplication, long commitIntervalMs,
-                              int sessionTimeoutMs) {
+                              int sessionTimeoutMs, int maxCommandBytes) {
 
     public static ProcessorConfig fromEnv(Map<String, String> env) {
         return new ProcessorConfig(
@@ -42,25 +43,26 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
                 Integer.parseInt(env.getOrDefault("BANK_STANDBY_REPLICAS", "0")),
                 Integer.parseInt(env.getOrDefault("BANK_INTERNAL_REPLICATION", "1")),
                 Long.parseLong(env.getOrDefault("BANK_COMMIT_INTERVAL_MS", "100")),
-                Integer.parseInt(env.getOrDefault("BANK_SESSION_TIMEOUT_MS", "10000")));
+                Integer.parseInt(env.getOrDefault("BANK_SESSION_TIMEOUT_MS", "10000")),
+                Integer.parseInt(env.getOrDefault("BANK_MAX_COMMAND_BYTES", "16384")));
     }
 
     public ProcessorConfig withBootstrapServers(String servers) {
         return new ProcessorConfig(servers, applicationId, stateDir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
-                commitIntervalMs, sessionTimeoutMs);
+                commitIntervalMs, sessionTimeoutMs, maxCommandBytes);
     }
 
     public ProcessorConfig withStateDir(Path dir) {
         return new ProcessorConfig(bootstrapServers, applicationId, dir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
-                commitIntervalMs, sessionTimeoutMs);
+                commitIntervalMs, sessionTimeoutMs, maxCommandBytes);
     }
 
     public ProcessorConfig withQueryPort(int port) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, port, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
-                internalReplication, commitIntervalMs, sessionTimeoutMs);
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes);
     }
 
     /** The address published as {@code application.server}, through which any instance reaches this one. */

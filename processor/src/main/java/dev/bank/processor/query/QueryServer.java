@@ -1,9 +1,13 @@
 package dev.bank.processor.query;
 
+import dev.bank.observability.Observability;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Problem;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.util.Map;
 
 
 /**
@@ -14,14 +18,20 @@ import io.javalin.http.Context;
  *   <li>{@code GET /internal/accounts/{accountId}/transactions/{transactionId}}: the outcome of a processed command</li>
  *   <li>{@code GET /internal/accounts/{accountId}/transfers/{transferId}}: a transfer as that account sees it</li>
  * </ul>
- * 404 means the key is certainly absent; 503 with {@code Retry-After} means ask again shortly.
+ * 404 means the key is certainly absent; 503 with {@code Retry-After} means ask again shortly. The same port
+ * serves {@code /metrics}, {@code /health/live} and {@code /health/ready} for operators.
  */
 public final class QueryServer implements AutoCloseable {
     private final Javalin app;
 
-    public QueryServer(StoreQueries queries) {
+    /**
+     * @param registry  served at {@code /metrics}
+     * @param readiness the checks behind {@code /health/ready}
+     */
+    public QueryServer(StoreQueries queries, PrometheusMeterRegistry registry, Map<String, Observability.Check> readiness) {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            Observability.install(config, registry, readiness);
             config.routes.get("/internal/accounts/{accountId}", ctx -> respond(ctx,
                     queries.account(ctx.pathParam("accountId"), forwarded(ctx)).orElse(null),
                     "account " + ctx.pathParam("accountId") + " does not exist"));

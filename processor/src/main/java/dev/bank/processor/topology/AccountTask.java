@@ -29,13 +29,15 @@ abstract class AccountTask implements Processor<String, byte[], String, byte[]> 
     private static final JsonSerde<TransferLeg> LEGS = JsonSerde.of(TransferLeg.class);
 
     protected final AccountLogic logic;
+    protected final TopologyMetrics metrics;
     protected ProcessorContext<String, byte[]> context;
     protected KeyValueStore<String, Account> accounts;
     protected KeyValueStore<String, ProcessedCommand> processed;
     protected KeyValueStore<String, Transfer> transfers;
 
-    AccountTask(AccountLogic logic) {
+    AccountTask(AccountLogic logic, TopologyMetrics metrics) {
         this.logic = logic;
+        this.metrics = metrics;
     }
 
     @Override
@@ -59,6 +61,7 @@ abstract class AccountTask implements Processor<String, byte[], String, byte[]> 
             publish(decision.outcome(), cause);
         }
         if (decision.entry() != null) {
+            metrics.posting(decision.entry().type());
             forward(decision.entry().accountId(), LEDGER.serialize(null, decision.entry()), BankTopology.LEDGER_SINK,
                     cause);
         }
@@ -69,6 +72,7 @@ abstract class AccountTask implements Processor<String, byte[], String, byte[]> 
     }
 
     protected void publish(Outcome outcome, Record<String, byte[]> cause) {
+        metrics.outcome(outcome);
         forward(outcome.accountId(), OUTCOMES.serialize(null, outcome), BankTopology.RESULTS_SINK, cause);
     }
 
@@ -88,6 +92,7 @@ abstract class AccountTask implements Processor<String, byte[], String, byte[]> 
         });
         context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers),
                 BankTopology.DEAD_LETTER_SINK);
+        metrics.deadLetter(reason);
         log.warn("dead-lettered record key={} reason={} detail={}", record.key(), reason, detail);
     }
 

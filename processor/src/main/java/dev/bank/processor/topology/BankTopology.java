@@ -1,15 +1,16 @@
 package dev.bank.processor.topology;
 
+import dev.bank.processor.config.ProcessorConfig;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.JsonSerde;
 import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.Topics;
 import dev.bank.schemas.Transfer;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 
 /**
@@ -40,17 +41,29 @@ public final class BankTopology {
 
     private BankTopology() {}
 
-    /** @param retention how long a processed transactionId is remembered; older ones are purged */
-    public static Topology build(Topics topics, BigDecimal maxAmount, Duration retention) {
-        AccountLogic logic = new AccountLogic(maxAmount);
+    /** The topology for a configuration; the meters receive what it counts ({@link TopologyMetrics}). */
+    public static Topology build(ProcessorConfig config, MeterRegistry meters) {
+        return build(config, meters, config.topics().transferLegs());
+    }
+
+    /**
+     * The same topology, with the transfer-legs sink writing to {@code legsSinkTopic}: tests that deliver legs
+     * by hand (to hold a transfer in flight) point it away from the legs source.
+     */
+    static Topology build(ProcessorConfig config, MeterRegistry meters, String legsSinkTopic) {
+        Topics topics = config.topics();
+        AccountLogic logic = new AccountLogic(config.maxAmount());
+        TopologyMetrics metrics = new TopologyMetrics(meters);
+        Duration retention = config.idempotencyRetention();
+        int maxCommandBytes = config.maxCommandBytes();
         String[] processors = {PROCESSOR, LEG_PROCESSOR};
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.commands());
         topology.addSource(LEGS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.transferLegs());
-        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(logic, retention), SOURCE);
-        topology.addProcessor(LEG_PROCESSOR, () -> new LegProcessor(logic), LEGS_SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(logic, metrics, retention, maxCommandBytes), SOURCE);
+        topology.addProcessor(LEG_PROCESSOR, () -> new LegProcessor(logic, metrics), LEGS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNTS_STORE),
                 Serdes.String(), JsonSerde.of(Account.class)), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_STORE),
@@ -61,7 +74,7 @@ public final class BankTopology {
                 Serdes.ByteArray().serializer(), processors);
         topology.addSink(LEDGER_SINK, topics.ledger(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);
-        topology.addSink(TRANSFER_LEGS_SINK, topics.transferLegs(), Serdes.String().serializer(),
+        topology.addSink(TRANSFER_LEGS_SINK, legsSinkTopic, Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);
         topology.addSink(DEAD_LETTER_SINK, topics.deadLetter(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);

@@ -1,12 +1,13 @@
 package dev.bank.processor.topology;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.Ids;
-import dev.bank.schemas.JsonSerde;
+import dev.bank.schemas.Json;
+import dev.bank.schemas.JsonSchemas;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.Transfer;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -14,7 +15,9 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,15 +30,16 @@ import java.util.List;
  */
 final class CommandProcessor extends AccountTask {
     private static final Logger log = LoggerFactory.getLogger(CommandProcessor.class);
-    private static final JsonSerde<Command> COMMANDS = JsonSerde.of(Command.class);
     /** How often expired transactionIds are purged; a retry between purges is still answered correctly. */
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
 
     private final Duration retention;
+    private final int maxCommandBytes;
 
-    CommandProcessor(AccountLogic logic, Duration retention) {
-        super(logic);
+    CommandProcessor(AccountLogic logic, TopologyMetrics metrics, Duration retention, int maxCommandBytes) {
+        super(logic, metrics);
         this.retention = retention;
+        this.maxCommandBytes = maxCommandBytes;
     }
 
     @Override
@@ -46,13 +50,17 @@ final class CommandProcessor extends AccountTask {
 
     @Override
     public void process(Record<String, byte[]> record) {
-        Command command;
-        try {
-            command = COMMANDS.deserialize(null, record.value());
-        } catch (SerializationException e) {
-            deadLetter(record, DeadLetter.UNPARSEABLE, e.getMessage());
-            return;
+        // every log line about this record carries its account and transaction (fields in JSON logs)
+        try (MDC.MDCCloseable account = MDC.putCloseable("accountId", record.key())) {
+            Command command = read(record);
+            if (command == null) return;
+            try (MDC.MDCCloseable transaction = MDC.putCloseable("transactionId", command.transactionId())) {
+                apply(record, command);
+            }
         }
+    }
+
+    private void apply(Record<String, byte[]> record, Command command) {
         String invalid = structuralProblem(command);
         if (invalid != null) {
             deadLetter(record, DeadLetter.INVALID_COMMAND, invalid);
@@ -75,6 +83,42 @@ final class CommandProcessor extends AccountTask {
         Outcome o = decision.outcome();
         log.debug("applied {} accountId={} transactionId={} status={} reason={}", command.type(),
                 command.accountId(), command.transactionId(), o.status(), o.reason());
+    }
+
+    /**
+     * The command in a record, checked against {@code command.schema.json} as upstream producers are told it is;
+     * or null when the record went to the dead-letter topic instead (too large, not JSON, against the schema).
+     */
+    private Command read(Record<String, byte[]> record) {
+        byte[] value = record.value();
+        if (value == null) {
+            deadLetter(record, DeadLetter.INVALID_COMMAND, "the record has no value");
+            return null;
+        }
+        if (value.length > maxCommandBytes) {
+            deadLetter(record, DeadLetter.TOO_LARGE,
+                    value.length + " bytes is more than the " + maxCommandBytes + " a command may have");
+            return null;
+        }
+        JsonNode json;
+        try {
+            json = Json.MAPPER.readTree(value);
+        } catch (IOException e) {
+            deadLetter(record, DeadLetter.UNPARSEABLE, "not JSON: " + e.getMessage());
+            return null;
+        }
+        List<String> violations = json == null ? List.of("the value is empty")
+                : JsonSchemas.violations(JsonSchemas.COMMAND, json);
+        if (!violations.isEmpty()) {
+            deadLetter(record, DeadLetter.SCHEMA_VIOLATION, String.join("; ", violations));
+            return null;
+        }
+        try {
+            return Json.MAPPER.treeToValue(json, Command.class);
+        } catch (IOException e) {
+            deadLetter(record, DeadLetter.UNPARSEABLE, e.getMessage());
+            return null;
+        }
     }
 
     private void answerRetry(Record<String, byte[]> record, Command command, ProcessedCommand earlier) {

@@ -7,6 +7,10 @@ package dev.bank.processor.topology;
 public enum DeadLetter {
     /** The value is not JSON, or not a command (unknown type, wrong field types). */
     UNPARSEABLE,
+    /** The command is JSON but breaks {@code command.schema.json}; the detail lists the violations. */
+    SCHEMA_VIOLATION,
+    /** The record is larger than the configured maximum command size. */
+    TOO_LARGE,
     /** A command or leg without the fields needed to route and answer it (type, transactionId, accountId). */
     INVALID_COMMAND,
     /** The record key is not the command's accountId, so it may sit on the wrong partition. */

@@ -12,6 +12,7 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Applies transfer legs on the task of the account they are keyed by. Each leg is idempotent: a CREDIT for a
@@ -24,12 +25,18 @@ final class LegProcessor extends AccountTask {
     private static final Logger log = LoggerFactory.getLogger(LegProcessor.class);
     private static final JsonSerde<TransferLeg> LEGS = JsonSerde.of(TransferLeg.class);
 
-    LegProcessor(AccountLogic logic) {
-        super(logic);
+    LegProcessor(AccountLogic logic, TopologyMetrics metrics) {
+        super(logic, metrics);
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
+        try (MDC.MDCCloseable account = MDC.putCloseable("accountId", record.key())) {
+            processLeg(record);
+        }
+    }
+
+    private void processLeg(Record<String, byte[]> record) {
         TransferLeg leg;
         try {
             leg = LEGS.deserialize(null, record.value());

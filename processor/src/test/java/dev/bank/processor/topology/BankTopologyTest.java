@@ -78,7 +78,7 @@ class BankTopologyTest {
     void startDriver() {
         config = ProcessorConfig.fromEnv(Map.of()).withStateDir(stateDir);
         topics = config.topics();
-        topology = BankTopology.build(topics, config.maxAmount(), config.idempotencyRetention());
+        topology = BankTopology.build(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         driver = new TopologyTestDriver(topology, config.streamsProperties(), T0);
         // every command record is one second after the previous one, starting at T0
         commands = driver.createInputTopic(topics.commands(), new StringSerializer(), new ByteArraySerializer(),
@@ -316,27 +316,33 @@ class BankTopologyTest {
                 Arguments.of("not JSON", "acc-1", bytes("this is not json {"), DeadLetter.UNPARSEABLE),
                 Arguments.of("truncated JSON", "acc-1", bytes("{\"type\":\"CREDIT\",\"transactionId\""),
                         DeadLetter.UNPARSEABLE),
-                Arguments.of("JSON array", "acc-1", bytes("[1,2,3]"), DeadLetter.UNPARSEABLE),
+                Arguments.of("JSON array", "acc-1", bytes("[1,2,3]"), DeadLetter.SCHEMA_VIOLATION),
                 Arguments.of("unknown type", "acc-1", bytes("""
                         {"type":"TRANSFER_ALL","transactionId":"t-x","accountId":"acc-1","amount":"5"}"""),
-                        DeadLetter.UNPARSEABLE),
+                        DeadLetter.SCHEMA_VIOLATION),
                 Arguments.of("missing type", "acc-1", bytes("""
-                        {"transactionId":"t-x","accountId":"acc-1","amount":"5"}"""), DeadLetter.INVALID_COMMAND),
+                        {"transactionId":"t-x","accountId":"acc-1","amount":"5"}"""), DeadLetter.SCHEMA_VIOLATION),
                 Arguments.of("missing transactionId", "acc-1", bytes("""
-                        {"type":"CREDIT","accountId":"acc-1","amount":"5"}"""), DeadLetter.INVALID_COMMAND),
+                        {"type":"CREDIT","accountId":"acc-1","amount":"5"}"""), DeadLetter.SCHEMA_VIOLATION),
                 Arguments.of("blank transactionId", "acc-1", bytes("""
                         {"type":"CREDIT","transactionId":"  ","accountId":"acc-1","amount":"5"}"""),
-                        DeadLetter.INVALID_COMMAND),
+                        DeadLetter.SCHEMA_VIOLATION),
                 Arguments.of("missing accountId", "acc-1", bytes("""
-                        {"type":"CREDIT","transactionId":"t-x","amount":"5"}"""), DeadLetter.INVALID_COMMAND),
+                        {"type":"CREDIT","transactionId":"t-x","amount":"5"}"""), DeadLetter.SCHEMA_VIOLATION),
                 Arguments.of("transactionId with a NUL character", "acc-1", bytes("""
                         {"type":"CREDIT","transactionId":"t\\u0000x","accountId":"acc-1","amount":"5"}"""),
-                        DeadLetter.INVALID_COMMAND),
+                        DeadLetter.SCHEMA_VIOLATION),
                 Arguments.of("accountId with spaces", "acc 1", bytes("""
                         {"type":"CREDIT","transactionId":"t-x","accountId":"acc 1","amount":"5"}"""),
-                        DeadLetter.INVALID_COMMAND),
-                Arguments.of("JSON null", "acc-1", bytes("null"), DeadLetter.INVALID_COMMAND),
+                        DeadLetter.SCHEMA_VIOLATION),
+                Arguments.of("JSON null", "acc-1", bytes("null"), DeadLetter.SCHEMA_VIOLATION),
                 Arguments.of("null value (tombstone)", "acc-1", null, DeadLetter.INVALID_COMMAND),
+                Arguments.of("negative amount", "acc-1", bytes("""
+                        {"type":"DEBIT","transactionId":"t-x","accountId":"acc-1","amount":"-5"}"""),
+                        DeadLetter.SCHEMA_VIOLATION),
+                Arguments.of("larger than a command may be", "acc-1", bytes("{\"type\":\"CREDIT\",\"transactionId\":"
+                        + "\"t-x\",\"accountId\":\"acc-1\",\"amount\":\"5\",\"note\":\"" + "x".repeat(20_000) + "\"}"),
+                        DeadLetter.TOO_LARGE),
                 Arguments.of("key is not the accountId", "acc-2", bytes("""
                         {"type":"CREDIT","transactionId":"t-x","accountId":"acc-1","amount":"5"}"""),
                         DeadLetter.KEY_MISMATCH),

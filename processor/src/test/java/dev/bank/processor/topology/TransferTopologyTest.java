@@ -25,6 +25,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -121,38 +122,6 @@ class TransferTopologyTest {
     @AfterEach
     void closeDriver() {
         if (driver != null) driver.close();
-    }
-
-    /**
-     * {@link BankTopology#build} with one difference: the legs sink writes to {@link #LEG_OUTBOX}, which is no
-     * source, so a leg reaches the leg processor only when a test pipes it into the transfer-legs topic.
-     * {@link LegsDeliveredByHand#runsTheProductionTopologyWithOnlyTheLegsSinkRedirected} keeps it in step.
-     */
-    static Topology withLegsDeliveredByHand(Topics topics, BigDecimal maxAmount, Duration retention) {
-        AccountLogic logic = new AccountLogic(maxAmount);
-        String[] processors = {BankTopology.PROCESSOR, BankTopology.LEG_PROCESSOR};
-        Topology t = new Topology();
-        t.addSource(BankTopology.SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
-                topics.commands());
-        t.addSource(BankTopology.LEGS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
-                topics.transferLegs());
-        t.addProcessor(BankTopology.PROCESSOR, () -> new CommandProcessor(logic, retention), BankTopology.SOURCE);
-        t.addProcessor(BankTopology.LEG_PROCESSOR, () -> new LegProcessor(logic), BankTopology.LEGS_SOURCE);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BankTopology.ACCOUNTS_STORE),
-                Serdes.String(), JsonSerde.of(Account.class)), processors);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BankTopology.PROCESSED_STORE),
-                Serdes.String(), JsonSerde.of(ProcessedCommand.class)), processors);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BankTopology.TRANSFERS_STORE),
-                Serdes.String(), JsonSerde.of(Transfer.class)), processors);
-        t.addSink(BankTopology.RESULTS_SINK, topics.results(), Serdes.String().serializer(),
-                Serdes.ByteArray().serializer(), processors);
-        t.addSink(BankTopology.LEDGER_SINK, topics.ledger(), Serdes.String().serializer(),
-                Serdes.ByteArray().serializer(), processors);
-        t.addSink(BankTopology.TRANSFER_LEGS_SINK, LEG_OUTBOX, Serdes.String().serializer(),
-                Serdes.ByteArray().serializer(), processors);
-        t.addSink(BankTopology.DEAD_LETTER_SINK, topics.deadLetter(), Serdes.String().serializer(),
-                Serdes.ByteArray().serializer(), processors);
-        return t;
     }
 
     // ---- helpers: produce as upstream does, deliver legs, read what came out ----
@@ -370,7 +339,7 @@ class TransferTopologyTest {
 
         @BeforeEach
         void startProductionTopology() {
-            startDriver(BankTopology.build(topics, config.maxAmount(), config.idempotencyRetention()),
+            startDriver(BankTopology.build(config, new SimpleMeterRegistry()),
                     topics.transferLegs());
         }
 
@@ -731,14 +700,14 @@ class TransferTopologyTest {
 
         @BeforeEach
         void startTopologyWithLegOutbox() {
-            startDriver(withLegsDeliveredByHand(topics, config.maxAmount(), config.idempotencyRetention()),
+            startDriver(BankTopology.build(config, new SimpleMeterRegistry(), LEG_OUTBOX),
                     LEG_OUTBOX);
         }
 
         @Test
         void runsTheProductionTopologyWithOnlyTheLegsSinkRedirected() {
             // Given the production topology
-            Topology production = BankTopology.build(topics, config.maxAmount(), config.idempotencyRetention());
+            Topology production = BankTopology.build(config, new SimpleMeterRegistry());
             // Then this one is the same but for the topic the legs sink writes to
             String expected = production.describe().toString();
             String actual = topology.describe().toString();
