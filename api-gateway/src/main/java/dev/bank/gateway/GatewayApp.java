@@ -11,6 +11,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
@@ -23,8 +24,10 @@ public final class GatewayApp implements AutoCloseable {
     private final BankApi api;
     private final PrometheusMeterRegistry registry = Observability.registry("bank-gateway");
     private final List<AutoCloseable> clientMetrics;
+    private final Duration outcomeTimeout;
 
     private GatewayApp(GatewayConfig config) {
+        this.outcomeTimeout = config.outcomeTimeout();
         this.publisher = new CommandPublisher(config);
         this.outcomes = new OutcomeListener(config).start();
         this.clientMetrics = List.of(publisher.bindMetrics(registry), outcomes.bindMetrics(registry));
@@ -51,9 +54,13 @@ public final class GatewayApp implements AutoCloseable {
         return outcomes.ready();
     }
 
-    /** Stops taking requests first, then lets in-flight publishes finish before the Kafka clients close. */
+    /**
+     * SIGTERM: refuses new commands and waits for the waiting ones to be answered, then stops the HTTP server,
+     * and only then closes the Kafka clients (the producer flushes what it holds).
+     */
     @Override
     public void close() {
+        api.drain(outcomeTimeout.plusSeconds(1));
         api.close();
         for (AutoCloseable metrics : clientMetrics) {
             try {

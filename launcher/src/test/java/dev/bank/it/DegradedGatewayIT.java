@@ -103,4 +103,40 @@ class DegradedGatewayIT {
             assertThat(response.text("transactionId")).isEqualTo("tx-gone");
         }
     }
+
+    @Test
+    void aShutdownAnswersTheRequestsAlreadyWaitingBeforeItStops() throws Exception {
+        try (TestKafkaCluster kafka = TestKafkaCluster.start(1)) {
+            // Given a gateway with a request waiting for an outcome (no processor: it will be answered 202)
+            BankStack stack = new BankStack(kafka.bootstrapServers());
+            GatewayConfig config = stack.gatewayConfig(List.of("http://127.0.0.1:" + BankStack.freePort()))
+                    .withOutcomeTimeout(Duration.ofSeconds(3));
+            GatewayApp gateway = stack.startGateway(config);
+            Http http = new Http("http://127.0.0.1:" + gateway.port());
+            var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> http.post("/transaction",
+                    "{\"accountId\":\"a\",\"amount\":5,\"type\":\"credit\",\"transactionId\":\"tx-drain\"}"));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> scrapeWaiting(http) >= 1);
+
+            // When it is told to stop (as on SIGTERM)
+            var stopping = java.util.concurrent.CompletableFuture.runAsync(gateway::close);
+
+            // Then new commands are refused while the waiting one still gets its answer
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(2))
+                    .until(() -> http.get("/health/ready").status() == 503);
+            assertThat(http.post("/transaction", "{\"accountId\":\"a\",\"amount\":5,\"type\":\"credit\"}").status())
+                    .isEqualTo(503);
+            var answered = waiting.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(answered.status()).isEqualTo(202);
+            assertThat(answered.text("transactionId")).isEqualTo("tx-drain");
+            stopping.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    private static double scrapeWaiting(Http http) {
+        String metrics = http.raw("/metrics");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^bank_gateway_waiting\\{[^}]*} ([0-9.]+)")
+                .matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
 }

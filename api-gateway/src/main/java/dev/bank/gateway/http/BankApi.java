@@ -59,6 +59,7 @@ public final class BankApi implements AutoCloseable {
     private final ProcessorClient processors;
     private final Duration outcomeTimeout;
     private final PrometheusMeterRegistry registry;
+    private volatile boolean draining;
     private final Javalin app;
 
     public BankApi(CommandPublisher publisher, OutcomeListener outcomes, ProcessorClient processors,
@@ -71,7 +72,8 @@ public final class BankApi implements AutoCloseable {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             Observability.install(config, registry, Map.of("producer", publisher::problem,
-                    "results-listener", outcomes::problem));
+                    "results-listener", outcomes::problem,
+                    "accepting", () -> draining ? "shutting down" : null));
             config.routes.post(ACCOUNTS, ctx -> submit(ctx,
                     Requests.openAccount(ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 201));
             config.routes.post(TRANSACTION, ctx -> submit(ctx,
@@ -106,6 +108,11 @@ public final class BankApi implements AutoCloseable {
     }
 
     private void submit(Context ctx, Command command, int successStatus) {
+        if (draining) {
+            unavailable(ctx, "the gateway is shutting down; retry with the same transactionId",
+                    command.transactionId());
+            return;
+        }
         if (!outcomes.ready()) {
             unavailable(ctx, "the gateway is not connected to Kafka yet", command.transactionId());
             return;
@@ -238,6 +245,25 @@ public final class BankApi implements AutoCloseable {
 
     private static void write(Context ctx, int status, String contentType, Object body) {
         ctx.status(status).contentType(contentType).result(Json.bytes(body));
+    }
+
+    /**
+     * Graceful shutdown, first half: new commands are refused (503, so clients retry elsewhere), readiness turns
+     * DOWN, and the requests already waiting for an outcome get their answers (the outcome, or 202) before
+     * {@code waitFor} runs out.
+     */
+    public void drain(Duration waitFor) {
+        draining = true;
+        long deadline = System.nanoTime() + waitFor.toNanos();
+        while (outcomes.waiting() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20); // a shutdown path, not a test: polls a counter until in-flight requests finish
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (outcomes.waiting() > 0) log.warn("{} requests still waiting at shutdown", outcomes.waiting());
     }
 
     @Override
