@@ -91,6 +91,9 @@ class BankInvariantIT {
                 BankWorkload workload = new BankWorkload(seed);
                 Set<String> commands = new HashSet<>();
                 send(producer, topics, workload.opens(), commands);
+                awaitFinalOutcomes(kafka.bootstrapServers(), topics, commands);
+                QueryPoller poller = new QueryPoller(processors);
+                poller.start();
                 int slice = OPERATIONS / (3 * KILLS + 1);
                 for (int k = 0; k < KILLS; k++) {
                     ProcessorProcess victim = processors.get(k % processors.size());
@@ -111,6 +114,7 @@ class BankInvariantIT {
 
                 // Then every command gets its final outcome
                 Map<String, Outcome> first = awaitFinalOutcomes(kafka.bootstrapServers(), topics, commands);
+                poller.stopAndCheckNoAccountWasEverReportedMissing();
                 List<LedgerEntry> ledger = readLedger(kafka.bootstrapServers(), topics, expectedPostings(first));
                 log.info("bank test: {} commands, {} ledger entries", commands.size(), ledger.size());
 
@@ -122,6 +126,58 @@ class BankInvariantIT {
             } finally {
                 processors.forEach(ProcessorProcess::close);
             }
+        }
+    }
+
+    /**
+     * Asks both instances about existing accounts over and over while instances die and partitions move: the
+     * answer may be 200, or 503 (retry) while ownership is unsettled, or no answer from a dead instance, but
+     * never 404 for an account that exists.
+     */
+    private static final class QueryPoller {
+        private final List<ProcessorProcess> instances;
+        private final Map<Integer, Integer> statuses = new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        private final Thread thread = new Thread(this::poll, "query-poller");
+        private final java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                .connectTimeout(Duration.ofMillis(500)).build();
+
+        QueryPoller(List<ProcessorProcess> instances) {
+            this.instances = instances;
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        private void poll() {
+            List<String> accounts = Stream.concat(BankWorkload.EUR.stream(), BankWorkload.USD.stream()).toList();
+            long deadline = System.nanoTime() + Duration.ofMinutes(SOAK ? 30 : 10).toNanos();
+            for (int i = 0; running.get() && System.nanoTime() < deadline; i++) {
+                ProcessorProcess instance = instances.get(i % instances.size());
+                String account = accounts.get(i % accounts.size());
+                var request = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(instance.queryUrl() + "/internal/accounts/" + account))
+                        .timeout(Duration.ofSeconds(5)).build();
+                int status;
+                try {
+                    status = client.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+                } catch (java.io.IOException e) {
+                    status = 0; // the instance is down: no answer at all
+                } catch (InterruptedException e) {
+                    return;
+                }
+                statuses.merge(status, 1, Integer::sum);
+                if (status == 404) log.error("{} reported {} missing", instance.queryUrl(), account);
+            }
+        }
+
+        void stopAndCheckNoAccountWasEverReportedMissing() throws InterruptedException {
+            running.set(false);
+            thread.join(10_000);
+            log.info("bank test: queries during kills and rebalances by status (0 = instance down): {}", statuses);
+            assertThat(statuses).as("queries answered during the run").containsKey(200);
+            assertThat(statuses).as("never a wrong 404 for an existing account").doesNotContainKey(404);
         }
     }
 

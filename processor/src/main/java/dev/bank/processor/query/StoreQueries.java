@@ -69,18 +69,26 @@ public final class StoreQueries {
 
     private <V, T> Optional<T> lookup(String store, String accountId, String storeKey, Class<V> stored,
                                       Class<T> answerType, Function<V, T> answer, String path, boolean forwarded) {
-        HostInfo owner = owner(store, accountId);
+        KeyQueryMetadata metadata = owner(store, accountId);
+        HostInfo owner = metadata.activeHost();
         if (!owner.equals(self)) {
             if (forwarded) {
                 throw new NotReadyException("account " + accountId + " moved to " + owner + " while asked");
             }
             return forward(owner, path, answerType);
         }
-        V value = localStore(store, stored).get(storeKey);
-        return Optional.ofNullable(value).map(answer);
+        // Only the key's own partition can answer: right after a rebalance it may still be restoring while the
+        // instance as a whole is RUNNING, and asking all local stores would then wrongly find nothing (a 404).
+        try {
+            V value = localStore(store, stored, metadata.partition()).get(storeKey);
+            return Optional.ofNullable(value).map(answer);
+        } catch (InvalidStateStoreException e) {
+            throw new NotReadyException("partition " + metadata.partition() + " of " + store
+                    + " is not queryable right now: " + e.getMessage(), e);
+        }
     }
 
-    private HostInfo owner(String store, String accountId) {
+    private KeyQueryMetadata owner(String store, String accountId) {
         if (streams.state() != KafkaStreams.State.RUNNING) {
             throw new NotReadyException("the processor is " + streams.state() + ", not RUNNING");
         }
@@ -89,15 +97,13 @@ public final class StoreQueries {
         if (metadata == null || KeyQueryMetadata.NOT_AVAILABLE.equals(metadata)) {
             throw new NotReadyException("no instance owns account " + accountId + " yet (rebalancing)");
         }
-        return metadata.activeHost();
+        return metadata;
     }
 
-    private <V> ReadOnlyKeyValueStore<String, V> localStore(String name, Class<V> type) {
-        try {
-            return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
-        } catch (InvalidStateStoreException e) {
-            throw new NotReadyException("store " + name + " is not queryable right now: " + e.getMessage(), e);
-        }
+    /** The store of one partition, only while its task is active and RUNNING (throws otherwise). */
+    private <V> ReadOnlyKeyValueStore<String, V> localStore(String name, Class<V> type, int partition) {
+        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore())
+                .withPartition(partition));
     }
 
     private <T> Optional<T> forward(HostInfo owner, String path, Class<T> type) {
