@@ -39,30 +39,27 @@ class ReadmeWalkthroughIT {
     void theReadmeWalkThroughAnswersExactlyAsDocumented() throws Exception {
         List<Step> steps = parse(Files.readString(readme()));
         assertThat(steps).as("the walk-through has its curl commands").hasSizeGreaterThanOrEqualTo(13);
-        try (TestKafkaCluster kafka = TestKafkaCluster.start(1)) {
-            BankStack stack = new BankStack(kafka.bootstrapServers());
-            try (ProcessorApp processor = stack.startProcessor(stack.processorConfig(stateDir));
-                 GatewayApp gateway = stack.startGateway(List.of(processor.queryUrl()))) {
-                HttpClient client = HttpClient.newHttpClient();
-                for (Step step : steps) {
-                    HttpRequest.Builder request = HttpRequest.newBuilder(
-                                    URI.create("http://127.0.0.1:" + gateway.port() + step.path()))
-                            .timeout(Duration.ofSeconds(30))
-                            .method(step.method(), step.body() == null ? HttpRequest.BodyPublishers.noBody()
-                                    : HttpRequest.BodyPublishers.ofString(step.body()));
-                    step.headers().forEach(h -> request.header(h[0], h[1]));
-                    HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-                    String what = step.method() + " " + step.path() + " " + step.body();
-                    if (step.expectedStatus() != null) {
-                        assertThat(response.statusCode()).as(what).isEqualTo(step.expectedStatus());
-                    } else {
-                        assertThat(response.statusCode()).as(what).isBetween(200, 299);
-                    }
-                    for (String[] h : step.expectedHeaders()) {
-                        assertThat(response.headers().firstValue(h[0])).as(what + " header " + h[0]).hasValue(h[1]);
-                    }
-                    assertThat(comparable(response.body())).as(what).isEqualTo(comparable(step.expectedBody()));
+        try (BankSystem bank = BankSystem.start(stateDir)) {
+            GatewayApp gateway = bank.gateway();
+            HttpClient client = HttpClient.newHttpClient();
+            for (Step step : steps) {
+                HttpRequest.Builder request = HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + gateway.port() + step.path()))
+                        .timeout(Duration.ofSeconds(30))
+                        .method(step.method(), step.body() == null ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(step.body()));
+                step.headers().forEach(h -> request.header(h[0], h[1]));
+                HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                String what = step.method() + " " + step.path() + " " + step.body();
+                if (step.expectedStatus() != null) {
+                    assertThat(response.statusCode()).as(what).isEqualTo(step.expectedStatus());
+                } else {
+                    assertThat(response.statusCode()).as(what).isBetween(200, 299);
                 }
+                for (String[] h : step.expectedHeaders()) {
+                    assertThat(response.headers().firstValue(h[0])).as(what + " header " + h[0]).hasValue(h[1]);
+                }
+                assertThat(comparable(response.body())).as(what).isEqualTo(comparable(step.expectedBody()));
             }
         }
     }

@@ -29,26 +29,22 @@ class RestWalkthroughIT {
 
     @TempDir
     static Path stateDir;
-    static TestKafkaCluster kafka;
+    static BankSystem bank;
     static BankStack stack;
     static ProcessorApp processor;
-    static GatewayApp gateway;
     static Http http;
 
     @BeforeAll
     static void startTheSystem() throws Exception {
-        kafka = TestKafkaCluster.start(1);
-        stack = new BankStack(kafka.bootstrapServers());
-        processor = stack.startProcessor(stack.processorConfig(stateDir));
-        gateway = stack.startGateway(List.of(processor.queryUrl()));
-        http = new Http("http://127.0.0.1:" + gateway.port());
+        bank = BankSystem.start(stateDir);
+        stack = bank.stack();
+        processor = bank.processor();
+        http = bank.http();
     }
 
     @AfterAll
     static void stopTheSystem() throws Exception {
-        if (gateway != null) gateway.close();
-        if (processor != null) processor.close();
-        if (kafka != null) kafka.close();
+        if (bank != null) bank.close();
     }
 
     @Test

@@ -1,7 +1,5 @@
 package dev.bank.it;
 
-import dev.bank.gateway.GatewayApp;
-import dev.bank.processor.ProcessorApp;
 import dev.bank.schemas.EntryType;
 import dev.bank.schemas.JsonSerde;
 import dev.bank.schemas.LedgerEntry;
@@ -24,19 +22,15 @@ class TransfersIT {
 
     @TempDir
     static Path stateDir;
-    static TestKafkaCluster kafka;
+    static BankSystem bank;
     static BankStack stack;
-    static ProcessorApp processor;
-    static GatewayApp gateway;
     static Http http;
 
     @BeforeAll
     static void startTheSystemWithThreeAccounts() throws Exception {
-        kafka = TestKafkaCluster.start(1);
-        stack = new BankStack(kafka.bootstrapServers());
-        processor = stack.startProcessor(stack.processorConfig(stateDir));
-        gateway = stack.startGateway(List.of(processor.queryUrl()));
-        http = new Http("http://127.0.0.1:" + gateway.port());
+        bank = BankSystem.start(stateDir);
+        stack = bank.stack();
+        http = bank.http();
         assertThat(http.post("/accounts", "{\"accountId\":\"t-alice\",\"currency\":\"EUR\",\"initialDeposit\":100}").status()).isEqualTo(201);
         assertThat(http.post("/accounts", "{\"accountId\":\"t-bob\",\"currency\":\"EUR\"}").status()).isEqualTo(201);
         assertThat(http.post("/accounts", "{\"accountId\":\"t-carol\",\"currency\":\"USD\"}").status()).isEqualTo(201);
@@ -44,9 +38,7 @@ class TransfersIT {
 
     @AfterAll
     static void stopTheSystem() throws Exception {
-        if (gateway != null) gateway.close();
-        if (processor != null) processor.close();
-        if (kafka != null) kafka.close();
+        if (bank != null) bank.close();
     }
 
     @Test
