@@ -4,6 +4,7 @@ import dev.bank.processor.config.ProcessorConfig;
 import dev.bank.processor.query.QueryServer;
 import dev.bank.processor.query.StoreQueries;
 import dev.bank.processor.topology.BankTopology;
+import dev.bank.processor.topology.InterestLogic;
 import dev.bank.observability.Observability;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -56,13 +57,14 @@ public final class ProcessorApp implements AutoCloseable {
         });
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
-        for (String store : List.of(BankTopology.ACCOUNTS_STORE, BankTopology.PROCESSED_STORE, BankTopology.TRANSFERS_STORE)) {
+        for (String store : List.of(BankTopology.ACCOUNTS_STORE, BankTopology.PROCESSED_STORE, BankTopology.TRANSFERS_STORE,
+                BankTopology.HISTORY_STORE)) {
             Gauge.builder("bank.store.entries", () -> approximateEntries(store))
                     .description("Approximate entries in this instance's active copies of a state store")
                     .tag("store", store).register(registry);
         }
         this.queryServer = new QueryServer(new StoreQueries(streams,
-                new HostInfo(config.queryAdvertisedHost(), config.queryPort())), registry,
+                new HostInfo(config.queryAdvertisedHost(), config.queryPort()), new InterestLogic(config.interest())), registry,
                 Map.of("streams", this::streamsProblem));
     }
 

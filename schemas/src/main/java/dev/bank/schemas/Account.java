@@ -1,16 +1,44 @@
 package dev.bank.schemas;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * An account as the processor's accounts store holds it and its query API serves it. Schema:
  * {@code account.schema.json}.
  *
- * @param sequence number of postings so far (the last ledger entry's sequence)
- * @param openedAt epoch millis of the opening command record
+ * @param sequence        number of postings so far (the last ledger entry's sequence)
+ * @param openedAt        epoch millis of the opening command record
+ * @param interestRate    annual rate as an exact decimal string ({@code "0.025"} is 2.5% a year), fixed at
+ *                        opening and changed by SET_INTEREST_RATE; null only for accounts opened before interest
+ *                        existed, which earn the configured default
+ * @param accruedInterest interest accrued but not yet posted, in minor units with sub-minor precision (a decimal
+ *                        string such as {@code "0.4109589041"}); it is the remainder carried forward after each
+ *                        posting, so it may be slightly negative after a half-even round-up
+ * @param lastAccruedDate the last business date (ISO {@code yyyy-MM-dd}) whose interest is accrued; an account
+ *                        is never accrued twice for one date
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record Account(String accountId, String currency, AccountStatus status, long balanceMinor, long sequence,
-                      long openedAt) {
+                      long openedAt, String interestRate, String accruedInterest, String lastAccruedDate) {
+
+    /** An account without interest state (as stored before interest existed). */
+    public Account(String accountId, String currency, AccountStatus status, long balanceMinor, long sequence,
+                   long openedAt) {
+        this(accountId, currency, status, balanceMinor, sequence, openedAt, null, null, null);
+    }
 
     public Account withPosting(long newBalanceMinor) {
-        return new Account(accountId, currency, status, newBalanceMinor, sequence + 1, openedAt);
+        return new Account(accountId, currency, status, newBalanceMinor, sequence + 1, openedAt, interestRate,
+                accruedInterest, lastAccruedDate);
+    }
+
+    public Account withInterestRate(String rate) {
+        return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, rate, accruedInterest,
+                lastAccruedDate);
+    }
+
+    /** The state after accruing {@code date}: the carried remainder and the date itself. */
+    public Account withAccrual(String accrued, String date) {
+        return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate, accrued, date);
     }
 }

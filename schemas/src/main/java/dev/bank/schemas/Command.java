@@ -15,10 +15,18 @@ import java.util.Objects;
  * @param currency      ISO-4217; required to open an account, optional elsewhere (checked against the account)
  * @param toAccountId   the destination of a TRANSFER; null otherwise
  * @param reference     free text carried with a TRANSFER to both ledger entries (e.g. an invoice number)
+ * @param interestRate  annual interest rate as an exact decimal string ({@code "0.025"} = 2.5% a year): optional
+ *                      for OPEN_ACCOUNT (the configured default otherwise), required for SET_INTEREST_RATE
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Command(CommandType type, String transactionId, String accountId, String amount, String currency,
-                      String toAccountId, String reference) {
+                      String toAccountId, String reference, String interestRate) {
+
+    /** A command without an interest rate. */
+    public Command(CommandType type, String transactionId, String accountId, String amount, String currency,
+                   String toAccountId, String reference) {
+        this(type, transactionId, accountId, amount, currency, toAccountId, reference, null);
+    }
 
     /** A command that is not a transfer. */
     public Command(CommandType type, String transactionId, String accountId, String amount, String currency) {
@@ -27,6 +35,18 @@ public record Command(CommandType type, String transactionId, String accountId, 
 
     public static Command open(String transactionId, String accountId, String currency, String openingDeposit) {
         return new Command(CommandType.OPEN_ACCOUNT, transactionId, accountId, openingDeposit, currency);
+    }
+
+    /** Opens an account with its own annual interest rate (null: the configured default). */
+    public static Command open(String transactionId, String accountId, String currency, String openingDeposit,
+                               String interestRate) {
+        return new Command(CommandType.OPEN_ACCOUNT, transactionId, accountId, openingDeposit, currency, null, null,
+                interestRate);
+    }
+
+    public static Command setInterestRate(String transactionId, String accountId, String interestRate) {
+        return new Command(CommandType.SET_INTEREST_RATE, transactionId, accountId, null, null, null, null,
+                interestRate);
     }
 
     public static Command credit(String transactionId, String accountId, String amount) {
@@ -54,6 +74,8 @@ public record Command(CommandType type, String transactionId, String accountId, 
                                   other.amount == null ? null : Money.canonical(other.amount))
                 && Objects.equals(currency, other.currency)
                 && Objects.equals(toAccountId, other.toAccountId)
-                && Objects.equals(reference, other.reference);
+                && Objects.equals(reference, other.reference)
+                && Objects.equals(interestRate == null ? null : Money.canonical(interestRate),
+                                  other.interestRate == null ? null : Money.canonical(other.interestRate));
     }
 }

@@ -8,15 +8,21 @@ public enum EntryType {
     /** The destination's credit of a transfer. */
     TRANSFER_IN,
     /** The source's credit when the destination refused the transfer. */
-    TRANSFER_REFUND;
+    TRANSFER_REFUND,
+    /** Interest paid by the bank; its transactionId is {@code interest:<business date>}. */
+    INTEREST;
 
     /** +1 for money in, -1 for money out. */
     public int sign() {
         return this == DEBIT || this == TRANSFER_OUT ? -1 : 1;
     }
 
-    /** Whether the posting moves money between this system and the outside world (not between accounts). */
+    /**
+     * Whether the posting moves money between this system and the outside world (not between accounts). Interest
+     * is money the bank brings in from outside the accounts, so it counts like a credit when balances are
+     * reconciled against external flows.
+     */
     public boolean external() {
-        return this == OPENING_DEPOSIT || this == CREDIT || this == DEBIT;
+        return this == OPENING_DEPOSIT || this == CREDIT || this == DEBIT || this == INTEREST;
     }
 }

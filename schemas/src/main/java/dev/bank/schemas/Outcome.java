@@ -14,12 +14,22 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param toAccountId  a transfer's destination
  * @param transferStatus a transfer's state: COMPLETED (ACCEPTED), REFUNDED (REJECTED), or PENDING (a retry
  *                     answered while the legs are in flight)
+ * @param interestRate the account's annual rate after an accepted SET_INTEREST_RATE
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Outcome(String transactionId, String accountId, CommandType type, OutcomeStatus status,
                       RejectionReason reason, String detail, Long amountMinor, Long balanceMinor, String currency,
                       long sequence, boolean replayed, long timestamp, String toAccountId,
-                      TransferStatus transferStatus) {
+                      TransferStatus transferStatus, String interestRate) {
+
+    /** An outcome without an interest rate. */
+    public Outcome(String transactionId, String accountId, CommandType type, OutcomeStatus status,
+                   RejectionReason reason, String detail, Long amountMinor, Long balanceMinor, String currency,
+                   long sequence, boolean replayed, long timestamp, String toAccountId,
+                   TransferStatus transferStatus) {
+        this(transactionId, accountId, type, status, reason, detail, amountMinor, balanceMinor, currency, sequence,
+                replayed, timestamp, toAccountId, transferStatus, null);
+    }
 
     /** The outcome of a command that is not a transfer. */
     public Outcome(String transactionId, String accountId, CommandType type, OutcomeStatus status,
@@ -35,6 +45,6 @@ public record Outcome(String transactionId, String accountId, CommandType type, 
 
     public Outcome asReplay() {
         return new Outcome(transactionId, accountId, type, status, reason, detail, amountMinor, balanceMinor,
-                currency, sequence, true, timestamp, toAccountId, transferStatus);
+                currency, sequence, true, timestamp, toAccountId, transferStatus, interestRate);
     }
 }

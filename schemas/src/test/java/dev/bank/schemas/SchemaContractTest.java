@@ -138,4 +138,51 @@ class SchemaContractTest {
                  "balanceBeforeMinor":0,"balanceAfterMinor":5,"sequence":1,"timestamp":1}""")))
                 .as("transfer entry without transferId").isNotEmpty();
     }
+    @Test
+    void interestRecordsWrittenByTheCodeValidate() {
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND,
+                asJson(Command.open("t-1", "acc-1", "EUR", null, "0.025")))).isEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND,
+                asJson(Command.setInterestRate("t-2", "acc-1", "0")))).isEmpty();
+        var account = new Account("acc-1", "EUR", AccountStatus.OPEN, 80_000, 3, 1L, "0.025", "-0.4109589041",
+                "2025-03-01");
+        assertThat(JsonSchemas.violations(JsonSchemas.ACCOUNT, asJson(account))).isEmpty();
+        var interest = new LedgerEntry("acc-1", "interest:2025-03-01", EntryType.INTEREST, 5, "EUR", 80_000,
+                80_005, 4, 1L);
+        assertThat(JsonSchemas.violations(JsonSchemas.LEDGER_ENTRY, asJson(interest))).isEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.HISTORY_ENTRY, asJson(new HistoryEntry(interest, 2L)))).isEmpty();
+        var rateSet = new Outcome("t-2", "acc-1", CommandType.SET_INTEREST_RATE, OutcomeStatus.ACCEPTED, null, null,
+                0L, 80_000L, "EUR", 3, false, 1L, null, null, "0.03");
+        assertThat(JsonSchemas.violations(JsonSchemas.OUTCOME, asJson(rateSet))).isEmpty();
+    }
+
+    @Test
+    void rateChangeWithoutARateOrWithANegativeRateIsRefused() throws Exception {
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND, parse("""
+                {"type":"SET_INTEREST_RATE","transactionId":"t","accountId":"a"}"""))).as("no rate").isNotEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND, parse("""
+                {"type":"SET_INTEREST_RATE","transactionId":"t","accountId":"a","interestRate":"-0.01"}""")))
+                .as("negative rate").isNotEmpty();
+    }
+
+    @Test
+    void interestRatesAreReadExactlyAndAbsurdOnesRefused() {
+        assertThat(InterestRates.canonical("0.0250")).isEqualTo("0.025");
+        assertThat(InterestRates.canonical("0")).isEqualTo("0");
+        assertThat(InterestRates.parse("0.00000001")).isEqualByComparingTo("0.00000001");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> InterestRates.parse("2.5"))
+                .isInstanceOf(Money.InvalidAmountException.class).hasMessageContaining("above 1");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> InterestRates.parse("-0.01"))
+                .isInstanceOf(Money.InvalidAmountException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> InterestRates.parse("0.000000001"))
+                .isInstanceOf(Money.InvalidAmountException.class).hasMessageContaining("fraction digits");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> InterestRates.parse("1e-2"))
+                .isInstanceOf(Money.InvalidAmountException.class);
+    }
+
+    @Test
+    void interestIsExternalMoneySoConservationChecksCountIt() {
+        assertThat(EntryType.INTEREST.external()).isTrue();
+        assertThat(EntryType.INTEREST.sign()).isEqualTo(1);
+    }
 }

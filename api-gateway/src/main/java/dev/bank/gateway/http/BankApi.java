@@ -39,6 +39,10 @@ import java.util.concurrent.TimeoutException;
  *   <li>{@code GET /accounts/{accountId}/transactions/{transactionId}} – the outcome of a submitted command</li>
  *   <li>{@code POST /transfers} – move money between two accounts; answers once it completed or was refunded</li>
  *   <li>{@code GET /accounts/{accountId}/transfers/{transferId}} – a transfer as that account sees it</li>
+ *   <li>{@code GET /accounts/{accountId}} – the account with its interest rate and accrued interest</li>
+ *   <li>{@code PUT /accounts/{accountId}/interest-rate} – change the annual interest rate</li>
+ *   <li>{@code GET /accounts/{accountId}/transactions} – postings, newest first, paged</li>
+ *   <li>{@code GET /accounts/{accountId}/statements/{yyyy-MM}} – a monthly statement: JSON, CSV or PDF</li>
  * </ul>
  */
 public final class BankApi implements AutoCloseable {
@@ -50,9 +54,13 @@ public final class BankApi implements AutoCloseable {
     static final String TRANSACTION_STATUS = "/accounts/{accountId}/transactions/{transactionId}";
     static final String TRANSFERS = "/transfers";
     static final String TRANSFER_STATUS = "/accounts/{accountId}/transfers/{transferId}";
+    static final String ACCOUNT = "/accounts/{accountId}";
+    static final String INTEREST_RATE = "/accounts/{accountId}/interest-rate";
+    static final String TRANSACTIONS = "/accounts/{accountId}/transactions";
+    static final String STATEMENT = "/accounts/{accountId}/statements/{month}";
     /** The documented routes; {@code schemas/.../openapi/bank-api.yaml} describes exactly these. */
     static final List<String> PUBLIC_ROUTES = List.of(ACCOUNTS, TRANSACTION, BALANCE, TRANSACTION_STATUS, TRANSFERS,
-            TRANSFER_STATUS);
+            TRANSFER_STATUS, ACCOUNT, INTEREST_RATE, TRANSACTIONS, STATEMENT);
 
     private final CommandPublisher publisher;
     private final OutcomeListener outcomes;
@@ -83,6 +91,12 @@ public final class BankApi implements AutoCloseable {
             config.routes.post(TRANSFERS, ctx -> submit(ctx,
                     Requests.transfer(ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
             config.routes.get(TRANSFER_STATUS, this::transferStatus);
+            AccountReads reads = new AccountReads(processors);
+            config.routes.get(ACCOUNT, reads::account);
+            config.routes.put(INTEREST_RATE, ctx -> submit(ctx, Requests.interestRate(ctx.pathParam("accountId"),
+                    ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
+            config.routes.get(TRANSACTIONS, reads::transactions);
+            config.routes.get(STATEMENT, reads::statement);
             config.routes.get("/health", ctx -> ctx.result("ok"));
             config.routes.exception(InvalidRequestException.class, (e, ctx) -> problem(ctx,
                     Problem.of(400, "Invalid request", "the request has invalid fields").withErrors(e.errors())));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.Ids;
+import dev.bank.schemas.InterestRates;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Money;
 
@@ -49,17 +50,21 @@ public final class Requests {
         return new Command(type, transactionId, accountId, amount, currency);
     }
 
-    /** {@code {"currency","accountId"?,"initialDeposit"?,"transactionId"?}}; a missing accountId is generated. */
+    /**
+     * {@code {"currency","accountId"?,"initialDeposit"?,"interestRate"?,"transactionId"?}}; a missing accountId is
+     * generated, a missing rate is the processor's configured default.
+     */
     public static Command openAccount(byte[] body, String idempotencyKey) {
         JsonNode json = parse(body);
         Map<String, String> errors = new LinkedHashMap<>();
         String accountId = accountId(json, errors, false);
         String currency = currency(json, errors, true);
         String deposit = amount(json, "initialDeposit", errors, false, currency);
+        String rate = rate(json, errors, false);
         String transactionId = transactionId(json, idempotencyKey, errors);
         if (!errors.isEmpty()) throw new InvalidRequestException(errors);
         if (accountId == null) accountId = "acc-" + UUID.randomUUID();
-        return Command.open(transactionId, accountId, currency, deposit);
+        return Command.open(transactionId, accountId, currency, deposit, rate);
     }
 
     /**
@@ -79,6 +84,35 @@ public final class Requests {
         String transactionId = transactionId(json, idempotencyKey, errors);
         if (!errors.isEmpty()) throw new InvalidRequestException(errors);
         return new Command(CommandType.TRANSFER, transactionId, from, amount, currency, to, reference);
+    }
+
+    /**
+     * {@code {"interestRate","transactionId"?}} for {@code PUT /accounts/{accountId}/interest-rate}: the rate as a
+     * decimal string or JSON number, read exactly ({@code "0.025"} = 2.5% a year).
+     */
+    public static Command interestRate(String accountId, byte[] body, String idempotencyKey) {
+        JsonNode json = parse(body);
+        Map<String, String> errors = new LinkedHashMap<>();
+        if (!Ids.validAccountId(accountId)) errors.put("accountId", Ids.ACCOUNT_ID_RULE);
+        String rate = rate(json, errors, true);
+        String transactionId = transactionId(json, idempotencyKey, errors);
+        if (!errors.isEmpty()) throw new InvalidRequestException(errors);
+        return Command.setInterestRate(transactionId, accountId, rate);
+    }
+
+    private static String rate(JsonNode json, Map<String, String> errors, boolean required) {
+        JsonNode node = json.get("interestRate");
+        if (node == null || node.isNull()) {
+            if (required) errors.put("interestRate", "is required: an annual rate such as 0.025 (2.5%)");
+            return null;
+        }
+        String text = node.isNumber() ? node.decimalValue().toPlainString() : node.isTextual() ? node.asText().trim() : null;
+        try {
+            return InterestRates.canonical(text);
+        } catch (Money.InvalidAmountException e) {
+            errors.put("interestRate", e.getMessage());
+            return null;
+        }
     }
 
     private static JsonNode parse(byte[] body) {

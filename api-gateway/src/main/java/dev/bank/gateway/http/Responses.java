@@ -96,6 +96,35 @@ public final class Responses {
         return body;
     }
 
+    /** {@code {"status":"success","transactionId","accountId","interestRate"}}. */
+    public static Map<String, Object> interestRateSet(Outcome outcome) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "success");
+        body.put("transactionId", outcome.transactionId());
+        body.put("accountId", outcome.accountId());
+        body.put("interestRate", outcome.interestRate());
+        return body;
+    }
+
+    /** An account with its interest state: {@code GET /accounts/{accountId}}. */
+    public static Map<String, Object> account(Account account) {
+        Currency currency = Currency.getInstance(account.currency());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("accountId", account.accountId());
+        body.put("currency", account.currency());
+        body.put("status", account.status().name());
+        body.put("balance", Money.toMajor(account.balanceMinor(), currency));
+        if (account.interestRate() != null) body.put("interestRate", account.interestRate());
+        if (account.accruedInterest() != null) {
+            // minor units with sub-minor precision, shown in major units (exact: a decimal shift)
+            body.put("accruedInterest", new java.math.BigDecimal(account.accruedInterest())
+                    .movePointLeft(currency.getDefaultFractionDigits()).toPlainString());
+        }
+        if (account.lastAccruedDate() != null) body.put("interestAccruedThrough", account.lastAccruedDate());
+        body.put("openedAt", Instant.ofEpochMilli(account.openedAt()).toString());
+        return body;
+    }
+
     /** The seed's {@code {"accountId","balance"}} plus currency. */
     public static Map<String, Object> balance(Account account) {
         Map<String, Object> body = new LinkedHashMap<>();
@@ -110,6 +139,7 @@ public final class Responses {
             case OPEN_ACCOUNT -> openedAccount(outcome);
             case TRANSFER -> transfer(outcome);
             case CREDIT, DEBIT -> transaction(outcome);
+            case SET_INTEREST_RATE -> interestRateSet(outcome);
         };
     }
 

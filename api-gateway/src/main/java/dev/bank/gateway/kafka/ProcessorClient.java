@@ -1,6 +1,8 @@
 package dev.bank.gateway.kafka;
 
 import dev.bank.schemas.Account;
+import dev.bank.schemas.HistoryPage;
+import dev.bank.schemas.Statement;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.Transfer;
@@ -16,7 +18,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Reads account state from the processors' query APIs. Any processor instance answers for any account (it
@@ -51,6 +55,19 @@ public final class ProcessorClient {
 
     public Optional<Transfer> transfer(String accountId, String transferId) {
         return get("/internal/accounts/" + encode(accountId) + "/transfers/" + encode(transferId), Transfer.class);
+    }
+
+    /** A page of the account's postings, newest first; {@code params} are from, to, limit and cursor as given. */
+    public Optional<HistoryPage> history(String accountId, Map<String, String> params) {
+        String query = params.entrySet().stream().map(e -> e.getKey() + "=" + encode(e.getValue()))
+                .collect(Collectors.joining("&"));
+        return get("/internal/accounts/" + encode(accountId) + "/history" + (query.isEmpty() ? "" : "?" + query),
+                HistoryPage.class);
+    }
+
+    /** The account's statement for a month, {@code yyyy-MM}. */
+    public Optional<Statement> statement(String accountId, String month) {
+        return get("/internal/accounts/" + encode(accountId) + "/statements/" + encode(month), Statement.class);
     }
 
     private <T> Optional<T> get(String path, Class<T> type) {

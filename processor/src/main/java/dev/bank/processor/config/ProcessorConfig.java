@@ -3,6 +3,7 @@ package dev.bank.processor.config;
 import dev.bank.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 import java.math.BigDecimal;
@@ -21,12 +22,13 @@ import java.util.Properties;
  * @param maxCommandBytes      records on the commands topic larger than this are dead-lettered unread
  * @param sessionTimeoutMs     how long the group waits for a silent instance before moving its partitions
  *                             (a crashed instance's accounts are unavailable for about this long)
+ * @param interest             interest, business day and history settings ({@link InterestConfig})
  */
 public record ProcessorConfig(String bootstrapServers, String applicationId, Path stateDir, Topics topics,
                               String queryBindHost, String queryAdvertisedHost, int queryPort,
                               Duration idempotencyRetention, BigDecimal maxAmount, int streamThreads,
                               int standbyReplicas, int internalReplication, long commitIntervalMs,
-                              int sessionTimeoutMs, int maxCommandBytes) {
+                              int sessionTimeoutMs, int maxCommandBytes, InterestConfig interest) {
 
     public static ProcessorConfig fromEnv(Map<String, String> env) {
         return new ProcessorConfig(
@@ -44,25 +46,32 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
                 Integer.parseInt(env.getOrDefault("BANK_INTERNAL_REPLICATION", "1")),
                 Long.parseLong(env.getOrDefault("BANK_COMMIT_INTERVAL_MS", "100")),
                 Integer.parseInt(env.getOrDefault("BANK_SESSION_TIMEOUT_MS", "10000")),
-                Integer.parseInt(env.getOrDefault("BANK_MAX_COMMAND_BYTES", "16384")));
+                Integer.parseInt(env.getOrDefault("BANK_MAX_COMMAND_BYTES", "16384")),
+                InterestConfig.fromEnv(env));
     }
 
     public ProcessorConfig withBootstrapServers(String servers) {
         return new ProcessorConfig(servers, applicationId, stateDir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
-                commitIntervalMs, sessionTimeoutMs, maxCommandBytes);
+                commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest);
     }
 
     public ProcessorConfig withStateDir(Path dir) {
         return new ProcessorConfig(bootstrapServers, applicationId, dir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
-                commitIntervalMs, sessionTimeoutMs, maxCommandBytes);
+                commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest);
     }
 
     public ProcessorConfig withQueryPort(int port) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, port, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
-                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes);
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest);
+    }
+
+    public ProcessorConfig withInterest(InterestConfig settings) {
+        return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
+                queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, settings);
     }
 
     /** The address published as {@code application.server}, through which any instance reaches this one. */
@@ -80,6 +89,10 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, standbyReplicas);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, internalReplication);
+        if (internalReplication >= 3) {
+            // changelogs are as precious as the ledger: a write must reach two replicas before it counts
+            p.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), 2);
+        }
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
         // The future default (Kafka 5.0); there is no global store, so it only silences a start-up warning.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);

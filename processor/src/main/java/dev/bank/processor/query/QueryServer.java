@@ -17,6 +17,8 @@ import java.util.Map;
  *   <li>{@code GET /internal/accounts/{accountId}}: the account (balance in minor units, currency, status)</li>
  *   <li>{@code GET /internal/accounts/{accountId}/transactions/{transactionId}}: the outcome of a processed command</li>
  *   <li>{@code GET /internal/accounts/{accountId}/transfers/{transferId}}: a transfer as that account sees it</li>
+ *   <li>{@code GET /internal/accounts/{accountId}/history?from=&to=&limit=&cursor=}: postings, newest first</li>
+ *   <li>{@code GET /internal/accounts/{accountId}/statements/{yyyy-MM}}: the month's statement</li>
  * </ul>
  * 404 means the key is certainly absent; 503 with {@code Retry-After} means ask again shortly. The same port
  * serves {@code /metrics}, {@code /health/live} and {@code /health/ready} for operators.
@@ -44,6 +46,15 @@ public final class QueryServer implements AutoCloseable {
                     queries.transfer(ctx.pathParam("accountId"), ctx.pathParam("transferId"), forwarded(ctx))
                             .orElse(null),
                     "no transfer " + ctx.pathParam("transferId") + " on account " + ctx.pathParam("accountId")));
+            config.routes.get("/internal/accounts/{accountId}/history", ctx -> respond(ctx,
+                    queries.history(ctx.pathParam("accountId"), ctx.queryParam("from"), ctx.queryParam("to"),
+                            limit(ctx.queryParam("limit")), ctx.queryParam("cursor"), forwarded(ctx)).orElse(null),
+                    "account " + ctx.pathParam("accountId") + " does not exist"));
+            config.routes.get("/internal/accounts/{accountId}/statements/{month}", ctx -> respond(ctx,
+                    queries.statement(ctx.pathParam("accountId"), ctx.pathParam("month"), forwarded(ctx)).orElse(null),
+                    "account " + ctx.pathParam("accountId") + " does not exist"));
+            config.routes.exception(BadQueryException.class, (e, ctx) ->
+                    problem(ctx, Problem.of(400, "Invalid query", e.getMessage())));
             config.routes.get("/internal/health", ctx -> ctx.result("ok"));
             config.routes.exception(NotReadyException.class, (e, ctx) -> {
                 ctx.header("Retry-After", "1");
@@ -59,6 +70,12 @@ public final class QueryServer implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    private static Integer limit(String text) {
+        if (text == null) return null;
+        if (!text.matches("[0-9]{1,4}")) throw new BadQueryException("limit must be a whole number, was " + text);
+        return Integer.parseInt(text);
     }
 
     private static boolean forwarded(Context ctx) {

@@ -1,10 +1,16 @@
 package dev.bank.processor.query;
 
+import dev.bank.processor.config.InterestConfig;
 import dev.bank.processor.topology.BankTopology;
+import dev.bank.processor.topology.History;
+import dev.bank.processor.topology.InterestLogic;
 import dev.bank.schemas.Account;
+import dev.bank.schemas.HistoryEntry;
+import dev.bank.schemas.HistoryPage;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.ProcessedCommand;
+import dev.bank.schemas.Statement;
 import dev.bank.schemas.Transfer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -23,8 +29,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 
 /**
  * The seam in front of interactive queries: answers from the local store when this instance owns the key,
@@ -40,10 +54,111 @@ public final class StoreQueries {
     private final KafkaStreams streams;
     private final HostInfo self;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final InterestLogic interest;
 
     public StoreQueries(KafkaStreams streams, HostInfo self) {
+        this(streams, self, new InterestLogic(InterestConfig.defaults()));
+    }
+
+    /** @param interest the business zone that dates and statement months are read in */
+    public StoreQueries(KafkaStreams streams, HostInfo self, InterestLogic interest) {
         this.streams = streams;
         this.self = self;
+        this.interest = interest;
+    }
+
+    /**
+     * A page of the account's postings, newest first, from the history store.
+     *
+     * @param from   earliest value time: an ISO date (start of that business day) or instant; null for no bound
+     * @param to     latest value time: an ISO date (that business day included) or instant; null for no bound
+     * @param cursor a previous page's {@code nextCursor}; null for the newest page
+     */
+    public Optional<HistoryPage> history(String accountId, String from, String to, Integer limit, String cursor,
+                                         boolean forwarded) {
+        long fromTs = from == null ? Long.MIN_VALUE : time(from, false);
+        long toTs = to == null ? Long.MAX_VALUE : time(to, true);
+        int size = limit == null ? History.DEFAULT_PAGE : limit;
+        if (size < 1 || size > History.MAX_PAGE) {
+            throw new BadQueryException("limit must be between 1 and " + History.MAX_PAGE + ", was " + size);
+        }
+        Long before = null;
+        if (cursor != null) {
+            if (!cursor.matches("[0-9]{1,19}")) throw new BadQueryException("cursor " + cursor + " is not one we gave out");
+            before = Long.parseLong(cursor);
+        }
+        Long beforeSequence = before;
+        Map<String, String> params = new LinkedHashMap<>();
+        if (from != null) params.put("from", from);
+        if (to != null) params.put("to", to);
+        if (limit != null) params.put("limit", String.valueOf(limit));
+        if (cursor != null) params.put("cursor", cursor);
+        return routed(accountId, "/internal/accounts/" + encode(accountId) + "/history" + query(params),
+                HistoryPage.class, forwarded, partition -> localAccount(accountId, partition).map(account ->
+                        History.page(historyStore(partition), account, fromTs, toTs, size, beforeSequence)));
+    }
+
+    /** The account's statement for a month ({@code yyyy-MM}) of the business time zone. */
+    public Optional<Statement> statement(String accountId, String month, boolean forwarded) {
+        YearMonth yearMonth;
+        try {
+            yearMonth = YearMonth.parse(month);
+        } catch (DateTimeParseException e) {
+            throw new BadQueryException("month must be yyyy-MM, was " + month);
+        }
+        return routed(accountId, "/internal/accounts/" + encode(accountId) + "/statements/" + yearMonth,
+                Statement.class, forwarded, partition -> localAccount(accountId, partition).map(account ->
+                        History.statement(historyStore(partition), account, yearMonth, interest)));
+    }
+
+    private Optional<Account> localAccount(String accountId, int partition) {
+        return Optional.ofNullable(localStore(BankTopology.ACCOUNTS_STORE, Account.class, partition).get(accountId));
+    }
+
+    private ReadOnlyKeyValueStore<String, HistoryEntry> historyStore(int partition) {
+        return localStore(BankTopology.HISTORY_STORE, HistoryEntry.class, partition);
+    }
+
+    /**
+     * Answers from the account's own partition when this instance owns it, otherwise asks the owner (never twice).
+     * The history store is partitioned like the accounts store, so one partition answers both.
+     */
+    private <T> Optional<T> routed(String accountId, String path, Class<T> answerType, boolean forwarded,
+                                   IntFunction<Optional<T>> local) {
+        KeyQueryMetadata metadata = owner(BankTopology.ACCOUNTS_STORE, accountId);
+        HostInfo owner = metadata.activeHost();
+        if (!owner.equals(self)) {
+            if (forwarded) {
+                throw new NotReadyException("account " + accountId + " moved to " + owner + " while asked");
+            }
+            return forward(owner, path, answerType);
+        }
+        try {
+            return local.apply(metadata.partition());
+        } catch (InvalidStateStoreException e) {
+            throw new NotReadyException("partition " + metadata.partition() + " of the history store is not "
+                    + "queryable right now: " + e.getMessage(), e);
+        }
+    }
+
+    /** An ISO date (business zone; the start of the day, or its end when {@code endOfDay}) or an ISO instant. */
+    private long time(String text, boolean endOfDay) {
+        try {
+            if (text.length() == 10) {
+                LocalDate date = LocalDate.parse(text);
+                return endOfDay ? interest.endOfDay(date) : interest.startOfDay(date);
+            }
+            return Instant.parse(text).toEpochMilli();
+        } catch (DateTimeParseException e) {
+            throw new BadQueryException("from and to must be ISO dates (2025-03-01) or instants "
+                    + "(2025-03-01T09:00:00Z), was " + text);
+        }
+    }
+
+    private static String query(Map<String, String> params) {
+        if (params.isEmpty()) return "";
+        return params.entrySet().stream().map(e -> e.getKey() + "=" + encode(e.getValue()))
+                .collect(Collectors.joining("&", "?", ""));
     }
 
     public Optional<Account> account(String accountId, boolean forwarded) {
@@ -107,7 +222,8 @@ public final class StoreQueries {
     }
 
     private <T> Optional<T> forward(HostInfo owner, String path, Class<T> type) {
-        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + path + "?" + FORWARDED_PARAM + "=true");
+        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + path
+                + (path.contains("?") ? "&" : "?") + FORWARDED_PARAM + "=true");
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).GET().build();
         try {
             HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());

@@ -1,11 +1,13 @@
 package dev.bank.processor.topology;
 
+import dev.bank.processor.config.InterestConfig;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.AccountStatus;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.EntryType;
 import dev.bank.schemas.Ids;
+import dev.bank.schemas.InterestRates;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.LegType;
 import dev.bank.schemas.Money;
@@ -30,10 +32,21 @@ import java.util.Currency;
  */
 public final class AccountLogic {
     private final BigDecimal maxAmountMajor;
+    private final InterestLogic interest;
 
     /** @param maxAmountMajor the largest amount one command may carry, in major units of any currency */
     public AccountLogic(BigDecimal maxAmountMajor) {
+        this(maxAmountMajor, new InterestLogic(InterestConfig.defaults()));
+    }
+
+    /** @param interest the default rate and business zone an opened account starts with */
+    public AccountLogic(BigDecimal maxAmountMajor, InterestLogic interest) {
         this.maxAmountMajor = maxAmountMajor;
+        this.interest = interest;
+    }
+
+    public InterestLogic interest() {
+        return interest;
     }
 
     public Decision apply(Account current, Command command, long timestamp) {
@@ -41,6 +54,7 @@ public final class AccountLogic {
             case OPEN_ACCOUNT -> open(current, command, timestamp);
             case CREDIT, DEBIT -> post(current, command, timestamp);
             case TRANSFER -> transfer(current, command, timestamp);
+            case SET_INTEREST_RATE -> setInterestRate(current, command, timestamp);
         };
     }
 
@@ -64,8 +78,17 @@ public final class AccountLogic {
                 return reject(null, command, timestamp, RejectionReason.INVALID_AMOUNT, e.getMessage(), null);
             }
         }
+        String rate = interest.defaultRate();
+        if (command.interestRate() != null) {
+            try {
+                rate = InterestRates.canonical(command.interestRate());
+            } catch (Money.InvalidAmountException e) {
+                return reject(null, command, timestamp, RejectionReason.INVALID_COMMAND, e.getMessage(), null);
+            }
+        }
+        // interest starts with the opening day's end-of-day balance
         Account opened = new Account(command.accountId(), currency.getCurrencyCode(), AccountStatus.OPEN, 0, 0,
-                timestamp);
+                timestamp, rate, "0", interest.accruedBeforeOpening(timestamp));
         if (deposit == 0) {
             return new Decision(opened, accept(opened, command, 0, timestamp), null);
         }
@@ -120,6 +143,26 @@ public final class AccountLogic {
         LedgerEntry entry = new LedgerEntry(account.accountId(), command.transactionId(), entryType, amount,
                 account.currency(), account.balanceMinor(), newBalance, after.sequence(), timestamp);
         return new Decision(after, accept(after, command, amount, timestamp), entry);
+    }
+
+    /**
+     * A new annual rate from now on. The caller accrues every ended business day first (at the old rate), so the
+     * new rate applies from the business day the command's record timestamp falls on, that whole day included.
+     */
+    private Decision setInterestRate(Account account, Command command, long timestamp) {
+        Decision refused = checkPostable(account, command, timestamp);
+        if (refused != null) return refused;
+        String rate;
+        try {
+            rate = InterestRates.canonical(command.interestRate());
+        } catch (Money.InvalidAmountException e) {
+            return reject(account, command, timestamp, RejectionReason.INVALID_COMMAND, e.getMessage(), null);
+        }
+        Account after = account.withInterestRate(rate);
+        Outcome outcome = new Outcome(command.transactionId(), command.accountId(), command.type(),
+                OutcomeStatus.ACCEPTED, null, null, 0L, after.balanceMinor(), after.currency(), after.sequence(),
+                false, timestamp, null, null, rate);
+        return new Decision(after, outcome, null);
     }
 
     private Decision transfer(Account source, Command command, long timestamp) {

@@ -1,6 +1,8 @@
 package dev.bank.processor.topology;
 
 import dev.bank.schemas.Account;
+import dev.bank.schemas.AccountStatus;
+import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.JsonSerde;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Outcome;
@@ -11,11 +13,15 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What the command and leg processors of one task share: its stores, writing a {@link Decision} (state, then
@@ -34,6 +40,7 @@ abstract class AccountTask implements Processor<String, byte[], String, byte[]> 
     protected KeyValueStore<String, Account> accounts;
     protected KeyValueStore<String, ProcessedCommand> processed;
     protected KeyValueStore<String, Transfer> transfers;
+    protected KeyValueStore<String, HistoryEntry> history;
 
     AccountTask(AccountLogic logic, TopologyMetrics metrics) {
         this.logic = logic;
@@ -46,6 +53,7 @@ abstract class AccountTask implements Processor<String, byte[], String, byte[]> 
         this.accounts = context.getStateStore(BankTopology.ACCOUNTS_STORE);
         this.processed = context.getStateStore(BankTopology.PROCESSED_STORE);
         this.transfers = context.getStateStore(BankTopology.TRANSFERS_STORE);
+        this.history = context.getStateStore(BankTopology.HISTORY_STORE);
     }
 
     protected void commit(Decision decision, Record<String, byte[]> cause) {
@@ -61,6 +69,7 @@ abstract class AccountTask implements Processor<String, byte[], String, byte[]> 
             publish(decision.outcome(), cause);
         }
         if (decision.entry() != null) {
+            History.append(history, decision.entry());
             metrics.posting(decision.entry().type());
             forward(decision.entry().accountId(), LEDGER.serialize(null, decision.entry()), BankTopology.LEDGER_SINK,
                     cause);
@@ -69,6 +78,47 @@ abstract class AccountTask implements Processor<String, byte[], String, byte[]> 
             TransferLeg leg = decision.leg();
             forward(leg.targetAccountId(), LEGS.serialize(null, leg), BankTopology.TRANSFER_LEGS_SINK, cause);
         }
+    }
+
+    /**
+     * Accrues interest for every business date of the account that ended before the record's timestamp and is not
+     * accrued yet, in date order, each from its end-of-day balance in the history store. It runs before a command or
+     * leg is applied to the account and for every account on an interest tick, so what is accrued depends only on
+     * the records in log order and their timestamps, never on when they happen to be processed. A date is never
+     * accrued twice: {@link Account#lastAccruedDate()} commits with the postings.
+     */
+    protected void accrueDue(String accountId, Record<String, byte[]> cause) {
+        Account account = accounts.get(accountId);
+        if (account == null || account.status() == AccountStatus.CLOSED) return;
+        InterestLogic interest = logic.interest();
+        LocalDate dueThrough = interest.lastEndedDate(cause.timestamp());
+        for (LocalDate date = interest.nextAccrualDate(account, dueThrough); !date.isAfter(dueThrough);
+             date = date.plusDays(1)) {
+            long endOfDayBalance = History.balanceAsOf(history, account, interest.endOfDay(date));
+            Decision accrual = interest.accrueDay(account, date, endOfDayBalance);
+            commit(accrual, cause);
+            account = accrual.newState();
+        }
+    }
+
+    /**
+     * An interest tick (see {@link InterestTicks}): accrues every account of this task up to the tick's time, and
+     * drops history entries older than the retention.
+     */
+    protected void processInterestTick(Record<String, byte[]> tick) {
+        List<String> ids = new ArrayList<>();
+        try (KeyValueIterator<String, Account> it = accounts.all()) {
+            it.forEachRemaining(kv -> ids.add(kv.key));
+        }
+        long cutoff = tick.timestamp() - logic.interest().config().historyRetention().toMillis();
+        int purged = 0;
+        for (String id : ids) {
+            accrueDue(id, tick);
+            purged += History.purge(history, id, cutoff);
+        }
+        log.info("interest tick at {}: {} accounts brought up to date through {}, {} history entries past retention dropped",
+                java.time.Instant.ofEpochMilli(tick.timestamp()), ids.size(),
+                logic.interest().lastEndedDate(tick.timestamp()), purged);
     }
 
     protected void publish(Outcome outcome, Record<String, byte[]> cause) {

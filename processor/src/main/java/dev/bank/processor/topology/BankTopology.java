@@ -2,6 +2,7 @@ package dev.bank.processor.topology;
 
 import dev.bank.processor.config.ProcessorConfig;
 import dev.bank.schemas.Account;
+import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.JsonSerde;
 import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.Topics;
@@ -32,12 +33,19 @@ public final class BankTopology {
     public static final String LEDGER_SINK = "ledger-sink";
     public static final String TRANSFER_LEGS_SINK = "transfer-legs-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+    /** Interest ticks back to the task's own partition of the commands topic ({@link InterestTicks}). */
+    public static final String INTEREST_TICK_SINK = "interest-tick-sink";
     /** accountId → {@link Account}. */
     public static final String ACCOUNTS_STORE = "accounts";
     /** accountId + NUL + transactionId → {@link ProcessedCommand}. */
     public static final String PROCESSED_STORE = "processed-commands";
     /** accountId + NUL + transferId → {@link Transfer} as that account sees it. */
     public static final String TRANSFERS_STORE = "transfers";
+    /**
+     * accountId + NUL + 19-digit sequence → {@link dev.bank.schemas.HistoryEntry}: the task's own postings, for
+     * transaction history, statements and end-of-day balances ({@link History}).
+     */
+    public static final String HISTORY_STORE = "history";
 
     private BankTopology() {}
 
@@ -52,7 +60,7 @@ public final class BankTopology {
      */
     static Topology build(ProcessorConfig config, MeterRegistry meters, String legsSinkTopic) {
         Topics topics = config.topics();
-        AccountLogic logic = new AccountLogic(config.maxAmount());
+        AccountLogic logic = new AccountLogic(config.maxAmount(), new InterestLogic(config.interest()));
         TopologyMetrics metrics = new TopologyMetrics(meters);
         Duration retention = config.idempotencyRetention();
         int maxCommandBytes = config.maxCommandBytes();
@@ -70,6 +78,8 @@ public final class BankTopology {
                 Serdes.String(), JsonSerde.of(ProcessedCommand.class)), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRANSFERS_STORE),
                 Serdes.String(), JsonSerde.of(Transfer.class)), processors);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HISTORY_STORE),
+                Serdes.String(), JsonSerde.of(HistoryEntry.class)), processors);
         topology.addSink(RESULTS_SINK, topics.results(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);
         topology.addSink(LEDGER_SINK, topics.ledger(), Serdes.String().serializer(),
@@ -78,6 +88,8 @@ public final class BankTopology {
                 Serdes.ByteArray().serializer(), processors);
         topology.addSink(DEAD_LETTER_SINK, topics.deadLetter(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);
+        topology.addSink(INTEREST_TICK_SINK, topics.commands(), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer(), InterestTicks.partitioner(), PROCESSOR);
         return topology;
     }
 

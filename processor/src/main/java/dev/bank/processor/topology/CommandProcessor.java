@@ -35,21 +35,28 @@ final class CommandProcessor extends AccountTask {
 
     private final Duration retention;
     private final int maxCommandBytes;
+    private final InterestTicks interestTicks;
 
     CommandProcessor(AccountLogic logic, TopologyMetrics metrics, Duration retention, int maxCommandBytes) {
         super(logic, metrics);
         this.retention = retention;
         this.maxCommandBytes = maxCommandBytes;
+        this.interestTicks = new InterestTicks(logic.interest());
     }
 
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         super.init(context);
         context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
+        interestTicks.schedule(context);
     }
 
     @Override
     public void process(Record<String, byte[]> record) {
+        if (InterestTicks.isTick(record)) {
+            processInterestTick(record);
+            return;
+        }
         // every log line about this record carries its account and transaction (fields in JSON logs)
         try (MDC.MDCCloseable account = MDC.putCloseable("accountId", record.key())) {
             Command command = read(record);
@@ -77,6 +84,7 @@ final class CommandProcessor extends AccountTask {
             answerRetry(record, command, earlier);
             return;
         }
+        accrueDue(command.accountId(), record); // ended days first, at the rate and balances they ended with
         Decision decision = logic.apply(accounts.get(command.accountId()), command, record.timestamp());
         processed.put(processedKey, new ProcessedCommand(command, decision.outcome()));
         commit(decision, record);

@@ -79,6 +79,7 @@ final class LegProcessor extends AccountTask {
                         leg.transferId(), leg.fromAccountId());
                 return;
             }
+            accrueDue(account, record);
             Decision decision = logic.applyCredit(accounts.get(account), leg, record.timestamp());
             commit(decision, record);
             log.debug("transfer credit accountId={} transferId={} status={}", account, leg.transferId(),
@@ -94,6 +95,7 @@ final class LegProcessor extends AccountTask {
             log.info("duplicate {} leg ignored accountId={} transferId={}", leg.type(), account, leg.transferId());
             return;
         }
+        accrueDue(account, record);
         Account source = accounts.get(account);
         Decision decision = leg.type() == LegType.COMPLETED
                 ? logic.complete(source, known, record.timestamp())

@@ -61,7 +61,7 @@ class AccountLogicTest {
             // When
             Decision d = logic.apply(null, Command.open("t-1", "acc-1", "EUR", null), T);
             // Then
-            assertThat(d.newState()).isEqualTo(new Account("acc-1", "EUR", AccountStatus.OPEN, 0, 0, T));
+            assertThat(d.newState()).isEqualTo(new Account("acc-1", "EUR", AccountStatus.OPEN, 0, 0, T, "0", "0", dayBefore(T)));
             assertThat(d.entry()).isNull();
             Outcome o = d.outcome();
             assertThat(o.status()).isEqualTo(OutcomeStatus.ACCEPTED);
@@ -82,7 +82,7 @@ class AccountLogicTest {
             // When
             Decision d = logic.apply(null, Command.open("t-1", "acc-1", "EUR", "1000"), T);
             // Then
-            assertThat(d.newState()).isEqualTo(new Account("acc-1", "EUR", AccountStatus.OPEN, 100_000, 1, T));
+            assertThat(d.newState()).isEqualTo(new Account("acc-1", "EUR", AccountStatus.OPEN, 100_000, 1, T, "0", "0", dayBefore(T)));
             assertThat(d.outcome().status()).isEqualTo(OutcomeStatus.ACCEPTED);
             assertThat(d.outcome().amountMinor()).isEqualTo(100_000);
             assertThat(d.outcome().balanceMinor()).isEqualTo(100_000);
@@ -344,7 +344,7 @@ class AccountLogicTest {
                 new LedgerEntry("acc-1", "t-2", EntryType.CREDIT, 5_050, "EUR", 10_000, 15_050, 2, 2_000));
         assertThat(debit.entry()).isEqualTo(
                 new LedgerEntry("acc-1", "t-4", EntryType.DEBIT, 50, "EUR", 15_050, 15_000, 3, 4_000));
-        assertThat(debit.newState()).isEqualTo(new Account("acc-1", "EUR", AccountStatus.OPEN, 15_000, 3, 1_000));
+        assertThat(debit.newState()).isEqualTo(new Account("acc-1", "EUR", AccountStatus.OPEN, 15_000, 3, 1_000, "0", "0", dayBefore(1_000)));
         // and every entry satisfies the replay rule after = before + sign * amount
         for (LedgerEntry e : new LedgerEntry[] {open.entry(), credit.entry(), debit.entry()}) {
             assertThat(e.balanceAfterMinor())
@@ -816,5 +816,11 @@ class AccountLogicTest {
             assertThat(credit).isEqualTo(creditLeg(25_000));
             assertThat(pending.status()).isEqualTo(TransferStatus.PENDING);
         }
+    }
+
+    /** The business date (UTC by default) before the one an instant falls on: what a new account has accrued through. */
+    static String dayBefore(long epochMillis) {
+        return java.time.Instant.ofEpochMilli(epochMillis).atZone(java.time.ZoneOffset.UTC).toLocalDate().minusDays(1)
+                .toString();
     }
 }

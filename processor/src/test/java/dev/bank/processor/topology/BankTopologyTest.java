@@ -489,9 +489,9 @@ class BankTopologyTest {
         assertThat(entries.get("acc-a")).extracting(LedgerEntry::sequence).containsExactly(1L, 2L, 3L);
         assertThat(entries.get("acc-b")).extracting(LedgerEntry::sequence).containsExactly(1L);
         assertThat(accountsStore().get("acc-a")).isEqualTo(new Account("acc-a", "EUR", AccountStatus.OPEN,
-                4_500, 3, T0.toEpochMilli()));
+                4_500, 3, T0.toEpochMilli(), "0", "0", AccountLogicTest.dayBefore(T0.toEpochMilli())));
         assertThat(accountsStore().get("acc-b")).isEqualTo(new Account("acc-b", "USD", AccountStatus.OPEN,
-                5_000, 1, T0.plusSeconds(1).toEpochMilli()));
+                5_000, 1, T0.plusSeconds(1).toEpochMilli(), "0", "0", AccountLogicTest.dayBefore(T0.toEpochMilli())));
     }
 
     // ---- stores ----
@@ -508,7 +508,8 @@ class BankTopologyTest {
         KeyValueStore<String, ProcessedCommand> processed = driver.getKeyValueStore(BankTopology.PROCESSED_STORE);
         // Then the account holds its balance, currency, status, posting count and opening time
         assertThat(accounts.get("acc-1")).isEqualTo(
-                new Account("acc-1", "EUR", AccountStatus.OPEN, 80_000, 2, T0.toEpochMilli()));
+                new Account("acc-1", "EUR", AccountStatus.OPEN, 80_000, 2, T0.toEpochMilli(), "0", "0",
+                        AccountLogicTest.dayBefore(T0.toEpochMilli())));
         assertThat(accounts.get("nobody")).as("a rejection creates no account").isNull();
         assertThat(keys(accounts)).containsExactly("acc-1");
         // and every answered transactionId is remembered with its command and first outcome
@@ -570,14 +571,15 @@ class BankTopologyTest {
     void namesEveryNodeStoreAndTopicStably() {
         // Given
         TopologyDescription description = topology.describe();
-        // Then there is one sub-topology: two sources → two processors sharing the stores → four sinks
+        // Then there is one sub-topology: two sources → two processors sharing the stores → five sinks (the
+        // command processor's interest ticks go back to the commands topic)
         assertThat(description.subtopologies()).hasSize(1);
         assertThat(description.globalStores()).isEmpty();
         Map<String, TopologyDescription.Node> nodes = description.subtopologies().iterator().next().nodes()
                 .stream().collect(Collectors.toMap(TopologyDescription.Node::name, n -> n));
         assertThat(nodes.keySet()).containsExactlyInAnyOrder("commands-source", "transfer-legs-source",
                 "command-processor", "transfer-leg-processor",
-                "results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink");
+                "results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink", "interest-tick-sink");
 
         TopologyDescription.Source source = (TopologyDescription.Source) nodes.get("commands-source");
         assertThat(source.topicSet()).containsExactly("bank.commands");
@@ -591,23 +593,29 @@ class BankTopologyTest {
         for (String name : List.of("command-processor", "transfer-leg-processor")) {
             TopologyDescription.Processor processor = (TopologyDescription.Processor) nodes.get(name);
             assertThat(processor.stores()).as(name).containsExactlyInAnyOrder("accounts", "processed-commands",
-                    "transfers");
-            assertThat(processor.successors()).extracting(TopologyDescription.Node::name).as(name)
-                    .containsExactlyInAnyOrder("results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink");
+                    "transfers", "history");
         }
+        assertThat(nodes.get("command-processor").successors()).extracting(TopologyDescription.Node::name)
+                .containsExactlyInAnyOrder("results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink",
+                        "interest-tick-sink");
+        assertThat(nodes.get("transfer-leg-processor").successors()).extracting(TopologyDescription.Node::name)
+                .containsExactlyInAnyOrder("results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink");
 
         assertThat(((TopologyDescription.Sink) nodes.get("results-sink")).topic()).isEqualTo("bank.results");
         assertThat(((TopologyDescription.Sink) nodes.get("ledger-sink")).topic()).isEqualTo("bank.ledger");
         assertThat(((TopologyDescription.Sink) nodes.get("transfer-legs-sink")).topic()).isEqualTo("bank.transfer-legs");
         assertThat(((TopologyDescription.Sink) nodes.get("dead-letter-sink")).topic()).isEqualTo("bank.dlq");
+        assertThat(((TopologyDescription.Sink) nodes.get("interest-tick-sink")).topic()).isEqualTo("bank.commands");
 
         // and the constants the code uses are these literal names
         assertThat(List.of(BankTopology.SOURCE, BankTopology.LEGS_SOURCE, BankTopology.PROCESSOR,
                 BankTopology.LEG_PROCESSOR, BankTopology.RESULTS_SINK, BankTopology.LEDGER_SINK,
                 BankTopology.TRANSFER_LEGS_SINK, BankTopology.DEAD_LETTER_SINK, BankTopology.ACCOUNTS_STORE,
-                BankTopology.PROCESSED_STORE, BankTopology.TRANSFERS_STORE)).containsExactly("commands-source",
+                BankTopology.PROCESSED_STORE, BankTopology.TRANSFERS_STORE, BankTopology.HISTORY_STORE,
+                BankTopology.INTEREST_TICK_SINK)).containsExactly("commands-source",
                 "transfer-legs-source", "command-processor", "transfer-leg-processor", "results-sink", "ledger-sink",
-                "transfer-legs-sink", "dead-letter-sink", "accounts", "processed-commands", "transfers");
+                "transfer-legs-sink", "dead-letter-sink", "accounts", "processed-commands", "transfers", "history",
+                "interest-tick-sink");
     }
 
     @Test
@@ -618,6 +626,7 @@ class BankTopologyTest {
         var produced = driver.producedTopicNames();
         // Then
         assertThat(produced).contains("bank-processor-accounts-changelog",
-                "bank-processor-processed-commands-changelog", "bank.results", "bank.ledger");
+                "bank-processor-processed-commands-changelog", "bank-processor-history-changelog", "bank.results",
+                "bank.ledger");
     }
 }

@@ -1,0 +1,142 @@
+package dev.bank.gateway.http;
+
+import dev.bank.gateway.kafka.ProcessorClient;
+import dev.bank.schemas.HistoryPage;
+import dev.bank.schemas.Json;
+import dev.bank.schemas.Problem;
+import dev.bank.schemas.Statement;
+import io.javalin.http.Context;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.format.DateTimeParseException;
+import java.util.Currency;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The read routes over an account's history, served by the processors' history store through interactive
+ * queries: the account with its interest state, its transactions page by page (newest first), and monthly
+ * statements in JSON, CSV or PDF. Parameters are checked here so a client gets a 400 naming the field.
+ */
+final class AccountReads {
+    private final ProcessorClient processors;
+
+    AccountReads(ProcessorClient processors) {
+        this.processors = processors;
+    }
+
+    /** {@code GET /accounts/{accountId}}: balance, interest rate, interest accrued and not yet paid. */
+    void account(Context ctx) {
+        String accountId = ctx.pathParam("accountId");
+        processors.account(accountId).ifPresentOrElse(
+                account -> write(ctx, 200, "application/json", Json.bytes(Responses.account(account))),
+                () -> notFound(ctx, accountId));
+    }
+
+    /** {@code GET /accounts/{accountId}/transactions?from=&to=&limit=&cursor=}. */
+    void transactions(Context ctx) {
+        String accountId = ctx.pathParam("accountId");
+        Map<String, String> errors = new LinkedHashMap<>();
+        Map<String, String> params = new LinkedHashMap<>();
+        for (String name : new String[] {"from", "to"}) {
+            String value = ctx.queryParam(name);
+            if (value == null) continue;
+            if (!isDateOrInstant(value)) errors.put(name, "must be an ISO date (2025-03-01) or instant (2025-03-01T09:00:00Z)");
+            params.put(name, value);
+        }
+        String limit = ctx.queryParam("limit");
+        if (limit != null) {
+            if (!limit.matches("[0-9]{1,3}") || Integer.parseInt(limit) < 1 || Integer.parseInt(limit) > 500) {
+                errors.put("limit", "must be a whole number from 1 to 500");
+            }
+            params.put("limit", limit);
+        }
+        String cursor = ctx.queryParam("cursor");
+        if (cursor != null) {
+            if (!cursor.matches("[0-9]{1,19}")) errors.put("cursor", "must be a nextCursor this API returned");
+            params.put("cursor", cursor);
+        }
+        if (!errors.isEmpty()) throw new InvalidRequestException(errors);
+        HistoryPage page = processors.history(accountId, params).orElse(null);
+        if (page == null) {
+            notFound(ctx, accountId);
+            return;
+        }
+        Currency currency = Currency.getInstance(page.currency());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("accountId", page.accountId());
+        body.put("currency", page.currency());
+        body.put("transactions", page.entries().stream().map(h -> Statements.entry(h, currency)).toList());
+        if (page.nextCursor() != null) {
+            body.put("nextCursor", page.nextCursor());
+            Map<String, String> next = new LinkedHashMap<>(params);
+            next.put("cursor", page.nextCursor());
+            StringBuilder url = new StringBuilder("/accounts/" + encode(accountId) + "/transactions");
+            String sep = "?";
+            for (Map.Entry<String, String> e : next.entrySet()) {
+                url.append(sep).append(e.getKey()).append('=').append(encode(e.getValue()));
+                sep = "&";
+            }
+            body.put("next", url.toString());
+        }
+        write(ctx, 200, "application/json", Json.bytes(body));
+    }
+
+    /** {@code GET /accounts/{accountId}/statements/{yyyy-MM}}, as JSON, CSV or PDF ({@code format} or Accept). */
+    void statement(Context ctx) {
+        String accountId = ctx.pathParam("accountId");
+        String month = ctx.pathParam("month");
+        String type = Statements.negotiate(ctx.queryParam("format"), ctx.header("Accept"));
+        try {
+            YearMonth.parse(month);
+        } catch (DateTimeParseException e) {
+            throw new InvalidRequestException(Map.of("month", "must be yyyy-MM, e.g. 2025-03"));
+        }
+        Statement statement = processors.statement(accountId, month).orElse(null);
+        if (statement == null) {
+            notFound(ctx, accountId);
+            return;
+        }
+        String file = "statement-" + accountId + "-" + month;
+        switch (type) {
+            case Statements.CSV -> {
+                ctx.header("Content-Disposition", "inline; filename=\"" + file + ".csv\"");
+                write(ctx, 200, Statements.CSV + "; charset=utf-8",
+                        Statements.csv(statement).getBytes(StandardCharsets.UTF_8));
+            }
+            case Statements.PDF -> {
+                ctx.header("Content-Disposition", "inline; filename=\"" + file + ".pdf\"");
+                write(ctx, 200, Statements.PDF, Statements.pdf(statement));
+            }
+            default -> write(ctx, 200, "application/json", Json.bytes(Statements.json(statement)));
+        }
+    }
+
+    private static boolean isDateOrInstant(String text) {
+        try {
+            if (text.length() == 10) LocalDate.parse(text);
+            else Instant.parse(text);
+            return true;
+        } catch (DateTimeParseException e) {
+            return false;
+        }
+    }
+
+    private static void notFound(Context ctx, String accountId) {
+        Problem p = Problem.of(404, "Account not found", "account " + accountId + " does not exist")
+                .withReason("ACCOUNT_NOT_FOUND").withInstance(ctx.path());
+        write(ctx, 404, Problem.CONTENT_TYPE, Json.bytes(p));
+    }
+
+    private static void write(Context ctx, int status, String contentType, byte[] body) {
+        ctx.status(status).contentType(contentType).result(body);
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

@@ -1,0 +1,238 @@
+package dev.bank.gateway.http;
+
+import dev.bank.schemas.HistoryEntry;
+import dev.bank.schemas.LedgerEntry;
+import dev.bank.schemas.Money;
+import dev.bank.schemas.Statement;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDPage;
+import org.apache.pdfbox.pdmodel.PDPageContentStream;
+import org.apache.pdfbox.pdmodel.common.PDRectangle;
+import org.apache.pdfbox.pdmodel.font.PDType1Font;
+import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A month's statement in the three formats the REST API serves: JSON, CSV (RFC 4180) and PDF (Apache PDFBox).
+ * All three carry the same figures: opening balance, every entry with the balance after it, closing balance,
+ * total credits and debits, and the interest paid. Amounts are major units with the currency's scale, converted
+ * from minor units exactly; dates are shown in the statement's business time zone.
+ */
+public final class Statements {
+    public static final String CSV = "text/csv";
+    public static final String PDF = "application/pdf";
+    static final List<String> CSV_HEADER = List.of("record", "date", "transactionId", "type", "amount", "balance",
+            "counterpartyAccountId", "reference");
+
+    private Statements() {}
+
+    /** One posting as the API shows it (history pages and statements alike). */
+    static Map<String, Object> entry(HistoryEntry h, Currency currency) {
+        LedgerEntry e = h.entry();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("sequence", e.sequence());
+        body.put("transactionId", e.transactionId());
+        body.put("type", e.type().name());
+        body.put("amount", Money.toMajor(e.type().sign() * e.amountMinor(), currency));
+        body.put("balanceBefore", Money.toMajor(e.balanceBeforeMinor(), currency));
+        body.put("balanceAfter", Money.toMajor(e.balanceAfterMinor(), currency));
+        body.put("timestamp", Instant.ofEpochMilli(e.timestamp()).toString());
+        if (h.valueTimestamp() != e.timestamp()) {
+            body.put("valueTimestamp", Instant.ofEpochMilli(h.valueTimestamp()).toString());
+        }
+        if (e.transferId() != null) body.put("transferId", e.transferId());
+        if (e.counterpartyAccountId() != null) body.put("counterpartyAccountId", e.counterpartyAccountId());
+        if (e.reference() != null) body.put("reference", e.reference());
+        return body;
+    }
+
+    public static Map<String, Object> json(Statement s) {
+        Currency currency = Currency.getInstance(s.currency());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("accountId", s.accountId());
+        body.put("currency", s.currency());
+        body.put("month", s.month());
+        body.put("timeZone", s.zone());
+        body.put("from", Instant.ofEpochMilli(s.from()).toString());
+        body.put("to", Instant.ofEpochMilli(s.to()).toString());
+        body.put("interestRate", s.interestRate());
+        body.put("openingBalance", Money.toMajor(s.openingBalanceMinor(), currency));
+        body.put("entries", s.entries().stream().map(h -> entry(h, currency)).toList());
+        body.put("closingBalance", Money.toMajor(s.closingBalanceMinor(), currency));
+        body.put("totalCredits", Money.toMajor(s.totalCreditsMinor(), currency));
+        body.put("totalDebits", Money.toMajor(s.totalDebitsMinor(), currency));
+        body.put("interestPaid", Money.toMajor(s.interestPaidMinor(), currency));
+        return body;
+    }
+
+    /**
+     * One row per figure: {@code OPENING}, one {@code ENTRY} per posting (signed amount, balance after), then
+     * {@code CLOSING}, {@code TOTAL_CREDITS}, {@code TOTAL_DEBITS} and {@code INTEREST_PAID}.
+     */
+    public static String csv(Statement s) {
+        Currency currency = Currency.getInstance(s.currency());
+        ZoneId zone = ZoneId.of(s.zone());
+        StringBuilder out = new StringBuilder();
+        row(out, CSV_HEADER);
+        String first = Instant.ofEpochMilli(s.from()).atZone(zone).toLocalDate().toString();
+        String last = Instant.ofEpochMilli(s.to() - 1).atZone(zone).toLocalDate().toString();
+        row(out, List.of("OPENING", first, "", "", "", Money.toMajor(s.openingBalanceMinor(), currency), "", ""));
+        for (HistoryEntry h : s.entries()) {
+            LedgerEntry e = h.entry();
+            row(out, List.of("ENTRY", date(h.valueTimestamp(), zone), e.transactionId(), e.type().name(),
+                    Money.toMajor(e.type().sign() * e.amountMinor(), currency),
+                    Money.toMajor(e.balanceAfterMinor(), currency),
+                    e.counterpartyAccountId() == null ? "" : e.counterpartyAccountId(),
+                    e.reference() == null ? "" : e.reference()));
+        }
+        row(out, List.of("CLOSING", last, "", "", "", Money.toMajor(s.closingBalanceMinor(), currency), "", ""));
+        row(out, List.of("TOTAL_CREDITS", last, "", "", Money.toMajor(s.totalCreditsMinor(), currency), "", "", ""));
+        row(out, List.of("TOTAL_DEBITS", last, "", "", Money.toMajor(-s.totalDebitsMinor(), currency), "", "", ""));
+        row(out, List.of("INTEREST_PAID", last, "", "", Money.toMajor(s.interestPaidMinor(), currency), "", "", ""));
+        return out.toString();
+    }
+
+    private static void row(StringBuilder out, List<String> cells) {
+        for (int i = 0; i < cells.size(); i++) {
+            if (i > 0) out.append(',');
+            String c = cells.get(i);
+            boolean quote = c.indexOf(',') >= 0 || c.indexOf('"') >= 0 || c.indexOf('\n') >= 0 || c.indexOf('\r') >= 0;
+            out.append(quote ? '"' + c.replace("\"", "\"\"") + '"' : c);
+        }
+        out.append("\r\n");
+    }
+
+    private static String date(long epochMillis, ZoneId zone) {
+        return Instant.ofEpochMilli(epochMillis).atZone(zone).toLocalDate().toString();
+    }
+
+    /** A4 pages: a header with the account and the period, the entries as a table, then the totals. */
+    public static byte[] pdf(Statement s) {
+        Currency currency = Currency.getInstance(s.currency());
+        ZoneId zone = ZoneId.of(s.zone());
+        List<String[]> lines = new ArrayList<>();
+        lines.add(new String[] {"Date", "Transaction", "Type", "Amount", "Balance"});
+        for (HistoryEntry h : s.entries()) {
+            LedgerEntry e = h.entry();
+            lines.add(new String[] {date(h.valueTimestamp(), zone), e.transactionId(), e.type().name(),
+                    Money.toMajor(e.type().sign() * e.amountMinor(), currency),
+                    Money.toMajor(e.balanceAfterMinor(), currency)});
+        }
+        try (PDDocument document = new PDDocument(); ByteArrayOutputStream bytes = new ByteArrayOutputStream()) {
+            PDType1Font regular = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
+            PDType1Font bold = new PDType1Font(Standard14Fonts.FontName.HELVETICA_BOLD);
+            PdfWriter w = new PdfWriter(document, regular);
+            w.line(bold, 14, "Statement " + s.month() + " - account " + s.accountId());
+            w.line(regular, 10, "Currency " + s.currency() + ", business time zone " + s.zone()
+                    + ", annual interest rate " + percent(s.interestRate()));
+            w.gap();
+            w.line(bold, 10, "Opening balance: " + Money.toMajor(s.openingBalanceMinor(), currency));
+            w.gap();
+            for (int i = 0; i < lines.size(); i++) w.columns(i == 0 ? bold : regular, lines.get(i));
+            w.gap();
+            w.line(bold, 10, "Closing balance: " + Money.toMajor(s.closingBalanceMinor(), currency));
+            w.line(regular, 10, "Total credits: " + Money.toMajor(s.totalCreditsMinor(), currency));
+            w.line(regular, 10, "Total debits: " + Money.toMajor(s.totalDebitsMinor(), currency));
+            w.line(regular, 10, "Interest paid: " + Money.toMajor(s.interestPaidMinor(), currency));
+            w.close();
+            document.save(bytes);
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the statement PDF", e);
+        }
+    }
+
+    private static String percent(String rate) {
+        return new java.math.BigDecimal(rate).movePointRight(2).stripTrailingZeros().toPlainString() + "%";
+    }
+
+    /** Writes lines top to bottom, starting a new page when one is full. */
+    private static final class PdfWriter {
+        private static final float MARGIN = 50;
+        private static final float[] COLUMNS = {0, 75, 250, 360, 430};
+        private final PDDocument document;
+        private final PDType1Font font;
+        private PDPageContentStream stream;
+        private float y;
+
+        PdfWriter(PDDocument document, PDType1Font font) throws IOException {
+            this.document = document;
+            this.font = font;
+            newPage();
+        }
+
+        private void newPage() throws IOException {
+            if (stream != null) stream.close();
+            PDPage page = new PDPage(PDRectangle.A4);
+            document.addPage(page);
+            stream = new PDPageContentStream(document, page);
+            y = page.getMediaBox().getHeight() - MARGIN;
+        }
+
+        private void room(float height) throws IOException {
+            if (y - height < MARGIN) newPage();
+            y -= height;
+        }
+
+        void line(PDType1Font f, float size, String text) throws IOException {
+            room(size + 6);
+            text(f, size, MARGIN, text);
+        }
+
+        void columns(PDType1Font f, String[] cells) throws IOException {
+            room(14);
+            for (int i = 0; i < cells.length; i++) text(f, 9, MARGIN + COLUMNS[i], cells[i]);
+        }
+
+        void gap() throws IOException {
+            room(6);
+        }
+
+        private void text(PDType1Font f, float size, float x, String text) throws IOException {
+            stream.beginText();
+            stream.setFont(f == null ? font : f, size);
+            stream.newLineAtOffset(x, y);
+            stream.showText(printable(text));
+            stream.endText();
+        }
+
+        /** Standard 14 fonts encode WinAnsi only; anything else (e.g. in a reference) is shown as '?'. */
+        private static String printable(String text) {
+            StringBuilder b = new StringBuilder(text.length());
+            text.codePoints().forEach(c -> b.append(c >= 0x20 && c < 0x7f ? (char) c : '?'));
+            return b.toString();
+        }
+
+        void close() throws IOException {
+            stream.close();
+        }
+    }
+
+    /** The format asked for: the {@code format} parameter (json, csv, pdf) wins over the Accept header. */
+    static String negotiate(String formatParam, String accept) {
+        if (formatParam != null) {
+            return switch (formatParam.toLowerCase(Locale.ROOT)) {
+                case "json" -> "application/json";
+                case "csv" -> CSV;
+                case "pdf" -> PDF;
+                default -> throw new InvalidRequestException(Map.of("format", "must be json, csv or pdf, was " + formatParam));
+            };
+        }
+        if (accept != null) {
+            if (accept.contains(PDF)) return PDF;
+            if (accept.contains(CSV)) return CSV;
+        }
+        return "application/json";
+    }
+}

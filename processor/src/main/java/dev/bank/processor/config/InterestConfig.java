@@ -1,0 +1,38 @@
+package dev.bank.processor.config;
+
+import dev.bank.schemas.InterestRates;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Interest and history settings.
+ *
+ * @param defaultRate      annual rate of accounts opened without one ({@code BANK_INTEREST_DEFAULT_RATE}, default 0)
+ * @param zone             the business day's time zone: a day's end-of-day balance and the months of statements are
+ *                         taken in it ({@code BANK_BUSINESS_ZONE}, default UTC)
+ * @param posting          DAILY posts each day's interest; MONTHLY accrues and posts on the month's last day
+ * @param historyRetention how long the history store keeps ledger entries ({@code BANK_HISTORY_RETENTION})
+ * @param tickInterval     how often each task looks at the wall clock for business days that have ended
+ */
+public record InterestConfig(BigDecimal defaultRate, ZoneId zone, Posting posting, Duration historyRetention,
+                             Duration tickInterval) {
+
+    public enum Posting { DAILY, MONTHLY }
+
+    public static InterestConfig fromEnv(Map<String, String> env) {
+        return new InterestConfig(
+                InterestRates.parse(env.getOrDefault("BANK_INTEREST_DEFAULT_RATE", "0")),
+                ZoneId.of(env.getOrDefault("BANK_BUSINESS_ZONE", "UTC")),
+                Posting.valueOf(env.getOrDefault("BANK_INTEREST_POSTING", "DAILY").toUpperCase(Locale.ROOT)),
+                Duration.parse(env.getOrDefault("BANK_HISTORY_RETENTION", "P400D")),
+                Duration.parse(env.getOrDefault("BANK_INTEREST_TICK_INTERVAL", "PT1M")));
+    }
+
+    public static InterestConfig defaults() {
+        return fromEnv(Map.of());
+    }
+}

@@ -1,0 +1,59 @@
+package dev.bank.processor.topology;
+
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The wall clock's only way into interest. A wall-clock punctuation on each task notices that a business day has
+ * ended (or, on start, that days ended while it was down) and appends an interest tick to the task's own partition
+ * of the commands topic, stamped with the wall-clock time. The tick is then read back and applied like any command:
+ * every account of the task accrues the dates that ended before the tick's timestamp.
+ *
+ * <p>Why a record and not accrual inside the punctuation: a tick is ordered in the log after every command already
+ * there, so commands queued while the processor was down are applied first and count for the days they were sent
+ * on, and reprocessing after a crash meets the same ticks at the same offsets and accrues exactly the same. The tick
+ * carries a reserved key (never a valid accountId) and a header, so it cannot be mistaken for a command.
+ */
+final class InterestTicks {
+    static final String KEY = "\u0000interest-tick";
+    static final String HEADER = "bank.interest.tick";
+
+    private final InterestLogic interest;
+    /** The business date of the last tick this instance sent; in memory only: a restart sends one at once. */
+    private LocalDate lastTicked;
+
+    InterestTicks(InterestLogic interest) {
+        this.interest = interest;
+    }
+
+    static boolean isTick(Record<String, byte[]> record) {
+        return KEY.equals(record.key()) && record.headers().lastHeader(HEADER) != null;
+    }
+
+    /** Sends a tick at the first punctuation and whenever the business date has moved on since the last one. */
+    void schedule(ProcessorContext<String, byte[]> context) {
+        context.schedule(interest.config().tickInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {
+            LocalDate today = interest.businessDate(now);
+            if (lastTicked != null && !today.isAfter(lastTicked)) return;
+            lastTicked = today;
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(HEADER, today.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] partition = String.valueOf(context.taskId().partition()).getBytes(StandardCharsets.UTF_8);
+            context.forward(new Record<>(KEY, partition, now, headers), BankTopology.INTEREST_TICK_SINK);
+        });
+    }
+
+    /** Routes a tick to the partition it names: the partition of the task that sent it. */
+    static StreamPartitioner<String, byte[]> partitioner() {
+        return (topic, key, value, numPartitions) ->
+                Optional.of(Set.of(Integer.parseInt(new String(value, StandardCharsets.UTF_8))));
+    }
+}
