@@ -3,6 +3,7 @@ package dev.bank.gateway.http;
 import dev.bank.gateway.kafka.CommandPublisher;
 import dev.bank.gateway.kafka.OutcomeListener;
 import dev.bank.gateway.kafka.ProcessorClient;
+import dev.bank.observability.HttpListener;
 import dev.bank.observability.Observability;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
@@ -18,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
+import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -68,6 +70,7 @@ public final class BankApi implements AutoCloseable {
     private final Duration outcomeTimeout;
     private final PrometheusMeterRegistry registry;
     private volatile boolean draining;
+    private volatile InetSocketAddress listenOn;
     private final Javalin app;
 
     public BankApi(CommandPublisher publisher, OutcomeListener outcomes, ProcessorClient processors,
@@ -79,6 +82,7 @@ public final class BankApi implements AutoCloseable {
         this.outcomeTimeout = outcomeTimeout;
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            HttpListener.install(config, () -> listenOn);
             Observability.install(config, registry, Map.of("producer", publisher::problem,
                     "results-listener", outcomes::problem,
                     "accepting", () -> draining ? "shutting down" : null));
@@ -113,7 +117,8 @@ public final class BankApi implements AutoCloseable {
     }
 
     public BankApi start(String host, int port) {
-        app.start(host, port);
+        listenOn = new InetSocketAddress(host, port);
+        app.start();
         return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.bank.processor.query;
 
+import dev.bank.observability.HttpListener;
 import dev.bank.observability.Observability;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Problem;
@@ -7,6 +8,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import java.net.InetSocketAddress;
 import java.util.Map;
 
 
@@ -25,6 +27,7 @@ import java.util.Map;
  */
 public final class QueryServer implements AutoCloseable {
     private final Javalin app;
+    private volatile InetSocketAddress listenOn;
 
     /**
      * @param registry  served at {@code /metrics}
@@ -33,6 +36,7 @@ public final class QueryServer implements AutoCloseable {
     public QueryServer(StoreQueries queries, PrometheusMeterRegistry registry, Map<String, Observability.Check> readiness) {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
+            HttpListener.install(config, () -> listenOn);
             Observability.install(config, registry, readiness);
             config.routes.get("/internal/accounts/{accountId}", ctx -> respond(ctx,
                     queries.account(ctx.pathParam("accountId"), forwarded(ctx)).orElse(null),
@@ -64,7 +68,8 @@ public final class QueryServer implements AutoCloseable {
     }
 
     public QueryServer start(String host, int port) {
-        app.start(host, port);
+        listenOn = new InetSocketAddress(host, port);
+        app.start();
         return this;
     }
 

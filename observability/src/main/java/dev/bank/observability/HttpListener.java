@@ -1,0 +1,32 @@
+package dev.bank.observability;
+
+import io.javalin.config.JavalinConfig;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
+
+import java.net.InetSocketAddress;
+import java.util.function.Supplier;
+
+/**
+ * The HTTP listener of both services. Java binds server sockets with a backlog of 50 unless told otherwise; a
+ * burst of a thousand clients connecting at once then overflows the kernel's accept queue, and connections the
+ * kernel dropped fail with "no bytes" on the client instead of waiting their turn.
+ */
+public final class HttpListener {
+    /** Connections the kernel holds for the server before it accepts them (capped by net.core.somaxconn). */
+    public static final int ACCEPT_QUEUE = 4096;
+
+    private HttpListener() {}
+
+    /** Listens on the address the supplier gives at start-up (port 0: any free port). */
+    public static void install(JavalinConfig config, Supplier<InetSocketAddress> address) {
+        config.jetty.addConnector((server, httpConfiguration) -> {
+            ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration));
+            InetSocketAddress bind = address.get();
+            connector.setHost(bind.getHostString());
+            connector.setPort(bind.getPort());
+            connector.setAcceptQueueSize(ACCEPT_QUEUE);
+            return connector;
+        });
+    }
+}
