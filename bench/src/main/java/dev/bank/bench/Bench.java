@@ -87,10 +87,14 @@ public final class Bench {
         }
     }
 
-    /** The gateway logs every request at INFO; in a benchmark that would be thousands of lines and a cost. */
+    /**
+     * The gateway logs every outcome and every request (access log) at INFO; in a benchmark that would be
+     * thousands of lines and a cost, so the numbers are for a deployment that ships those logs elsewhere.
+     */
     private static void quietPerRequestLogs() {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
             context.getLogger("dev.bank.gateway.http").setLevel(Level.WARN);
+            context.getLogger("dev.bank.access").setLevel(Level.WARN);
         }
     }
 }

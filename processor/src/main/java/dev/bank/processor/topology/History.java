@@ -29,7 +29,9 @@ public final class History {
     private History() {}
 
     public static String key(String accountId, long sequence) {
-        return accountId + '\u0000' + String.format("%019d", sequence);
+        // zero-padded to 19 digits so keys sort by sequence; by hand, as String.format was ~5% of a stream thread
+        String digits = Long.toString(sequence);
+        return accountId + '\u0000' + "0000000000000000000".substring(digits.length()) + digits;
     }
 
     private static String first(String accountId) {
