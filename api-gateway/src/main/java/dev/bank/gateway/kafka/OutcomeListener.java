@@ -54,6 +54,10 @@ public final class OutcomeListener implements AutoCloseable {
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "bank-gateway-results");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // An outcome is only visible once its transaction commits; a fetch parked at the broker for the default
+        // 500 ms adds to waiting requests' latency. 10 ms measured 5-15% more rest-sync throughput at 1000 clients
+        // (README, Performance), for at most 100 idle fetches a second.
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.kafkaTimeout().toMillis());
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::run, "outcome-listener");
