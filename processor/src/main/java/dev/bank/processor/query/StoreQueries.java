@@ -121,11 +121,13 @@ public final class StoreQueries {
 
     /**
      * Answers from the account's own partition when this instance owns it, otherwise asks the owner (never twice).
-     * The history store is partitioned like the accounts store, so one partition answers both.
+     * Every store is partitioned like the accounts store (by accountId), so its metadata routes them all. Only the
+     * key's own partition may answer: right after a rebalance it may still be restoring while the instance as a
+     * whole is RUNNING, and asking all local stores would then wrongly find nothing (a 404 instead of a 503).
      */
     private <T> Optional<T> routed(String accountId, String path, Class<T> answerType, boolean forwarded,
                                    IntFunction<Optional<T>> local) {
-        KeyQueryMetadata metadata = owner(BankTopology.ACCOUNTS_STORE, accountId);
+        KeyQueryMetadata metadata = owner(accountId);
         HostInfo owner = metadata.activeHost();
         if (!owner.equals(self)) {
             if (forwarded) {
@@ -136,7 +138,7 @@ public final class StoreQueries {
         try {
             return local.apply(metadata.partition());
         } catch (InvalidStateStoreException e) {
-            throw new NotReadyException("partition " + metadata.partition() + " of the history store is not "
+            throw new NotReadyException("partition " + metadata.partition() + " of the stores is not "
                     + "queryable right now: " + e.getMessage(), e);
         }
     }
@@ -184,31 +186,17 @@ public final class StoreQueries {
 
     private <V, T> Optional<T> lookup(String store, String accountId, String storeKey, Class<V> stored,
                                       Class<T> answerType, Function<V, T> answer, String path, boolean forwarded) {
-        KeyQueryMetadata metadata = owner(store, accountId);
-        HostInfo owner = metadata.activeHost();
-        if (!owner.equals(self)) {
-            if (forwarded) {
-                throw new NotReadyException("account " + accountId + " moved to " + owner + " while asked");
-            }
-            return forward(owner, path, answerType);
-        }
-        // Only the key's own partition can answer: right after a rebalance it may still be restoring while the
-        // instance as a whole is RUNNING, and asking all local stores would then wrongly find nothing (a 404).
-        try {
-            V value = localStore(store, stored, metadata.partition()).get(storeKey);
-            return Optional.ofNullable(value).map(answer);
-        } catch (InvalidStateStoreException e) {
-            throw new NotReadyException("partition " + metadata.partition() + " of " + store
-                    + " is not queryable right now: " + e.getMessage(), e);
-        }
+        return routed(accountId, path, answerType, forwarded,
+                partition -> Optional.ofNullable(localStore(store, stored, partition).get(storeKey)).map(answer));
     }
 
-    private KeyQueryMetadata owner(String store, String accountId) {
+    private KeyQueryMetadata owner(String accountId) {
         if (streams.state() != KafkaStreams.State.RUNNING) {
             throw new NotReadyException("the processor is " + streams.state() + ", not RUNNING");
         }
         // Every store is partitioned like the commands topic, whose key is the accountId.
-        KeyQueryMetadata metadata = streams.queryMetadataForKey(store, accountId, Serdes.String().serializer());
+        KeyQueryMetadata metadata = streams.queryMetadataForKey(BankTopology.ACCOUNTS_STORE, accountId,
+                Serdes.String().serializer());
         if (metadata == null || KeyQueryMetadata.NOT_AVAILABLE.equals(metadata)) {
             throw new NotReadyException("no instance owns account " + accountId + " yet (rebalancing)");
         }
