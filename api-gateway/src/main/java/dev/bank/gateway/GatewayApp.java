@@ -5,6 +5,7 @@ import dev.bank.gateway.http.BankApi;
 import dev.bank.gateway.kafka.CommandPublisher;
 import dev.bank.gateway.kafka.OutcomeListener;
 import dev.bank.gateway.kafka.ProcessorClient;
+import dev.bank.observability.AsyncPool;
 import dev.bank.observability.Observability;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -75,6 +76,7 @@ public final class GatewayApp implements AutoCloseable {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        AsyncPool.ensureThreads();
         GatewayApp app = start(GatewayConfig.fromEnv(System.getenv()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

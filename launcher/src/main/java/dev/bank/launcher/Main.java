@@ -2,6 +2,7 @@ package dev.bank.launcher;
 
 import dev.bank.gateway.GatewayApp;
 import dev.bank.gateway.config.GatewayConfig;
+import dev.bank.observability.AsyncPool;
 import dev.bank.processor.ProcessorApp;
 import dev.bank.processor.config.ProcessorConfig;
 import dev.bank.schemas.Topics;
@@ -55,6 +56,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        AsyncPool.ensureThreads();
         String command = args.length == 0 ? "help" : args[0];
         Map<String, String> env = System.getenv();
         switch (command) {

@@ -1,11 +1,12 @@
 package dev.bank.processor;
 
+import dev.bank.observability.AsyncPool;
+import dev.bank.observability.Observability;
 import dev.bank.processor.config.ProcessorConfig;
 import dev.bank.processor.query.QueryServer;
 import dev.bank.processor.query.StoreQueries;
 import dev.bank.processor.topology.BankTopology;
 import dev.bank.processor.topology.InterestLogic;
-import dev.bank.observability.Observability;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -117,6 +118,7 @@ public final class ProcessorApp implements AutoCloseable {
     }
 
     public static void main(String[] args) throws InterruptedException {
+        AsyncPool.ensureThreads();
         ProcessorApp app = start(ProcessorConfig.fromEnv(System.getenv()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

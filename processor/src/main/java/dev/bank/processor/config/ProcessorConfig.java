@@ -94,6 +94,11 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
             p.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), 2);
         }
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+        // A task reads commands and transfer legs; their relative order carries no meaning (each is applied in
+        // its own log order, and history value times never move back), so a task need not check the other
+        // partition's lag before each record. Kafka 4.3 formats a log string for that check even with trace
+        // off: ~6% of the stream thread.
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         // The future default (Kafka 5.0); there is no global store, so it only silences a start-up warning.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");

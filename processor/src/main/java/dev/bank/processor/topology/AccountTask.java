@@ -86,10 +86,13 @@ abstract class AccountTask implements Processor<String, byte[], String, byte[]> 
      * leg is applied to the account and for every account on an interest tick, so what is accrued depends only on
      * the records in log order and their timestamps, never on when they happen to be processed. A date is never
      * accrued twice: {@link Account#lastAccruedDate()} commits with the postings.
+     *
+     * @return the account as it stands after the accruals (null when it does not exist), so the caller need not
+     *         read and deserialise it again
      */
-    protected void accrueDue(String accountId, Record<String, byte[]> cause) {
+    protected Account accrueDue(String accountId, Record<String, byte[]> cause) {
         Account account = accounts.get(accountId);
-        if (account == null || account.status() == AccountStatus.CLOSED) return;
+        if (account == null || account.status() == AccountStatus.CLOSED) return account;
         InterestLogic interest = logic.interest();
         LocalDate dueThrough = interest.lastEndedDate(cause.timestamp());
         for (LocalDate date = interest.nextAccrualDate(account, dueThrough); !date.isAfter(dueThrough);
@@ -99,6 +102,7 @@ abstract class AccountTask implements Processor<String, byte[], String, byte[]> 
             commit(accrual, cause);
             account = accrual.newState();
         }
+        return account;
     }
 
     /**

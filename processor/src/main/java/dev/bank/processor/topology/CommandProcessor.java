@@ -1,6 +1,7 @@
 package dev.bank.processor.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bank.schemas.Account;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.Ids;
 import dev.bank.schemas.Json;
@@ -84,8 +85,9 @@ final class CommandProcessor extends AccountTask {
             answerRetry(record, command, earlier);
             return;
         }
-        accrueDue(command.accountId(), record); // ended days first, at the rate and balances they ended with
-        Decision decision = logic.apply(accounts.get(command.accountId()), command, record.timestamp());
+        // ended days first, at the rate and balances they ended with
+        Account current = accrueDue(command.accountId(), record);
+        Decision decision = logic.apply(current, command, record.timestamp());
         processed.put(processedKey, new ProcessedCommand(command, decision.outcome()));
         commit(decision, record);
         Outcome o = decision.outcome();

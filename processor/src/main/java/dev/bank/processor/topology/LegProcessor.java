@@ -79,8 +79,7 @@ final class LegProcessor extends AccountTask {
                         leg.transferId(), leg.fromAccountId());
                 return;
             }
-            accrueDue(account, record);
-            Decision decision = logic.applyCredit(accounts.get(account), leg, record.timestamp());
+            Decision decision = logic.applyCredit(accrueDue(account, record), leg, record.timestamp());
             commit(decision, record);
             log.debug("transfer credit accountId={} transferId={} status={}", account, leg.transferId(),
                     decision.transfer().status());
@@ -95,8 +94,7 @@ final class LegProcessor extends AccountTask {
             log.info("duplicate {} leg ignored accountId={} transferId={}", leg.type(), account, leg.transferId());
             return;
         }
-        accrueDue(account, record);
-        Account source = accounts.get(account);
+        Account source = accrueDue(account, record);
         Decision decision = leg.type() == LegType.COMPLETED
                 ? logic.complete(source, known, record.timestamp())
                 : logic.refund(source, known, leg, record.timestamp());
