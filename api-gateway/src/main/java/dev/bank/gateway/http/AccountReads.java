@@ -32,7 +32,7 @@ final class AccountReads {
     /** {@code GET /accounts/{accountId}}: balance, interest rate, interest accrued and not yet paid. */
     void account(Context ctx) {
         String accountId = ctx.pathParam("accountId");
-        processors.account(accountId).ifPresentOrElse(
+        BankApi.answer(ctx, processors.account(accountId),
                 account -> write(ctx, 200, "application/json", Json.bytes(Responses.account(account))),
                 () -> notFound(ctx, accountId));
     }
@@ -61,11 +61,11 @@ final class AccountReads {
             params.put("cursor", cursor);
         }
         if (!errors.isEmpty()) throw new InvalidRequestException(errors);
-        HistoryPage page = processors.history(accountId, params).orElse(null);
-        if (page == null) {
-            notFound(ctx, accountId);
-            return;
-        }
+        BankApi.answer(ctx, processors.history(accountId, params), page -> page(ctx, accountId, params, page),
+                () -> notFound(ctx, accountId));
+    }
+
+    private static void page(Context ctx, String accountId, Map<String, String> params, HistoryPage page) {
         Currency currency = Currency.getInstance(page.currency());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("accountId", page.accountId());
@@ -96,11 +96,11 @@ final class AccountReads {
         } catch (DateTimeParseException e) {
             throw new InvalidRequestException(Map.of("month", "must be yyyy-MM, e.g. 2025-03"));
         }
-        Statement statement = processors.statement(accountId, month).orElse(null);
-        if (statement == null) {
-            notFound(ctx, accountId);
-            return;
-        }
+        BankApi.answer(ctx, processors.statement(accountId, month),
+                statement -> statement(ctx, accountId, month, type, statement), () -> notFound(ctx, accountId));
+    }
+
+    private static void statement(Context ctx, String accountId, String month, String type, Statement statement) {
         String file = "statement-" + accountId + "-" + month;
         switch (type) {
             case Statements.CSV -> {

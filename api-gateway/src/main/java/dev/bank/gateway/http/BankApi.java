@@ -25,10 +25,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * The REST API. Writes become commands on Kafka and are answered with their outcome from the results topic;
@@ -202,7 +204,7 @@ public final class BankApi implements AutoCloseable {
 
     private void balance(Context ctx) {
         String accountId = ctx.pathParam("accountId");
-        processors.account(accountId).ifPresentOrElse(
+        answer(ctx, processors.account(accountId),
                 account -> json(ctx, 200, Responses.balance(account)),
                 () -> problem(ctx, Problem.of(404, "Account not found", "account " + accountId + " does not exist")
                         .withReason("ACCOUNT_NOT_FOUND")));
@@ -211,7 +213,7 @@ public final class BankApi implements AutoCloseable {
     private void transactionStatus(Context ctx) {
         String accountId = ctx.pathParam("accountId");
         String transactionId = ctx.pathParam("transactionId");
-        processors.outcome(accountId, transactionId).ifPresentOrElse(
+        answer(ctx, processors.outcome(accountId, transactionId),
                 outcome -> {
                     if (outcome.accepted()) json(ctx, 200, Responses.success(outcome));
                     else problem(ctx, Responses.rejection(outcome));
@@ -231,10 +233,18 @@ public final class BankApi implements AutoCloseable {
     private void transferStatus(Context ctx) {
         String accountId = ctx.pathParam("accountId");
         String transferId = ctx.pathParam("transferId");
-        processors.transfer(accountId, transferId).ifPresentOrElse(
+        answer(ctx, processors.transfer(accountId, transferId),
                 transfer -> json(ctx, 200, Responses.transferState(transfer)),
                 () -> problem(ctx, Problem.of(404, "Not found",
                         "no transfer " + transferId + " on account " + accountId + " (yet)")));
+    }
+
+    /**
+     * Answers a read from the processors when it arrives, holding no server thread meanwhile; an
+     * {@link ProcessorClient.UnavailableException} reaches the exception handler (503).
+     */
+    static <T> void answer(Context ctx, CompletableFuture<Optional<T>> read, Consumer<T> found, Runnable missing) {
+        ctx.future(() -> read.thenAccept(value -> value.ifPresentOrElse(found, missing)));
     }
 
     private static String statusUrl(String accountId, String transactionId) {
