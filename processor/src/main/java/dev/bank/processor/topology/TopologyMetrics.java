@@ -1,9 +1,15 @@
 package dev.bank.processor.topology;
 
+import dev.bank.schemas.CommandType;
 import dev.bank.schemas.EntryType;
 import dev.bank.schemas.Outcome;
+import dev.bank.schemas.OutcomeStatus;
+import dev.bank.schemas.RejectionReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the topology counts for operators: outcomes by command type, status and rejection reason, postings by
@@ -12,28 +18,38 @@ import io.micrometer.core.instrument.MeterRegistry;
  */
 public final class TopologyMetrics {
     private final MeterRegistry registry;
+    // Looking a counter up by name and tags builds and sorts a tag list on every call; these maps do it once per
+    // combination, as the stream thread counts several times per command.
+    private final Map<OutcomeKey, Counter> outcomes = new ConcurrentHashMap<>();
+    private final Map<EntryType, Counter> postings = new ConcurrentHashMap<>();
+    private final Map<DeadLetter, Counter> deadLetters = new ConcurrentHashMap<>();
+
+    private record OutcomeKey(CommandType type, OutcomeStatus status, RejectionReason reason, boolean replayed) {}
 
     public TopologyMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
     void outcome(Outcome outcome) {
-        Counter.builder("bank.outcomes")
+        OutcomeKey key = new OutcomeKey(outcome.type(), outcome.status(), outcome.reason(), outcome.replayed());
+        outcomes.computeIfAbsent(key, k -> Counter.builder("bank.outcomes")
                 .description("Outcomes published, by command type, status and rejection reason")
-                .tag("type", outcome.type().name())
-                .tag("status", outcome.status().name())
-                .tag("reason", outcome.reason() == null ? "none" : outcome.reason().name())
-                .tag("replayed", String.valueOf(outcome.replayed()))
-                .register(registry).increment();
+                .tag("type", k.type().name())
+                .tag("status", k.status().name())
+                .tag("reason", k.reason() == null ? "none" : k.reason().name())
+                .tag("replayed", String.valueOf(k.replayed()))
+                .register(registry)).increment();
     }
 
     void posting(EntryType type) {
-        Counter.builder("bank.postings").description("Ledger entries written, by type")
-                .tag("type", type.name()).register(registry).increment();
+        postings.computeIfAbsent(type, t -> Counter.builder("bank.postings")
+                .description("Ledger entries written, by type")
+                .tag("type", t.name()).register(registry)).increment();
     }
 
     void deadLetter(DeadLetter reason) {
-        Counter.builder("bank.dead.letters").description("Records sent to the dead-letter topic, by reason")
-                .tag("reason", reason.name()).register(registry).increment();
+        deadLetters.computeIfAbsent(reason, r -> Counter.builder("bank.dead.letters")
+                .description("Records sent to the dead-letter topic, by reason")
+                .tag("reason", r.name()).register(registry)).increment();
     }
 }
