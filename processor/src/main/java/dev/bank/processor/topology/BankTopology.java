@@ -1,9 +1,9 @@
 package dev.bank.processor.topology;
 
 import dev.bank.processor.config.ProcessorConfig;
+import dev.bank.processor.store.StoreSerdes;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.HistoryEntry;
-import dev.bank.schemas.JsonSerde;
 import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.Topics;
 import dev.bank.schemas.Transfer;
@@ -19,7 +19,8 @@ import java.time.Duration;
  * transfers. Their processors share one task's stores, so a command and a leg for the same account are applied
  * by the same task in log order. Records are read as raw bytes so nothing unparseable can kill a stream thread.
  * Everything one record does (store writes, outcome, ledger entry, transfer leg, dead letter) commits in one
- * Kafka transaction under exactly_once_v2.
+ * Kafka transaction under exactly_once_v2. Store values use the processor's own binary format
+ * ({@link StoreSerdes}, which still reads the JSON of earlier versions); the topics carry JSON.
  *
  * <p>Store and node names are constants because they name changelog topics and consumer state: renaming one
  * orphans the data of every running deployment. {@code BankTopologyTest} pins them.
@@ -73,13 +74,13 @@ public final class BankTopology {
         topology.addProcessor(PROCESSOR, () -> new CommandProcessor(logic, metrics, retention, maxCommandBytes), SOURCE);
         topology.addProcessor(LEG_PROCESSOR, () -> new LegProcessor(logic, metrics), LEGS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNTS_STORE),
-                Serdes.String(), JsonSerde.of(Account.class)), processors);
+                Serdes.String(), StoreSerdes.accounts()), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_STORE),
-                Serdes.String(), JsonSerde.of(ProcessedCommand.class)), processors);
+                Serdes.String(), StoreSerdes.processedCommands()), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRANSFERS_STORE),
-                Serdes.String(), JsonSerde.of(Transfer.class)), processors);
+                Serdes.String(), StoreSerdes.transfers()), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HISTORY_STORE),
-                Serdes.String(), JsonSerde.of(HistoryEntry.class)), processors);
+                Serdes.String(), StoreSerdes.history()), processors);
         topology.addSink(RESULTS_SINK, topics.results(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);
         topology.addSink(LEDGER_SINK, topics.ledger(), Serdes.String().serializer(),

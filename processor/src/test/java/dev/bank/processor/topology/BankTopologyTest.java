@@ -1,6 +1,7 @@
 package dev.bank.processor.topology;
 
 import dev.bank.processor.config.ProcessorConfig;
+import dev.bank.processor.store.StoreSerde;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.AccountStatus;
 import dev.bank.schemas.Command;
@@ -20,6 +21,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -28,6 +30,7 @@ import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -521,6 +524,31 @@ class BankTopologyTest {
         assertThat(keys(processed)).containsExactlyInAnyOrder(BankTopology.accountScopedKey("acc-1", "t-open"),
                 BankTopology.accountScopedKey("acc-1", "t-credit"), BankTopology.accountScopedKey("acc-1", "t-debit"),
                 BankTopology.accountScopedKey("nobody", "t-unknown"));
+    }
+
+    @Test
+    void keepsUsingAnAccountThatAnEarlierVersionStoredAsJson() {
+        // Given an account stored as JSON, as versions before the binary store format wrote it
+        Account legacy = new Account("acc-1", "EUR", AccountStatus.OPEN, 1_000, 1, T0.toEpochMilli(), "0", "0",
+                AccountLogicTest.dayBefore(T0.toEpochMilli()));
+        KeyValueStore<Bytes, byte[]> raw = rawStore(BankTopology.ACCOUNTS_STORE);
+        raw.put(Bytes.wrap("acc-1".getBytes(StandardCharsets.UTF_8)),
+                JsonSerde.of(Account.class).serialize(topics.commands(), legacy));
+        assertThat(accountsStore().get("acc-1")).isEqualTo(legacy);
+        // When a command for it arrives
+        Outcome credit = sendAndReadOutcome(Command.credit("t-credit", "acc-1", "5"));
+        // Then it is applied to the stored state, which is rewritten in the binary format
+        assertThat(credit.balanceMinor()).isEqualTo(1_500);
+        assertThat(credit.sequence()).isEqualTo(2);
+        assertThat(accountsStore().get("acc-1")).isEqualTo(legacy.withPosting(1_500));
+        assertThat(raw.get(Bytes.wrap("acc-1".getBytes(StandardCharsets.UTF_8)))[0])
+                .isEqualTo((byte) StoreSerde.BINARY_V1);
+    }
+
+    /** The bytes under a store's serdes (test-only use of Kafka Streams internals). */
+    @SuppressWarnings("unchecked")
+    private KeyValueStore<Bytes, byte[]> rawStore(String name) {
+        return (KeyValueStore<Bytes, byte[]>) ((WrappedStateStore<?, ?, ?>) driver.getKeyValueStore(name)).wrapped();
     }
 
     // ---- retention of processed transactionIds ----
