@@ -1,5 +1,6 @@
 package dev.bank.processor.config;
 
+import dev.bank.processor.store.StoreSerde;
 import dev.bank.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -23,12 +24,14 @@ import java.util.Properties;
  * @param sessionTimeoutMs     how long the group waits for a silent instance before moving its partitions
  *                             (a crashed instance's accounts are unavailable for about this long)
  * @param interest             interest, business day and history settings ({@link InterestConfig})
+ * @param storeFormat          what the state stores write ({@code BANK_STORE_FORMAT}); both formats are always read
  */
 public record ProcessorConfig(String bootstrapServers, String applicationId, Path stateDir, Topics topics,
                               String queryBindHost, String queryAdvertisedHost, int queryPort,
                               Duration idempotencyRetention, BigDecimal maxAmount, int streamThreads,
                               int standbyReplicas, int internalReplication, long commitIntervalMs,
-                              int sessionTimeoutMs, int maxCommandBytes, InterestConfig interest) {
+                              int sessionTimeoutMs, int maxCommandBytes, InterestConfig interest,
+                              StoreSerde.Format storeFormat) {
 
     public static ProcessorConfig fromEnv(Map<String, String> env) {
         return new ProcessorConfig(
@@ -47,31 +50,32 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
                 Long.parseLong(env.getOrDefault("BANK_COMMIT_INTERVAL_MS", "100")),
                 Integer.parseInt(env.getOrDefault("BANK_SESSION_TIMEOUT_MS", "10000")),
                 Integer.parseInt(env.getOrDefault("BANK_MAX_COMMAND_BYTES", "16384")),
-                InterestConfig.fromEnv(env));
+                InterestConfig.fromEnv(env),
+                StoreSerde.Format.fromEnv(env.getOrDefault("BANK_STORE_FORMAT", "binary")));
     }
 
     public ProcessorConfig withBootstrapServers(String servers) {
         return new ProcessorConfig(servers, applicationId, stateDir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
-                commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest);
+                commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat);
     }
 
     public ProcessorConfig withStateDir(Path dir) {
         return new ProcessorConfig(bootstrapServers, applicationId, dir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
-                commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest);
+                commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat);
     }
 
     public ProcessorConfig withQueryPort(int port) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, port, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
-                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest);
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat);
     }
 
     public ProcessorConfig withInterest(InterestConfig settings) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
-                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, settings);
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, settings, storeFormat);
     }
 
     /** The address published as {@code application.server}, through which any instance reaches this one. */

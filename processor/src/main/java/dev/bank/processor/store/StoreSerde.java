@@ -19,8 +19,9 @@ import java.util.function.Function;
  * reader of the old one stays. Null stays null (tombstones). Failures are {@link SerializationException}s naming
  * the type. Stateless and thread-safe: one instance serves every stream thread.
  *
- * <p>Compatibility is one way: versions before this format read only JSON, so they cannot take over a partition
- * whose values were rewritten (a rollback, or a rebalance onto a not yet upgraded instance).
+ * <p>Versions before this format read only JSON, so they cannot take over a partition whose values were rewritten
+ * (a rollback, or a rebalance onto a not yet upgraded instance). For a rolling upgrade, first run every instance
+ * with {@link Format#JSON} writes ({@code BANK_STORE_FORMAT=json}), then switch to binary.
  */
 public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
     /** Format byte of the binary layout written by {@link StoreSerdes}. */
@@ -28,22 +29,47 @@ public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserialize
     private static final int LEGACY_JSON = '{';
     private static final int INITIAL_CAPACITY = 128;
 
+    /** What {@link #serialize} writes; both are always read. */
+    public enum Format {
+        BINARY, JSON;
+
+        public static Format fromEnv(String value) {
+            for (Format f : values()) {
+                if (f.name().equalsIgnoreCase(value.trim())) return f;
+            }
+            throw new IllegalArgumentException("BANK_STORE_FORMAT must be binary or json, was '" + value + "'");
+        }
+    }
+
     private final Class<T> type;
     private final BiConsumer<BinaryWriter, T> writer;
     private final Function<BinaryReader, T> reader;
     private final JsonSerde<T> legacy;
+    private final Format writes;
 
     /** A serde whose writer and reader lay out a value's components after the format byte. */
     StoreSerde(Class<T> type, BiConsumer<BinaryWriter, T> writer, Function<BinaryReader, T> reader) {
+        this(type, writer, reader, JsonSerde.of(type), Format.BINARY);
+    }
+
+    private StoreSerde(Class<T> type, BiConsumer<BinaryWriter, T> writer, Function<BinaryReader, T> reader,
+                       JsonSerde<T> legacy, Format writes) {
         this.type = type;
         this.writer = writer;
         this.reader = reader;
-        this.legacy = JsonSerde.of(type);
+        this.legacy = legacy;
+        this.writes = writes;
+    }
+
+    /** The same serde, writing {@code format}. */
+    public StoreSerde<T> writing(Format format) {
+        return format == writes ? this : new StoreSerde<>(type, writer, reader, legacy, format);
     }
 
     @Override
     public byte[] serialize(String topic, T data) {
         if (data == null) return null;
+        if (writes == Format.JSON) return legacy.serialize(topic, data);
         BinaryWriter out = new BinaryWriter(INITIAL_CAPACITY);
         out.writeByte(BINARY_V1);
         writer.accept(out, data);

@@ -74,13 +74,13 @@ public final class BankTopology {
         topology.addProcessor(PROCESSOR, () -> new CommandProcessor(logic, metrics, retention, maxCommandBytes), SOURCE);
         topology.addProcessor(LEG_PROCESSOR, () -> new LegProcessor(logic, metrics), LEGS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNTS_STORE),
-                Serdes.String(), StoreSerdes.accounts()), processors);
+                Serdes.String(), StoreSerdes.accounts().writing(config.storeFormat())), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_STORE),
-                Serdes.String(), StoreSerdes.processedCommands()), processors);
+                Serdes.String(), StoreSerdes.processedCommands().writing(config.storeFormat())), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRANSFERS_STORE),
-                Serdes.String(), StoreSerdes.transfers()), processors);
+                Serdes.String(), StoreSerdes.transfers().writing(config.storeFormat())), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HISTORY_STORE),
-                Serdes.String(), StoreSerdes.history()), processors);
+                Serdes.String(), StoreSerdes.history().writing(config.storeFormat())), processors);
         topology.addSink(RESULTS_SINK, topics.results(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);
         topology.addSink(LEDGER_SINK, topics.ledger(), Serdes.String().serializer(),

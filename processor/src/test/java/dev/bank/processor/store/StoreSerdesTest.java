@@ -74,6 +74,24 @@ class StoreSerdesTest {
 
     @ParameterizedTest
     @MethodSource("samples")
+    <T> void jsonWritesForATwoStepUpgradeAreReadBack(StoreSerde<T> serde, T value) {
+        StoreSerde<T> json = serde.writing(StoreSerde.Format.JSON);
+        byte[] bytes = json.serialize(TOPIC, value);
+        assertThat(bytes[0]).isEqualTo((byte) '{');
+        assertThat(json.deserialize(TOPIC, bytes)).isEqualTo(value);
+        assertThat(serde.deserialize(TOPIC, bytes)).isEqualTo(value);
+    }
+
+    @Test
+    void storeFormatSettingIsCheckedAtStartUp() {
+        assertThat(StoreSerde.Format.fromEnv(" Json ")).isEqualTo(StoreSerde.Format.JSON);
+        assertThat(StoreSerde.Format.fromEnv("binary")).isEqualTo(StoreSerde.Format.BINARY);
+        assertThatThrownBy(() -> StoreSerde.Format.fromEnv("avro")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("BANK_STORE_FORMAT");
+    }
+
+    @ParameterizedTest
+    @MethodSource("samples")
     <T> void roundTripsEveryComponent(StoreSerde<T> serde, T value) {
         // When
         byte[] bytes = serde.serialize(TOPIC, value);
