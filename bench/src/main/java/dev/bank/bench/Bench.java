@@ -50,9 +50,11 @@ public final class Bench {
     public static Report run(BenchConfig config, Map<String, String> env) {
         String runId = HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
         Instant startedAt = Instant.now();
-        log.info("bench run {}: scenarios {}, N={}, REST N={} at concurrency {}, {} accounts, against {}", runId,
-                config.scenarios().stream().map(Scenario::label).toList(), config.n(), config.restN(),
-                config.concurrency(), config.accounts(),
+        log.info("bench run {}: scenarios {}, N={}, REST N={} at concurrency {} ({}), {} accounts, warm-up {}, "
+                + "against {}", runId, config.scenarios().stream().map(Scenario::label).toList(), config.n(),
+                config.restN(), config.concurrency(),
+                config.openLoop() ? "open loop, " + config.rate() + " requests/s" : "closed loop",
+                config.accounts(), config.warmup(),
                 config.embedded() ? "an in-process bank" : config.bootstrapServers());
         EmbeddedStack stack = config.embedded() ? EmbeddedStack.start(config, env) : null;
         try (RestLoad http = new RestLoad()) {
@@ -74,8 +76,9 @@ public final class Bench {
                 r = r.withBaseline(baseline);
                 results.add(r);
                 log.info(String.format(Locale.ROOT,
-                        "%s: N=%d%s %.0f/s p50 %.1f ms p99 %.1f ms p99.9 %.1f ms errors %d%s %s", scenario.label(),
-                        r.n(), r.concurrency() == null ? "" : " concurrency " + r.concurrency(), r.throughput(),
+                        "%s: N=%d%s%s %.0f/s p50 %.1f ms p99 %.1f ms p99.9 %.1f ms errors %d%s %s", scenario.label(),
+                        r.n(), r.concurrency() == null ? "" : " concurrency " + r.concurrency(),
+                        r.rate() == null ? "" : " offered " + r.rate() + "/s", r.throughput(),
                         r.p50Ms(), r.p99Ms(), r.p999Ms(), r.errors(),
                         r.ratioToBaseline() == null ? "" : String.format(Locale.ROOT, " (%.2f of baseline)",
                                 r.ratioToBaseline()),

@@ -13,10 +13,15 @@ import java.util.Map;
  * <ul>
  *   <li>{@code BANK_BENCH_N} [20000]: commands per Kafka scenario (baseline, kafka-direct, hot-account);</li>
  *   <li>{@code BANK_BENCH_REST_N} [5000]: requests per REST scenario (rest-sync, rest-balance);</li>
- *   <li>{@code BANK_BENCH_CONCURRENCY} [1000]: REST requests in flight at once;</li>
+ *   <li>{@code BANK_BENCH_CONCURRENCY} [1000]: REST requests in flight at once (closed loop), or at most
+ *       (open loop);</li>
+ *   <li>{@code BANK_BENCH_RATE} [0]: REST requests per second offered in all, an open loop; 0 is a closed
+ *       loop, {@code BANK_BENCH_CONCURRENCY} always in flight;</li>
  *   <li>{@code BANK_BENCH_ACCOUNTS} [1000]: accounts the uniform scenarios spread over;</li>
  *   <li>{@code BANK_BENCH_SCENARIOS} [all, in the order below]: comma list of {@link Scenario} names;</li>
- *   <li>{@code BANK_BENCH_WARMUP} [2000]: untimed records through the raw pipe before the baseline;</li>
+ *   <li>{@code BANK_BENCH_WARMUP} [20000]: untimed warm-up: records through the raw pipe before the baseline,
+ *       commands through the processor before the first processor scenario, and min(this, REST_N) requests to
+ *       each REST endpoint before its scenario; 0 for none;</li>
  *   <li>{@code BANK_BENCH_TIMEOUT} [PT2M]: the most one scenario may take (ISO-8601 duration);</li>
  *   <li>{@code BANK_BENCH_OUTPUT} [bench-results.json]: where the JSON results go;</li>
  *   <li>{@code BANK_BENCH_BOOTSTRAP_SERVERS}: run against this Kafka (with its own processor and gateway)
@@ -27,8 +32,8 @@ import java.util.Map;
  *
  * @param bootstrapServers null for the in-process stack (embedded broker, processor and gateway)
  */
-public record BenchConfig(int n, int restN, int concurrency, int accounts, List<Scenario> scenarios, int warmup,
-                          Duration scenarioTimeout, Path output, String bootstrapServers, String gatewayUrl,
+public record BenchConfig(int n, int restN, int concurrency, int rate, int accounts, List<Scenario> scenarios,
+                          int warmup, Duration scenarioTimeout, Path output, String bootstrapServers, String gatewayUrl,
                           String processorUrl, Topics topics) {
 
     public static final String DEFAULT_OUTPUT = "bench-results.json";
@@ -38,6 +43,7 @@ public record BenchConfig(int n, int restN, int concurrency, int accounts, List<
         positive("BANK_BENCH_REST_N", restN);
         positive("BANK_BENCH_CONCURRENCY", concurrency);
         positive("BANK_BENCH_ACCOUNTS", accounts);
+        if (rate < 0) throw new IllegalArgumentException("BANK_BENCH_RATE must be >= 0 (0: closed loop), was " + rate);
         if (warmup < 0) throw new IllegalArgumentException("BANK_BENCH_WARMUP must be >= 0, was " + warmup);
         if (scenarios.isEmpty()) throw new IllegalArgumentException("BANK_BENCH_SCENARIOS names no scenario");
         if (scenarioTimeout.isNegative() || scenarioTimeout.isZero()) {
@@ -52,9 +58,10 @@ public record BenchConfig(int n, int restN, int concurrency, int accounts, List<
                 integer(env, "BANK_BENCH_N", 20_000),
                 integer(env, "BANK_BENCH_REST_N", 5_000),
                 integer(env, "BANK_BENCH_CONCURRENCY", 1_000),
+                integer(env, "BANK_BENCH_RATE", 0),
                 integer(env, "BANK_BENCH_ACCOUNTS", 1_000),
                 scenarios(env.get("BANK_BENCH_SCENARIOS")),
-                integer(env, "BANK_BENCH_WARMUP", 2_000),
+                integer(env, "BANK_BENCH_WARMUP", 20_000),
                 Duration.parse(env.getOrDefault("BANK_BENCH_TIMEOUT", "PT2M")),
                 Path.of(env.getOrDefault("BANK_BENCH_OUTPUT", DEFAULT_OUTPUT)),
                 bootstrap,
@@ -68,9 +75,19 @@ public record BenchConfig(int n, int restN, int concurrency, int accounts, List<
         return bootstrapServers == null;
     }
 
+    /** True when the REST scenarios run an open loop at {@link #rate()} requests/s. */
+    public boolean openLoop() {
+        return rate > 0;
+    }
+
+    /** How many untimed requests warm a REST endpoint up before its scenario. */
+    public int restWarmup() {
+        return Math.min(warmup, restN);
+    }
+
     /** The same configuration against a running stack (used once the embedded one has started). */
     public BenchConfig withTarget(String bootstrap, String gateway, String processor) {
-        return new BenchConfig(n, restN, concurrency, accounts, scenarios, warmup, scenarioTimeout, output,
+        return new BenchConfig(n, restN, concurrency, rate, accounts, scenarios, warmup, scenarioTimeout, output,
                 bootstrap, gateway, processor, topics);
     }
 

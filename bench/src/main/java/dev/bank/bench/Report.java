@@ -21,7 +21,7 @@ import java.util.Map;
 public record Report(String runId, Instant startedAt, boolean inProcess, BenchConfig config,
                      List<ScenarioResult> results) {
 
-    private static final String ROW = "%-13s %7s %5s %13s %9s %9s %9s %7s %9s  %s%n";
+    private static final String ROW = "%-13s %7s %5s %6s %13s %9s %9s %9s %7s %9s  %s%n";
 
     public boolean passed() {
         return results.stream().allMatch(ScenarioResult::passed);
@@ -29,11 +29,12 @@ public record Report(String runId, Instant startedAt, boolean inProcess, BenchCo
 
     public void print(PrintStream out) {
         out.println();
-        out.printf(Locale.ROOT, ROW, "scenario", "N", "conc", "throughput/s", "p50 ms", "p99 ms", "p99.9 ms",
-                "errors", "vs base", "check");
+        out.printf(Locale.ROOT, ROW, "scenario", "N", "conc", "rate", "throughput/s", "p50 ms", "p99 ms",
+                "p99.9 ms", "errors", "vs base", "check");
         for (ScenarioResult r : results) {
             out.printf(Locale.ROOT, ROW, r.scenario().label(), r.n(),
                     r.concurrency() == null ? "-" : r.concurrency(),
+                    r.rate() == null ? "-" : r.rate(),
                     String.format(Locale.ROOT, "%.0f", r.throughput()),
                     ms(r.p50Ms()), ms(r.p99Ms()), ms(r.p999Ms()), r.errors(),
                     r.ratioToBaseline() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.ratioToBaseline()),
@@ -62,6 +63,7 @@ public record Report(String runId, Instant startedAt, boolean inProcess, BenchCo
         settings.put("n", config.n());
         settings.put("restN", config.restN());
         settings.put("concurrency", config.concurrency());
+        settings.put("rate", config.rate());
         settings.put("accounts", config.accounts());
         settings.put("warmup", config.warmup());
         settings.put("scenarioTimeout", config.scenarioTimeout().toString());
@@ -83,6 +85,8 @@ public record Report(String runId, Instant startedAt, boolean inProcess, BenchCo
         m.put("scenario", r.scenario().label());
         m.put("n", r.n());
         m.put("concurrency", r.concurrency());
+        m.put("loop", r.scenario().rest() ? (r.rate() == null ? "closed" : "open") : null);
+        m.put("offeredRatePerSec", r.rate());
         m.put("throughputPerSec", round(r.throughput(), 1));
         m.put("p50Ms", round(r.p50Ms(), 3));
         m.put("p99Ms", round(r.p99Ms(), 3));

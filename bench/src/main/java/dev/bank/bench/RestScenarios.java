@@ -14,12 +14,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
- * The REST scenarios, {@code BANK_BENCH_CONCURRENCY} requests in flight: {@code POST /transaction} waiting for
- * each outcome (rest-sync), then {@code GET /balance/{id}} (rest-balance). Accounts are opened through Kafka
- * first, untimed. A POST is right when it is answered 200 with its own transactionId (a 202, outcome late,
- * counts as an error); a balance read when it is 200 with exactly the expected balance.
+ * The REST scenarios: {@code POST /transaction} waiting for each outcome (rest-sync), then
+ * {@code GET /balance/{id}} (rest-balance), either {@code BANK_BENCH_CONCURRENCY} requests always in flight
+ * (closed loop) or {@code BANK_BENCH_RATE} requests/s offered on at most that many (open loop, see
+ * {@link RestLoad}). Accounts are opened through Kafka first, untimed, and each endpoint is warmed up first with
+ * untimed closed-loop requests on accounts of its own. A POST is right when it is answered 200 with its own
+ * transactionId (a 202, outcome late, counts as an error); a balance read when it is 200 with exactly the
+ * expected balance.
  */
 final class RestScenarios {
     private final BenchConfig config;
@@ -37,41 +41,74 @@ final class RestScenarios {
     }
 
     ScenarioResult sync() {
-        Workload w = new Workload(runId, Scenario.REST_SYNC, Math.min(config.accounts(), config.restN()),
-                config.restN());
-        List<String> failures = new ArrayList<>(kafka.openAccounts(w));
+        List<String> failures = new ArrayList<>();
+        if (config.restWarmup() > 0) {
+            Workload warm = workload(runId + "w", Scenario.REST_SYNC, config.restWarmup());
+            failures.addAll(warmUp(warm, x -> transactions(x, "rest-sync-warmup", 0)));
+        }
+        Workload w = workload(runId, Scenario.REST_SYNC, config.restN());
+        failures.addAll(kafka.openAccounts(w));
         if (!failures.isEmpty()) return setupFailed(Scenario.REST_SYNC, failures);
+        RestLoad.Run run = transactions(w, Scenario.REST_SYNC.label(), config.rate());
+        failures.addAll(run.failures());
+        failures.addAll(balances.verify(w.expectedBalances(w.n()), config.scenarioTimeout()));
+        return result(Scenario.REST_SYNC, run, failures);
+    }
+
+    private RestLoad.Run transactions(Workload w, String label, int rate) {
         String url = config.gatewayUrl() + "/transaction";
-        RestLoad.Run run = http.run(Scenario.REST_SYNC.label(), w.n(), config.concurrency(),
+        return http.run(label, w.n(), config.concurrency(), rate,
                 i -> RestLoad.request(url).header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body(w, i)))).build(),
                 (i, response) -> checkTransaction(w, i, response),
                 config.scenarioTimeout());
-        failures.addAll(run.failures());
-        failures.addAll(balances.verify(w.expectedBalances(w.n()), config.scenarioTimeout()));
-        return ScenarioResult.of(Scenario.REST_SYNC, w.n(), config.concurrency(), run.elapsedNanos(),
-                run.latencies(), run.errors() + (w.n() - run.completed()), failures);
     }
 
     ScenarioResult balance() {
-        Workload w = new Workload(runId, Scenario.REST_BALANCE, Math.min(config.accounts(), config.restN()),
-                config.restN());
-        List<String> failures = new ArrayList<>(kafka.openAccounts(w));
+        List<String> failures = new ArrayList<>();
+        if (config.restWarmup() > 0) {
+            Workload warm = workload(runId + "w", Scenario.REST_BALANCE, config.restWarmup());
+            failures.addAll(warmUp(warm, x -> balanceReads(x, "rest-balance-warmup", 0)));
+        }
+        Workload w = workload(runId, Scenario.REST_BALANCE, config.restN());
+        failures.addAll(kafka.openAccounts(w));
         if (!failures.isEmpty()) return setupFailed(Scenario.REST_BALANCE, failures);
+        RestLoad.Run run = balanceReads(w, Scenario.REST_BALANCE.label(), config.rate());
+        failures.addAll(run.failures());
+        return result(Scenario.REST_BALANCE, run, failures);
+    }
+
+    private RestLoad.Run balanceReads(Workload w, String label, int rate) {
         Map<String, Long> expected = w.expectedBalances(0); // opened, nothing posted
-        RestLoad.Run run = http.run(Scenario.REST_BALANCE.label(), w.n(), config.concurrency(),
+        return http.run(label, w.n(), config.concurrency(), rate,
                 i -> RestLoad.request(config.gatewayUrl() + "/balance/"
                         + URLEncoder.encode(w.accountOf(i), StandardCharsets.UTF_8)).GET().build(),
                 (i, response) -> checkBalance(w.accountOf(i), expected.get(w.accountOf(i)), response),
                 config.scenarioTimeout());
-        failures.addAll(run.failures());
-        return ScenarioResult.of(Scenario.REST_BALANCE, w.n(), config.concurrency(), run.elapsedNanos(),
-                run.latencies(), run.errors() + (w.n() - run.completed()), failures);
+    }
+
+    private Workload workload(String run, Scenario scenario, int n) {
+        return new Workload(run, scenario, Math.min(config.accounts(), n), n);
+    }
+
+    /**
+     * The untimed warm-up of one endpoint, closed loop, on the warm-up workload's own accounts (opened first),
+     * so the timed run meets compiled code and open connections; returns its failures, in words.
+     */
+    private List<String> warmUp(Workload warm, Function<Workload, RestLoad.Run> load) {
+        List<String> failures = new ArrayList<>(kafka.openAccounts(warm));
+        if (failures.isEmpty()) failures.addAll(load.apply(warm).failures());
+        return failures.stream().map(f -> "warm-up: " + f).toList();
+    }
+
+    private ScenarioResult result(Scenario scenario, RestLoad.Run run, List<String> failures) {
+        return ScenarioResult.of(scenario, run.n(), config.concurrency(), config.openLoop() ? config.rate() : null,
+                run.elapsedNanos(), run.latencies(), run.errors() + (run.n() - run.completed()), failures);
     }
 
     private ScenarioResult setupFailed(Scenario scenario, List<String> failures) {
-        return ScenarioResult.of(scenario, config.restN(), config.concurrency(), 0, new Latencies(),
-                config.restN(), failures);
+        return ScenarioResult.of(scenario, config.restN(), config.concurrency(),
+                config.openLoop() ? config.rate() : null, 0, new Latencies(), config.restN(), failures);
     }
 
     private static Map<String, Object> body(Workload w, int i) {

@@ -5,25 +5,28 @@ import java.util.List;
 /**
  * What one scenario measured and whether its self-checks passed.
  *
- * @param concurrency     requests in flight (REST); null for the Kafka scenarios, whose producer pipelines freely
- * @param throughput      completed operations per second: N / (last completion − first send)
+ * @param concurrency     requests in flight (REST: always in a closed loop, at most in an open one); null for the
+ *                        Kafka scenarios, whose producer pipelines freely
+ * @param rate            requests/s offered by an open loop (REST); null for a closed loop and the Kafka scenarios
+ * @param throughput      completed operations per second, achieved: N / (last completion − first send, or
+ *                        request 0's due time in an open loop)
  * @param errors          operations that did not end as expected (failed sends, missing, duplicate or rejected
  *                        outcomes, non-2xx answers, wrong bodies)
  * @param ratioToBaseline throughput / the baseline's throughput in the same run; null without a baseline
  * @param failures        every self-check that failed, in words; empty for a good run
  */
-public record ScenarioResult(Scenario scenario, int n, Integer concurrency, double throughput, double p50Ms,
-                             double p99Ms, double p999Ms, double maxMs, long errors, long elapsedMs,
+public record ScenarioResult(Scenario scenario, int n, Integer concurrency, Integer rate, double throughput,
+                             double p50Ms, double p99Ms, double p999Ms, double maxMs, long errors, long elapsedMs,
                              Double ratioToBaseline, List<String> failures) {
 
     public ScenarioResult {
         failures = List.copyOf(failures);
     }
 
-    static ScenarioResult of(Scenario scenario, int n, Integer concurrency, long elapsedNanos, Latencies latencies,
-                             long errors, List<String> failures) {
+    static ScenarioResult of(Scenario scenario, int n, Integer concurrency, Integer rate, long elapsedNanos,
+                             Latencies latencies, long errors, List<String> failures) {
         double seconds = Math.max(elapsedNanos, 1) / 1e9;
-        return new ScenarioResult(scenario, n, concurrency, n / seconds, latencies.percentileMs(50),
+        return new ScenarioResult(scenario, n, concurrency, rate, n / seconds, latencies.percentileMs(50),
                 latencies.percentileMs(99), latencies.percentileMs(99.9), latencies.maxMs(), errors,
                 elapsedNanos / 1_000_000, null, failures);
     }
@@ -34,7 +37,7 @@ public record ScenarioResult(Scenario scenario, int n, Integer concurrency, doub
 
     ScenarioResult withBaseline(ScenarioResult baseline) {
         Double ratio = baseline == null || baseline.throughput() <= 0 ? null : throughput / baseline.throughput();
-        return new ScenarioResult(scenario, n, concurrency, throughput, p50Ms, p99Ms, p999Ms, maxMs, errors,
+        return new ScenarioResult(scenario, n, concurrency, rate, throughput, p50Ms, p99Ms, p999Ms, maxMs, errors,
                 elapsedMs, ratio, failures);
     }
 }

@@ -19,6 +19,8 @@ class BenchConfigTest {
         assertThat(c.scenarios()).containsExactly(Scenario.values());
         assertThat(c.n()).isEqualTo(20_000);
         assertThat(c.concurrency()).isEqualTo(1_000);
+        assertThat(c.openLoop()).isFalse();
+        assertThat(c.restWarmup()).isEqualTo(5_000); // REST_N: smaller than the warm-up
         assertThat(c.output()).isEqualTo(Path.of("bench-results.json"));
         assertThat(c.scenarioTimeout()).isEqualTo(Duration.ofMinutes(2));
     }
@@ -34,6 +36,17 @@ class BenchConfigTest {
         assertThat(c.n()).isEqualTo(1_000);
         assertThat(c.embedded()).isFalse();
         assertThat(c.gatewayUrl()).isEqualTo("http://127.0.0.1:18080");
+    }
+
+    @Test
+    void aRateMakesTheRestScenariosAnOpenLoopAndTheRestWarmUpIsAtMostRestN() {
+        BenchConfig c = BenchConfig.fromEnv(Map.of("BANK_BENCH_RATE", "1_500", "BANK_BENCH_REST_N", "500"));
+        assertThat(c.openLoop()).isTrue();
+        assertThat(c.rate()).isEqualTo(1_500);
+        assertThat(c.restWarmup()).isEqualTo(500);
+        assertThat(BenchConfig.fromEnv(Map.of("BANK_BENCH_WARMUP", "0")).restWarmup()).isZero();
+        assertThatThrownBy(() -> BenchConfig.fromEnv(Map.of("BANK_BENCH_RATE", "-1")))
+                .hasMessageContaining("BANK_BENCH_RATE");
     }
 
     @Test

@@ -16,7 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The benchmark with a tiny N against its own in-process bank: every scenario runs and passes its own
- * checks, the table and the JSON come out. It proves the harness works, not how fast anything is.
+ * checks, the table and the JSON come out. The REST scenarios run as an open loop (a rate is set), so the
+ * paced path is exercised end to end; their warm-ups and the balance checks are closed loops. It proves the
+ * harness works, not how fast anything is.
  */
 class BenchSmokeIT {
 
@@ -27,6 +29,7 @@ class BenchSmokeIT {
                 "BANK_BENCH_N", "50",
                 "BANK_BENCH_REST_N", "50",
                 "BANK_BENCH_CONCURRENCY", "10",
+                "BANK_BENCH_RATE", "500",
                 "BANK_BENCH_ACCOUNTS", "10",
                 "BANK_BENCH_WARMUP", "20",
                 "BANK_BENCH_TIMEOUT", "PT30S",
@@ -46,10 +49,11 @@ class BenchSmokeIT {
             assertThat(r.throughput()).as(r.scenario().label() + " throughput").isPositive();
             assertThat(r.p99Ms()).as(r.scenario().label() + " p99").isPositive();
             assertThat(r.ratioToBaseline()).as(r.scenario().label() + " ratio").isNotNull().isPositive();
+            assertThat(r.rate()).as(r.scenario().label() + " offered rate").isEqualTo(r.scenario().rest() ? 500 : null);
         });
         assertThat(report.passed()).isTrue();
         String printed = table.toString(StandardCharsets.UTF_8);
-        assertThat(printed).contains("throughput/s", "p99.9 ms");
+        assertThat(printed).contains("throughput/s", "p99.9 ms", "rate");
         Arrays.stream(Scenario.values()).forEach(s -> assertThat(printed).contains(s.label()));
 
         JsonNode json = Json.MAPPER.readTree(output.toFile());
@@ -58,6 +62,9 @@ class BenchSmokeIT {
         assertThat(json.path("results")).hasSize(Scenario.values().length);
         assertThat(json.path("results").get(0).path("scenario").asText()).isEqualTo("baseline");
         assertThat(json.path("results").get(3).path("concurrency").asInt()).isEqualTo(10);
+        assertThat(json.path("results").get(3).path("loop").asText()).isEqualTo("open");
+        assertThat(json.path("results").get(4).path("offeredRatePerSec").asInt()).isEqualTo(500);
+        assertThat(json.path("results").get(1).path("offeredRatePerSec").isNull()).isTrue();
         assertThat(json.path("results").get(4).has("p999Ms")).isTrue();
     }
 }
