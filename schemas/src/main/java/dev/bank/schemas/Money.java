@@ -19,7 +19,8 @@ public final class Money {
 
     /** The ISO-4217 currency for a code, or {@link InvalidAmountException} for an unknown code. */
     public static Currency currency(String code) {
-        if (code == null || !code.matches("[A-Z]{3}")) {
+        if (code == null || code.length() != 3
+                || !upper(code.charAt(0)) || !upper(code.charAt(1)) || !upper(code.charAt(2))) {
             throw new InvalidAmountException("currency must be an ISO-4217 code such as EUR, was " + code);
         }
         Currency c;
@@ -36,10 +37,29 @@ public final class Money {
 
     /** Parses a plain decimal string; rejects exponents, signs, blanks and anything that is not a number. */
     public static BigDecimal parseDecimal(String text) {
-        if (text == null || !text.matches("[0-9]+(\\.[0-9]+)?")) {
+        if (!plainDecimal(text)) {
             throw new InvalidAmountException("amount must be a positive decimal number such as 12.34, was " + text);
         }
         return new BigDecimal(text);
+    }
+
+    private static boolean upper(char c) {
+        return c >= 'A' && c <= 'Z';
+    }
+
+    /**
+     * Digits, optionally a point and more digits: {@code [0-9]+(\.[0-9]+)?}, checked by hand because
+     * {@link String#matches} compiles its pattern on every call and this runs for every amount on both sides.
+     */
+    static boolean plainDecimal(String text) {
+        if (text == null) return false;
+        int point = -1;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '.' && point < 0) point = i;
+            else if (c < '0' || c > '9') return false;
+        }
+        return point != 0 && point != text.length() - 1 && !text.isEmpty();
     }
 
     /**

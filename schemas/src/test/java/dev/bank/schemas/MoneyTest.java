@@ -4,6 +4,8 @@ import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
 import java.util.Currency;
+import java.util.Random;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,6 +14,21 @@ class MoneyTest {
     private static final Currency EUR = Currency.getInstance("EUR");
     private static final Currency JPY = Currency.getInstance("JPY");
     private static final Currency BHD = Currency.getInstance("BHD");
+
+    @Test
+    void plainDecimalCheckAgreesWithItsPattern() {
+        Pattern rule = Pattern.compile("[0-9]+(\\.[0-9]+)?");
+        String alphabet = "0189..-+e x";
+        Random random = new Random(7);
+        for (int i = 0; i < 200_000; i++) {
+            StringBuilder text = new StringBuilder();
+            int length = random.nextInt(7);
+            for (int j = 0; j < length; j++) text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            assertThat(Money.plainDecimal(text.toString())).as(text.toString())
+                    .isEqualTo(rule.matcher(text).matches());
+        }
+        assertThat(Money.plainDecimal(null)).isFalse();
+    }
     private static final BigDecimal MAX = new BigDecimal("1000000");
 
     @Test
