@@ -61,13 +61,14 @@ public final class Bench {
             BenchConfig target = stack == null ? config
                     : config.withTarget(stack.bootstrapServers(), stack.gatewayUrl(), stack.processorUrl());
             Balances balances = new Balances(http, target.processorUrl());
-            KafkaScenarios kafka = new KafkaScenarios(target, runId, balances);
+            KafkaScenarios kafka = new KafkaScenarios(target, runId, balances, env);
             RestScenarios rest = new RestScenarios(target, runId, kafka, http, balances);
             List<ScenarioResult> results = new ArrayList<>();
             ScenarioResult baseline = null;
             for (Scenario scenario : target.scenarios()) {
                 ScenarioResult r = switch (scenario) {
                     case BASELINE -> kafka.baseline();
+                    case STREAMS_FLOOR -> kafka.streamsFloor();
                     case KAFKA_DIRECT, HOT_ACCOUNT -> kafka.direct(scenario);
                     case REST_SYNC -> rest.sync();
                     case REST_BALANCE -> rest.balance();
@@ -76,10 +77,11 @@ public final class Bench {
                 r = r.withBaseline(baseline);
                 results.add(r);
                 log.info(String.format(Locale.ROOT,
-                        "%s: N=%d%s%s %.0f/s p50 %.1f ms p99 %.1f ms p99.9 %.1f ms errors %d%s %s", scenario.label(),
-                        r.n(), r.concurrency() == null ? "" : " concurrency " + r.concurrency(),
+                        "%s: N=%d%s%s %.0f/s p50 %.1f ms p99 %.1f ms p99.9 %.1f ms%s errors %d%s %s",
+                        scenario.label(), r.n(), r.concurrency() == null ? "" : " concurrency " + r.concurrency(),
                         r.rate() == null ? "" : " offered " + r.rate() + "/s", r.throughput(),
-                        r.p50Ms(), r.p99Ms(), r.p999Ms(), r.errors(),
+                        r.p50Ms(), r.p99Ms(), r.p999Ms(), r.cpuMicrosPerOp() == null ? ""
+                                : String.format(Locale.ROOT, " cpu %.0f µs/op", r.cpuMicrosPerOp()), r.errors(),
                         r.ratioToBaseline() == null ? "" : String.format(Locale.ROOT, " (%.2f of baseline)",
                                 r.ratioToBaseline()),
                         r.passed() ? "ok" : "FAILED " + r.failures()));

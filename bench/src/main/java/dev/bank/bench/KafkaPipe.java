@@ -53,8 +53,11 @@ final class KafkaPipe {
         }
     }
 
-    /** The measurements of one run; {@code elapsedNanos} is first send → last record seen. */
-    record Run(int n, long elapsedNanos, Latencies latencies, int seen, long duplicates, long wrong,
+    /**
+     * The measurements of one run; {@code elapsedNanos} is first send → last record seen, {@code cpuNanos} the
+     * process CPU used from the first send until all were seen (or the deadline), -1 when unknown.
+     */
+    record Run(int n, long elapsedNanos, long cpuNanos, Latencies latencies, int seen, long duplicates, long wrong,
                long sendErrors, List<String> problems) {
 
         int missing() {
@@ -127,6 +130,7 @@ final class KafkaPipe {
              });
              KafkaProducer<String, byte[]> producer = producer("bank-bench-" + label)) {
             tail.start();
+            long cpuBefore = CpuClock.processNanos();
             long firstSend = System.nanoTime();
             for (int i = 0; i < n && System.nanoTime() < deadline; i++) {
                 ProducerRecord<String, byte[]> r = record.apply(i);
@@ -140,6 +144,7 @@ final class KafkaPipe {
             }
             producer.flush();
             boolean complete = allSeen.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            long cpu = CpuClock.between(cpuBefore, CpuClock.processNanos());
             if (!complete) {
                 log.warn("{}: {} of {} records not read back within {}", label, allSeen.getCount(), n, timeout);
             }
@@ -147,7 +152,7 @@ final class KafkaPipe {
             int seen = 0;
             for (int i = 0; i < n; i++) if (seenCount.get(i) > 0) seen++;
             long end = seen == 0 ? System.nanoTime() : lastSeen.get();
-            return new Run(n, end - firstSend, latencies, seen, duplicates.get(), wrong.get(), sendErrors.get(),
+            return new Run(n, end - firstSend, cpu, latencies, seen, duplicates.get(), wrong.get(), sendErrors.get(),
                     List.copyOf(problems));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

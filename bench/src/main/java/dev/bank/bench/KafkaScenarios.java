@@ -12,14 +12,16 @@ import org.apache.kafka.common.errors.SerializationException;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToIntFunction;
 
 /**
- * The Kafka scenarios: the raw pipe (baseline), commands → outcomes over many accounts (kafka-direct) and on
- * one account (hot-account). The baseline sends the very bytes kafka-direct sends, keyed the same way, into a
- * topic with as many partitions as the commands topic, so the only difference is the processor in between.
+ * The Kafka scenarios: the raw pipe (baseline), the raw pipe through a minimal exactly-once Streams app
+ * (streams-floor), commands → outcomes over many accounts (kafka-direct) and on one account (hot-account). The
+ * baseline sends the very bytes kafka-direct sends, keyed the same way, into a topic with as many partitions as
+ * the commands topic, so the only difference is the processor in between.
  *
  * <p>Nothing is timed cold: the baseline runs after a warm-up pass of the raw pipe, and the first processor
  * scenario after {@code BANK_BENCH_WARMUP} untimed commands through the processor, on accounts and ids of
@@ -28,6 +30,9 @@ import java.util.function.ToIntFunction;
 final class KafkaScenarios {
     /** The baseline's topic: the commands topic's partitions, records kept an hour. */
     static final String BASELINE_TOPIC = "bank.bench.baseline";
+    /** The streams-floor app's input and output topics, made like the baseline's. */
+    static final String FLOOR_INPUT = "bank.bench.floor.in";
+    static final String FLOOR_OUTPUT = "bank.bench.floor.out";
     private static final JsonSerde<Command> COMMANDS = JsonSerde.of(Command.class);
     private static final JsonSerde<Outcome> OUTCOMES = JsonSerde.of(Outcome.class);
 
@@ -36,10 +41,13 @@ final class KafkaScenarios {
     private final KafkaPipe pipe;
     private final Balances balances;
     private final Topics topics;
+    private final Map<String, String> env;
     private boolean processorWarm;
 
-    KafkaScenarios(BenchConfig config, String runId, Balances balances) {
+    /** @param env where the bank's processor reads its settings from; the streams-floor app reads them there too */
+    KafkaScenarios(BenchConfig config, String runId, Balances balances, Map<String, String> env) {
         this.config = config;
+        this.env = env;
         this.runId = runId;
         this.pipe = new KafkaPipe(config.bootstrapServers());
         this.balances = balances;
@@ -47,31 +55,74 @@ final class KafkaScenarios {
     }
 
     ScenarioResult baseline() {
-        int partitions = pipe.partitions(topics.commands());
-        TopicCreator.createAll(config.bootstrapServers(), List.of(new TopicSpec(BASELINE_TOPIC, partitions,
-                topics.replicationFactor(), Map.of("retention.ms", String.valueOf(Duration.ofHours(1).toMillis())))),
-                Duration.ofSeconds(60));
-        List<String> failures = new ArrayList<>();
-        int actual = pipe.partitions(BASELINE_TOPIC);
-        if (actual != partitions) {
-            failures.add(BASELINE_TOPIC + " has " + actual + " partitions, " + topics.commands() + " " + partitions
-                    + ": delete it to have it recreated");
-        }
+        List<String> failures = new ArrayList<>(benchTopics(BASELINE_TOPIC));
         if (config.warmup() > 0) {
-            rawPipe("baseline-warmup", new Workload(runId + "w", Scenario.BASELINE, config.accounts(),
-                    config.warmup()));
+            rawPipe("baseline-warmup", BASELINE_TOPIC, BASELINE_TOPIC, new Workload(runId + "w", Scenario.BASELINE,
+                    config.accounts(), config.warmup()));
         }
-        KafkaPipe.Run run = rawPipe("baseline",
+        KafkaPipe.Run run = rawPipe("baseline", BASELINE_TOPIC, BASELINE_TOPIC,
                 new Workload(runId, Scenario.BASELINE, config.accounts(), config.n()));
         failures.addAll(run.failures());
-        return ScenarioResult.of(Scenario.BASELINE, config.n(), null, null, run.elapsedNanos(), run.latencies(),
-                run.errors(), failures);
+        return result(Scenario.BASELINE, run, failures);
     }
 
-    private KafkaPipe.Run rawPipe(String label, Workload w) {
+    /**
+     * The raw pipe with a minimal exactly-once Streams app in the middle ({@link StreamsFloor}): the same records
+     * produced to {@link #FLOOR_INPUT}, read back from {@link #FLOOR_OUTPUT}, after an untimed warm-up through
+     * the app. The app runs only for this scenario.
+     */
+    ScenarioResult streamsFloor() {
+        List<String> failures = new ArrayList<>(benchTopics(FLOOR_INPUT, FLOOR_OUTPUT));
+        StreamsFloor started;
+        try {
+            started = StreamsFloor.start(env, config.bootstrapServers(), "bank-bench-floor-" + runId, FLOOR_INPUT,
+                    FLOOR_OUTPUT, config.scenarioTimeout());
+        } catch (RuntimeException e) {
+            failures.add("cannot start the streams-floor app: " + e.getMessage());
+            return ScenarioResult.setupFailed(Scenario.STREAMS_FLOOR, config.n(), null, null, failures);
+        }
+        try (StreamsFloor floor = started) {
+            if (config.warmup() > 0) {
+                KafkaPipe.Run warm = rawPipe("streams-floor-warmup", FLOOR_INPUT, FLOOR_OUTPUT,
+                        new Workload(runId + "w", Scenario.STREAMS_FLOOR, config.accounts(), config.warmup()));
+                warm.failures().forEach(f -> failures.add("warm-up: " + f));
+            }
+            if (!failures.isEmpty()) {
+                return ScenarioResult.setupFailed(Scenario.STREAMS_FLOOR, config.n(), null, null, failures);
+            }
+            KafkaPipe.Run run = rawPipe("streams-floor", FLOOR_INPUT, FLOOR_OUTPUT,
+                    new Workload(runId, Scenario.STREAMS_FLOOR, config.accounts(), config.n()));
+            failures.addAll(run.failures());
+            return result(Scenario.STREAMS_FLOOR, run, failures);
+        }
+    }
+
+    /**
+     * Creates the bench's own topics, if missing, like the commands topic: its partitions, the topics'
+     * replication, records kept an hour. Returns a failure for each that exists with other partitions.
+     */
+    private List<String> benchTopics(String... names) {
+        int partitions = pipe.partitions(topics.commands());
+        TopicCreator.createAll(config.bootstrapServers(), Arrays.stream(names).map(name -> new TopicSpec(name,
+                        partitions, topics.replicationFactor(),
+                        Map.of("retention.ms", String.valueOf(Duration.ofHours(1).toMillis())))).toList(),
+                Duration.ofSeconds(60));
+        List<String> failures = new ArrayList<>();
+        for (String name : names) {
+            int actual = pipe.partitions(name);
+            if (actual != partitions) {
+                failures.add(name + " has " + actual + " partitions, " + topics.commands() + " " + partitions
+                        + ": delete it to have it recreated");
+            }
+        }
+        return failures;
+    }
+
+    /** The workload's commands as plain records into {@code to}, each matched when it is read from {@code from}. */
+    private KafkaPipe.Run rawPipe(String label, String to, String from, Workload w) {
         return pipe.run(label, w.n(),
-                i -> new ProducerRecord<>(BASELINE_TOPIC, w.accountOf(i), COMMANDS.serialize(BASELINE_TOPIC, w.command(i))),
-                BASELINE_TOPIC,
+                i -> new ProducerRecord<>(to, w.accountOf(i), COMMANDS.serialize(to, w.command(i))),
+                from,
                 record -> {
                     Command c = read(COMMANDS, record);
                     int i = c == null ? -1 : w.indexOf(c.transactionId());
@@ -80,15 +131,18 @@ final class KafkaScenarios {
                 config.scenarioTimeout());
     }
 
+    private ScenarioResult result(Scenario scenario, KafkaPipe.Run run, List<String> failures) {
+        return ScenarioResult.of(scenario, config.n(), null, null, run.elapsedNanos(), run.cpuNanos(), run.seen(),
+                run.latencies(), run.errors(), failures);
+    }
+
     /** kafka-direct (over {@code BANK_BENCH_ACCOUNTS} accounts) or hot-account (one account). */
     ScenarioResult direct(Scenario scenario) {
         int accounts = scenario == Scenario.HOT_ACCOUNT ? 1 : config.accounts();
         Workload w = new Workload(runId, scenario, accounts, config.n());
         List<String> failures = new ArrayList<>(warmUpProcessor());
         failures.addAll(openAccounts(w));
-        if (!failures.isEmpty()) {
-            return ScenarioResult.of(scenario, config.n(), null, null, 0, new Latencies(), config.n(), failures);
-        }
+        if (!failures.isEmpty()) return ScenarioResult.setupFailed(scenario, config.n(), null, null, failures);
         KafkaPipe.Run run = pipe.run(scenario.label(), w.n(),
                 i -> new ProducerRecord<>(topics.commands(), w.accountOf(i),
                         COMMANDS.serialize(topics.commands(), w.command(i))),
@@ -97,8 +151,7 @@ final class KafkaScenarios {
                 config.scenarioTimeout());
         failures.addAll(run.failures());
         failures.addAll(balances.verify(w.expectedBalances(w.n()), config.scenarioTimeout()));
-        return ScenarioResult.of(scenario, config.n(), null, null, run.elapsedNanos(), run.latencies(), run.errors(),
-                failures);
+        return result(scenario, run, failures);
     }
 
     /**

@@ -16,12 +16,13 @@ import java.util.Map;
 /**
  * The run's results as a printed table and as a JSON document with the same numbers.
  *
- * @param inProcess true when the bench started its own bank ({@code config} then names what it started)
+ * @param inProcess true when the bench started its own bank ({@code config} then names what it started); only then
+ *                  does the bench process's CPU cover the whole system, so the table shows cpu µs/op only then
  */
 public record Report(String runId, Instant startedAt, boolean inProcess, BenchConfig config,
                      List<ScenarioResult> results) {
 
-    private static final String ROW = "%-13s %7s %5s %6s %13s %9s %9s %9s %7s %9s  %s%n";
+    private static final String ROW = "%-13s %7s %5s %6s %13s %9s %9s %9s %9s %7s %9s  %s%n";
 
     public boolean passed() {
         return results.stream().allMatch(ScenarioResult::passed);
@@ -30,18 +31,25 @@ public record Report(String runId, Instant startedAt, boolean inProcess, BenchCo
     public void print(PrintStream out) {
         out.println();
         out.printf(Locale.ROOT, ROW, "scenario", "N", "conc", "rate", "throughput/s", "p50 ms", "p99 ms",
-                "p99.9 ms", "errors", "vs base", "check");
+                "p99.9 ms", "cpu µs/op", "errors", "vs base", "check");
         for (ScenarioResult r : results) {
             out.printf(Locale.ROOT, ROW, r.scenario().label(), r.n(),
                     r.concurrency() == null ? "-" : r.concurrency(),
                     r.rate() == null ? "-" : r.rate(),
                     String.format(Locale.ROOT, "%.0f", r.throughput()),
-                    ms(r.p50Ms()), ms(r.p99Ms()), ms(r.p999Ms()), r.errors(),
+                    ms(r.p50Ms()), ms(r.p99Ms()), ms(r.p999Ms()),
+                    !inProcess || r.cpuMicrosPerOp() == null ? "-"
+                            : String.format(Locale.ROOT, "%.0f", r.cpuMicrosPerOp()),
+                    r.errors(),
                     r.ratioToBaseline() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.ratioToBaseline()),
                     r.passed() ? "ok" : "FAILED");
         }
         for (ScenarioResult r : results) {
             r.failures().forEach(f -> out.println("  " + r.scenario().label() + ": " + f));
+        }
+        if (!inProcess) {
+            out.println("  cpu µs/op not shown: against an external target the bench's CPU is only the load generator's"
+                    + " (see cpuMicrosPerOp in the JSON)");
         }
         out.println();
     }
@@ -58,6 +66,8 @@ public record Report(String runId, Instant startedAt, boolean inProcess, BenchCo
         target.put("processorUrl", config.processorUrl());
         target.put("commandsTopic", config.topics().commands());
         target.put("resultsTopic", config.topics().results());
+        target.put("cpuMicrosPerOpCovers", inProcess ? "the whole in-process bank: broker, processor, gateway and load"
+                + " generator" : "the bench process only: load generator (and the streams-floor app), not the target");
         doc.put("target", target);
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("n", config.n());
@@ -94,6 +104,7 @@ public record Report(String runId, Instant startedAt, boolean inProcess, BenchCo
         m.put("maxMs", round(r.maxMs(), 3));
         m.put("errors", r.errors());
         m.put("elapsedMs", r.elapsedMs());
+        m.put("cpuMicrosPerOp", r.cpuMicrosPerOp() == null ? null : round(r.cpuMicrosPerOp(), 1));
         m.put("ratioToBaseline", r.ratioToBaseline() == null ? null : round(r.ratioToBaseline(), 3));
         m.put("passed", r.passed());
         m.put("failures", r.failures());

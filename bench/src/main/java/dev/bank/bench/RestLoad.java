@@ -44,9 +44,10 @@ final class RestLoad implements AutoCloseable {
 
     /**
      * What one load run measured; {@code elapsedNanos} is start (the first send, or request 0's due time) → last
-     * response, {@code rate} the offered requests/s (0 for a closed loop).
+     * response, {@code rate} the offered requests/s (0 for a closed loop), {@code cpuNanos} the process CPU used
+     * from start until every request was answered (or the deadline), -1 when unknown.
      */
-    record Run(int n, int rate, int completed, long elapsedNanos, Latencies latencies, long errors,
+    record Run(int n, int rate, int completed, long elapsedNanos, long cpuNanos, Latencies latencies, long errors,
                Map<String, Long> errorKinds, List<String> examples) {
 
         List<String> failures() {
@@ -98,7 +99,9 @@ final class RestLoad implements AutoCloseable {
         LongAdder errors = new LongAdder();
         Map<String, LongAdder> kinds = new ConcurrentHashMap<>();
         List<String> examples = Collections.synchronizedList(new ArrayList<>());
+        long cpuBefore = CpuClock.processNanos();
         long start = System.nanoTime();
+        long cpu;
         try {
             for (int i = 0; i < n; i++) {
                 HttpRequest next = request.apply(i); // built before its due time: not part of its latency
@@ -141,6 +144,7 @@ final class RestLoad implements AutoCloseable {
             if (!done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 log.warn("{}: {} of {} requests unanswered within {}", label, done.getCount(), n, timeout);
             }
+            cpu = CpuClock.between(cpuBefore, CpuClock.processNanos());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(label + " interrupted", e);
@@ -148,7 +152,7 @@ final class RestLoad implements AutoCloseable {
         Map<String, Long> errorKinds = new TreeMap<>();
         kinds.forEach((k, v) -> errorKinds.put(k, v.sum()));
         long end = completed.get() == 0 ? System.nanoTime() : lastDone.get();
-        return new Run(n, rate, completed.get(), end - start, latencies, errors.sum(), errorKinds,
+        return new Run(n, rate, completed.get(), end - start, cpu, latencies, errors.sum(), errorKinds,
                 List.copyOf(examples));
     }
 

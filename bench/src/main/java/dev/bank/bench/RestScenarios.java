@@ -103,12 +103,13 @@ final class RestScenarios {
 
     private ScenarioResult result(Scenario scenario, RestLoad.Run run, List<String> failures) {
         return ScenarioResult.of(scenario, run.n(), config.concurrency(), config.openLoop() ? config.rate() : null,
-                run.elapsedNanos(), run.latencies(), run.errors() + (run.n() - run.completed()), failures);
+                run.elapsedNanos(), run.cpuNanos(), run.completed(), run.latencies(),
+                run.errors() + (run.n() - run.completed()), failures);
     }
 
     private ScenarioResult setupFailed(Scenario scenario, List<String> failures) {
-        return ScenarioResult.of(scenario, config.restN(), config.concurrency(),
-                config.openLoop() ? config.rate() : null, 0, new Latencies(), config.restN(), failures);
+        return ScenarioResult.setupFailed(scenario, config.restN(), config.concurrency(),
+                config.openLoop() ? config.rate() : null, failures);
     }
 
     private static Map<String, Object> body(Workload w, int i) {

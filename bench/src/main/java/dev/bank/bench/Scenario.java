@@ -8,6 +8,11 @@ import java.util.stream.Collectors;
 public enum Scenario {
     /** The raw Kafka pipe: idempotent producer (acks=all) to read_committed consumer, same records. */
     BASELINE,
+    /**
+     * The raw pipe through a minimal exactly-once Kafka Streams app (source → forward → sink, no state): the
+     * ceiling of any exactly-once topology on this broker.
+     */
+    STREAMS_FLOOR,
     /** Commands produced straight to the commands topic over many accounts, timed until every outcome is read. */
     KAFKA_DIRECT,
     /** The same on one account: one partition, one task. */

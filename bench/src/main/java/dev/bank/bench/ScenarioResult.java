@@ -12,23 +12,37 @@ import java.util.List;
  *                        request 0's due time in an open loop)
  * @param errors          operations that did not end as expected (failed sends, missing, duplicate or rejected
  *                        outcomes, non-2xx answers, wrong bodies)
+ * @param cpuMicrosPerOp  CPU time of the bench process during the timed part / operations completed, in µs;
+ *                        the whole system's with the in-process bank, only the load generator's (and the
+ *                        streams-floor app's) against an external target; null when unknown or nothing completed
  * @param ratioToBaseline throughput / the baseline's throughput in the same run; null without a baseline
  * @param failures        every self-check that failed, in words; empty for a good run
  */
 public record ScenarioResult(Scenario scenario, int n, Integer concurrency, Integer rate, double throughput,
                              double p50Ms, double p99Ms, double p999Ms, double maxMs, long errors, long elapsedMs,
-                             Double ratioToBaseline, List<String> failures) {
+                             Double cpuMicrosPerOp, Double ratioToBaseline, List<String> failures) {
 
     public ScenarioResult {
         failures = List.copyOf(failures);
     }
 
+    /**
+     * @param cpuNanos  process CPU used by the timed part, -1 when unknown
+     * @param completed operations that completed in the timed part (the divisor of {@code cpuMicrosPerOp})
+     */
     static ScenarioResult of(Scenario scenario, int n, Integer concurrency, Integer rate, long elapsedNanos,
-                             Latencies latencies, long errors, List<String> failures) {
+                             long cpuNanos, long completed, Latencies latencies, long errors, List<String> failures) {
         double seconds = Math.max(elapsedNanos, 1) / 1e9;
+        Double cpuPerOp = cpuNanos < 0 || completed <= 0 ? null : cpuNanos / 1e3 / completed;
         return new ScenarioResult(scenario, n, concurrency, rate, n / seconds, latencies.percentileMs(50),
                 latencies.percentileMs(99), latencies.percentileMs(99.9), latencies.maxMs(), errors,
-                elapsedNanos / 1_000_000, null, failures);
+                elapsedNanos / 1_000_000, cpuPerOp, null, failures);
+    }
+
+    /** A scenario whose set-up failed before anything was timed: every operation counts as an error. */
+    static ScenarioResult setupFailed(Scenario scenario, int n, Integer concurrency, Integer rate,
+                                      List<String> failures) {
+        return of(scenario, n, concurrency, rate, 0, -1, 0, new Latencies(), n, failures);
     }
 
     public boolean passed() {
@@ -38,6 +52,6 @@ public record ScenarioResult(Scenario scenario, int n, Integer concurrency, Inte
     ScenarioResult withBaseline(ScenarioResult baseline) {
         Double ratio = baseline == null || baseline.throughput() <= 0 ? null : throughput / baseline.throughput();
         return new ScenarioResult(scenario, n, concurrency, rate, throughput, p50Ms, p99Ms, p999Ms, maxMs, errors,
-                elapsedMs, ratio, failures);
+                elapsedMs, cpuMicrosPerOp, ratio, failures);
     }
 }
