@@ -3,9 +3,9 @@ package dev.bank.processor.topology;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.Command;
+import dev.bank.schemas.CommandShape;
 import dev.bank.schemas.Ids;
 import dev.bank.schemas.Json;
-import dev.bank.schemas.JsonSchemas;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.Transfer;
@@ -117,8 +117,7 @@ final class CommandProcessor extends AccountTask {
             deadLetter(record, DeadLetter.UNPARSEABLE, "not JSON: " + e.getMessage());
             return null;
         }
-        List<String> violations = json == null ? List.of("the value is empty")
-                : JsonSchemas.violations(JsonSchemas.COMMAND, json);
+        List<String> violations = json == null ? List.of("the value is empty") : CommandShape.violations(json);
         if (!violations.isEmpty()) {
             deadLetter(record, DeadLetter.SCHEMA_VIOLATION, String.join("; ", violations));
             return null;
