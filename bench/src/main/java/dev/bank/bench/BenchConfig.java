@@ -11,9 +11,9 @@ import java.util.Map;
 /**
  * The benchmark's whole configuration, from environment variables (defaults in brackets):
  * <ul>
- *   <li>{@code BANK_BENCH_N} [20000]: commands per Kafka scenario (baseline, streams-floor, kafka-direct,
+ *   <li>{@code BANK_BENCH_N} [100000]: commands per Kafka scenario (baseline, streams-floor, kafka-direct,
  *       hot-account);</li>
- *   <li>{@code BANK_BENCH_REST_N} [5000]: requests per REST scenario (rest-sync, rest-balance);</li>
+ *   <li>{@code BANK_BENCH_REST_N} [20000]: requests per REST scenario (rest-sync, rest-balance);</li>
  *   <li>{@code BANK_BENCH_CONCURRENCY} [1000]: REST requests in flight at once (closed loop), or at most
  *       (open loop);</li>
  *   <li>{@code BANK_BENCH_RATE} [0]: REST requests per second offered in all, an open loop; 0 is a closed
@@ -56,8 +56,8 @@ public record BenchConfig(int n, int restN, int concurrency, int rate, int accou
     public static BenchConfig fromEnv(Map<String, String> env) {
         String bootstrap = blankToNull(env.get("BANK_BENCH_BOOTSTRAP_SERVERS"));
         return new BenchConfig(
-                integer(env, "BANK_BENCH_N", 20_000),
-                integer(env, "BANK_BENCH_REST_N", 5_000),
+                integer(env, "BANK_BENCH_N", 100_000),
+                integer(env, "BANK_BENCH_REST_N", 20_000),
                 integer(env, "BANK_BENCH_CONCURRENCY", 1_000),
                 integer(env, "BANK_BENCH_RATE", 0),
                 integer(env, "BANK_BENCH_ACCOUNTS", 1_000),

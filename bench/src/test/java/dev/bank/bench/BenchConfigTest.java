@@ -17,10 +17,11 @@ class BenchConfigTest {
         BenchConfig c = BenchConfig.fromEnv(Map.of());
         assertThat(c.embedded()).isTrue();
         assertThat(c.scenarios()).containsExactly(Scenario.values());
-        assertThat(c.n()).isEqualTo(20_000);
+        assertThat(c.n()).isEqualTo(100_000);
         assertThat(c.concurrency()).isEqualTo(1_000);
         assertThat(c.openLoop()).isFalse();
-        assertThat(c.restWarmup()).isEqualTo(5_000); // REST_N: smaller than the warm-up
+        assertThat(c.restN()).isEqualTo(20_000);
+        assertThat(c.restWarmup()).isEqualTo(20_000); // min(REST_N, warm-up)
         assertThat(c.output()).isEqualTo(Path.of("bench-results.json"));
         assertThat(c.scenarioTimeout()).isEqualTo(Duration.ofMinutes(2));
     }
