@@ -143,12 +143,7 @@ final class KafkaScenarios {
         List<String> failures = new ArrayList<>(warmUpProcessor());
         failures.addAll(openAccounts(w));
         if (!failures.isEmpty()) return ScenarioResult.setupFailed(scenario, config.n(), null, null, failures);
-        KafkaPipe.Run run = pipe.run(scenario.label(), w.n(),
-                i -> new ProducerRecord<>(topics.commands(), w.accountOf(i),
-                        COMMANDS.serialize(topics.commands(), w.command(i))),
-                topics.results(),
-                record -> outcomeMatch(record, w::indexOf),
-                config.scenarioTimeout());
+        KafkaPipe.Run run = sendCommands(scenario.label(), w);
         failures.addAll(run.failures());
         failures.addAll(balances.verify(w.expectedBalances(w.n()), config.scenarioTimeout()));
         return result(scenario, run, failures);
@@ -166,15 +161,19 @@ final class KafkaScenarios {
                 config.warmup());
         List<String> failures = new ArrayList<>(openAccounts(w));
         if (failures.isEmpty()) {
-            KafkaPipe.Run run = pipe.run("processor-warmup", w.n(),
-                    i -> new ProducerRecord<>(topics.commands(), w.accountOf(i),
-                            COMMANDS.serialize(topics.commands(), w.command(i))),
-                    topics.results(),
-                    record -> outcomeMatch(record, w::indexOf),
-                    config.scenarioTimeout());
-            failures.addAll(run.failures());
+            failures.addAll(sendCommands("processor-warmup", w).failures());
         }
         return failures.stream().map(f -> "warm-up: " + f).toList();
+    }
+
+    /** The workload's commands through the processor: produced to the commands topic, outcomes read back. */
+    private KafkaPipe.Run sendCommands(String label, Workload w) {
+        return pipe.run(label, w.n(),
+                i -> new ProducerRecord<>(topics.commands(), w.accountOf(i),
+                        COMMANDS.serialize(topics.commands(), w.command(i))),
+                topics.results(),
+                record -> outcomeMatch(record, w::indexOf),
+                config.scenarioTimeout());
     }
 
     /**
