@@ -3,6 +3,7 @@ package dev.bank.observability;
 import io.javalin.config.JavalinConfig;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
@@ -15,11 +16,21 @@ import java.util.function.Supplier;
 public final class HttpListener {
     /** Connections the kernel holds for the server before it accepts them (capped by net.core.somaxconn). */
     public static final int ACCEPT_QUEUE = 4096;
+    /**
+     * Server threads: every handler that waits (for an outcome, or for a processor's answer) does so without a
+     * thread, so a thread only ever runs a few hundred microseconds of work. Javalin's default of 250 made 2 cores
+     * switch between far more runnable threads than they can run: 16 instead measured rest-sync +14% and 12% less
+     * CPU per request (two A/B pairs, README Performance).
+     */
+    static final int MAX_THREADS = Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
 
     private HttpListener() {}
 
     /** Listens on the address the supplier gives at start-up (port 0: any free port). */
     public static void install(JavalinConfig config, Supplier<InetSocketAddress> address) {
+        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 4);
+        threads.setName("JettyServerThreadPool");
+        config.jetty.threadPool = threads;
         config.jetty.addConnector((server, httpConfiguration) -> {
             ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration));
             InetSocketAddress bind = address.get();
