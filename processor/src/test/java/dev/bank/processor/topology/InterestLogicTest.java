@@ -7,14 +7,26 @@ import dev.bank.schemas.EntryType;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The interest arithmetic on its own: ACT/365, sub-minor accrual, half-even posting with the remainder carried. */
 class InterestLogicTest {
+
+    @Test
+    void readsStoredDatesAsLocalDateParseDoes() {
+        for (LocalDate d = LocalDate.of(1899, 12, 25); d.isBefore(LocalDate.of(2101, 1, 5)); d = d.plusDays(1)) {
+            assertThat(InterestLogic.isoDate(d.toString())).isEqualTo(d);
+        }
+        assertThat(InterestLogic.isoDate("+12345-01-01")).isEqualTo(LocalDate.of(12345, 1, 1));
+        assertThatThrownBy(() -> InterestLogic.isoDate("2025-02-30")).isInstanceOf(DateTimeException.class);
+        assertThatThrownBy(() -> InterestLogic.isoDate("2025-0a-01")).isInstanceOf(DateTimeException.class);
+    }
     private static InterestLogic logic(InterestConfig.Posting posting) {
         return new InterestLogic(new InterestConfig(BigDecimal.ZERO, ZoneId.of("UTC"), posting, Duration.ofDays(400),
                 Duration.ofMinutes(1)));
