@@ -38,7 +38,7 @@ public final class CommandShape {
         }
         JsonNode amount = d.get("amount");
         if (amount != null && !amount(amount)) return false;
-        if (d.has("currency") && !currency(text(d, "currency"))) return false;
+        if (d.has("currency") && !Money.currencyCode(text(d, "currency"))) return false;
         if (d.has("toAccountId") && !Ids.validAccountId(text(d, "toAccountId"))) return false;
         if (d.has("reference") && !ascii(text(d, "reference"), 140)) return false;
         if (d.has("interestRate") && !rate(text(d, "interestRate"))) return false;
@@ -61,14 +61,6 @@ public final class CommandShape {
     private static String text(JsonNode d, String field) {
         JsonNode node = d.get(field);
         return node != null && node.isTextual() ? node.textValue() : null;
-    }
-
-    private static boolean currency(String s) {
-        return s != null && s.length() == 3 && upper(s.charAt(0)) && upper(s.charAt(1)) && upper(s.charAt(2));
-    }
-
-    private static boolean upper(char c) {
-        return c >= 'A' && c <= 'Z';
     }
 
     /** Printable ASCII only, so its length in characters is its length in code points, as the schema counts. */

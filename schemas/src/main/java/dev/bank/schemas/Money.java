@@ -19,8 +19,7 @@ public final class Money {
 
     /** The ISO-4217 currency for a code, or {@link InvalidAmountException} for an unknown code. */
     public static Currency currency(String code) {
-        if (code == null || code.length() != 3
-                || !upper(code.charAt(0)) || !upper(code.charAt(1)) || !upper(code.charAt(2))) {
+        if (!currencyCode(code)) {
             throw new InvalidAmountException("currency must be an ISO-4217 code such as EUR, was " + code);
         }
         Currency c;
@@ -41,6 +40,12 @@ public final class Money {
             throw new InvalidAmountException("amount must be a positive decimal number such as 12.34, was " + text);
         }
         return new BigDecimal(text);
+    }
+
+    /** Three capital ASCII letters ({@code [A-Z]{3}}), the form of an ISO-4217 code; by hand, as {@link #plainDecimal}. */
+    static boolean currencyCode(String code) {
+        return code != null && code.length() == 3
+                && upper(code.charAt(0)) && upper(code.charAt(1)) && upper(code.charAt(2));
     }
 
     private static boolean upper(char c) {
