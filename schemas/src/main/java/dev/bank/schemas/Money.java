@@ -42,7 +42,7 @@ public final class Money {
         return new BigDecimal(text);
     }
 
-    /** Three capital ASCII letters ({@code [A-Z]{3}}), the form of an ISO-4217 code; by hand, as {@link #plainDecimal}. */
+    /** Three capital ASCII letters ({@code [A-Z]{3}}), an ISO-4217 code's form; by hand, as {@link #plainDecimal}. */
     static boolean currencyCode(String code) {
         return code != null && code.length() == 3
                 && upper(code.charAt(0)) && upper(code.charAt(1)) && upper(code.charAt(2));
