@@ -22,6 +22,7 @@ public final class GatewayApp implements AutoCloseable {
 
     private final CommandPublisher publisher;
     private final OutcomeListener outcomes;
+    private final ProcessorClient processors;
     private final BankApi api;
     private final PrometheusMeterRegistry registry = Observability.registry("bank-gateway");
     private final List<AutoCloseable> clientMetrics;
@@ -34,8 +35,8 @@ public final class GatewayApp implements AutoCloseable {
         this.clientMetrics = List.of(publisher.bindMetrics(registry), outcomes.bindMetrics(registry));
         Gauge.builder("bank.gateway.waiting", outcomes, OutcomeListener::waiting)
                 .description("Requests waiting for their outcome").register(registry);
-        this.api = new BankApi(publisher, outcomes, new ProcessorClient(config.processorUrls()),
-                config.outcomeTimeout(), registry);
+        this.processors = new ProcessorClient(config.processorUrls());
+        this.api = new BankApi(publisher, outcomes, processors, config.outcomeTimeout(), registry);
     }
 
     public static GatewayApp start(GatewayConfig config) {
@@ -63,6 +64,7 @@ public final class GatewayApp implements AutoCloseable {
     public void close() {
         api.drain(outcomeTimeout.plusSeconds(1));
         api.close();
+        processors.close();
         for (AutoCloseable metrics : clientMetrics) {
             try {
                 metrics.close();
