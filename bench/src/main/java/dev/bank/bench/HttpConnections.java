@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (connect refused, reset, closed early, a malformed response, or no complete answer within the timeout). The
  * callback runs on the selector thread, or on the sending thread when the failure is immediate (e.g. a refused
  * connect), and must be quick: every other connection waits while it runs. A GET whose reused connection turns
- * out to have been closed by the server before any answer is sent once more on another connection, as RFC 9110
+ * out to have been closed by the server before any answer is sent once more on a new connection, as RFC 9110
  * §9.2.2 allows for idempotent requests; anything else is reported, never repeated.
  *
  * <p>Who may touch a connection is settled by its state. IDLE: in its address's pool, the selector only watches it
@@ -279,7 +279,10 @@ final class HttpConnections implements AutoCloseable {
         discard(c);
         if (nothingReceived && c.answered > 0 && exchange.idempotent && !exchange.resent) {
             exchange.resent = true;
-            dispatch(exchange);
+            // on a new connection: another idle one may be just as stale (a server that caps its idle
+            // connections, like the JDK's, closes them right after answering)
+            if (closed) complete(exchange, null, new IOException("the HTTP client is closed"));
+            else connect(exchange);
         } else {
             complete(exchange, null, error);
         }
