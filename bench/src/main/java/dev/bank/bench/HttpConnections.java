@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ProtocolException;
 import java.net.StandardSocketOptions;
@@ -132,8 +133,10 @@ final class HttpConnections implements AutoCloseable {
             c.key = channel.register(selector, connected ? SelectionKey.OP_READ : SelectionKey.OP_CONNECT, c);
             if (Thread.currentThread() != thread) selector.wakeup(); // so it watches the new channel from now on
             if (connected) write(c, exchange);
-        } catch (IOException | ClosedSelectorException e) {
-            IOException error = e instanceof IOException io ? io : new IOException("the HTTP client is closed", e);
+        } catch (IOException | RuntimeException e) {
+            // e.g. an unresolved host or a closed selector: still this request's error, never the run's
+            IOException error = e instanceof IOException io ? io : (IOException)
+                    new ConnectException("cannot connect to " + exchange.address + ": " + e).initCause(e);
             if (c != null) fail(c, error, false);
             else complete(exchange, null, error);
         }

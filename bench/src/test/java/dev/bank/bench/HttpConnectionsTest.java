@@ -257,7 +257,7 @@ class HttpConnectionsTest {
     }
 
     @Test
-    void aRefusedConnectIsAnError() throws Exception {
+    void aRefusedOrImpossibleConnectIsAnError() throws Exception {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             closedPort = s.getLocalPort();
@@ -265,6 +265,9 @@ class HttpConnectionsTest {
         Outcome o = send(new InetSocketAddress("127.0.0.1", closedPort), Request.get("/"));
         assertThat(o.response).isNull();
         assertThat(o.error).isInstanceOf(ConnectException.class);
+
+        Outcome unresolved = send(InetSocketAddress.createUnresolved("nowhere.invalid", 80), Request.get("/"));
+        assertThat(unresolved.error).isInstanceOf(ConnectException.class).hasMessageContaining("nowhere.invalid");
         assertThat(client.openNow()).isZero();
     }
 
