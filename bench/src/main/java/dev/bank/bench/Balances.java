@@ -39,13 +39,12 @@ final class Balances {
             List<String> ids = List.copyOf(pending);
             Map<String, Boolean> settled = new ConcurrentHashMap<>();
             Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
-            http.run("balances", ids.size(), CONCURRENCY,
-                    i -> RestLoad.request(processorUrl + "/internal/accounts/"
-                            + URLEncoder.encode(ids.get(i), StandardCharsets.UTF_8)).GET().build(),
+            http.run("balances", processorUrl, ids.size(), CONCURRENCY,
+                    i -> Request.get("/internal/accounts/" + URLEncoder.encode(ids.get(i), StandardCharsets.UTF_8)),
                     (i, response) -> {
                         String id = ids.get(i);
-                        if (response.statusCode() == 503) return "not ready"; // asked again next round
-                        String problem = compare(id, expected.get(id), response.statusCode(), response.body());
+                        if (response.status() == 503) return "not ready"; // asked again next round
+                        String problem = compare(id, expected.get(id), response.status(), response.body());
                         if (problem != null) wrong.put(id, problem);
                         settled.put(id, true);
                         return problem;

@@ -3,9 +3,7 @@ package dev.bank.bench;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,8 +12,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,10 +22,10 @@ import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 
 /**
- * HTTP load without a thread per client: {@link HttpClient#sendAsync} with a semaphore holding the number of
- * requests in flight at most at {@code concurrency}, so 1000 "clients" cost up to 1000 connections but a handful
- * of threads. Each response is checked; anything unexpected (a failed exchange, a wrong status or body) counts
- * as an error and is tallied by kind.
+ * HTTP load without a thread per client: {@link HttpConnections}, the bench's own non-blocking client, with a
+ * semaphore holding the number of requests in flight at most at {@code concurrency}, so 1000 "clients" cost up to
+ * 1000 keep-alive connections but one selector thread. Each response is checked; anything unexpected (a failed
+ * exchange, a wrong status or body) counts as an error and is tallied by kind.
  *
  * <p>Two ways to pace it. <b>Closed loop</b> ({@code rate} 0): a request is sent as soon as a slot is free, so
  * {@code concurrency} requests are always in flight and, by Little's law, latency is just concurrency /
@@ -63,33 +59,35 @@ final class RestLoad implements AutoCloseable {
         }
     }
 
-    private final ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
-        Thread t = new Thread(r, "bench-http");
-        t.setDaemon(true);
-        return t;
-    });
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10))
-            .executor(executor)
-            .build();
+    private final HttpConnections client;
 
-    /** The closed loop: {@link #run(String, int, int, int, IntFunction, BiFunction, Duration)} with rate 0. */
-    Run run(String label, int n, int concurrency, IntFunction<HttpRequest> request,
-            BiFunction<Integer, HttpResponse<String>, String> check, Duration timeout) {
-        return run(label, n, concurrency, 0, request, check, timeout);
+    RestLoad() {
+        this(REQUEST_TIMEOUT);
+    }
+
+    /** With another per-request timeout than {@link #REQUEST_TIMEOUT}, for tests. */
+    RestLoad(Duration requestTimeout) {
+        client = new HttpConnections(requestTimeout);
+    }
+
+    /** The closed loop: {@link #run(String, String, int, int, int, IntFunction, BiFunction, Duration)} with rate 0. */
+    Run run(String label, String baseUrl, int n, int concurrency, IntFunction<Request> request,
+            BiFunction<Integer, Response, String> check, Duration timeout) {
+        return run(label, baseUrl, n, concurrency, 0, request, check, timeout);
     }
 
     /**
-     * Sends {@code request.apply(i)} for i in [0, n), at most {@code concurrency} at a time, and waits (at most
-     * {@code timeout} in all) for every answer. With {@code rate} &gt; 0 request i is due at
-     * {@link #dueNanos start + i / rate} (open loop, latency from that time); with 0 each goes as soon as a slot
-     * is free (closed loop, latency from its send). {@code check} returns null for a good response or says
-     * what is wrong with it.
+     * Sends {@code request.apply(i)} for i in [0, n) to {@code baseUrl} (each path below the URL's own), at most
+     * {@code concurrency} at a time, and waits (at most {@code timeout} in all) for every answer. With
+     * {@code rate} &gt; 0 request i is due at {@link #dueNanos start + i / rate} (open loop, latency from that
+     * time); with 0 each goes as soon as a slot is free (closed loop, latency from its send). {@code check}
+     * returns null for a good response or says what is wrong with it; one that throws counts as a wrong answer.
      */
-    Run run(String label, int n, int concurrency, int rate, IntFunction<HttpRequest> request,
-            BiFunction<Integer, HttpResponse<String>, String> check, Duration timeout) {
+    Run run(String label, String baseUrl, int n, int concurrency, int rate, IntFunction<Request> request,
+            BiFunction<Integer, Response, String> check, Duration timeout) {
         if (rate < 0) throw new IllegalArgumentException("rate must be >= 0, was " + rate);
+        BaseUrl base = BaseUrl.parse(baseUrl);
+        InetSocketAddress address = base.address(); // resolved once, not per request
         long deadline = System.nanoTime() + timeout.toNanos();
         Semaphore inFlight = new Semaphore(concurrency);
         CountDownLatch done = new CountDownLatch(n);
@@ -104,7 +102,8 @@ final class RestLoad implements AutoCloseable {
         long cpu;
         try {
             for (int i = 0; i < n; i++) {
-                HttpRequest next = request.apply(i); // built before its due time: not part of its latency
+                Request next = request.apply(i);
+                byte[] bytes = next.encode(base); // built before its due time: not part of its latency
                 long due = rate > 0 ? dueNanos(start, i, rate) : 0;
                 if (rate > 0 && !parkUntil(due, deadline)) {
                     log.warn("{}: out of time with {} of {} requests sent", label, i, n);
@@ -116,30 +115,29 @@ final class RestLoad implements AutoCloseable {
                 }
                 int index = i;
                 long from = rate > 0 ? due : System.nanoTime();
-                client.sendAsync(next, HttpResponse.BodyHandlers.ofString())
-                        .whenComplete((response, error) -> {
-                            long now = System.nanoTime();
-                            latencies.recordNanos(now - from);
-                            lastDone.accumulateAndGet(now, Math::max);
-                            String problem;
-                            String kind;
-                            if (error != null) {
-                                Throwable cause = error.getCause() != null ? error.getCause() : error;
-                                kind = cause.getClass().getSimpleName();
-                                problem = kind + ": " + cause.getMessage();
-                            } else {
-                                problem = check.apply(index, response);
-                                kind = "HTTP " + response.statusCode();
-                            }
-                            if (problem != null) {
-                                errors.increment();
-                                kinds.computeIfAbsent(kind, k -> new LongAdder()).increment();
-                                if (examples.size() < 3) examples.add(problem);
-                            }
-                            completed.incrementAndGet();
-                            inFlight.release();
-                            done.countDown();
-                        });
+                // runs on the client's selector thread (or here, when the failure is immediate): cheap on purpose
+                client.send(address, bytes, next.idempotent(), (response, error) -> {
+                    long now = System.nanoTime();
+                    latencies.recordNanos(now - from);
+                    lastDone.accumulateAndGet(now, Math::max);
+                    String problem;
+                    String kind;
+                    if (error != null) {
+                        kind = error.getClass().getSimpleName();
+                        problem = kind + ": " + error.getMessage();
+                    } else {
+                        kind = "HTTP " + response.status();
+                        problem = checked(check, index, response);
+                    }
+                    if (problem != null) {
+                        errors.increment();
+                        kinds.computeIfAbsent(kind, k -> new LongAdder()).increment();
+                        if (examples.size() < 3) examples.add(problem);
+                    }
+                    completed.incrementAndGet();
+                    inFlight.release();
+                    done.countDown();
+                });
             }
             if (!done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 log.warn("{}: {} of {} requests unanswered within {}", label, done.getCount(), n, timeout);
@@ -179,12 +177,22 @@ final class RestLoad implements AutoCloseable {
         return true;
     }
 
-    static HttpRequest.Builder request(String url) {
-        return HttpRequest.newBuilder(java.net.URI.create(url)).timeout(REQUEST_TIMEOUT);
+    /** Connections opened so far (each stays open for reuse until the server closes it). */
+    int connectionsOpened() {
+        return client.opened();
+    }
+
+    /** A check that throws is a wrong answer, not a request that never completes. */
+    private static String checked(BiFunction<Integer, Response, String> check, int index, Response response) {
+        try {
+            return check.apply(index, response);
+        } catch (RuntimeException e) {
+            return "check failed: " + e;
+        }
     }
 
     @Override
     public void close() {
-        executor.shutdownNow();
+        client.close();
     }
 }

@@ -6,8 +6,6 @@ import dev.bank.schemas.Money;
 
 import java.io.IOException;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,10 +54,8 @@ final class RestScenarios {
     }
 
     private RestLoad.Run transactions(Workload w, String label, int rate) {
-        String url = config.gatewayUrl() + "/transaction";
-        return http.run(label, w.n(), config.concurrency(), rate,
-                i -> RestLoad.request(url).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(body(w, i)))).build(),
+        return http.run(label, config.gatewayUrl(), w.n(), config.concurrency(), rate,
+                i -> Request.post("/transaction", "application/json", Json.bytes(body(w, i))),
                 (i, response) -> checkTransaction(w, i, response),
                 config.scenarioTimeout());
     }
@@ -80,9 +76,8 @@ final class RestScenarios {
 
     private RestLoad.Run balanceReads(Workload w, String label, int rate) {
         Map<String, Long> expected = w.expectedBalances(0); // opened, nothing posted
-        return http.run(label, w.n(), config.concurrency(), rate,
-                i -> RestLoad.request(config.gatewayUrl() + "/balance/"
-                        + URLEncoder.encode(w.accountOf(i), StandardCharsets.UTF_8)).GET().build(),
+        return http.run(label, config.gatewayUrl(), w.n(), config.concurrency(), rate,
+                i -> Request.get("/balance/" + URLEncoder.encode(w.accountOf(i), StandardCharsets.UTF_8)),
                 (i, response) -> checkBalance(w.accountOf(i), expected.get(w.accountOf(i)), response),
                 config.scenarioTimeout());
     }
@@ -121,22 +116,22 @@ final class RestScenarios {
         return body;
     }
 
-    private static String checkTransaction(Workload w, int i, HttpResponse<String> response) {
+    private static String checkTransaction(Workload w, int i, Response response) {
         String tx = w.transactionId(i);
-        if (response.statusCode() != 200) return tx + ": HTTP " + response.statusCode() + " " + abbreviate(response.body());
+        if (response.status() != 200) return tx + ": HTTP " + response.status() + " " + abbreviate(response.body());
         JsonNode body = parse(response.body());
         if (body == null || !tx.equals(body.path("transactionId").asText())
                 || !"success".equals(body.path("status").asText())
                 || !(w.debit(i) ? "debit" : "credit").equals(body.path("type").asText().toLowerCase(Locale.ROOT))) {
             return tx + ": unexpected answer " + abbreviate(response.body());
         }
-        if (response.headers().firstValue("Idempotent-Replayed").isPresent()) return tx + ": answered as a replay";
+        if (response.header("Idempotent-Replayed") != null) return tx + ": answered as a replay";
         return null;
     }
 
-    private static String checkBalance(String accountId, long expectedMinor, HttpResponse<String> response) {
-        if (response.statusCode() != 200) {
-            return accountId + ": HTTP " + response.statusCode() + " " + abbreviate(response.body());
+    private static String checkBalance(String accountId, long expectedMinor, Response response) {
+        if (response.status() != 200) {
+            return accountId + ": HTTP " + response.status() + " " + abbreviate(response.body());
         }
         JsonNode body = parse(response.body());
         String expected = Money.toMajor(expectedMinor, Workload.EUR);

@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,7 +42,7 @@ class RestLoadTest {
         });
         server.start(); // no executor: one request at a time
         http = new RestLoad();
-        url = "http://127.0.0.1:" + server.getAddress().getPort() + "/slow";
+        url = "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
     @AfterEach
@@ -61,8 +63,8 @@ class RestLoadTest {
     @Test
     void openLoopSendsNoRequestBeforeItIsDue() {
         // 5 requests at 20/s: the last is due 200 ms after the start, so the run cannot end sooner
-        RestLoad.Run run = http.run("paced", 5, 5, 20, i -> RestLoad.request(url).GET().build(),
-                (i, response) -> response.statusCode() == 200 ? null : "HTTP " + response.statusCode(),
+        RestLoad.Run run = http.run("paced", url, 5, 5, 20, i -> Request.get("/slow"),
+                (i, response) -> response.status() == 200 ? null : "HTTP " + response.status(),
                 Duration.ofSeconds(30));
 
         assertThat(run.failures()).isEmpty();
@@ -74,8 +76,8 @@ class RestLoadTest {
     void openLoopCountsTheBacklogInTheLatencyFromEachRequestsDueTime() {
         // Given 10 requests offered at 1000/s but one slot and a server needing >= 20 ms each
         int n = 10;
-        RestLoad.Run run = http.run("backlog", n, 1, 1_000, i -> RestLoad.request(url).GET().build(),
-                (i, response) -> response.statusCode() == 200 ? null : "HTTP " + response.statusCode(),
+        RestLoad.Run run = http.run("backlog", url, n, 1, 1_000, i -> Request.get("/slow"),
+                (i, response) -> response.status() == 200 ? null : "HTTP " + response.status(),
                 Duration.ofSeconds(30));
 
         // Then the last request, due at 9 ms, cannot be answered before 10 x 20 ms: its latency includes the
@@ -85,5 +87,52 @@ class RestLoadTest {
         assertThat(run.latencies().maxMs()).isGreaterThanOrEqualTo(n * SERVICE_MS - 9);
         // and the achieved throughput shows the server falling behind the offered rate
         assertThat(run.throughput()).isLessThanOrEqualTo(1_000.0 / SERVICE_MS);
+    }
+
+    @Test
+    void aClosedLoopKeepsAtMostConcurrencyConnectionsAndChecksEveryAnswer() {
+        RestLoad.Run run = http.run("closed", url, 40, 3, i -> Request.get("/slow"),
+                (i, response) -> response.body().equals("ok") ? null : "body " + response.body(),
+                Duration.ofSeconds(30));
+
+        assertThat(run.failures()).isEmpty();
+        assertThat(run.completed()).isEqualTo(40);
+        assertThat(run.latencies().count()).isEqualTo(40);
+        assertThat(http.connectionsOpened()).isBetween(1, 3);
+    }
+
+    @Test
+    void wrongAnswersRefusedConnectsAndTimeoutsAreErrorsByKindAndNeverHangTheRun() throws Exception {
+        // a wrong answer, and a check that throws
+        RestLoad.Run wrong = http.run("wrong", url, 4, 2, i -> Request.get("/slow"),
+                (i, response) -> i % 2 == 0 ? "not what I wanted" : String.valueOf(Integer.parseInt(response.body())),
+                Duration.ofSeconds(30));
+        assertThat(wrong.completed()).isEqualTo(4);
+        assertThat(wrong.errors()).isEqualTo(4);
+        assertThat(wrong.errorKinds()).isEqualTo(Map.of("HTTP 200", 4L));
+        assertThat(wrong.examples()).isNotEmpty().anySatisfy(e -> assertThat(e).contains("NumberFormatException"));
+
+        // nobody listening
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            closedPort = s.getLocalPort();
+        }
+        RestLoad.Run refused = http.run("refused", "http://127.0.0.1:" + closedPort, 3, 3, i -> Request.get("/"),
+                (i, response) -> null, Duration.ofSeconds(30));
+        assertThat(refused.completed()).isEqualTo(3);
+        assertThat(refused.errorKinds()).isEqualTo(Map.of("ConnectException", 3L));
+        assertThat(refused.failures()).singleElement().asString().contains("3 requests failed", "ConnectException");
+
+        // a server that takes the request and never answers, with a 300 ms request timeout
+        try (RawServer silent = new RawServer((socket, k) -> {
+            RawServer.readRequest(socket.getInputStream());
+            socket.getInputStream().read(); // until the client gives up
+        }); RestLoad impatient = new RestLoad(Duration.ofMillis(300))) {
+            RestLoad.Run timedOut = impatient.run("silent", silent.url(), 2, 2, i -> Request.get("/"),
+                    (i, response) -> null, Duration.ofSeconds(30));
+            assertThat(timedOut.completed()).isEqualTo(2);
+            assertThat(timedOut.errorKinds()).isEqualTo(Map.of("HttpTimeoutException", 2L));
+            assertThat(timedOut.latencies().maxMs()).isGreaterThanOrEqualTo(300).isLessThan(10_000);
+        }
     }
 }
