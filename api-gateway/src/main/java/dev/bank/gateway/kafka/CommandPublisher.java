@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class CommandPublisher implements AutoCloseable {
     private static final JsonSerde<Command> COMMANDS = JsonSerde.of(Command.class);
+    private static final int LINGER_MS = 5;
     private final KafkaProducer<String, byte[]> producer;
     private final String topic;
 
@@ -34,10 +35,13 @@ public final class CommandPublisher implements AutoCloseable {
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "bank-gateway");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        // Commands wait for the processor's next commit (every 20-100 ms) anyway; 5 ms of batching turns one
+        // produce request per command into one per few, which the broker (the biggest CPU user under REST load)
+        // feels. Measured against 1 ms: rest-sync p99 at 4,000/s 153 / 173 -> 85 / 99 ms (README, Performance).
+        p.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs + 1);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs + LINGER_MS); // Kafka requires >= linger + request
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
