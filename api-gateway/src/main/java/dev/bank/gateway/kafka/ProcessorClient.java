@@ -1,5 +1,6 @@
 package dev.bank.gateway.kafka;
 
+import dev.bank.observability.HttpListener;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.HistoryPage;
 import dev.bank.schemas.Statement;
@@ -47,10 +48,10 @@ public final class ProcessorClient implements AutoCloseable {
         }
     }
 
-    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
-    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     /** The largest answer read: a month's statement of a busy account is the biggest, at ~300 bytes a posting. */
-    static final int MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+    private static final int MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
     private final List<String> baseUrls;
     private final Duration requestTimeout;
@@ -64,7 +65,7 @@ public final class ProcessorClient implements AutoCloseable {
         if (baseUrls.isEmpty()) throw new IllegalArgumentException("at least one processor URL is needed");
         this.baseUrls = List.copyOf(baseUrls);
         this.requestTimeout = requestTimeout;
-        QueuedThreadPool threads = new QueuedThreadPool(Math.max(16, 8 * Runtime.getRuntime().availableProcessors()), 2);
+        QueuedThreadPool threads = new QueuedThreadPool(HttpListener.MAX_THREADS, 2);
         threads.setName("processor-client");
         threads.setDaemon(true);
         this.http = new HttpClient();
