@@ -41,6 +41,7 @@ public final class ProcessorApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final PrometheusMeterRegistry registry = Observability.registry("bank-processor");
     private final KafkaStreamsMetrics streamsMetrics;
+    private final StoreQueries queries;
     private final QueryServer queryServer;
     private final CountDownLatch running = new CountDownLatch(1);
 
@@ -64,9 +65,9 @@ public final class ProcessorApp implements AutoCloseable {
                     .description("Approximate entries in this instance's active copies of a state store")
                     .tag("store", store).register(registry);
         }
-        this.queryServer = new QueryServer(new StoreQueries(streams,
-                new HostInfo(config.queryAdvertisedHost(), config.queryPort()), new InterestLogic(config.interest())), registry,
-                Map.of("streams", this::streamsProblem));
+        this.queries = new StoreQueries(streams, new HostInfo(config.queryAdvertisedHost(), config.queryPort()),
+                new InterestLogic(config.interest()));
+        this.queryServer = new QueryServer(queries, registry, Map.of("streams", this::streamsProblem));
     }
 
     public static ProcessorApp start(ProcessorConfig config) {
@@ -109,6 +110,7 @@ public final class ProcessorApp implements AutoCloseable {
     @Override
     public void close() {
         queryServer.close();
+        queries.close();
         streamsMetrics.close();
         // Leaving the group hands this instance's partitions over at once instead of after the session timeout.
         boolean clean = streams.close(CloseOptions

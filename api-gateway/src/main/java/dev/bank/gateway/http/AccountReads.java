@@ -1,13 +1,13 @@
 package dev.bank.gateway.http;
 
 import dev.bank.gateway.kafka.ProcessorClient;
+import dev.bank.observability.Urls;
 import dev.bank.schemas.HistoryPage;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Problem;
 import dev.bank.schemas.Statement;
 import io.javalin.http.Context;
 
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -75,13 +75,7 @@ final class AccountReads {
             body.put("nextCursor", page.nextCursor());
             Map<String, String> next = new LinkedHashMap<>(params);
             next.put("cursor", page.nextCursor());
-            StringBuilder url = new StringBuilder("/accounts/" + encode(accountId) + "/transactions");
-            String sep = "?";
-            for (Map.Entry<String, String> e : next.entrySet()) {
-                url.append(sep).append(e.getKey()).append('=').append(encode(e.getValue()));
-                sep = "&";
-            }
-            body.put("next", url.toString());
+            body.put("next", "/accounts/" + Urls.encode(accountId) + "/transactions" + Urls.query(next));
         }
         write(ctx, 200, "application/json", Json.bytes(body));
     }
@@ -136,7 +130,4 @@ final class AccountReads {
         ctx.status(status).contentType(contentType).result(body);
     }
 
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
 }

@@ -5,6 +5,7 @@ import dev.bank.gateway.kafka.OutcomeListener;
 import dev.bank.gateway.kafka.ProcessorClient;
 import dev.bank.observability.HttpListener;
 import dev.bank.observability.Observability;
+import dev.bank.observability.Urls;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.Json;
@@ -20,8 +21,6 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.net.InetSocketAddress;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -225,7 +224,7 @@ public final class BankApi implements AutoCloseable {
 
     /** A transfer whose legs are still in flight: poll its state on the source account. */
     private void pendingTransfer(Context ctx, String fromAccountId, String transferId) {
-        String url = "/accounts/" + encode(fromAccountId) + "/transfers/" + encode(transferId);
+        String url = "/accounts/" + Urls.encode(fromAccountId) + "/transfers/" + Urls.encode(transferId);
         ctx.header("Location", url);
         json(ctx, 202, Responses.pending(fromAccountId, transferId, url));
     }
@@ -248,11 +247,7 @@ public final class BankApi implements AutoCloseable {
     }
 
     private static String statusUrl(String accountId, String transactionId) {
-        return "/accounts/" + encode(accountId) + "/transactions/" + encode(transactionId);
-    }
-
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+        return "/accounts/" + Urls.encode(accountId) + "/transactions/" + Urls.encode(transactionId);
     }
 
     private static Throwable unwrap(Throwable t) {

@@ -1,42 +1,30 @@
 package dev.bank.gateway.kafka;
 
-import dev.bank.observability.HttpListener;
+import dev.bank.observability.PeerClient;
+import dev.bank.observability.Urls;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.HistoryPage;
 import dev.bank.schemas.Statement;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.Transfer;
-import org.eclipse.jetty.client.CompletableResponseListener;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.Request;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
+
+import static dev.bank.observability.Urls.encode;
 
 /**
  * Reads account state from the processors' query APIs. Any processor instance answers for any account (it
  * forwards to the owner), so the configured URLs are tried in order and the next one is used when one is
- * down or not ready. The gateway keeps no money state of its own.
- *
- * <p>The transport is Jetty's HTTP client (the Jetty that Javalin already runs on), not {@code java.net.http}:
- * with the JDK client a {@code GET /balance} cost the gateway about 300 µs of CPU in its worker and selector
- * threads alone, at 1,000 requests/s on 2 cores (README, Performance). Jetty's client completes a response on
- * the thread that read it, keeps a bounded pool of keep-alive connections per processor and queues the rest.
- * Answers are written to the REST client on that same thread, including statements (PDF), so its pool is a
- * pool, never a single selector thread.
+ * down or not ready. The gateway keeps no money state of its own. The transport is {@link PeerClient}: no thread
+ * waits for a processor, and the answer continues on the thread that read it.
  */
 public final class ProcessorClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProcessorClient.class);
@@ -48,14 +36,12 @@ public final class ProcessorClient implements AutoCloseable {
         }
     }
 
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     /** The largest answer read: a month's statement of a busy account is the biggest, at ~300 bytes a posting. */
     private static final int MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
     private final List<String> baseUrls;
-    private final Duration requestTimeout;
-    private final HttpClient http;
+    private final PeerClient http;
 
     public ProcessorClient(List<String> baseUrls) {
         this(baseUrls, REQUEST_TIMEOUT);
@@ -64,22 +50,7 @@ public final class ProcessorClient implements AutoCloseable {
     ProcessorClient(List<String> baseUrls, Duration requestTimeout) {
         if (baseUrls.isEmpty()) throw new IllegalArgumentException("at least one processor URL is needed");
         this.baseUrls = List.copyOf(baseUrls);
-        this.requestTimeout = requestTimeout;
-        QueuedThreadPool threads = new QueuedThreadPool(HttpListener.MAX_THREADS, 2);
-        threads.setName("processor-client");
-        threads.setDaemon(true);
-        this.http = new HttpClient();
-        http.setExecutor(threads);
-        http.setConnectTimeout(CONNECT_TIMEOUT.toMillis());
-        // Every REST read waits here; the default queue of 1,024 per processor would turn a burst of 1,000+
-        // clients into 503s. Queued requests still time out after REQUEST_TIMEOUT.
-        http.setMaxRequestsQueuedPerDestination(65_536);
-        http.setFollowRedirects(false);
-        try {
-            http.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot start the HTTP client for the processors", e);
-        }
+        this.http = new PeerClient("processor-client", requestTimeout, MAX_ANSWER_BYTES);
     }
 
     public CompletableFuture<Optional<Account>> account(String accountId) {
@@ -96,10 +67,7 @@ public final class ProcessorClient implements AutoCloseable {
 
     /** A page of the account's postings, newest first; {@code params} are from, to, limit and cursor as given. */
     public CompletableFuture<Optional<HistoryPage>> history(String accountId, Map<String, String> params) {
-        String query = params.entrySet().stream().map(e -> e.getKey() + "=" + encode(e.getValue()))
-                .collect(Collectors.joining("&"));
-        return get("/internal/accounts/" + encode(accountId) + "/history" + (query.isEmpty() ? "" : "?" + query),
-                HistoryPage.class);
+        return get("/internal/accounts/" + encode(accountId) + "/history" + Urls.query(params), HistoryPage.class);
     }
 
     /** The account's statement for a month, {@code yyyy-MM}. */
@@ -108,8 +76,8 @@ public final class ProcessorClient implements AutoCloseable {
     }
 
     /**
-     * Asks the processors in order, without holding a thread while one answers: empty on 404, the value on 200,
-     * the next URL on anything else, and {@link UnavailableException} when none could answer.
+     * Asks the processors in order: empty on 404, the value on 200, the next URL on anything else, and
+     * {@link UnavailableException} when none could answer.
      */
     private <T> CompletableFuture<Optional<T>> get(String path, Class<T> type) {
         return ask(0, path, type, "no processor configured");
@@ -118,20 +86,17 @@ public final class ProcessorClient implements AutoCloseable {
     private <T> CompletableFuture<Optional<T>> ask(int index, String path, Class<T> type, String lastProblem) {
         if (index >= baseUrls.size()) return CompletableFuture.failedFuture(new UnavailableException(lastProblem));
         String base = baseUrls.get(index);
-        Request request = http.newRequest(base + path).timeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        return new CompletableResponseListener(request, MAX_ANSWER_BYTES).send().handle((response, error) -> {
+        return http.get(base + path).handle((answer, error) -> {
             String problem;
             if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
-                problem = base + " is unreachable: " + cause;
-            } else if (response.getStatus() == 404) {
+                problem = base + " is unreachable: " + error;
+            } else if (answer.status() == 404) {
                 return CompletableFuture.completedFuture(Optional.<T>empty());
-            } else if (response.getStatus() != 200) {
-                problem = base + " answered " + response.getStatus();
+            } else if (answer.status() != 200) {
+                problem = base + " answered " + answer.status();
             } else {
                 try {
-                    return CompletableFuture.completedFuture(Optional.of(Json.MAPPER.readValue(response.getContent(), type)));
+                    return CompletableFuture.completedFuture(Optional.of(Json.MAPPER.readValue(answer.body(), type)));
                 } catch (IOException e) {
                     problem = base + " answered unreadable JSON: " + e.getMessage();
                 }
@@ -141,16 +106,8 @@ public final class ProcessorClient implements AutoCloseable {
         }).thenCompose(next -> next);
     }
 
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
     @Override
     public void close() {
-        try {
-            http.stop();
-        } catch (Exception e) {
-            log.warn("stopping the HTTP client for the processors failed: {}", e.toString());
-        }
+        http.close();
     }
 }

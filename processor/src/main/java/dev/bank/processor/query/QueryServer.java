@@ -10,6 +10,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 
 /**
@@ -39,23 +41,21 @@ public final class QueryServer implements AutoCloseable {
             HttpListener.install(config, () -> listenOn);
             Observability.install(config, registry, readiness);
             config.routes.get("/internal/accounts/{accountId}", ctx -> respond(ctx,
-                    queries.account(ctx.pathParam("accountId"), forwarded(ctx)).orElse(null),
+                    queries.account(ctx.pathParam("accountId"), forwarded(ctx)),
                     "account " + ctx.pathParam("accountId") + " does not exist"));
             config.routes.get("/internal/accounts/{accountId}/transactions/{transactionId}", ctx -> respond(ctx,
-                    queries.outcome(ctx.pathParam("accountId"), ctx.pathParam("transactionId"), forwarded(ctx))
-                            .orElse(null),
+                    queries.outcome(ctx.pathParam("accountId"), ctx.pathParam("transactionId"), forwarded(ctx)),
                     "no processed transaction " + ctx.pathParam("transactionId")
                             + " for account " + ctx.pathParam("accountId")));
             config.routes.get("/internal/accounts/{accountId}/transfers/{transferId}", ctx -> respond(ctx,
-                    queries.transfer(ctx.pathParam("accountId"), ctx.pathParam("transferId"), forwarded(ctx))
-                            .orElse(null),
+                    queries.transfer(ctx.pathParam("accountId"), ctx.pathParam("transferId"), forwarded(ctx)),
                     "no transfer " + ctx.pathParam("transferId") + " on account " + ctx.pathParam("accountId")));
             config.routes.get("/internal/accounts/{accountId}/history", ctx -> respond(ctx,
                     queries.history(ctx.pathParam("accountId"), ctx.queryParam("from"), ctx.queryParam("to"),
-                            limit(ctx.queryParam("limit")), ctx.queryParam("cursor"), forwarded(ctx)).orElse(null),
+                            limit(ctx.queryParam("limit")), ctx.queryParam("cursor"), forwarded(ctx)),
                     "account " + ctx.pathParam("accountId") + " does not exist"));
             config.routes.get("/internal/accounts/{accountId}/statements/{month}", ctx -> respond(ctx,
-                    queries.statement(ctx.pathParam("accountId"), ctx.pathParam("month"), forwarded(ctx)).orElse(null),
+                    queries.statement(ctx.pathParam("accountId"), ctx.pathParam("month"), forwarded(ctx)),
                     "account " + ctx.pathParam("accountId") + " does not exist"));
             config.routes.exception(BadQueryException.class, (e, ctx) ->
                     problem(ctx, Problem.of(400, "Invalid query", e.getMessage())));
@@ -87,12 +87,14 @@ public final class QueryServer implements AutoCloseable {
         return "true".equals(ctx.queryParam(StoreQueries.FORWARDED_PARAM));
     }
 
-    private static void respond(Context ctx, Object body, String notFound) {
-        if (body == null) {
-            problem(ctx, Problem.of(404, "Not found", notFound));
-        } else {
-            write(ctx, 200, "application/json", body);
-        }
+    /**
+     * Writes the answer when it arrives (at once when this instance owns the account); a {@link NotReadyException}
+     * it fails with reaches the exception handler like a thrown one (503).
+     */
+    private static void respond(Context ctx, CompletableFuture<? extends Optional<?>> answer, String notFound) {
+        ctx.future(() -> answer.thenAccept(body -> body.ifPresentOrElse(
+                found -> write(ctx, 200, "application/json", found),
+                () -> problem(ctx, Problem.of(404, "Not found", notFound)))));
     }
 
     static void problem(Context ctx, Problem problem) {

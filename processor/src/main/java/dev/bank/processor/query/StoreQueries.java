@@ -1,5 +1,6 @@
 package dev.bank.processor.query;
 
+import dev.bank.observability.Urls;
 import dev.bank.processor.config.InterestConfig;
 import dev.bank.processor.topology.BankTopology;
 import dev.bank.processor.topology.History;
@@ -7,7 +8,6 @@ import dev.bank.processor.topology.InterestLogic;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.HistoryPage;
-import dev.bank.schemas.Json;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.Statement;
@@ -21,14 +21,6 @@ import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
@@ -36,25 +28,26 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.IntFunction;
-import java.util.stream.Collectors;
 
 /**
  * The seam in front of interactive queries: answers from the local store when this instance owns the key,
  * otherwise asks the owning instance's query API. Any state in which the answer could be wrong (not RUNNING,
  * a rebalance in progress, the owner unreachable, a forwarded question reaching an instance that no longer
  * owns the key) is a {@link NotReadyException}, never an empty answer, so a client sees "retry" and not a false
- * "no such account".
+ * "no such account". Answers are futures: a local answer is already complete, a forwarded one completes when the
+ * owner answers, without holding a thread meanwhile.
  */
-public final class StoreQueries {
+public final class StoreQueries implements AutoCloseable {
     /** Marks a question one instance forwarded to another, so it is never forwarded again (no loops). */
     public static final String FORWARDED_PARAM = "forwarded";
 
     private final KafkaStreams streams;
     private final HostInfo self;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final InterestLogic interest;
+    private final Forwarder forwarder = new Forwarder(Forwarder.TIMEOUT);
 
     public StoreQueries(KafkaStreams streams, HostInfo self) {
         this(streams, self, new InterestLogic(InterestConfig.defaults()));
@@ -74,7 +67,7 @@ public final class StoreQueries {
      * @param to     latest value time: an ISO date (that business day included) or instant; null for no bound
      * @param cursor a previous page's {@code nextCursor}; null for the newest page
      */
-    public Optional<HistoryPage> history(String accountId, String from, String to, Integer limit, String cursor,
+    public CompletableFuture<Optional<HistoryPage>> history(String accountId, String from, String to, Integer limit, String cursor,
                                          boolean forwarded) {
         long fromTs = from == null ? Long.MIN_VALUE : time(from, false);
         long toTs = to == null ? Long.MAX_VALUE : time(to, true);
@@ -93,20 +86,20 @@ public final class StoreQueries {
         if (to != null) params.put("to", to);
         if (limit != null) params.put("limit", String.valueOf(limit));
         if (cursor != null) params.put("cursor", cursor);
-        return routed(accountId, "/internal/accounts/" + encode(accountId) + "/history" + query(params),
+        return routed(accountId, "/internal/accounts/" + Urls.encode(accountId) + "/history" + Urls.query(params),
                 HistoryPage.class, forwarded, partition -> localAccount(accountId, partition).map(account ->
                         History.page(historyStore(partition), account, fromTs, toTs, size, beforeSequence)));
     }
 
     /** The account's statement for a month ({@code yyyy-MM}) of the business time zone. */
-    public Optional<Statement> statement(String accountId, String month, boolean forwarded) {
+    public CompletableFuture<Optional<Statement>> statement(String accountId, String month, boolean forwarded) {
         YearMonth yearMonth;
         try {
             yearMonth = YearMonth.parse(month);
         } catch (DateTimeParseException e) {
             throw new BadQueryException("month must be yyyy-MM, was " + month);
         }
-        return routed(accountId, "/internal/accounts/" + encode(accountId) + "/statements/" + yearMonth,
+        return routed(accountId, "/internal/accounts/" + Urls.encode(accountId) + "/statements/" + yearMonth,
                 Statement.class, forwarded, partition -> localAccount(accountId, partition).map(account ->
                         History.statement(historyStore(partition), account, yearMonth, interest)));
     }
@@ -125,7 +118,7 @@ public final class StoreQueries {
      * key's own partition may answer: right after a rebalance it may still be restoring while the instance as a
      * whole is RUNNING, and asking all local stores would then wrongly find nothing (a 404 instead of a 503).
      */
-    private <T> Optional<T> routed(String accountId, String path, Class<T> answerType, boolean forwarded,
+    private <T> CompletableFuture<Optional<T>> routed(String accountId, String path, Class<T> answerType, boolean forwarded,
                                    IntFunction<Optional<T>> local) {
         KeyQueryMetadata metadata = owner(accountId);
         HostInfo owner = metadata.activeHost();
@@ -133,10 +126,10 @@ public final class StoreQueries {
             if (forwarded) {
                 throw new NotReadyException("account " + accountId + " moved to " + owner + " while asked");
             }
-            return forward(owner, path, answerType);
+            return forwarder.ask(owner, path, answerType);
         }
         try {
-            return local.apply(metadata.partition());
+            return CompletableFuture.completedFuture(local.apply(metadata.partition()));
         } catch (InvalidStateStoreException e) {
             throw new NotReadyException("partition " + metadata.partition() + " of the stores is not "
                     + "queryable right now: " + e.getMessage(), e);
@@ -157,35 +150,30 @@ public final class StoreQueries {
         }
     }
 
-    private static String query(Map<String, String> params) {
-        if (params.isEmpty()) return "";
-        return params.entrySet().stream().map(e -> e.getKey() + "=" + encode(e.getValue()))
-                .collect(Collectors.joining("&", "?", ""));
-    }
-
-    public Optional<Account> account(String accountId, boolean forwarded) {
+    public CompletableFuture<Optional<Account>> account(String accountId, boolean forwarded) {
         return lookup(BankTopology.ACCOUNTS_STORE, accountId, accountId, Account.class, Account.class,
                 Function.identity(),
-                "/internal/accounts/" + encode(accountId), forwarded);
+                "/internal/accounts/" + Urls.encode(accountId), forwarded);
     }
 
     /** The outcome of an already processed transactionId, e.g. for a client polling after a timeout. */
-    public Optional<Outcome> outcome(String accountId, String transactionId, boolean forwarded) {
+    public CompletableFuture<Optional<Outcome>> outcome(String accountId, String transactionId, boolean forwarded) {
         return lookup(BankTopology.PROCESSED_STORE, accountId,
                 BankTopology.accountScopedKey(accountId, transactionId), ProcessedCommand.class, Outcome.class,
                 ProcessedCommand::outcome,
-                "/internal/accounts/" + encode(accountId) + "/transactions/" + encode(transactionId), forwarded);
+                "/internal/accounts/" + Urls.encode(accountId) + "/transactions/" + Urls.encode(transactionId), forwarded);
     }
 
     /** A transfer as this account sees it (sent or received). */
-    public Optional<Transfer> transfer(String accountId, String transferId, boolean forwarded) {
+    public CompletableFuture<Optional<Transfer>> transfer(String accountId, String transferId, boolean forwarded) {
         return lookup(BankTopology.TRANSFERS_STORE, accountId, BankTopology.accountScopedKey(accountId, transferId),
                 Transfer.class, Transfer.class, Function.identity(),
-                "/internal/accounts/" + encode(accountId) + "/transfers/" + encode(transferId), forwarded);
+                "/internal/accounts/" + Urls.encode(accountId) + "/transfers/" + Urls.encode(transferId), forwarded);
     }
 
-    private <V, T> Optional<T> lookup(String store, String accountId, String storeKey, Class<V> stored,
-                                      Class<T> answerType, Function<V, T> answer, String path, boolean forwarded) {
+    private <V, T> CompletableFuture<Optional<T>> lookup(String store, String accountId, String storeKey,
+                                                         Class<V> stored, Class<T> answerType, Function<V, T> answer,
+                                                         String path, boolean forwarded) {
         return routed(accountId, path, answerType, forwarded,
                 partition -> Optional.ofNullable(localStore(store, stored, partition).get(storeKey)).map(answer));
     }
@@ -209,26 +197,8 @@ public final class StoreQueries {
                 .withPartition(partition));
     }
 
-    private <T> Optional<T> forward(HostInfo owner, String path, Class<T> type) {
-        URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + path
-                + (path.contains("?") ? "&" : "?") + FORWARDED_PARAM + "=true");
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).GET().build();
-        try {
-            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            return switch (response.statusCode()) {
-                case 200 -> Optional.of(Json.MAPPER.readValue(response.body(), type));
-                case 404 -> Optional.empty();
-                default -> throw new NotReadyException("owner " + owner + " answered " + response.statusCode());
-            };
-        } catch (IOException e) {
-            throw new NotReadyException("owner " + owner + " is unreachable: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new NotReadyException("interrupted while asking " + owner, e);
-        }
-    }
-
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    @Override
+    public void close() {
+        forwarder.close();
     }
 }
