@@ -25,6 +25,9 @@ import java.util.Map;
  *       scenario, and min(this, REST_N) requests to each REST endpoint before its scenario; 0 for none;</li>
  *   <li>{@code BANK_BENCH_TIMEOUT} [PT2M]: the most one scenario may take (ISO-8601 duration);</li>
  *   <li>{@code BANK_BENCH_OUTPUT} [bench-results.json]: where the JSON results go;</li>
+ *   <li>{@code BANK_BENCH_PROCESSORS} [1]: processor instances the in-process stack runs (one Kafka Streams
+ *       application, its partitions shared out); the gateway asks the first, which forwards reads for the
+ *       accounts another one owns;</li>
  *   <li>{@code BANK_BENCH_BOOTSTRAP_SERVERS}: run against this Kafka (with its own processor and gateway)
  *       instead of an in-process stack; then {@code BANK_BENCH_GATEWAY_URL} [http://127.0.0.1:8080] and
  *       {@code BANK_BENCH_PROCESSOR_URL} [http://127.0.0.1:8081] say where they listen.</li>
@@ -34,8 +37,8 @@ import java.util.Map;
  * @param bootstrapServers null for the in-process stack (embedded broker, processor and gateway)
  */
 public record BenchConfig(int n, int restN, int concurrency, int rate, int accounts, List<Scenario> scenarios,
-                          int warmup, Duration scenarioTimeout, Path output, String bootstrapServers, String gatewayUrl,
-                          String processorUrl, Topics topics) {
+                          int warmup, Duration scenarioTimeout, Path output, int processors, String bootstrapServers,
+                          String gatewayUrl, String processorUrl, Topics topics) {
 
     public static final String DEFAULT_OUTPUT = "bench-results.json";
 
@@ -44,6 +47,7 @@ public record BenchConfig(int n, int restN, int concurrency, int rate, int accou
         positive("BANK_BENCH_REST_N", restN);
         positive("BANK_BENCH_CONCURRENCY", concurrency);
         positive("BANK_BENCH_ACCOUNTS", accounts);
+        positive("BANK_BENCH_PROCESSORS", processors);
         if (rate < 0) throw new IllegalArgumentException("BANK_BENCH_RATE must be >= 0 (0: closed loop), was " + rate);
         if (warmup < 0) throw new IllegalArgumentException("BANK_BENCH_WARMUP must be >= 0, was " + warmup);
         if (scenarios.isEmpty()) throw new IllegalArgumentException("BANK_BENCH_SCENARIOS names no scenario");
@@ -65,6 +69,7 @@ public record BenchConfig(int n, int restN, int concurrency, int rate, int accou
                 integer(env, "BANK_BENCH_WARMUP", 20_000),
                 Duration.parse(env.getOrDefault("BANK_BENCH_TIMEOUT", "PT2M")),
                 Path.of(env.getOrDefault("BANK_BENCH_OUTPUT", DEFAULT_OUTPUT)),
+                integer(env, "BANK_BENCH_PROCESSORS", 1),
                 bootstrap,
                 stripSlash(env.getOrDefault("BANK_BENCH_GATEWAY_URL", "http://127.0.0.1:8080")),
                 stripSlash(env.getOrDefault("BANK_BENCH_PROCESSOR_URL", "http://127.0.0.1:8081")),
@@ -89,7 +94,7 @@ public record BenchConfig(int n, int restN, int concurrency, int rate, int accou
     /** The same configuration against a running stack (used once the embedded one has started). */
     public BenchConfig withTarget(String bootstrap, String gateway, String processor) {
         return new BenchConfig(n, restN, concurrency, rate, accounts, scenarios, warmup, scenarioTimeout, output,
-                bootstrap, gateway, processor, topics);
+                processors, bootstrap, gateway, processor, topics);
     }
 
     static List<Scenario> scenarios(String list) {

@@ -6,6 +6,7 @@ import dev.bank.launcher.EmbeddedBroker;
 import dev.bank.launcher.TopicCreator;
 import dev.bank.processor.ProcessorApp;
 import dev.bank.processor.config.ProcessorConfig;
+import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -27,7 +29,7 @@ import java.util.stream.Stream;
 
 /**
  * What {@code ./bank local} runs, started in this JVM for one benchmark run: the embedded KRaft broker, the
- * topics, the processor and the gateway, on free 127.0.0.1 ports and in a fresh temporary directory that is
+ * topics, the processor(s) and the gateway, on free 127.0.0.1 ports and in a fresh temporary directory that is
  * deleted afterwards. The services read the usual {@code BANK_*} variables (commit interval, stream threads,
  * topic partitions...), so a tuning change is measured by setting them; only addresses and directories are
  * overridden.
@@ -42,7 +44,7 @@ final class EmbeddedStack implements AutoCloseable {
     private final Path dir;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private String bootstrapServers;
-    private String processorUrl;
+    private List<String> processorUrls = List.of();
     private String gatewayUrl;
 
     private EmbeddedStack(Path dir) {
@@ -65,8 +67,8 @@ final class EmbeddedStack implements AutoCloseable {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             throw new IllegalStateException("cannot start the in-process bank: " + e, e);
         }
-        log.info("in-process bank up in {} ms: Kafka {}, processor {}, gateway {} (data in {})",
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), stack.bootstrapServers, stack.processorUrl,
+        log.info("in-process bank up in {} ms: Kafka {}, processors {}, gateway {} (data in {})",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), stack.bootstrapServers, stack.processorUrls,
                 stack.gatewayUrl, dir);
         return stack;
     }
@@ -81,20 +83,22 @@ final class EmbeddedStack implements AutoCloseable {
         local.put("BANK_QUERY_HOST", HOST);
         local.put("BANK_QUERY_BIND_HOST", HOST);
         local.put("BANK_GATEWAY_BIND_HOST", HOST);
-        ProcessorConfig pc = ProcessorConfig.fromEnv(local)
-                .withBootstrapServers(bootstrapServers)
-                .withStateDir(dir.resolve("streams"))
-                .withQueryPort(freePort());
-        ProcessorApp processor = ProcessorApp.start(pc);
-        started.push(processor);
-        if (!processor.awaitRunning(START_TIMEOUT)) {
-            throw new IllegalStateException("processor not RUNNING after " + START_TIMEOUT + " (" + processor.state() + ")");
+        // all instances at once, so the first assignment already shares the partitions out (no rebalance mid-run)
+        List<ProcessorApp> processors = new ArrayList<>();
+        for (int i = 0; i < config.processors(); i++) {
+            ProcessorApp processor = ProcessorApp.start(ProcessorConfig.fromEnv(local)
+                    .withBootstrapServers(bootstrapServers)
+                    .withStateDir(dir.resolve("streams-" + i))
+                    .withQueryPort(freePort()));
+            started.push(processor);
+            processors.add(processor);
         }
-        processorUrl = processor.queryUrl();
+        awaitAllRunning(processors);
+        processorUrls = processors.stream().map(ProcessorApp::queryUrl).toList();
 
         GatewayApp gateway = GatewayApp.start(GatewayConfig.fromEnv(local)
                 .withBootstrapServers(bootstrapServers)
-                .withProcessorUrls(List.of(processorUrl))
+                .withProcessorUrls(processorUrls)
                 .withPort(0)
                 .withOutcomeTimeout(OUTCOME_TIMEOUT));
         started.push(gateway);
@@ -110,15 +114,36 @@ final class EmbeddedStack implements AutoCloseable {
         return bootstrapServers;
     }
 
+    /** The first processor's query API: the one the gateway asks first. */
     String processorUrl() {
-        return processorUrl;
+        return processorUrls.get(0);
+    }
+
+    /**
+     * Until every processor is RUNNING at the same moment: with several, each one's first RUNNING may be followed by
+     * another rebalance as the others join.
+     */
+    private static void awaitAllRunning(List<ProcessorApp> processors) throws InterruptedException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        for (ProcessorApp p : processors) {
+            if (!p.awaitRunning(START_TIMEOUT)) {
+                throw new IllegalStateException("processor not RUNNING after " + START_TIMEOUT + " (" + p.state() + ")");
+            }
+        }
+        while (!processors.stream().allMatch(p -> p.state() == KafkaStreams.State.RUNNING)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("processors not all RUNNING after " + START_TIMEOUT + ": "
+                        + processors.stream().map(p -> p.state().toString()).toList());
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
     }
 
     String gatewayUrl() {
         return gatewayUrl;
     }
 
-    /** Stops the gateway, the processor and the broker, then deletes the data. */
+    /** Stops the gateway, the processors and the broker, then deletes the data. */
     @Override
     public void close() {
         while (!started.isEmpty()) {

@@ -24,6 +24,7 @@ class BenchConfigTest {
         assertThat(c.restWarmup()).isEqualTo(20_000); // min(REST_N, warm-up)
         assertThat(c.output()).isEqualTo(Path.of("bench-results.json"));
         assertThat(c.scenarioTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.processors()).isEqualTo(1);
     }
 
     @Test
@@ -56,5 +57,7 @@ class BenchConfigTest {
                 .hasMessageContaining("unknown scenario 'fastest'").hasMessageContaining("kafka-direct");
         assertThatThrownBy(() -> BenchConfig.fromEnv(Map.of("BANK_BENCH_CONCURRENCY", "0")))
                 .hasMessageContaining("BANK_BENCH_CONCURRENCY");
+        assertThatThrownBy(() -> BenchConfig.fromEnv(Map.of("BANK_BENCH_PROCESSORS", "0")))
+                .hasMessageContaining("BANK_BENCH_PROCESSORS");
     }
 }

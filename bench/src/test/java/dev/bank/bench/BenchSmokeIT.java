@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The benchmark with a tiny N against its own in-process bank: every scenario runs and passes its own
  * checks, the table and the JSON come out. The REST scenarios run as an open loop (a rate is set), so the
- * paced path is exercised end to end; their warm-ups and the balance checks are closed loops. It proves the
+ * paced path is exercised end to end; their warm-ups and the balance checks are closed loops. Two processors
+ * share the partitions, so reads of half the accounts are forwarded from the first to the second. It proves the
  * harness works, not how fast anything is.
  */
 class BenchSmokeIT {
@@ -34,6 +35,7 @@ class BenchSmokeIT {
                 "BANK_BENCH_WARMUP", "20",
                 "BANK_BENCH_TIMEOUT", "PT30S",
                 "BANK_BENCH_OUTPUT", output.toString(),
+                "BANK_BENCH_PROCESSORS", "2",
                 "BANK_COMMIT_INTERVAL_MS", "20");
         BenchConfig config = BenchConfig.fromEnv(env);
 
@@ -61,6 +63,7 @@ class BenchSmokeIT {
         JsonNode json = Json.MAPPER.readTree(output.toFile());
         assertThat(json.path("passed").asBoolean()).isTrue();
         assertThat(json.path("target").path("inProcess").asBoolean()).isTrue();
+        assertThat(json.path("target").path("processors").asInt()).isEqualTo(2);
         assertThat(json.path("results")).hasSize(Scenario.values().length);
         assertThat(json.path("results").get(0).path("scenario").asText()).isEqualTo("baseline");
         assertThat(json.path("results").get(1).path("scenario").asText()).isEqualTo("streams-floor");
