@@ -120,19 +120,15 @@ final class EmbeddedStack implements AutoCloseable {
     }
 
     /**
-     * Until every processor is RUNNING at the same moment: with several, each one's first RUNNING may be followed by
+     * Until every processor is RUNNING at the same moment: with several, one's first RUNNING may be followed by
      * another rebalance as the others join.
      */
     private static void awaitAllRunning(List<ProcessorApp> processors) throws InterruptedException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        for (ProcessorApp p : processors) {
-            if (!p.awaitRunning(START_TIMEOUT)) {
-                throw new IllegalStateException("processor not RUNNING after " + START_TIMEOUT + " (" + p.state() + ")");
-            }
-        }
         while (!processors.stream().allMatch(p -> p.state() == KafkaStreams.State.RUNNING)) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("processors not all RUNNING after " + START_TIMEOUT + ": "
+            boolean failed = processors.stream().anyMatch(p -> p.state() == KafkaStreams.State.ERROR);
+            if (failed || System.nanoTime() > deadline) {
+                throw new IllegalStateException("processors did not all reach RUNNING within " + START_TIMEOUT + ": "
                         + processors.stream().map(p -> p.state().toString()).toList());
             }
             TimeUnit.MILLISECONDS.sleep(50);

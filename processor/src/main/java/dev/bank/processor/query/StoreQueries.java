@@ -67,8 +67,8 @@ public final class StoreQueries implements AutoCloseable {
      * @param to     latest value time: an ISO date (that business day included) or instant; null for no bound
      * @param cursor a previous page's {@code nextCursor}; null for the newest page
      */
-    public CompletableFuture<Optional<HistoryPage>> history(String accountId, String from, String to, Integer limit, String cursor,
-                                         boolean forwarded) {
+    public CompletableFuture<Optional<HistoryPage>> history(String accountId, String from, String to, Integer limit,
+                                                            String cursor, boolean forwarded) {
         long fromTs = from == null ? Long.MIN_VALUE : time(from, false);
         long toTs = to == null ? Long.MAX_VALUE : time(to, true);
         int size = limit == null ? History.DEFAULT_PAGE : limit;
@@ -118,8 +118,8 @@ public final class StoreQueries implements AutoCloseable {
      * key's own partition may answer: right after a rebalance it may still be restoring while the instance as a
      * whole is RUNNING, and asking all local stores would then wrongly find nothing (a 404 instead of a 503).
      */
-    private <T> CompletableFuture<Optional<T>> routed(String accountId, String path, Class<T> answerType, boolean forwarded,
-                                   IntFunction<Optional<T>> local) {
+    private <T> CompletableFuture<Optional<T>> routed(String accountId, String path, Class<T> answerType,
+                                                      boolean forwarded, IntFunction<Optional<T>> local) {
         KeyQueryMetadata metadata = owner(accountId);
         HostInfo owner = metadata.activeHost();
         if (!owner.equals(self)) {
@@ -161,7 +161,8 @@ public final class StoreQueries implements AutoCloseable {
         return lookup(BankTopology.PROCESSED_STORE, accountId,
                 BankTopology.accountScopedKey(accountId, transactionId), ProcessedCommand.class, Outcome.class,
                 ProcessedCommand::outcome,
-                "/internal/accounts/" + Urls.encode(accountId) + "/transactions/" + Urls.encode(transactionId), forwarded);
+                "/internal/accounts/" + Urls.encode(accountId) + "/transactions/" + Urls.encode(transactionId),
+                forwarded);
     }
 
     /** A transfer as this account sees it (sent or received). */

@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Asking the owning instance, against a real HTTP server standing in for it: answers, 404, and every failure. */
 class ForwarderTest {
-    private static final Account ACCOUNT = new Account("acc-1", "EUR", AccountStatus.OPEN, 12_345, 3, 1_700_000_000_000L);
+    private static final Account ACCOUNT =
+            new Account("acc-1", "EUR", AccountStatus.OPEN, 12_345, 3, 1_700_000_000_000L);
 
     private final List<Javalin> owners = new ArrayList<>();
     private final Forwarder forwarder = new Forwarder(Duration.ofMillis(500));
