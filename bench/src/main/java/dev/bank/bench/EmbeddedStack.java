@@ -83,7 +83,7 @@ final class EmbeddedStack implements AutoCloseable {
         local.put("BANK_QUERY_HOST", HOST);
         local.put("BANK_QUERY_BIND_HOST", HOST);
         local.put("BANK_GATEWAY_BIND_HOST", HOST);
-        // all instances at once, so the first assignment already shares the partitions out (no rebalance mid-run)
+        // started together and awaited together: each one joining the group rebalances the others
         List<ProcessorApp> processors = new ArrayList<>();
         for (int i = 0; i < config.processors(); i++) {
             ProcessorApp processor = ProcessorApp.start(ProcessorConfig.fromEnv(local)

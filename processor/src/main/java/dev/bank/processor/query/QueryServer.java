@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-
 /**
  * The processor's internal HTTP API over its stores; it is the {@code application.server} every instance
  * publishes, so the gateway can ask any instance about any account.
