@@ -26,23 +26,22 @@ public final class PeerClient implements AutoCloseable {
      * Requests waiting for a connection to one peer. Every REST read can wait here; Jetty's default of 1,024 turned
      * a burst of 1,000+ clients into errors. Queued requests still time out.
      */
-    static final int MAX_QUEUED_PER_PEER = 65_536;
+    private static final int MAX_QUEUED_PER_PEER = 65_536;
+    /** The largest answer read: a month's statement of a busy account is the biggest, at ~300 bytes a posting. */
+    private static final int MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
     /** A peer's answer, whatever its status; a failed exchange completes the future exceptionally instead. */
     public record Answer(int status, byte[] body) {}
 
     private final Duration requestTimeout;
-    private final int maxAnswerBytes;
     private final HttpClient http;
 
     /**
      * @param name           names its threads
      * @param requestTimeout from sending (or queueing) to the whole answer
-     * @param maxAnswerBytes a longer answer fails the request
      */
-    public PeerClient(String name, Duration requestTimeout, int maxAnswerBytes) {
+    public PeerClient(String name, Duration requestTimeout) {
         this.requestTimeout = requestTimeout;
-        this.maxAnswerBytes = maxAnswerBytes;
         QueuedThreadPool threads = new QueuedThreadPool(HttpListener.MAX_THREADS, 2);
         threads.setName(name);
         threads.setDaemon(true);
@@ -62,7 +61,7 @@ public final class PeerClient implements AutoCloseable {
     public CompletableFuture<Answer> get(String url) {
         var request = http.newRequest(url).timeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
         CompletableFuture<Answer> answer = new CompletableFuture<>();
-        new CompletableResponseListener(request, maxAnswerBytes).send().whenComplete((response, error) -> {
+        new CompletableResponseListener(request, MAX_ANSWER_BYTES).send().whenComplete((response, error) -> {
             if (error == null) {
                 answer.complete(new Answer(response.getStatus(), response.getContent()));
             } else {

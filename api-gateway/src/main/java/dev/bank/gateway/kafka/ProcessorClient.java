@@ -37,8 +37,6 @@ public final class ProcessorClient implements AutoCloseable {
     }
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
-    /** The largest answer read: a month's statement of a busy account is the biggest, at ~300 bytes a posting. */
-    private static final int MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
     private final List<String> baseUrls;
     private final PeerClient http;
@@ -50,7 +48,7 @@ public final class ProcessorClient implements AutoCloseable {
     ProcessorClient(List<String> baseUrls, Duration requestTimeout) {
         if (baseUrls.isEmpty()) throw new IllegalArgumentException("at least one processor URL is needed");
         this.baseUrls = List.copyOf(baseUrls);
-        this.http = new PeerClient("processor-client", requestTimeout, MAX_ANSWER_BYTES);
+        this.http = new PeerClient("processor-client", requestTimeout);
     }
 
     public CompletableFuture<Optional<Account>> account(String accountId) {

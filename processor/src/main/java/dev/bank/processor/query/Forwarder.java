@@ -18,12 +18,11 @@ import java.util.concurrent.CompletableFuture;
 final class Forwarder implements AutoCloseable {
     /** Inside the gateway's own 5 s, so a stuck owner is reported as such rather than as a gateway time-out. */
     static final Duration TIMEOUT = Duration.ofSeconds(3);
-    private static final int MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
     private final PeerClient http;
 
     Forwarder(Duration timeout) {
-        this.http = new PeerClient("query-forward", timeout, MAX_ANSWER_BYTES);
+        this.http = new PeerClient("query-forward", timeout);
     }
 
     /** {@code path} (with any query string) asked of {@code owner}, marked as forwarded so it is never passed on. */
