@@ -67,9 +67,7 @@ class BankInvariantIT {
         long seed = Long.getLong("bank.seed", System.nanoTime());
         log.info("bank test: seed={} operations={} kills={} (replay with -Dbank.seed={})", seed, OPERATIONS, KILLS, seed);
         try (TestKafkaCluster kafka = TestKafkaCluster.start(3)) {
-            Topics topics = new Topics(Topics.DEFAULT_COMMANDS, Topics.DEFAULT_RESULTS, Topics.DEFAULT_LEDGER,
-                    Topics.DEFAULT_TRANSFER_LEGS, Topics.DEFAULT_DEAD_LETTER, Topics.DEFAULT_PARTITIONS,
-                    kafka.maxReplication());
+            Topics topics = Topics.defaults().withReplication(kafka.maxReplication());
             TopicCreator.createAll(kafka.bootstrapServers(), topics.specs(), Duration.ofSeconds(60));
             Path logs = ProcessorProcess.logDir().resolve("bank-" + seed);
             Map<String, String> env = Map.of(

@@ -7,6 +7,8 @@ import dev.bank.processor.query.QueryServer;
 import dev.bank.processor.query.StoreQueries;
 import dev.bank.processor.topology.BankTopology;
 import dev.bank.processor.topology.InterestLogic;
+import dev.bank.processor.topology.RecordFailures;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -36,6 +38,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ProcessorApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProcessorApp.class);
+    /** How long after a stream thread failed the instance reports itself not ready. */
+    static final Duration FAILURE_QUARANTINE = Duration.ofSeconds(30);
 
     private final ProcessorConfig config;
     private final KafkaStreams streams;
@@ -44,13 +48,21 @@ public final class ProcessorApp implements AutoCloseable {
     private final StoreQueries queries;
     private final QueryServer queryServer;
     private final CountDownLatch running = new CountDownLatch(1);
+    private final Counter threadFailures;
+    private volatile long lastThreadFailureNanos;
+    private volatile String lastThreadFailure;
 
     private ProcessorApp(ProcessorConfig config) {
         this.config = config;
-        Topology topology = BankTopology.build(config, registry);
+        Topology topology = BankTopology.build(config, registry, new RecordFailures());
         this.streams = new KafkaStreams(topology, config.streamsProperties());
+        this.threadFailures = Counter.builder("bank.stream.thread.failures")
+                .description("Stream threads that died of an exception and were replaced").register(registry);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("stream thread failed; replacing it (the open transaction is aborted and retried)", e);
+            threadFailures.increment();
+            lastThreadFailure = e.toString();
+            lastThreadFailureNanos = System.nanoTime();
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.setStateListener((now, before) -> {
@@ -71,7 +83,8 @@ public final class ProcessorApp implements AutoCloseable {
     }
 
     public static ProcessorApp start(ProcessorConfig config) {
-        ProcessorApp app = new ProcessorApp(config);
+        ProcessorApp app = new ProcessorApp(config.withTopics(
+                config.topics().withPartitions(TopicPartitions.count(config, config.topics().commands()))));
         app.queryServer.start(config.queryBindHost(), config.queryPort());
         app.streams.start();
         log.info("processor {} started: bootstrap={} state={} query API http://{}", config.applicationId(),
@@ -84,9 +97,18 @@ public final class ProcessorApp implements AutoCloseable {
         return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Ready when Streams is RUNNING and its stores answer; otherwise what is wrong. */
+    /**
+     * Ready when Streams is RUNNING, no stream thread failed lately and the stores answer; otherwise what is wrong.
+     * A thread that keeps failing is replaced again and again while Streams may look RUNNING in between, so a failure
+     * keeps the instance unready for {@link #FAILURE_QUARANTINE}.
+     */
     private String streamsProblem() {
         if (streams.state() != KafkaStreams.State.RUNNING) return "Kafka Streams is " + streams.state();
+        long sinceFailure = System.nanoTime() - lastThreadFailureNanos;
+        if (lastThreadFailure != null && sinceFailure < FAILURE_QUARANTINE.toNanos()) {
+            return "a stream thread failed " + Duration.ofNanos(sinceFailure).toSeconds() + " s ago ("
+                    + (long) threadFailures.count() + " failures since start): " + lastThreadFailure;
+        }
         return Double.isNaN(approximateEntries(BankTopology.ACCOUNTS_STORE)) ? "the accounts store does not answer" : null;
     }
 

@@ -13,20 +13,24 @@ import java.util.Map;
  * @param transferLegs the legs of transfers between the two accounts' tasks, keyed by the account that acts
  *                   ({@link TransferLeg}); must have the commands topic's partition count
  * @param deadLetter records that could not be parsed or validated, original bytes plus reason headers
+ * @param rerouted   commands that were produced to a partition their key does not hash to, forwarded by the
+ *                   processor to the key's own partition (so every command of an account reaches the one task that
+ *                   owns it); internal to the processor, with the commands topic's partition count
  */
 public record Topics(String commands, String results, String ledger, String transferLegs, String deadLetter,
-                     int partitions, short replicationFactor) {
+                     String rerouted, int partitions, short replicationFactor) {
 
     public static final String DEFAULT_COMMANDS = "bank.commands";
     public static final String DEFAULT_RESULTS = "bank.results";
     public static final String DEFAULT_LEDGER = "bank.ledger";
     public static final String DEFAULT_TRANSFER_LEGS = "bank.transfer-legs";
     public static final String DEFAULT_DEAD_LETTER = "bank.dlq";
+    public static final String DEFAULT_REROUTED = "bank.commands.rerouted";
     public static final int DEFAULT_PARTITIONS = 6;
 
     public static Topics defaults() {
         return new Topics(DEFAULT_COMMANDS, DEFAULT_RESULTS, DEFAULT_LEDGER, DEFAULT_TRANSFER_LEGS, DEFAULT_DEAD_LETTER,
-                DEFAULT_PARTITIONS, (short) 1);
+                DEFAULT_REROUTED, DEFAULT_PARTITIONS, (short) 1);
     }
 
     /** Reads {@code BANK_TOPIC_*} and {@code BANK_TOPIC_PARTITIONS}/{@code BANK_TOPIC_REPLICATION} overrides. */
@@ -37,6 +41,7 @@ public record Topics(String commands, String results, String ledger, String tran
                 env.getOrDefault("BANK_TOPIC_LEDGER", DEFAULT_LEDGER),
                 env.getOrDefault("BANK_TOPIC_TRANSFER_LEGS", DEFAULT_TRANSFER_LEGS),
                 env.getOrDefault("BANK_TOPIC_DLQ", DEFAULT_DEAD_LETTER),
+                env.getOrDefault("BANK_TOPIC_REROUTED", DEFAULT_REROUTED),
                 Integer.parseInt(env.getOrDefault("BANK_TOPIC_PARTITIONS", String.valueOf(DEFAULT_PARTITIONS))),
                 Short.parseShort(env.getOrDefault("BANK_TOPIC_REPLICATION", "1")));
     }
@@ -50,7 +55,18 @@ public record Topics(String commands, String results, String ledger, String tran
                 new TopicSpec(results, partitions, replicationFactor, minIsr),
                 new TopicSpec(ledger, partitions, replicationFactor, merge(keepForever, minIsr)),
                 new TopicSpec(transferLegs, partitions, replicationFactor, minIsr),
-                new TopicSpec(deadLetter, partitions, replicationFactor, merge(keepForever, minIsr)));
+                new TopicSpec(deadLetter, partitions, replicationFactor, merge(keepForever, minIsr)),
+                new TopicSpec(rerouted, partitions, replicationFactor, minIsr));
+    }
+
+    /** The same topics with another partition count (the count the broker reports for an existing cluster). */
+    public Topics withPartitions(int count) {
+        return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, count, replicationFactor);
+    }
+
+    /** The same topics with another replication factor. */
+    public Topics withReplication(short factor) {
+        return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, partitions, factor);
     }
 
     private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {

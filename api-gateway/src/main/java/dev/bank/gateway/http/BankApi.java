@@ -138,8 +138,9 @@ public final class BankApi implements AutoCloseable {
             return;
         }
         Timer.Sample started = Timer.start(registry);
-        CompletableFuture<Outcome> outcome = outcomes.expect(command.accountId(), command.transactionId());
-        ctx.future(() -> publisher.publish(command)
+        String requestId = OutcomeListener.newRequestId();
+        CompletableFuture<Outcome> outcome = outcomes.expect(requestId);
+        ctx.future(() -> publisher.publish(command, requestId)
                 .thenCompose(sent -> outcome.orTimeout(outcomeTimeout.toMillis(), TimeUnit.MILLISECONDS))
                 .handle((result, error) -> {
                     // every log line about this request carries its account and transaction (fields in JSON logs)

@@ -3,6 +3,7 @@ package dev.bank.gateway.kafka;
 import dev.bank.gateway.config.GatewayConfig;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.JsonSerde;
+import dev.bank.schemas.WireHeaders;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -12,6 +13,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -45,10 +47,17 @@ public final class CommandPublisher implements AutoCloseable {
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
-    public CompletableFuture<RecordMetadata> publish(Command command) {
+    /**
+     * @param requestId stamped on the record ({@link WireHeaders#REQUEST_ID}); the processor copies it onto the
+     *                  command's outcome, which is how the outcome finds its way back to this request
+     */
+    public CompletableFuture<RecordMetadata> publish(Command command, String requestId) {
         CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
         try {
-            producer.send(new ProducerRecord<>(topic, command.accountId(), COMMANDS.serialize(topic, command)),
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, command.accountId(),
+                    COMMANDS.serialize(topic, command));
+            record.headers().add(WireHeaders.REQUEST_ID, requestId.getBytes(StandardCharsets.UTF_8));
+            producer.send(record,
                     (metadata, error) -> {
                         if (error != null) sent.completeExceptionally(error);
                         else sent.complete(metadata);

@@ -3,6 +3,7 @@ package dev.bank.gateway.kafka;
 import dev.bank.gateway.config.GatewayConfig;
 import dev.bank.schemas.JsonSerde;
 import dev.bank.schemas.Outcome;
+import dev.bank.schemas.WireHeaders;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -18,11 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -34,9 +34,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Reads every partition of the results topic ({@code read_committed}, so only outcomes of committed
  * transactions are seen) from the end as of start-up, and completes the requests waiting for them.
  *
- * <p>Waiters are matched by (accountId, transactionId), first come first served: commands of one account are
- * published to one partition in order and answered in that order, so two in-flight requests under the same
- * id each get the outcome of their own command. No consumer group: every gateway instance sees every outcome.
+ * <p>Each waiting request is matched by its own request id ({@link WireHeaders#REQUEST_ID}), which the gateway stamps
+ * on the command and the processor copies onto that command's outcome. Matching by (accountId, transactionId) in
+ * arrival order would cross answers: concurrent requests under one transactionId (an identical retry and a
+ * conflicting one) need not reach the log in the order they were registered. An outcome without a request id of
+ * this gateway (an upstream producer's command, another gateway's request) is no one's here. No consumer group:
+ * every gateway instance sees every outcome.
  */
 public final class OutcomeListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutcomeListener.class);
@@ -44,7 +47,7 @@ public final class OutcomeListener implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
-    private final Map<String, Deque<CompletableFuture<Outcome>>> waiting = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Outcome>> waiting = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Thread thread;
     /**
@@ -106,26 +109,25 @@ public final class OutcomeListener implements AutoCloseable {
     }
 
     /**
-     * Registers interest in the outcome of a command before it is published (so it cannot be missed). The
-     * caller bounds the wait; a completed or abandoned future is forgotten.
+     * Registers interest in the outcome of the command a request is about to publish under {@code requestId} (so the
+     * outcome cannot be missed). The caller bounds the wait; a completed or abandoned future is forgotten.
      */
-    public CompletableFuture<Outcome> expect(String accountId, String transactionId) {
-        String key = key(accountId, transactionId);
+    public CompletableFuture<Outcome> expect(String requestId) {
         CompletableFuture<Outcome> future = new CompletableFuture<>();
-        waiting.compute(key, (k, q) -> {
-            Deque<CompletableFuture<Outcome>> queue = q == null ? new ArrayDeque<>() : q;
-            queue.addLast(future);
-            return queue;
-        });
+        if (waiting.putIfAbsent(requestId, future) != null) {
+            throw new IllegalStateException("request id " + requestId + " is already waiting");
+        }
         inFlight.incrementAndGet();
         future.whenComplete((o, e) -> {
             inFlight.decrementAndGet();
-            waiting.computeIfPresent(key, (k, q) -> {
-                q.remove(future);
-                return q.isEmpty() ? null : q;
-            });
+            waiting.remove(requestId, future);
         });
         return future;
+    }
+
+    /** A fresh request id: random, so no other request of this or any gateway instance carries it. */
+    public static String newRequestId() {
+        return UUID.randomUUID().toString();
     }
 
     private void run() {
@@ -164,6 +166,8 @@ public final class OutcomeListener implements AutoCloseable {
     }
 
     private void deliver(ConsumerRecord<String, byte[]> record) {
+        String requestId = WireHeaders.requestId(record.headers());
+        if (requestId == null || !waiting.containsKey(requestId)) return; // no one here waits for it
         Outcome outcome;
         try {
             outcome = OUTCOMES.deserialize(record.topic(), record.value());
@@ -173,18 +177,8 @@ public final class OutcomeListener implements AutoCloseable {
             return;
         }
         if (outcome == null) return;
-        String key = key(outcome.accountId(), outcome.transactionId());
-        CompletableFuture<Outcome>[] first = new CompletableFuture[1];
-        waiting.computeIfPresent(key, (k, q) -> {
-            first[0] = q.pollFirst();
-            return q.isEmpty() ? null : q;
-        });
-        CompletableFuture<Outcome> waiter = first[0];
+        CompletableFuture<Outcome> waiter = waiting.remove(requestId);
         if (waiter != null) delivery.execute(() -> waiter.complete(outcome));
-    }
-
-    private static String key(String accountId, String transactionId) {
-        return accountId + '\u0000' + transactionId;
     }
 
     @Override

@@ -78,6 +78,12 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, settings, storeFormat);
     }
 
+    public ProcessorConfig withTopics(Topics newTopics) {
+        return new ProcessorConfig(bootstrapServers, applicationId, stateDir, newTopics, queryBindHost,
+                queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat);
+    }
+
     /** The address published as {@code application.server}, through which any instance reaches this one. */
     public String queryEndpoint() {
         return queryAdvertisedHost + ":" + queryPort;

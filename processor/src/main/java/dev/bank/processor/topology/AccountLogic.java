@@ -287,6 +287,13 @@ public final class AccountLogic {
         return new Decision(null, outcome, null);
     }
 
+    /** The answer to a command that cannot be applied as sent (it breaks the command schema): nothing is applied. */
+    public static Outcome invalid(Command command, String detail, long timestamp) {
+        return new Outcome(command.transactionId(), command.accountId(), command.type(), OutcomeStatus.REJECTED,
+                RejectionReason.INVALID_COMMAND, detail, null, null, null, 0, false, timestamp, null,
+                command.type() == CommandType.TRANSFER ? TransferStatus.REJECTED : null);
+    }
+
     /** The answer to a transactionId that was already used for a different request: nothing is applied. */
     public static Outcome conflict(Command command, Outcome original, long timestamp) {
         return new Outcome(command.transactionId(), command.accountId(), command.type(), OutcomeStatus.REJECTED,

@@ -9,10 +9,13 @@ import dev.bank.schemas.Outcome;
 import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.Transfer;
 import dev.bank.schemas.TransferLeg;
+import dev.bank.schemas.WireHeaders;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
@@ -36,15 +39,57 @@ abstract class AccountTask implements Processor<String, byte[], String, byte[]> 
 
     protected final AccountLogic logic;
     protected final TopologyMetrics metrics;
+    private final RecordFailures failures;
+    /** The partition count of the input topics, which the key's partition is computed with. */
+    protected final int partitions;
     protected ProcessorContext<String, byte[]> context;
     protected KeyValueStore<String, Account> accounts;
     protected KeyValueStore<String, ProcessedCommand> processed;
     protected KeyValueStore<String, Transfer> transfers;
     protected KeyValueStore<String, HistoryEntry> history;
 
-    AccountTask(AccountLogic logic, TopologyMetrics metrics) {
+    AccountTask(AccountLogic logic, TopologyMetrics metrics, RecordFailures failures, int partitions) {
         this.logic = logic;
         this.metrics = metrics;
+        this.failures = failures;
+        this.partitions = partitions;
+    }
+
+    /**
+     * Handles one record; a record whose handling failed {@link RecordFailures#MAX_ATTEMPTS} times is dead-lettered
+     * unhandled instead, so no record can stop its partition. A failure still propagates: the stream thread is
+     * replaced and the transaction aborted, so nothing a failed attempt half-did is kept.
+     */
+    @Override
+    public final void process(Record<String, byte[]> record) {
+        RecordMetadata source = context.recordMetadata().orElse(null);
+        String setAside = source == null ? null : failures.setAside(source);
+        if (setAside != null) {
+            deadLetter(record, DeadLetter.PROCESSING_FAILED, "failed " + RecordFailures.MAX_ATTEMPTS
+                    + " times and was set aside; last error: " + setAside);
+            failures.forget(source);
+            return;
+        }
+        try {
+            handle(record);
+        } catch (RuntimeException e) {
+            if (source != null && failures.failed(source, e)) {
+                log.error("processing {}-{}@{} failed (key={}); the task retries it", source.topic(),
+                        source.partition(), source.offset(), DeadLetters.bounded(record.key(), DeadLetters.MAX_KEY_CHARS), e);
+            }
+            throw e;
+        }
+    }
+
+    protected abstract void handle(Record<String, byte[]> record);
+
+    /** The partition Kafka's default partitioner puts a key on (murmur2 of its UTF-8 bytes), as every Java producer does. */
+    protected boolean onItsPartition(String key) {
+        return context.recordMetadata().map(m -> m.partition() == partitionOf(key, partitions)).orElse(true);
+    }
+
+    static int partitionOf(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
     @Override
@@ -76,7 +121,8 @@ abstract class AccountTask implements Processor<String, byte[], String, byte[]> 
         }
         if (decision.leg() != null) {
             TransferLeg leg = decision.leg();
-            forward(leg.targetAccountId(), LEGS.serialize(null, leg), BankTopology.TRANSFER_LEGS_SINK, cause);
+            forward(leg.targetAccountId(), LEGS.serialize(null, leg), BankTopology.TRANSFER_LEGS_SINK, cause,
+                    requestHeader(cause));
         }
     }
 
@@ -127,30 +173,38 @@ abstract class AccountTask implements Processor<String, byte[], String, byte[]> 
 
     protected void publish(Outcome outcome, Record<String, byte[]> cause) {
         metrics.outcome(outcome);
-        forward(outcome.accountId(), OUTCOMES.serialize(null, outcome), BankTopology.RESULTS_SINK, cause);
+        forward(outcome.accountId(), OUTCOMES.serialize(null, outcome), BankTopology.RESULTS_SINK, cause,
+                requestHeader(cause));
     }
 
     private void forward(String key, byte[] value, String sink, Record<String, byte[]> cause) {
-        // the cause's timestamp, never the clock: reprocessing must emit identical records
-        context.forward(new Record<>(key, value, cause.timestamp()), sink);
+        forward(key, value, sink, cause, new RecordHeaders());
     }
 
+    private void forward(String key, byte[] value, String sink, Record<String, byte[]> cause, RecordHeaders headers) {
+        // the cause's timestamp, never the clock: reprocessing must emit identical records
+        context.forward(new Record<>(key, value, cause.timestamp(), headers), sink);
+    }
+
+    /**
+     * The request id of the command behind a record ({@link WireHeaders#REQUEST_ID}), for its outcome and for the
+     * legs that lead to its outcome, so the gateway answers each request with its own command's outcome.
+     */
+    private static RecordHeaders requestHeader(Record<String, byte[]> cause) {
+        String requestId = WireHeaders.requestId(cause.headers());
+        RecordHeaders headers = new RecordHeaders();
+        if (requestId == null) return headers;
+        headers.add(WireHeaders.REQUEST_ID, requestId.getBytes(StandardCharsets.UTF_8));
+        return headers;
+    }
+
+    /** Writes the record's dead letter ({@link DeadLetters}: always small enough to be written). */
     protected void deadLetter(Record<String, byte[]> record, DeadLetter reason, String detail) {
-        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        headers.add(DeadLetter.REASON_HEADER, bytes(reason.name()));
-        headers.add(DeadLetter.DETAIL_HEADER, bytes(detail));
-        context.recordMetadata().ifPresent(m -> {
-            headers.add(DeadLetter.SOURCE_TOPIC_HEADER, bytes(m.topic()));
-            headers.add(DeadLetter.SOURCE_PARTITION_HEADER, bytes(String.valueOf(m.partition())));
-            headers.add(DeadLetter.SOURCE_OFFSET_HEADER, bytes(String.valueOf(m.offset())));
-        });
-        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers),
+        context.forward(DeadLetters.letter(record, context.recordMetadata(), reason, detail),
                 BankTopology.DEAD_LETTER_SINK);
         metrics.deadLetter(reason);
-        log.warn("dead-lettered record key={} reason={} detail={}", record.key(), reason, detail);
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+        log.warn("dead-lettered record key={} reason={} detail={}",
+                DeadLetters.bounded(record.key(), DeadLetters.MAX_KEY_CHARS), reason,
+                DeadLetters.bounded(detail, DeadLetters.MAX_DETAIL_CHARS));
     }
 }

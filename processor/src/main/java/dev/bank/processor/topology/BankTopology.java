@@ -15,9 +15,10 @@ import org.apache.kafka.streams.state.Stores;
 import java.time.Duration;
 
 /**
- * The processor's topology. Two sources, both keyed by accountId and co-partitioned: commands, and the legs of
- * transfers. Their processors share one task's stores, so a command and a leg for the same account are applied
- * by the same task in log order. Records are read as raw bytes so nothing unparseable can kill a stream thread.
+ * The processor's topology. Three sources, all keyed by accountId and co-partitioned: commands, commands rerouted
+ * from a partition their key does not hash to ({@link CommandProcessor}), and the legs of transfers. Their
+ * processors share one task's stores, so a command and a leg for the same account are applied by the same task in
+ * log order. Records are read as raw bytes so nothing unparseable can kill a stream thread.
  * Everything one record does (store writes, outcome, ledger entry, transfer leg, dead letter) commits in one
  * Kafka transaction under exactly_once_v2. Store values use the processor's own binary format
  * ({@link StoreSerdes}, which still reads the JSON of earlier versions); the topics carry JSON.
@@ -28,6 +29,9 @@ import java.time.Duration;
 public final class BankTopology {
     public static final String SOURCE = "commands-source";
     public static final String LEGS_SOURCE = "transfer-legs-source";
+    /** Commands forwarded from a partition their key does not hash to ({@link Topics#rerouted()}). */
+    public static final String REROUTED_SOURCE = "rerouted-commands-source";
+    public static final String REROUTE_SINK = "reroute-sink";
     public static final String PROCESSOR = "command-processor";
     public static final String LEG_PROCESSOR = "transfer-leg-processor";
     public static final String RESULTS_SINK = "results-sink";
@@ -52,7 +56,12 @@ public final class BankTopology {
 
     /** The topology for a configuration; the meters receive what it counts ({@link TopologyMetrics}). */
     public static Topology build(ProcessorConfig config, MeterRegistry meters) {
-        return build(config, meters, config.topics().transferLegs());
+        return build(config, meters, new RecordFailures());
+    }
+
+    /** @param failures what this instance remembers of records whose processing failed (survives thread replacement) */
+    public static Topology build(ProcessorConfig config, MeterRegistry meters, RecordFailures failures) {
+        return build(config, meters, failures, config.topics().transferLegs());
     }
 
     /**
@@ -60,19 +69,28 @@ public final class BankTopology {
      * by hand (to hold a transfer in flight) point it away from the legs source.
      */
     static Topology build(ProcessorConfig config, MeterRegistry meters, String legsSinkTopic) {
+        return build(config, meters, new RecordFailures(), legsSinkTopic);
+    }
+
+    private static Topology build(ProcessorConfig config, MeterRegistry meters, RecordFailures failures,
+                                  String legsSinkTopic) {
         Topics topics = config.topics();
         AccountLogic logic = new AccountLogic(config.maxAmount(), new InterestLogic(config.interest()));
         TopologyMetrics metrics = new TopologyMetrics(meters);
         Duration retention = config.idempotencyRetention();
         int maxCommandBytes = config.maxCommandBytes();
+        int partitions = topics.partitions();
         String[] processors = {PROCESSOR, LEG_PROCESSOR};
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.commands());
         topology.addSource(LEGS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.transferLegs());
-        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(logic, metrics, retention, maxCommandBytes), SOURCE);
-        topology.addProcessor(LEG_PROCESSOR, () -> new LegProcessor(logic, metrics), LEGS_SOURCE);
+        topology.addSource(REROUTED_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                topics.rerouted());
+        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(logic, metrics, failures, partitions,
+                topics.commands(), retention, maxCommandBytes), SOURCE, REROUTED_SOURCE);
+        topology.addProcessor(LEG_PROCESSOR, () -> new LegProcessor(logic, metrics, failures, partitions), LEGS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNTS_STORE),
                 Serdes.String(), StoreSerdes.accounts().writing(config.storeFormat())), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_STORE),
@@ -89,6 +107,9 @@ public final class BankTopology {
                 Serdes.ByteArray().serializer(), processors);
         topology.addSink(DEAD_LETTER_SINK, topics.deadLetter(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);
+        // the default partitioner: murmur2 of the key, as the check that sent the record here computes it
+        topology.addSink(REROUTE_SINK, topics.rerouted(), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer(), PROCESSOR);
         topology.addSink(INTEREST_TICK_SINK, topics.commands(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), InterestTicks.partitioner(), PROCESSOR);
         return topology;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandShape;
+import dev.bank.schemas.CommandType;
 import dev.bank.schemas.Ids;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Outcome;
@@ -36,12 +37,15 @@ final class CommandProcessor extends AccountTask {
 
     private final Duration retention;
     private final int maxCommandBytes;
+    private final String commandsTopic;
     private final InterestTicks interestTicks;
 
-    CommandProcessor(AccountLogic logic, TopologyMetrics metrics, Duration retention, int maxCommandBytes) {
-        super(logic, metrics);
+    CommandProcessor(AccountLogic logic, TopologyMetrics metrics, RecordFailures failures, int partitions,
+                     String commandsTopic, Duration retention, int maxCommandBytes) {
+        super(logic, metrics, failures, partitions);
         this.retention = retention;
         this.maxCommandBytes = maxCommandBytes;
+        this.commandsTopic = commandsTopic;
         this.interestTicks = new InterestTicks(logic.interest());
     }
 
@@ -53,19 +57,44 @@ final class CommandProcessor extends AccountTask {
     }
 
     @Override
-    public void process(Record<String, byte[]> record) {
+    protected void handle(Record<String, byte[]> record) {
         if (InterestTicks.isTick(record)) {
             processInterestTick(record);
             return;
         }
         // every log line about this record carries its account and transaction (fields in JSON logs)
-        try (MDC.MDCCloseable account = MDC.putCloseable("accountId", record.key())) {
+        try (MDC.MDCCloseable account = MDC.putCloseable("accountId",
+                DeadLetters.bounded(record.key(), DeadLetters.MAX_KEY_CHARS))) {
+            if (record.key() != null && !onItsPartition(record.key())) {
+                misplaced(record);
+                return;
+            }
             Command command = read(record);
             if (command == null) return;
             try (MDC.MDCCloseable transaction = MDC.putCloseable("transactionId", command.transactionId())) {
                 apply(record, command);
             }
         }
+    }
+
+    /**
+     * A command on a partition its key does not hash to (a producer with another partitioner, such as librdkafka's
+     * CRC32 default, or an explicit partition). Applied here it would meet a task that does not hold the account
+     * (a credit refused, a second account opened under the same id). It is forwarded, unread, to the key's own
+     * partition of the rerouted topic, which the same task reads for that partition; the records of one producer
+     * keep their order, as they all take the same way. A record that arrives misplaced on the rerouted topic itself
+     * (the partition counts disagree) is dead-lettered rather than sent round again.
+     */
+    private void misplaced(Record<String, byte[]> record) {
+        boolean fromCommandsTopic = context.recordMetadata().map(m -> m.topic().equals(commandsTopic)).orElse(false);
+        if (!fromCommandsTopic) {
+            deadLetter(record, DeadLetter.WRONG_PARTITION, "key " + record.key() + " belongs on partition "
+                    + partitionOf(record.key(), partitions) + " of " + partitions + " after rerouting");
+            return;
+        }
+        metrics.rerouted();
+        context.forward(record, BankTopology.REROUTE_SINK);
+        log.debug("rerouted a command to partition {}", partitionOf(record.key(), partitions));
     }
 
     private void apply(Record<String, byte[]> record, Command command) {
@@ -119,20 +148,68 @@ final class CommandProcessor extends AccountTask {
         }
         List<String> violations = json == null ? List.of("the value is empty") : CommandShape.violations(json);
         if (!violations.isEmpty()) {
-            deadLetter(record, DeadLetter.SCHEMA_VIOLATION, String.join("; ", violations));
+            String detail = String.join("; ", violations);
+            deadLetter(record, DeadLetter.SCHEMA_VIOLATION, detail);
+            refuse(record, json, "the command breaks command.schema.json: " + detail);
             return null;
         }
         try {
             return Json.MAPPER.treeToValue(json, Command.class);
         } catch (IOException e) {
             deadLetter(record, DeadLetter.UNPARSEABLE, e.getMessage());
+            refuse(record, json, "the command cannot be read: " + e.getMessage());
             return null;
         }
     }
 
+    /**
+     * Answers a dead-lettered command that still names its account, transaction and type: whoever sent it (a gateway
+     * request waiting for it, an upstream system reading the results) learns it was refused instead of waiting for an
+     * outcome that never comes. The refusal is remembered like any outcome, so the polling URL answers it and a retry
+     * under the same transactionId gets it again (or a conflict, for a different command).
+     */
+    private void refuse(Record<String, byte[]> record, JsonNode json, String why) {
+        if (json == null || !json.isObject()) return;
+        String accountId = textOf(json, "accountId");
+        String transactionId = textOf(json, "transactionId");
+        CommandType type = typeOf(textOf(json, "type"));
+        if (type == null || !Ids.validAccountId(accountId) || !Ids.validTransactionId(transactionId)
+                || !accountId.equals(record.key())) {
+            return;
+        }
+        String processedKey = BankTopology.accountScopedKey(accountId, transactionId);
+        ProcessedCommand earlier = processed.get(processedKey);
+        Command asSent = new Command(type, transactionId, accountId, null, null);
+        Outcome answer;
+        if (earlier == null) {
+            answer = AccountLogic.invalid(asSent, DeadLetters.bounded(why, DeadLetters.MAX_DETAIL_CHARS),
+                    record.timestamp());
+            processed.put(processedKey, new ProcessedCommand(null, answer));
+        } else if (earlier.command() == null) {
+            answer = earlier.outcome().asReplay();
+        } else {
+            answer = AccountLogic.conflict(asSent, earlier.outcome(), record.timestamp());
+        }
+        publish(answer, record);
+    }
+
+    private static String textOf(JsonNode json, String field) {
+        JsonNode node = json.get(field);
+        return node != null && node.isTextual() ? node.textValue() : null;
+    }
+
+    private static CommandType typeOf(String name) {
+        if (name == null) return null;
+        for (CommandType t : CommandType.values()) {
+            if (t.name().equals(name)) return t;
+        }
+        return null;
+    }
+
     private void answerRetry(Record<String, byte[]> record, Command command, ProcessedCommand earlier) {
         Outcome answer;
-        if (earlier.command().sameRequestAs(command)) {
+        // a command refused unread (earlier.command() is null) was not this one, which could be read
+        if (earlier.command() != null && earlier.command().sameRequestAs(command)) {
             answer = earlier.outcome().asReplay();
             log.info("retry answered with the first outcome accountId={} transactionId={}",
                     command.accountId(), command.transactionId());

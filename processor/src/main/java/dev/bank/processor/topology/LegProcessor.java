@@ -25,13 +25,20 @@ final class LegProcessor extends AccountTask {
     private static final Logger log = LoggerFactory.getLogger(LegProcessor.class);
     private static final JsonSerde<TransferLeg> LEGS = JsonSerde.of(TransferLeg.class);
 
-    LegProcessor(AccountLogic logic, TopologyMetrics metrics) {
-        super(logic, metrics);
+    LegProcessor(AccountLogic logic, TopologyMetrics metrics, RecordFailures failures, int partitions) {
+        super(logic, metrics, failures, partitions);
     }
 
     @Override
-    public void process(Record<String, byte[]> record) {
-        try (MDC.MDCCloseable account = MDC.putCloseable("accountId", record.key())) {
+    protected void handle(Record<String, byte[]> record) {
+        try (MDC.MDCCloseable account = MDC.putCloseable("accountId",
+                DeadLetters.bounded(record.key(), DeadLetters.MAX_KEY_CHARS))) {
+            if (record.key() != null && !onItsPartition(record.key())) {
+                // the processor writes legs with the default partitioner: a misplaced one was written by hand
+                deadLetter(record, DeadLetter.WRONG_PARTITION, "key " + record.key() + " belongs on partition "
+                        + partitionOf(record.key(), partitions) + " of " + partitions);
+                return;
+            }
             processLeg(record);
         }
     }

@@ -26,8 +26,13 @@ public final class TopologyMetrics {
 
     private record OutcomeKey(CommandType type, OutcomeStatus status, RejectionReason reason, boolean replayed) {}
 
+    private final Counter rerouted;
+
     public TopologyMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.rerouted = Counter.builder("bank.commands.rerouted")
+                .description("Commands produced to a partition their key does not hash to, forwarded to the key's own")
+                .register(registry);
     }
 
     void outcome(Outcome outcome) {
@@ -45,6 +50,11 @@ public final class TopologyMetrics {
         postings.computeIfAbsent(type, t -> Counter.builder("bank.postings")
                 .description("Ledger entries written, by type")
                 .tag("type", t.name()).register(registry)).increment();
+    }
+
+    /** A command forwarded from a partition its key does not hash to, to the key's own (the rerouted topic). */
+    void rerouted() {
+        rerouted.increment();
     }
 
     void deadLetter(DeadLetter reason) {

@@ -1,5 +1,6 @@
 package dev.bank.processor.topology;
 
+import static dev.bank.processor.topology.TopologyTests.ONE_PARTITION;
 import dev.bank.processor.config.ProcessorConfig;
 import dev.bank.processor.store.StoreSerde;
 import dev.bank.schemas.Account;
@@ -14,6 +15,7 @@ import dev.bank.schemas.OutcomeStatus;
 import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.RejectionReason;
 import dev.bank.schemas.Topics;
+import dev.bank.schemas.WireHeaders;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -79,7 +81,7 @@ class BankTopologyTest {
 
     @BeforeEach
     void startDriver() {
-        config = ProcessorConfig.fromEnv(Map.of()).withStateDir(stateDir);
+        config = ProcessorConfig.fromEnv(ONE_PARTITION).withStateDir(stateDir);
         topics = config.topics();
         topology = BankTopology.build(config, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         driver = new TopologyTestDriver(topology, config.streamsProperties(), T0);
@@ -124,6 +126,11 @@ class BankTopologyTest {
 
     private long balanceOf(String accountId) {
         return accountsStore().get(accountId).balanceMinor();
+    }
+
+    private Outcome storedOutcome(String accountId, String transactionId) {
+        KeyValueStore<String, ProcessedCommand> processed = driver.getKeyValueStore(BankTopology.PROCESSED_STORE);
+        return processed.get(BankTopology.accountScopedKey(accountId, transactionId)).outcome();
     }
 
     /** All keys of a store; the iterator is closed, as every store iterator must be. */
@@ -340,8 +347,8 @@ class BankTopologyTest {
                         DeadLetter.SCHEMA_VIOLATION),
                 Arguments.of("JSON null", "acc-1", bytes("null"), DeadLetter.SCHEMA_VIOLATION),
                 Arguments.of("null value (tombstone)", "acc-1", null, DeadLetter.INVALID_COMMAND),
-                Arguments.of("negative amount", "acc-1", bytes("""
-                        {"type":"DEBIT","transactionId":"t-x","accountId":"acc-1","amount":"-5"}"""),
+                Arguments.of("negative amount on another account", "acc-1", bytes("""
+                        {"type":"DEBIT","transactionId":"t-x","accountId":"acc-2","amount":"-5"}"""),
                         DeadLetter.SCHEMA_VIOLATION),
                 Arguments.of("larger than a command may be", "acc-1", bytes("{\"type\":\"CREDIT\",\"transactionId\":"
                         + "\"t-x\",\"accountId\":\"acc-1\",\"amount\":\"5\",\"note\":\"" + "x".repeat(20_000) + "\"}"),
@@ -399,6 +406,35 @@ class BankTopologyTest {
         assertThat(outcomes.get(0).replayed()).as("a dead letter does not claim its transactionId").isFalse();
         assertThat(ledger.readValuesToList()).hasSize(1);
         assertThat(balanceOf("acc-1")).isEqualTo(10_500);
+    }
+
+    @Test
+    void answersACommandThatBreaksTheSchemaButNamesItsAccountTransactionAndType() {
+        // Given an open account
+        send(Command.open("t-open", "acc-1", "EUR", "100"));
+        results.readValuesToList();
+        // When a debit with a negative amount arrives, as a gateway request would wait for it
+        Headers request = new RecordHeaders().add(WireHeaders.REQUEST_ID, bytes("req-1"));
+        commands.pipeInput(new TestRecord<>("acc-1", bytes("""
+                {"type":"DEBIT","transactionId":"t-x","accountId":"acc-1","amount":"-5"}"""), request, T0));
+        // Then it is dead-lettered, and answered: rejected, with the schema's reason, to the request that sent it
+        assertThat(deadLetters.readRecordsToList()).extracting(r -> header(r.headers(), DeadLetter.REASON_HEADER))
+                .containsExactly(DeadLetter.SCHEMA_VIOLATION.name());
+        TestRecord<String, Outcome> answer = results.readRecord();
+        assertThat(answer.value().status()).isEqualTo(OutcomeStatus.REJECTED);
+        assertThat(answer.value().reason()).isEqualTo(RejectionReason.INVALID_COMMAND);
+        assertThat(answer.value().type()).isEqualTo(CommandType.DEBIT);
+        assertThat(answer.value().detail()).contains("$.amount");
+        assertThat(header(answer.headers(), WireHeaders.REQUEST_ID)).isEqualTo("req-1");
+        // and the refusal is remembered: the polling answer, and a retry under the id, get it; another command is a
+        // conflict, and nothing moved
+        assertThat(storedOutcome("acc-1", "t-x")).isEqualTo(answer.value());
+        commands.pipeInput(new TestRecord<>("acc-1", bytes("""
+                {"type":"DEBIT","transactionId":"t-x","accountId":"acc-1","amount":"-5"}"""), new RecordHeaders(), T0));
+        assertThat(results.readValue()).isEqualTo(answer.value().asReplay());
+        assertThat(sendAndReadOutcome(Command.credit("t-x", "acc-1", "5")).reason())
+                .isEqualTo(RejectionReason.IDEMPOTENCY_CONFLICT);
+        assertThat(balanceOf("acc-1")).isEqualTo(10_000);
     }
 
     @Test
@@ -599,19 +635,24 @@ class BankTopologyTest {
     void namesEveryNodeStoreAndTopicStably() {
         // Given
         TopologyDescription description = topology.describe();
-        // Then there is one sub-topology: two sources → two processors sharing the stores → five sinks (the
-        // command processor's interest ticks go back to the commands topic)
+        // Then there is one sub-topology: three sources → two processors sharing the stores → six sinks (the
+        // command processor's interest ticks go back to the commands topic, misplaced commands to the rerouted one)
         assertThat(description.subtopologies()).hasSize(1);
         assertThat(description.globalStores()).isEmpty();
         Map<String, TopologyDescription.Node> nodes = description.subtopologies().iterator().next().nodes()
                 .stream().collect(Collectors.toMap(TopologyDescription.Node::name, n -> n));
         assertThat(nodes.keySet()).containsExactlyInAnyOrder("commands-source", "transfer-legs-source",
-                "command-processor", "transfer-leg-processor",
-                "results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink", "interest-tick-sink");
+                "rerouted-commands-source", "command-processor", "transfer-leg-processor",
+                "results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink", "interest-tick-sink",
+                "reroute-sink");
 
         TopologyDescription.Source source = (TopologyDescription.Source) nodes.get("commands-source");
         assertThat(source.topicSet()).containsExactly("bank.commands");
         assertThat(source.successors()).extracting(TopologyDescription.Node::name)
+                .containsExactly("command-processor");
+        TopologyDescription.Source rerouted = (TopologyDescription.Source) nodes.get("rerouted-commands-source");
+        assertThat(rerouted.topicSet()).containsExactly("bank.commands.rerouted");
+        assertThat(rerouted.successors()).extracting(TopologyDescription.Node::name)
                 .containsExactly("command-processor");
         TopologyDescription.Source legs = (TopologyDescription.Source) nodes.get("transfer-legs-source");
         assertThat(legs.topicSet()).containsExactly("bank.transfer-legs");
@@ -625,7 +666,7 @@ class BankTopologyTest {
         }
         assertThat(nodes.get("command-processor").successors()).extracting(TopologyDescription.Node::name)
                 .containsExactlyInAnyOrder("results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink",
-                        "interest-tick-sink");
+                        "interest-tick-sink", "reroute-sink");
         assertThat(nodes.get("transfer-leg-processor").successors()).extracting(TopologyDescription.Node::name)
                 .containsExactlyInAnyOrder("results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink");
 
@@ -634,16 +675,18 @@ class BankTopologyTest {
         assertThat(((TopologyDescription.Sink) nodes.get("transfer-legs-sink")).topic()).isEqualTo("bank.transfer-legs");
         assertThat(((TopologyDescription.Sink) nodes.get("dead-letter-sink")).topic()).isEqualTo("bank.dlq");
         assertThat(((TopologyDescription.Sink) nodes.get("interest-tick-sink")).topic()).isEqualTo("bank.commands");
+        assertThat(((TopologyDescription.Sink) nodes.get("reroute-sink")).topic()).isEqualTo("bank.commands.rerouted");
 
         // and the constants the code uses are these literal names
         assertThat(List.of(BankTopology.SOURCE, BankTopology.LEGS_SOURCE, BankTopology.PROCESSOR,
                 BankTopology.LEG_PROCESSOR, BankTopology.RESULTS_SINK, BankTopology.LEDGER_SINK,
                 BankTopology.TRANSFER_LEGS_SINK, BankTopology.DEAD_LETTER_SINK, BankTopology.ACCOUNTS_STORE,
                 BankTopology.PROCESSED_STORE, BankTopology.TRANSFERS_STORE, BankTopology.HISTORY_STORE,
-                BankTopology.INTEREST_TICK_SINK)).containsExactly("commands-source",
+                BankTopology.INTEREST_TICK_SINK, BankTopology.REROUTED_SOURCE, BankTopology.REROUTE_SINK))
+                .containsExactly("commands-source",
                 "transfer-legs-source", "command-processor", "transfer-leg-processor", "results-sink", "ledger-sink",
                 "transfer-legs-sink", "dead-letter-sink", "accounts", "processed-commands", "transfers", "history",
-                "interest-tick-sink");
+                "interest-tick-sink", "rerouted-commands-source", "reroute-sink");
     }
 
     @Test

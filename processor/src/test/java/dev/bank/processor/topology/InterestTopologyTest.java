@@ -1,5 +1,6 @@
 package dev.bank.processor.topology;
 
+import static dev.bank.processor.topology.TopologyTests.ONE_PARTITION;
 import dev.bank.processor.config.InterestConfig;
 import dev.bank.processor.config.ProcessorConfig;
 import dev.bank.schemas.Account;
@@ -67,7 +68,7 @@ class InterestTopologyTest {
 
     private void start(Instant wallClock, ZoneId zone, InterestConfig.Posting posting, Duration retention) {
         InterestConfig settings = new InterestConfig(BigDecimal.ZERO, zone, posting, retention, Duration.ofMinutes(1));
-        ProcessorConfig config = ProcessorConfig.fromEnv(java.util.Map.of()).withStateDir(stateDir).withInterest(settings);
+        ProcessorConfig config = ProcessorConfig.fromEnv(ONE_PARTITION).withStateDir(stateDir).withInterest(settings);
         interest = new InterestLogic(settings);
         driver = new TopologyTestDriver(BankTopology.build(config,
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), config.streamsProperties(), wallClock);

@@ -1,5 +1,6 @@
 package dev.bank.processor.topology;
 
+import static dev.bank.processor.topology.TopologyTests.ONE_PARTITION;
 import dev.bank.processor.config.ProcessorConfig;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.Command;
@@ -101,7 +102,7 @@ class TransferTopologyTest {
 
     @BeforeEach
     void configure() {
-        config = ProcessorConfig.fromEnv(Map.of()).withStateDir(stateDir);
+        config = ProcessorConfig.fromEnv(ONE_PARTITION).withStateDir(stateDir);
         topics = config.topics();
     }
 

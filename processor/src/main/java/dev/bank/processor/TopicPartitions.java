@@ -1,0 +1,47 @@
+package dev.bank.processor;
+
+import dev.bank.processor.config.ProcessorConfig;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The partition count of the commands topic as the broker has it. The processor computes each key's partition with
+ * it (to catch commands produced to the wrong one), so it must be the topic's real count, not a setting that may
+ * disagree with a cluster created earlier.
+ */
+final class TopicPartitions {
+    private static final Logger log = LoggerFactory.getLogger(TopicPartitions.class);
+    private static final int TIMEOUT_SECONDS = 60;
+
+    private TopicPartitions() {}
+
+    static int count(ProcessorConfig config, String topic) {
+        Map<String, Object> conf = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000);
+        try (Admin admin = Admin.create(conf)) {
+            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic);
+            int count = description.partitions().size();
+            if (count != config.topics().partitions()) {
+                log.info("{} has {} partitions (BANK_TOPIC_PARTITIONS says {}): using {}", topic, count,
+                        config.topics().partitions(), count);
+            }
+            return count;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read the partitions of " + topic + " from "
+                    + config.bootstrapServers() + "; create the topics first (bank topics)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the partitions of " + topic, e);
+        }
+    }
+}
