@@ -39,7 +39,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The bank test, in the spirit of Jepsen's bank workload: a seeded random mix of opens, credits, debits,
  * transfers (some refunded) and retries over 30 accounts in two currencies, hot accounts taking most of it, on
  * a 3-broker KRaft cluster with two processor instances in their own JVMs. While it runs one instance is killed
- * with SIGKILL and later restarted (rebalances both times). Then it checks what a bank must guarantee:
+ * with SIGKILL and later restarted (rebalances both times). A share of hostile records goes in with the workload
+ * (commands on a wrong partition, records of almost a megabyte, duplicate-key documents): each is dead-lettered
+ * or, for a misplaced command, applied like the others, and nothing stops. Then it checks what a bank must
+ * guarantee:
  * <ul>
  *   <li>every command has exactly one first outcome, and every accepted one exactly one ledger posting;</li>
  *   <li>every transfer that was debited was completed or refunded, exactly once;</li>
@@ -88,6 +91,7 @@ class BankInvariantIT {
                 // Given a running bank, When the workload runs and instances crash and come back under it
                 BankWorkload workload = new BankWorkload(seed);
                 Set<String> commands = new HashSet<>();
+                Hostile hostile = new Hostile(seed, topics.partitions());
                 send(producer, topics, workload.opens(), commands);
                 awaitFinalOutcomes(kafka.bootstrapServers(), topics, commands);
                 QueryPoller poller = new QueryPoller(processors);
@@ -95,20 +99,20 @@ class BankInvariantIT {
                 int slice = OPERATIONS / (3 * KILLS + 1);
                 for (int k = 0; k < KILLS; k++) {
                     ProcessorProcess victim = processors.get(k % processors.size());
-                    send(producer, topics, workload.next(slice), commands);
+                    hostile.send(producer, topics, workload.next(slice), commands);
                     log.info("killing processor {} (SIGKILL) with work in flight", victim.queryUrl());
                     long killedAt = System.nanoTime();
                     victim.kill();
-                    send(producer, topics, workload.next(slice), commands);
+                    hostile.send(producer, topics, workload.next(slice), commands);
                     awaitFinalOutcomes(kafka.bootstrapServers(), topics, commands);
                     log.info("the survivor answered everything sent so far {} ms after the kill",
                             Duration.ofNanos(System.nanoTime() - killedAt).toMillis());
                     log.info("restarting processor {} while more work arrives", victim.queryUrl());
                     victim.launch();
-                    send(producer, topics, workload.next(slice), commands);
+                    hostile.send(producer, topics, workload.next(slice), commands);
                     victim.awaitRunning(Duration.ofSeconds(120));
                 }
-                send(producer, topics, workload.next(OPERATIONS - 3 * KILLS * slice), commands);
+                hostile.send(producer, topics, workload.next(OPERATIONS - 3 * KILLS * slice), commands);
 
                 // Then every command gets its final outcome
                 Map<String, Outcome> first = awaitFinalOutcomes(kafka.bootstrapServers(), topics, commands);
@@ -121,6 +125,7 @@ class BankInvariantIT {
                 Map<String, Long> replayed = everyAccountIsAGaplessChainThatNeverGoesNegative(ledger);
                 for (ProcessorProcess p : processors) servedBalancesEqualTheLedger(p, replayed, first);
                 moneyIsConservedPerCurrency(ledger, replayed);
+                hostile.everyHostileRecordWasDeadLettered(kafka.bootstrapServers(), topics);
             } finally {
                 processors.forEach(ProcessorProcess::close);
             }
@@ -184,7 +189,7 @@ class BankInvariantIT {
     private static KafkaProducer<String, byte[]> producer(String bootstrap) {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 5),
+                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1_048_000),
                 new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -195,6 +200,62 @@ class BankInvariantIT {
             commands.add(key(c.accountId(), c.transactionId()));
         }
         producer.flush();
+    }
+
+    /**
+     * A share of hostile records among the workload's: commands sent to a partition their key does not hash to (they
+     * must still be applied, to their one account), records of almost a megabyte, and documents with a key twice
+     * (both dead-lettered, never applied). Seeded like the workload.
+     */
+    private static final class Hostile {
+        private final java.util.Random random;
+        private final int partitions;
+        private int deadLettered;
+        private int misplaced;
+
+        Hostile(long seed, int partitions) {
+            this.random = new java.util.Random(seed ^ 0x5DEECE66DL);
+            this.partitions = partitions;
+        }
+
+        void send(KafkaProducer<String, byte[]> producer, Topics topics, List<Command> batch, Set<String> commands) {
+            for (Command c : batch) {
+                int roll = random.nextInt(100);
+                byte[] value = COMMANDS.serialize(null, c);
+                if (roll < 10) {
+                    int own = org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils
+                            .murmur2(c.accountId().getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions;
+                    producer.send(new ProducerRecord<>(topics.commands(), (own + 1 + random.nextInt(partitions - 1))
+                            % partitions, c.accountId(), value));
+                    misplaced++;
+                } else {
+                    producer.send(new ProducerRecord<>(topics.commands(), c.accountId(), value));
+                }
+                commands.add(key(c.accountId(), c.transactionId()));
+                if (roll >= 99) {
+                    byte[] huge = new byte[900_000 + random.nextInt(100_000)];
+                    java.util.Arrays.fill(huge, (byte) '{');
+                    producer.send(new ProducerRecord<>(topics.commands(), c.accountId(), huge));
+                    deadLettered++;
+                } else if (roll >= 96) {
+                    String twice = "{\"type\":\"CREDIT\",\"transactionId\":\"twice-" + random.nextLong()
+                            + "\",\"accountId\":\"" + c.accountId() + "\",\"amount\":\"1\",\"amount\":\"500\"}";
+                    producer.send(new ProducerRecord<>(topics.commands(), c.accountId(),
+                            twice.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    deadLettered++;
+                }
+            }
+            producer.flush();
+        }
+
+        void everyHostileRecordWasDeadLettered(String bootstrap, Topics topics) {
+            log.info("bank test: {} commands sent to a wrong partition, {} hostile records", misplaced, deadLettered);
+            assertThat(misplaced).as("misplaced commands in the run").isPositive();
+            assertThat(deadLettered).as("hostile records in the run").isPositive();
+            List<ConsumerRecord<String, byte[]>> letters = TopicReader.readUntil(bootstrap, topics.deadLetter(),
+                    rs -> rs.size() >= deadLettered, Duration.ofSeconds(120));
+            assertThat(letters).as("one dead letter per hostile record, nothing else").hasSize(deadLettered);
+        }
     }
 
     private static String key(String accountId, String transactionId) {
