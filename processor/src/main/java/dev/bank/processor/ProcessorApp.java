@@ -8,7 +8,6 @@ import dev.bank.processor.query.StoreQueries;
 import dev.bank.processor.topology.BankTopology;
 import dev.bank.processor.topology.InterestLogic;
 import dev.bank.processor.topology.RecordFailures;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -38,8 +37,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ProcessorApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProcessorApp.class);
-    /** How long after a stream thread failed the instance reports itself not ready. */
-    static final Duration FAILURE_QUARANTINE = Duration.ofSeconds(30);
 
     private final ProcessorConfig config;
     private final KafkaStreams streams;
@@ -48,21 +45,15 @@ public final class ProcessorApp implements AutoCloseable {
     private final StoreQueries queries;
     private final QueryServer queryServer;
     private final CountDownLatch running = new CountDownLatch(1);
-    private final Counter threadFailures;
-    private volatile long lastThreadFailureNanos;
-    private volatile String lastThreadFailure;
+    private final StreamThreadHealth threads = new StreamThreadHealth(registry, System::nanoTime);
 
     private ProcessorApp(ProcessorConfig config) {
         this.config = config;
         Topology topology = BankTopology.build(config, registry, new RecordFailures());
         this.streams = new KafkaStreams(topology, config.streamsProperties());
-        this.threadFailures = Counter.builder("bank.stream.thread.failures")
-                .description("Stream threads that died of an exception and were replaced").register(registry);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("stream thread failed; replacing it (the open transaction is aborted and retried)", e);
-            threadFailures.increment();
-            lastThreadFailure = e.toString();
-            lastThreadFailureNanos = System.nanoTime();
+            threads.failed(e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.setStateListener((now, before) -> {
@@ -97,18 +88,11 @@ public final class ProcessorApp implements AutoCloseable {
         return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /**
-     * Ready when Streams is RUNNING, no stream thread failed lately and the stores answer; otherwise what is wrong.
-     * A thread that keeps failing is replaced again and again while Streams may look RUNNING in between, so a failure
-     * keeps the instance unready for {@link #FAILURE_QUARANTINE}.
-     */
+    /** Ready when Streams is RUNNING, no stream thread failed lately and the stores answer; otherwise what is wrong. */
     private String streamsProblem() {
         if (streams.state() != KafkaStreams.State.RUNNING) return "Kafka Streams is " + streams.state();
-        long sinceFailure = System.nanoTime() - lastThreadFailureNanos;
-        if (lastThreadFailure != null && sinceFailure < FAILURE_QUARANTINE.toNanos()) {
-            return "a stream thread failed " + Duration.ofNanos(sinceFailure).toSeconds() + " s ago ("
-                    + (long) threadFailures.count() + " failures since start): " + lastThreadFailure;
-        }
+        String failing = threads.problem();
+        if (failing != null) return failing;
         return Double.isNaN(approximateEntries(BankTopology.ACCOUNTS_STORE)) ? "the accounts store does not answer" : null;
     }
 
