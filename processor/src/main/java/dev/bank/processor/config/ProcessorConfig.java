@@ -104,6 +104,7 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
             p.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), 2);
         }
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+        p.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, RecordTimestamps.class);
         // A task reads commands and transfer legs; their relative order carries no meaning (each is applied in
         // its own log order, and history value times never move back), so a task need not check the other
         // partition's lag before each record. Kafka 4.3 formats a log string for that check even with trace
