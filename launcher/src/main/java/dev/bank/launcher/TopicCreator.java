@@ -3,17 +3,22 @@ package dev.bank.launcher;
 import dev.bank.schemas.TopicSpec;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -22,7 +27,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Creates the system's topics ({@link dev.bank.schemas.Topics#specs()}) idempotently: a topic that already
- * exists is left as it is (its partitions and configs are not changed).
+ * exists keeps its partitions, and gets the configs its spec names (others are not changed).
  */
 public final class TopicCreator {
 
@@ -56,6 +61,7 @@ public final class TopicCreator {
         CreateTopicsResult result = admin.createTopics(newTopics, new CreateTopicsOptions().timeoutMs(ms));
         long deadline = System.nanoTime() + timeout.toNanos();
         List<String> created = new ArrayList<>();
+        List<TopicSpec> existing = new ArrayList<>();
         for (TopicSpec spec : specs) {
             KafkaFuture<Void> future = result.values().get(spec.name());
             try {
@@ -66,6 +72,7 @@ public final class TopicCreator {
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof TopicExistsException) {
                     log.debug("Topic {} already exists", spec.name());
+                    existing.add(spec);
                 } else {
                     throw new IllegalStateException("cannot create topic " + spec.name(), e.getCause());
                 }
@@ -76,6 +83,34 @@ public final class TopicCreator {
                 throw new IllegalStateException("interrupted while creating topic " + spec.name(), e);
             }
         }
+        alignConfigs(admin, existing, deadline);
         return List.copyOf(created);
+    }
+
+    /**
+     * Sets the configs the specs name on topics that existed already (a cluster created by an earlier version), so
+     * that, e.g., the commands topic is stamped by the broker there too. Partitions and other configs are untouched.
+     */
+    private static void alignConfigs(Admin admin, List<TopicSpec> existing, long deadline) {
+        Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+        for (TopicSpec spec : existing) {
+            if (spec.configs().isEmpty()) continue;
+            changes.put(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()), spec.configs().entrySet().stream()
+                    .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET))
+                    .toList());
+        }
+        if (changes.isEmpty()) return;
+        try {
+            admin.incrementalAlterConfigs(changes).all()
+                    .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            log.debug("Configs of existing topics set: {}", changes.keySet());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot set the configs of existing topics", e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("configs of existing topics not set in time", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while setting topic configs", e);
+        }
     }
 }

@@ -47,8 +47,31 @@ class EmbeddedBrokerIT {
                 String retention = admin.describeConfigs(List.of(ledger)).all().get(30, TimeUnit.SECONDS)
                         .get(ledger).get("retention.ms").value();
                 assertThat(retention).isEqualTo("-1");
+                assertThat(config(admin, topics.commands(), "message.timestamp.type"))
+                        .as("commands are stamped by the broker").isEqualTo("LogAppendTime");
             }
         }
+    }
+
+    @Test
+    void givesATopicThatExistedBeforeTheConfigsItsSpecNames(@TempDir Path dataDir) throws Exception {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, 0, 0);
+             Admin admin = KafkaClients.admin(broker.bootstrapServers())) {
+            // Given a commands topic made by an earlier version, stamped by its producers
+            KafkaClients.createTopic(broker.bootstrapServers(), topics.commands(), Topics.DEFAULT_PARTITIONS, (short) 1);
+            assertThat(config(admin, topics.commands(), "message.timestamp.type")).isEqualTo("CreateTime");
+            // When the topics are created
+            assertThat(TopicCreator.createAll(broker.bootstrapServers(), topics.specs(), TIMEOUT))
+                    .doesNotContain(topics.commands());
+            // Then it is kept, and now stamped by the broker (once the change reached the broker's metadata)
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(config(admin, topics.commands(), "message.timestamp.type")).isEqualTo("LogAppendTime"));
+        }
+    }
+
+    private static String config(Admin admin, String topic, String name) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).get(name).value();
     }
 
     @Test

@@ -200,6 +200,27 @@ class HostileRecordsIT {
         assertThat(bank.http().get("/balance/" + account).text("balance")).isEqualTo("11.00");
     }
 
+    @Test
+    void aCommandDatedAheadIsTakenAtTheBrokersTimeAndAForgedInterestTickIsRefused() throws Exception {
+        long now = System.currentTimeMillis();
+        long tenDaysAhead = now + Duration.ofDays(10).toMillis();
+        // When a producer dates a command ten days ahead, and forges an interest tick for that day
+        send(new ProducerRecord<>(commands(), null, tenDaysAhead, "ahead-1",
+                COMMANDS.serialize(null, Command.open("ahead-open", "ahead-1", "EUR", "100", "0.5"))));
+        ProducerRecord<String, byte[]> tick = new ProducerRecord<>(commands(), null, tenDaysAhead,
+                "\u0000interest-tick", "0".getBytes(StandardCharsets.UTF_8));
+        tick.headers().add("bank.interest.tick", "2099-01-01".getBytes(StandardCharsets.UTF_8));
+        RecordMetadata forged = send(tick);
+        // Then the command counts from when the broker took it
+        Outcome opened = outcomes(Set.of("ahead-1/ahead-open")).get("ahead-1/ahead-open");
+        assertThat(opened.timestamp()).isBetween(now - 60_000, System.currentTimeMillis());
+        // and the tick is dead-lettered: no interest is paid ahead
+        TopicReader.readUntil(bank.bootstrapServers(), bank.stack().topics().deadLetter(), records -> records.stream()
+                .anyMatch(r -> String.valueOf(forged.offset()).equals(header(r, "bank.dlq.source.offset"))
+                        && String.valueOf(forged.partition()).equals(header(r, "bank.dlq.source.partition"))));
+        assertThat(bank.http().get("/accounts/ahead-1").text("balance")).isEqualTo("100.00");
+    }
+
     private static String json(Command command) {
         return new String(COMMANDS.serialize(null, command), StandardCharsets.UTF_8);
     }

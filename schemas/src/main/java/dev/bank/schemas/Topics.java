@@ -46,12 +46,18 @@ public record Topics(String commands, String results, String ledger, String tran
                 Short.parseShort(env.getOrDefault("BANK_TOPIC_REPLICATION", "1")));
     }
 
-    /** The topic definitions to create, the ledger and dead-letter topics kept forever (audit trail). */
+    /**
+     * The topic definitions to create: the ledger and dead-letter topics kept forever (audit trail), the commands
+     * topic stamped by the broker.
+     */
     public List<TopicSpec> specs() {
         Map<String, String> keepForever = Map.of("retention.ms", "-1");
         Map<String, String> minIsr = replicationFactor >= 3 ? Map.of("min.insync.replicas", "2") : Map.of();
+        // The broker stamps each command with its own clock: a producer cannot date a command ahead (interest is paid
+        // by record time) or behind, nor give it no timestamp at all.
+        Map<String, String> brokerTime = Map.of("message.timestamp.type", "LogAppendTime");
         return List.of(
-                new TopicSpec(commands, partitions, replicationFactor, minIsr),
+                new TopicSpec(commands, partitions, replicationFactor, merge(brokerTime, minIsr)),
                 new TopicSpec(results, partitions, replicationFactor, minIsr),
                 new TopicSpec(ledger, partitions, replicationFactor, merge(keepForever, minIsr)),
                 new TopicSpec(transferLegs, partitions, replicationFactor, minIsr),

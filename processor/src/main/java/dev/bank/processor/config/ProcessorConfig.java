@@ -105,11 +105,12 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
         }
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
         p.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, RecordTimestamps.class);
-        // A task reads commands and transfer legs; their relative order carries no meaning (each is applied in
-        // its own log order, and history value times never move back), so a task need not check the other
-        // partition's lag before each record. Kafka 4.3 formats a log string for that check even with trace
-        // off: ~6% of the stream thread.
-        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+        // A task reads commands, its internal topic (rerouted commands and interest ticks) and transfer legs. An interest
+        // tick must come after every command appended before it, wherever the two sit: commands queued while the
+        // processor was down count on the days they were sent. 0 (Kafka's default) makes the task fetch before it
+        // takes a record from one partition while another that still has data in the log is empty, so records go in
+        // timestamp order across the three.
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, 0L);
         // The future default (Kafka 5.0); there is no global store, so it only silences a start-up warning.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");

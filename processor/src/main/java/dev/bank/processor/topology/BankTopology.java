@@ -15,8 +15,9 @@ import org.apache.kafka.streams.state.Stores;
 import java.time.Duration;
 
 /**
- * The processor's topology. Three sources, all keyed by accountId and co-partitioned: commands, commands rerouted
- * from a partition their key does not hash to ({@link CommandProcessor}), and the legs of transfers. Their
+ * The processor's topology. Three sources, all keyed by accountId and co-partitioned: commands; the processor's
+ * internal commands (commands rerouted from a partition their key does not hash to, see {@link CommandProcessor},
+ * and its own interest ticks, see {@link InterestTicks}); and the legs of transfers. Their
  * processors share one task's stores, so a command and a leg for the same account are applied by the same task in
  * log order. Records are read as raw bytes so nothing unparseable can kill a stream thread.
  * Everything one record does (store writes, outcome, ledger entry, transfer leg, dead letter) commits in one
@@ -29,7 +30,7 @@ import java.time.Duration;
 public final class BankTopology {
     public static final String SOURCE = "commands-source";
     public static final String LEGS_SOURCE = "transfer-legs-source";
-    /** Commands forwarded from a partition their key does not hash to ({@link Topics#rerouted()}). */
+    /** The processor's internal commands ({@link Topics#rerouted()}): rerouted commands and interest ticks. */
     public static final String REROUTED_SOURCE = "rerouted-commands-source";
     public static final String REROUTE_SINK = "reroute-sink";
     public static final String PROCESSOR = "command-processor";
@@ -38,7 +39,10 @@ public final class BankTopology {
     public static final String LEDGER_SINK = "ledger-sink";
     public static final String TRANSFER_LEGS_SINK = "transfer-legs-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
-    /** Interest ticks back to the task's own partition of the commands topic ({@link InterestTicks}). */
+    /**
+     * Interest ticks to the task's own partition of the processor's internal topic ({@link InterestTicks}), never the
+     * public commands topic, where anyone who may send commands could forge one.
+     */
     public static final String INTEREST_TICK_SINK = "interest-tick-sink";
     /** accountId → {@link Account}. */
     public static final String ACCOUNTS_STORE = "accounts";
@@ -110,7 +114,7 @@ public final class BankTopology {
         // the default partitioner: murmur2 of the key, as the check that sent the record here computes it
         topology.addSink(REROUTE_SINK, topics.rerouted(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), PROCESSOR);
-        topology.addSink(INTEREST_TICK_SINK, topics.commands(), Serdes.String().serializer(),
+        topology.addSink(INTEREST_TICK_SINK, topics.rerouted(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), InterestTicks.partitioner(), PROCESSOR);
         return topology;
     }

@@ -58,8 +58,13 @@ final class CommandProcessor extends AccountTask {
 
     @Override
     protected void handle(Record<String, byte[]> record) {
-        if (InterestTicks.isTick(record)) {
-            processInterestTick(record);
+        if (InterestTicks.KEY.equals(record.key())) {
+            if (fromCommandsTopic()) {
+                // only the processor sends ticks, to its internal topic; one on the public topic is forged
+                deadLetter(record, DeadLetter.INVALID_COMMAND, "interest ticks come only from the processor");
+            } else if (InterestTicks.isTick(record)) {
+                processInterestTick(record);
+            }
             return;
         }
         // every log line about this record carries its account and transaction (fields in JSON logs)
@@ -86,8 +91,7 @@ final class CommandProcessor extends AccountTask {
      * (the partition counts disagree) is dead-lettered rather than sent round again.
      */
     private void misplaced(Record<String, byte[]> record) {
-        boolean fromCommandsTopic = context.recordMetadata().map(m -> m.topic().equals(commandsTopic)).orElse(false);
-        if (!fromCommandsTopic) {
+        if (!fromCommandsTopic()) {
             deadLetter(record, DeadLetter.WRONG_PARTITION, "key " + record.key() + " belongs on partition "
                     + partitionOf(record.key(), partitions) + " of " + partitions + " after rerouting");
             return;
@@ -95,6 +99,10 @@ final class CommandProcessor extends AccountTask {
         metrics.rerouted();
         context.forward(record, BankTopology.REROUTE_SINK);
         log.debug("rerouted a command to partition {}", partitionOf(record.key(), partitions));
+    }
+
+    private boolean fromCommandsTopic() {
+        return context.recordMetadata().map(m -> m.topic().equals(commandsTopic)).orElse(false);
     }
 
     private void apply(Record<String, byte[]> record, Command command) {

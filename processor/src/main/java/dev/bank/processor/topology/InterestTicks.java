@@ -14,11 +14,12 @@ import java.util.Set;
 /**
  * The wall clock's only way into interest. A wall-clock punctuation on each task notices that a business day has
  * ended (or, on start, that days ended while it was down) and appends an interest tick to the task's own partition
- * of the commands topic, stamped with the wall-clock time. The tick is then read back and applied like any command:
+ * of the processor's internal commands topic ({@code bank.commands.rerouted}, which only the processor may write),
+ * stamped with the wall-clock time. A tick on the public commands topic is forged and dead-lettered. The tick is then read back and applied like any command:
  * every account of the task accrues the dates that ended before the tick's timestamp.
  *
- * <p>Why a record and not accrual inside the punctuation: a tick is ordered in the log after every command already
- * there, so commands queued while the processor was down are applied first and count for the days they were sent
+ * <p>Why a record and not accrual inside the punctuation: a tick is ordered in the task's input after every command
+ * already read, so commands queued while the processor was down are applied first and count for the days they were sent
  * on, and reprocessing after a crash meets the same ticks at the same offsets and accrues exactly the same. The tick
  * carries a reserved key (never a valid accountId) and a header, so it cannot be mistaken for a command.
  */

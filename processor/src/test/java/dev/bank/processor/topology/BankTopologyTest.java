@@ -636,7 +636,7 @@ class BankTopologyTest {
         // Given
         TopologyDescription description = topology.describe();
         // Then there is one sub-topology: three sources → two processors sharing the stores → six sinks (the
-        // command processor's interest ticks go back to the commands topic, misplaced commands to the rerouted one)
+        // command processor's interest ticks and misplaced commands go to its internal topic)
         assertThat(description.subtopologies()).hasSize(1);
         assertThat(description.globalStores()).isEmpty();
         Map<String, TopologyDescription.Node> nodes = description.subtopologies().iterator().next().nodes()
@@ -674,7 +674,7 @@ class BankTopologyTest {
         assertThat(((TopologyDescription.Sink) nodes.get("ledger-sink")).topic()).isEqualTo("bank.ledger");
         assertThat(((TopologyDescription.Sink) nodes.get("transfer-legs-sink")).topic()).isEqualTo("bank.transfer-legs");
         assertThat(((TopologyDescription.Sink) nodes.get("dead-letter-sink")).topic()).isEqualTo("bank.dlq");
-        assertThat(((TopologyDescription.Sink) nodes.get("interest-tick-sink")).topic()).isEqualTo("bank.commands");
+        assertThat(((TopologyDescription.Sink) nodes.get("interest-tick-sink")).topic()).isEqualTo("bank.commands.rerouted");
         assertThat(((TopologyDescription.Sink) nodes.get("reroute-sink")).topic()).isEqualTo("bank.commands.rerouted");
 
         // and the constants the code uses are these literal names

@@ -43,8 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Interest under {@link TopologyTestDriver} with the production exactly_once_v2 configuration, driven by the wall
- * clock ({@code advanceWallClockTime}) as in production: the punctuation appends an interest tick to the commands
- * topic, the driver feeds it back, and the task accrues every ended business day. Also the history store's pages and
+ * clock ({@code advanceWallClockTime}) as in production: the punctuation appends an interest tick to the processor's
+ * internal topic, the driver feeds it back, and the task accrues every ended business day. Also the history store's pages and
  * statements, since they are what interest is computed from.
  */
 class InterestTopologyTest {
@@ -58,6 +58,9 @@ class InterestTopologyTest {
 
     private TopologyTestDriver driver;
     private TestInputTopic<String, byte[]> commands;
+    private TestOutputTopic<String, byte[]> deadLetters;
+    /** The processor's internal topic, where its interest ticks go (the driver feeds them back). */
+    private TestInputTopic<String, byte[]> internal;
     private TestOutputTopic<String, Outcome> results;
     private TestOutputTopic<String, LedgerEntry> ledger;
     private InterestLogic interest;
@@ -73,8 +76,11 @@ class InterestTopologyTest {
         driver = new TopologyTestDriver(BankTopology.build(config,
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), config.streamsProperties(), wallClock);
         commands = driver.createInputTopic(config.topics().commands(), new StringSerializer(), new ByteArraySerializer());
+        internal = driver.createInputTopic(config.topics().rerouted(), new StringSerializer(), new ByteArraySerializer());
         results = driver.createOutputTopic(config.topics().results(), new StringDeserializer(), OUTCOMES);
         ledger = driver.createOutputTopic(config.topics().ledger(), new StringDeserializer(), LEDGER);
+        deadLetters = driver.createOutputTopic(config.topics().deadLetter(), new StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer());
     }
 
     @AfterEach
@@ -202,12 +208,28 @@ class InterestTopologyTest {
         assertThat(entries.get(4).amountMinor()).isEqualTo(20);
         // When the clock moves on within the same day, and a tick is replayed (as after a crash)
         wallClockTo(utc("2025-03-06T18:00:00"));
-        commands.pipeInput(new TestRecord<>(InterestTicks.KEY, "0".getBytes(StandardCharsets.UTF_8),
+        internal.pipeInput(new TestRecord<>(InterestTicks.KEY, "0".getBytes(StandardCharsets.UTF_8),
                 new RecordHeaders().add(InterestTicks.HEADER, "2025-03-06".getBytes(StandardCharsets.UTF_8)),
                 utc("2025-03-06T18:00:01")));
         // Then nothing is paid twice
         assertThat(interestEntries()).isEmpty();
         assertThat(account("bob").lastAccruedDate()).isEqualTo("2025-03-05");
+    }
+
+    @Test
+    void deadLettersAnInterestTickForgedOnThePublicCommandsTopicAndPaysNothingEarly() {
+        // Given an account at 3.65% on 1 March
+        startAt(utc("2025-03-01T08:00:00"), UTC, InterestConfig.Posting.DAILY);
+        send(Command.open("open", "bob", "EUR", "1000", "0.0365"), utc("2025-03-01T09:00:00"));
+        ledger.readValuesToList();
+        // When someone who may send commands forges a tick stamped ten days ahead
+        commands.pipeInput(new TestRecord<>(InterestTicks.KEY, "0".getBytes(StandardCharsets.UTF_8),
+                new RecordHeaders().add(InterestTicks.HEADER, "2025-03-11".getBytes(StandardCharsets.UTF_8)),
+                utc("2025-03-11T00:00:01")));
+        // Then it is dead-lettered and no interest is paid ahead of time
+        assertThat(deadLetters.readRecordsToList()).hasSize(1);
+        assertThat(interestEntries()).isEmpty();
+        assertThat(account("bob").lastAccruedDate()).isEqualTo("2025-02-28");
     }
 
     @Test
