@@ -16,29 +16,45 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *                        posting, so it may be slightly negative after a half-even round-up
  * @param lastAccruedDate the last business date (ISO {@code yyyy-MM-dd}) whose interest is accrued; an account
  *                        is never accrued twice for one date
+ * @param owner           the principal the account belongs to: only it (or an admin) reads it and moves its money;
+ *                        null for accounts opened before ownership existed, which only admins reach
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Account(String accountId, String currency, AccountStatus status, long balanceMinor, long sequence,
-                      long openedAt, String interestRate, String accruedInterest, String lastAccruedDate) {
+                      long openedAt, String interestRate, String accruedInterest, String lastAccruedDate,
+                      String owner) {
+
+    /** An account without an owner (as stored before ownership existed). */
+    public Account(String accountId, String currency, AccountStatus status, long balanceMinor, long sequence,
+                   long openedAt, String interestRate, String accruedInterest, String lastAccruedDate) {
+        this(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate, accruedInterest,
+                lastAccruedDate, null);
+    }
 
     /** An account without interest state (as stored before interest existed). */
     public Account(String accountId, String currency, AccountStatus status, long balanceMinor, long sequence,
                    long openedAt) {
-        this(accountId, currency, status, balanceMinor, sequence, openedAt, null, null, null);
+        this(accountId, currency, status, balanceMinor, sequence, openedAt, null, null, null, null);
     }
 
     public Account withPosting(long newBalanceMinor) {
         return new Account(accountId, currency, status, newBalanceMinor, sequence + 1, openedAt, interestRate,
-                accruedInterest, lastAccruedDate);
+                accruedInterest, lastAccruedDate, owner);
     }
 
     public Account withInterestRate(String rate) {
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, rate, accruedInterest,
-                lastAccruedDate);
+                lastAccruedDate, owner);
     }
 
     /** The state after accruing {@code date}: the carried remainder and the date itself. */
     public Account withAccrual(String accrued, String date) {
-        return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate, accrued, date);
+        return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate, accrued, date,
+                owner);
+    }
+
+    /** Whether the principal may read this account and move its money: its owner, or an admin. */
+    public boolean reachableBy(String principal, boolean admin) {
+        return admin || (owner != null && owner.equals(principal));
     }
 }

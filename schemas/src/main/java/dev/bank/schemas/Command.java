@@ -17,10 +17,22 @@ import java.util.Objects;
  * @param reference     free text carried with a TRANSFER to both ledger entries (e.g. an invoice number)
  * @param interestRate  annual interest rate as an exact decimal string ({@code "0.025"} = 2.5% a year): optional
  *                      for OPEN_ACCOUNT (the configured default otherwise), required for SET_INTEREST_RATE
+ * @param principal     who asks (the authenticated subject the gateway sends it for); null for a trusted system
+ *                      producing directly, which may act on any account
+ * @param admin         true when the principal acts as an admin (any account); null or false otherwise
+ * @param owner         OPEN_ACCOUNT: whom the account will belong to when an admin opens it for someone else;
+ *                      null: the principal
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Command(CommandType type, String transactionId, String accountId, String amount, String currency,
-                      String toAccountId, String reference, String interestRate) {
+                      String toAccountId, String reference, String interestRate, String principal, Boolean admin,
+                      String owner) {
+
+    /** A command on no one's behalf in particular (a trusted system's). */
+    public Command(CommandType type, String transactionId, String accountId, String amount, String currency,
+                   String toAccountId, String reference, String interestRate) {
+        this(type, transactionId, accountId, amount, currency, toAccountId, reference, interestRate, null, null, null);
+    }
 
     /** A command without an interest rate. */
     public Command(CommandType type, String transactionId, String accountId, String amount, String currency,
@@ -63,6 +75,23 @@ public record Command(CommandType type, String transactionId, String accountId, 
         return new Command(CommandType.TRANSFER, transferId, fromAccountId, amount, null, toAccountId, reference);
     }
 
+    /** The same command, asked for by {@code who} (as an admin when {@code asAdmin}). */
+    public Command by(String who, boolean asAdmin) {
+        return new Command(type, transactionId, accountId, amount, currency, toAccountId, reference, interestRate, who,
+                asAdmin ? Boolean.TRUE : null, owner);
+    }
+
+    /** The same OPEN_ACCOUNT, for an account that will belong to {@code newOwner}. */
+    public Command ownedBy(String newOwner) {
+        return new Command(type, transactionId, accountId, amount, currency, toAccountId, reference, interestRate,
+                principal, admin, newOwner);
+    }
+
+    /** Whether this command acts with an admin's authority. */
+    public boolean asAdmin() {
+        return Boolean.TRUE.equals(admin);
+    }
+
     /**
      * Whether a retry under the same transactionId asks for the same thing; {@code "10"} and {@code "10.00"}
      * are the same amount, a different amount, type or currency is an idempotency conflict.
@@ -75,6 +104,7 @@ public record Command(CommandType type, String transactionId, String accountId, 
                 && Objects.equals(currency, other.currency)
                 && Objects.equals(toAccountId, other.toAccountId)
                 && Objects.equals(reference, other.reference)
+                && Objects.equals(owner, other.owner)
                 && Objects.equals(interestRate == null ? null : Money.canonical(interestRate),
                                   other.interestRate == null ? null : Money.canonical(other.interestRate));
     }

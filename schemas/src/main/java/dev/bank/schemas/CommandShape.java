@@ -16,7 +16,7 @@ import java.util.Set;
  */
 public final class CommandShape {
     private static final Set<String> FIELDS = Set.of("type", "transactionId", "accountId", "amount", "currency",
-            "toAccountId", "reference", "interestRate");
+            "toAccountId", "reference", "interestRate", "principal", "admin", "owner");
 
     private CommandShape() {}
 
@@ -42,6 +42,9 @@ public final class CommandShape {
         if (d.has("toAccountId") && !Ids.validAccountId(text(d, "toAccountId"))) return false;
         if (d.has("reference") && !ascii(text(d, "reference"), 140)) return false;
         if (d.has("interestRate") && !rate(text(d, "interestRate"))) return false;
+        if (d.has("principal") && !Ids.validPrincipal(text(d, "principal"))) return false;
+        if (d.has("owner") && !Ids.validPrincipal(text(d, "owner"))) return false;
+        if (d.has("admin") && !d.get("admin").isBoolean()) return false;
         return switch (type) {
             case "OPEN_ACCOUNT" -> d.has("currency");
             case "CREDIT", "DEBIT" -> amount != null;

@@ -23,6 +23,18 @@ public final class Ids {
         return valid(id, 128, true);
     }
 
+    /** A principal (a token's subject): 1-255 printable ASCII characters without spaces, {@code ^[!-~]{1,255}$}. */
+    public static final String PRINCIPAL_RULE = "must be 1-255 printable ASCII characters without spaces";
+
+    public static boolean validPrincipal(String principal) {
+        if (principal == null || principal.isEmpty() || principal.length() > 255) return false;
+        for (int i = 0; i < principal.length(); i++) {
+            char c = principal.charAt(i);
+            if (c < '!' || c > '~') return false;
+        }
+        return true;
+    }
+
     private static boolean valid(String id, int maxLength, boolean colon) {
         if (id == null || id.isEmpty() || id.length() > maxLength) return false;
         for (int i = 0; i < id.length(); i++) {

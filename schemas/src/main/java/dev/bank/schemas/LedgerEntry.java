@@ -11,16 +11,32 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param timestamp epoch millis of the record that caused the posting
  * @param transferId the transfer both legs of which carry it, so statements and audits can pair them
  * @param counterpartyAccountId the other account of a transfer
+ * @param principal who asked for the posting (the command's principal); null for the processor's own postings
+ *                  (interest) and commands of trusted systems that name none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LedgerEntry(String accountId, String transactionId, EntryType type, long amountMinor, String currency,
                           long balanceBeforeMinor, long balanceAfterMinor, long sequence, long timestamp,
-                          String transferId, String counterpartyAccountId, String reference) {
+                          String transferId, String counterpartyAccountId, String reference, String principal) {
+
+    /** A posting without a principal. */
+    public LedgerEntry(String accountId, String transactionId, EntryType type, long amountMinor, String currency,
+                       long balanceBeforeMinor, long balanceAfterMinor, long sequence, long timestamp,
+                       String transferId, String counterpartyAccountId, String reference) {
+        this(accountId, transactionId, type, amountMinor, currency, balanceBeforeMinor, balanceAfterMinor, sequence,
+                timestamp, transferId, counterpartyAccountId, reference, null);
+    }
 
     /** A posting that is not part of a transfer. */
     public LedgerEntry(String accountId, String transactionId, EntryType type, long amountMinor, String currency,
                        long balanceBeforeMinor, long balanceAfterMinor, long sequence, long timestamp) {
         this(accountId, transactionId, type, amountMinor, currency, balanceBeforeMinor, balanceAfterMinor, sequence,
-                timestamp, null, null, null);
+                timestamp, null, null, null, null);
+    }
+
+    /** The same posting, recorded as asked for by {@code who}. */
+    public LedgerEntry by(String who) {
+        return new LedgerEntry(accountId, transactionId, type, amountMinor, currency, balanceBeforeMinor,
+                balanceAfterMinor, sequence, timestamp, transferId, counterpartyAccountId, reference, who);
     }
 }

@@ -15,12 +15,22 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param transferStatus a transfer's state: COMPLETED (ACCEPTED), REFUNDED (REJECTED), or PENDING (a retry
  *                     answered while the legs are in flight)
  * @param interestRate the account's annual rate after an accepted SET_INTEREST_RATE
+ * @param principal    who asked (the command's principal), for the audit trail
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Outcome(String transactionId, String accountId, CommandType type, OutcomeStatus status,
                       RejectionReason reason, String detail, Long amountMinor, Long balanceMinor, String currency,
                       long sequence, boolean replayed, long timestamp, String toAccountId,
-                      TransferStatus transferStatus, String interestRate) {
+                      TransferStatus transferStatus, String interestRate, String principal) {
+
+    /** An outcome without a principal. */
+    public Outcome(String transactionId, String accountId, CommandType type, OutcomeStatus status,
+                   RejectionReason reason, String detail, Long amountMinor, Long balanceMinor, String currency,
+                   long sequence, boolean replayed, long timestamp, String toAccountId,
+                   TransferStatus transferStatus, String interestRate) {
+        this(transactionId, accountId, type, status, reason, detail, amountMinor, balanceMinor, currency, sequence,
+                replayed, timestamp, toAccountId, transferStatus, interestRate, null);
+    }
 
     /** An outcome without an interest rate. */
     public Outcome(String transactionId, String accountId, CommandType type, OutcomeStatus status,
@@ -45,6 +55,12 @@ public record Outcome(String transactionId, String accountId, CommandType type, 
 
     public Outcome asReplay() {
         return new Outcome(transactionId, accountId, type, status, reason, detail, amountMinor, balanceMinor,
-                currency, sequence, true, timestamp, toAccountId, transferStatus, interestRate);
+                currency, sequence, true, timestamp, toAccountId, transferStatus, interestRate, principal);
+    }
+
+    /** The same outcome, recorded as asked for by {@code who}. */
+    public Outcome by(String who) {
+        return new Outcome(transactionId, accountId, type, status, reason, detail, amountMinor, balanceMinor,
+                currency, sequence, replayed, timestamp, toAccountId, transferStatus, interestRate, who);
     }
 }

@@ -21,11 +21,13 @@ import java.util.List;
  * thread's CPU (every get decodes, every put encodes and goes to a changelog). Internal to the processor: the
  * public topics stay JSON.
  *
- * <p>Layout of {@link StoreSerde#BINARY_V1}: the record components in declaration order, each as
+ * <p>Layout of {@link StoreSerde#BINARY_V2}: the record components in declaration order, each as
  * {@link BinaryWriter} writes it (long: zig-zag varint; Long: presence byte + varint; String: varint(length + 1) +
  * UTF-8, 0 = null; boolean: a byte; enum: its code byte from {@link EnumCodes}, 0 = null; nested record: presence
  * byte + its components). Decimal amounts and rates are records' strings, stored as written, so
  * {@code "10.00"} stays {@code "10.00"}. Readers rely on Java evaluating constructor arguments left to right.
+ * {@link StoreSerde#BINARY_V1}, still read, is the same without the components ownership added (Account's owner,
+ * Command's principal, admin and owner, Outcome's and LedgerEntry's principal), which read as null.
  *
  * <p>Each {@code *_COMPONENTS} list names what its writer and reader handle, in order; {@code StoreSerdesTest} fails
  * when a record's components no longer match it. Changing a layout means a new format byte, not an edit here.
@@ -52,19 +54,19 @@ public final class StoreSerdes {
             EntryType.TRANSFER_IN, EntryType.TRANSFER_REFUND, EntryType.INTEREST);
 
     static final List<String> ACCOUNT_COMPONENTS = List.of("accountId", "currency", "status", "balanceMinor",
-            "sequence", "openedAt", "interestRate", "accruedInterest", "lastAccruedDate");
+            "sequence", "openedAt", "interestRate", "accruedInterest", "lastAccruedDate", "owner");
     static final List<String> COMMAND_COMPONENTS = List.of("type", "transactionId", "accountId", "amount",
-            "currency", "toAccountId", "reference", "interestRate");
+            "currency", "toAccountId", "reference", "interestRate", "principal", "admin", "owner");
     static final List<String> OUTCOME_COMPONENTS = List.of("transactionId", "accountId", "type", "status", "reason",
             "detail", "amountMinor", "balanceMinor", "currency", "sequence", "replayed", "timestamp", "toAccountId",
-            "transferStatus", "interestRate");
+            "transferStatus", "interestRate", "principal");
     static final List<String> PROCESSED_COMMAND_COMPONENTS = List.of("command", "outcome");
     static final List<String> TRANSFER_COMPONENTS = List.of("transferId", "direction", "fromAccountId",
             "toAccountId", "amountMinor", "currency", "reference", "status", "reason", "detail", "createdAt",
             "completedAt");
     static final List<String> LEDGER_ENTRY_COMPONENTS = List.of("accountId", "transactionId", "type", "amountMinor",
             "currency", "balanceBeforeMinor", "balanceAfterMinor", "sequence", "timestamp", "transferId",
-            "counterpartyAccountId", "reference");
+            "counterpartyAccountId", "reference", "principal");
     static final List<String> HISTORY_ENTRY_COMPONENTS = List.of("entry", "valueTimestamp");
 
     private static final StoreSerde<Account> ACCOUNTS =
@@ -106,11 +108,17 @@ public final class StoreSerdes {
         out.writeString(a.interestRate());
         out.writeString(a.accruedInterest());
         out.writeString(a.lastAccruedDate());
+        out.writeString(a.owner());
     }
 
-    static Account readAccount(BinaryReader in) {
+    static Account readAccount(BinaryReader in, int version) {
         return new Account(in.readString(), in.readString(), ACCOUNT_STATUS.read(in), in.readLong(), in.readLong(),
-                in.readLong(), in.readString(), in.readString(), in.readString());
+                in.readLong(), in.readString(), in.readString(), in.readString(), since(2, version, in));
+    }
+
+    /** A string component that {@code version} onwards have: read it, or null for older layouts. */
+    private static String since(int first, int version, BinaryReader in) {
+        return version >= first ? in.readString() : null;
     }
 
     // ---- ProcessedCommand = Command + Outcome ----
@@ -122,9 +130,9 @@ public final class StoreSerdes {
         if (p.outcome() != null) writeOutcome(out, p.outcome());
     }
 
-    static ProcessedCommand readProcessedCommand(BinaryReader in) {
-        Command command = in.readBoolean() ? readCommand(in) : null;
-        Outcome outcome = in.readBoolean() ? readOutcome(in) : null;
+    static ProcessedCommand readProcessedCommand(BinaryReader in, int version) {
+        Command command = in.readBoolean() ? readCommand(in, version) : null;
+        Outcome outcome = in.readBoolean() ? readOutcome(in, version) : null;
         return new ProcessedCommand(command, outcome);
     }
 
@@ -137,11 +145,15 @@ public final class StoreSerdes {
         out.writeString(c.toAccountId());
         out.writeString(c.reference());
         out.writeString(c.interestRate());
+        out.writeString(c.principal());
+        out.writeBoolean(c.asAdmin());
+        out.writeString(c.owner());
     }
 
-    static Command readCommand(BinaryReader in) {
+    static Command readCommand(BinaryReader in, int version) {
         return new Command(COMMAND_TYPE.read(in), in.readString(), in.readString(), in.readString(), in.readString(),
-                in.readString(), in.readString(), in.readString());
+                in.readString(), in.readString(), in.readString(), since(2, version, in),
+                version >= 2 && in.readBoolean() ? Boolean.TRUE : null, since(2, version, in));
     }
 
     static void writeOutcome(BinaryWriter out, Outcome o) {
@@ -160,13 +172,14 @@ public final class StoreSerdes {
         out.writeString(o.toAccountId());
         TRANSFER_STATUS.write(out, o.transferStatus());
         out.writeString(o.interestRate());
+        out.writeString(o.principal());
     }
 
-    static Outcome readOutcome(BinaryReader in) {
+    static Outcome readOutcome(BinaryReader in, int version) {
         return new Outcome(in.readString(), in.readString(), COMMAND_TYPE.read(in), OUTCOME_STATUS.read(in),
                 REJECTION_REASON.read(in), in.readString(), in.readNullableLong(), in.readNullableLong(),
                 in.readString(), in.readLong(), in.readBoolean(), in.readLong(), in.readString(),
-                TRANSFER_STATUS.read(in), in.readString());
+                TRANSFER_STATUS.read(in), in.readString(), since(2, version, in));
     }
 
     // ---- Transfer ----
@@ -186,7 +199,7 @@ public final class StoreSerdes {
         out.writeNullableLong(t.completedAt());
     }
 
-    static Transfer readTransfer(BinaryReader in) {
+    static Transfer readTransfer(BinaryReader in, int version) {
         return new Transfer(in.readString(), DIRECTION.read(in), in.readString(), in.readString(), in.readLong(),
                 in.readString(), in.readString(), TRANSFER_STATUS.read(in), REJECTION_REASON.read(in), in.readString(),
                 in.readLong(), in.readNullableLong());
@@ -200,8 +213,8 @@ public final class StoreSerdes {
         out.writeLong(h.valueTimestamp());
     }
 
-    static HistoryEntry readHistoryEntry(BinaryReader in) {
-        LedgerEntry entry = in.readBoolean() ? readLedgerEntry(in) : null;
+    static HistoryEntry readHistoryEntry(BinaryReader in, int version) {
+        LedgerEntry entry = in.readBoolean() ? readLedgerEntry(in, version) : null;
         return new HistoryEntry(entry, in.readLong());
     }
 
@@ -218,12 +231,13 @@ public final class StoreSerdes {
         out.writeString(e.transferId());
         out.writeString(e.counterpartyAccountId());
         out.writeString(e.reference());
+        out.writeString(e.principal());
     }
 
-    static LedgerEntry readLedgerEntry(BinaryReader in) {
+    static LedgerEntry readLedgerEntry(BinaryReader in, int version) {
         return new LedgerEntry(in.readString(), in.readString(), ENTRY_TYPE.read(in), in.readLong(), in.readString(),
                 in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readString(), in.readString(),
-                in.readString());
+                in.readString(), since(2, version, in));
     }
 
     /** Every enum code table, for the test that pins the codes. */

@@ -29,7 +29,8 @@ class ForwarderTest {
             new Account("acc-1", "EUR", AccountStatus.OPEN, 12_345, 3, 1_700_000_000_000L);
 
     private final List<Javalin> owners = new ArrayList<>();
-    private final Forwarder forwarder = new Forwarder(Duration.ofMillis(500));
+    // short, for the test of an owner that never answers; long enough for a first request on a busy 2-core machine
+    private final Forwarder forwarder = new Forwarder(Duration.ofSeconds(2));
 
     @AfterEach
     void stop() {

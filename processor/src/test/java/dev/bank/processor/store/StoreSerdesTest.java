@@ -41,21 +41,21 @@ class StoreSerdesTest {
     // ---- samples: every component set to a non-default value, and every nullable component null ----
 
     static final Command FULL_COMMAND = new Command(CommandType.SET_INTEREST_RATE, "tx-1", "acc-1", "12.30", "EUR",
-            "acc-2", "invoice 42 – Müller €", "0.0250");
+            "acc-2", "invoice 42 – Müller €", "0.0250", "auth0|alice", true, "bob@example.com");
     static final Command NULL_COMMAND = new Command(null, null, null, null, null, null, null, null);
     static final Outcome FULL_OUTCOME = new Outcome("tx-1", "acc-1", CommandType.TRANSFER, OutcomeStatus.PENDING,
             RejectionReason.IDEMPOTENCY_CONFLICT, "détail: 😀", -1_230L, Long.MAX_VALUE, "JPY", 17, true,
-            1_740_819_600_123L, "acc-2", TransferStatus.REFUNDED, "0.031");
+            1_740_819_600_123L, "acc-2", TransferStatus.REFUNDED, "0.031", "auth0|alice");
     static final Outcome NULL_OUTCOME = new Outcome(null, null, null, null, null, null, null, null, null, 0, false, 0,
             null, null, null);
     static final LedgerEntry FULL_ENTRY = new LedgerEntry("acc-1", "tx-1", EntryType.TRANSFER_REFUND, 1_230, "EUR",
-            -5, Long.MIN_VALUE, 99, 1_740_819_600_123L, "tr-1", "acc-2", "ref ✓");
+            -5, Long.MIN_VALUE, 99, 1_740_819_600_123L, "tr-1", "acc-2", "ref ✓", "alice");
     static final LedgerEntry NULL_ENTRY = new LedgerEntry(null, null, null, 0, null, 0, 0, 0, 0, null, null, null);
 
     static Stream<Arguments> samples() {
         return Stream.of(
                 Arguments.of(StoreSerdes.accounts(), new Account("acc-1", "EUR", AccountStatus.CLOSED, -80_000, 2,
-                        1_740_819_600_000L, "0.025", "-0.4109589041", "2025-02-28")),
+                        1_740_819_600_000L, "0.025", "-0.4109589041", "2025-02-28", "alice")),
                 Arguments.of(StoreSerdes.accounts(), new Account(null, null, null, 0, 0, 0, null, null, null)),
                 Arguments.of(StoreSerdes.accounts(), new Account("a", "X", AccountStatus.OPEN, Long.MAX_VALUE,
                         Long.MIN_VALUE, -1, "", "", "")),
@@ -96,7 +96,7 @@ class StoreSerdesTest {
         // When
         byte[] bytes = serde.serialize(TOPIC, value);
         // Then the binary format is written, and reads back equal
-        assertThat(bytes[0]).isEqualTo((byte) StoreSerde.BINARY_V1);
+        assertThat(bytes[0]).isEqualTo((byte) StoreSerde.BINARY_V2);
         assertThat(serde.deserialize(TOPIC, bytes)).isEqualTo(value);
     }
 
@@ -109,6 +109,43 @@ class StoreSerdesTest {
         assertThat(legacy[0]).isEqualTo((byte) '{');
         // Then it reads as the same record
         assertThat(serde.deserialize(TOPIC, legacy)).isEqualTo(value);
+    }
+
+    @Test
+    void readsTheFirstBinaryLayoutWrittenBeforeOwnershipExisted() {
+        // Given an account and a processed command as the first binary layout (0x01) stored them
+        BinaryWriter account = new BinaryWriter(64);
+        account.writeByte(StoreSerde.BINARY_V1);
+        account.writeString("acc-1");
+        account.writeString("EUR");
+        account.writeByte(1); // OPEN
+        account.writeLong(80_000);
+        account.writeLong(2);
+        account.writeLong(1_740_819_600_000L);
+        account.writeString("0.025");
+        account.writeString("0.5");
+        account.writeString("2025-03-01");
+        BinaryWriter history = new BinaryWriter(64);
+        history.writeByte(StoreSerde.BINARY_V1);
+        history.writeBoolean(true);
+        history.writeString("acc-1");
+        history.writeString("t-1");
+        history.writeByte(2); // CREDIT
+        history.writeLong(500);
+        history.writeString("EUR");
+        history.writeLong(0);
+        history.writeLong(500);
+        history.writeLong(1);
+        history.writeLong(7);
+        history.writeString(null);
+        history.writeString(null);
+        history.writeString(null);
+        history.writeLong(7);
+        // Then they read with no owner and no principal
+        assertThat(StoreSerdes.accounts().deserialize(TOPIC, account.toByteArray())).isEqualTo(new Account("acc-1",
+                "EUR", AccountStatus.OPEN, 80_000, 2, 1_740_819_600_000L, "0.025", "0.5", "2025-03-01"));
+        assertThat(StoreSerdes.history().deserialize(TOPIC, history.toByteArray())).isEqualTo(new HistoryEntry(
+                new LedgerEntry("acc-1", "t-1", EntryType.CREDIT, 500, "EUR", 0, 500, 1, 7), 7));
     }
 
     @Test
@@ -138,7 +175,7 @@ class StoreSerdesTest {
     // ---- unknown or damaged bytes fail loudly ----
 
     @ParameterizedTest
-    @ValueSource(ints = {0x00, 0x02, 0x7F, 0xFF, '['})
+    @ValueSource(ints = {0x00, 0x03, 0x7F, 0xFF, '['})
     void rejectsAnUnknownFormatByte(int format) {
         // Given a valid value whose format byte is not one this version knows
         byte[] bytes = StoreSerdes.accounts().serialize(TOPIC, new Account("acc-1", "EUR", AccountStatus.OPEN, 1, 1, 1));

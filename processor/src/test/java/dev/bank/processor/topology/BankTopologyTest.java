@@ -578,7 +578,7 @@ class BankTopologyTest {
         assertThat(credit.sequence()).isEqualTo(2);
         assertThat(accountsStore().get("acc-1")).isEqualTo(legacy.withPosting(1_500));
         assertThat(raw.get(Bytes.wrap("acc-1".getBytes(StandardCharsets.UTF_8)))[0])
-                .isEqualTo((byte) StoreSerde.BINARY_V1);
+                .isEqualTo((byte) StoreSerde.BINARY_V2);
     }
 
     /** The bytes under a store's serdes (test-only use of Kafka Streams internals). */
