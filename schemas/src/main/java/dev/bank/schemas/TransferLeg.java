@@ -29,4 +29,10 @@ public record TransferLeg(LegType type, String transferId, String fromAccountId,
         return new TransferLeg(answer, transferId, fromAccountId, toAccountId, amountMinor, currency, reference, why,
                 whyDetail, principal);
     }
+
+    /** The same leg, carrying who asked for the transfer. */
+    public TransferLeg by(String who) {
+        return new TransferLeg(type, transferId, fromAccountId, toAccountId, amountMinor, currency, reference, reason,
+                detail, who);
+    }
 }

@@ -49,13 +49,37 @@ public final class AccountLogic {
         return interest;
     }
 
+    /**
+     * Applies a command to its account. The caller has already checked that the command's principal may act on the
+     * account ({@link #mayAct}); what is decided carries the principal (outcome, ledger entry, transfer leg).
+     */
     public Decision apply(Account current, Command command, long timestamp) {
-        return switch (command.type()) {
+        Decision decision = switch (command.type()) {
             case OPEN_ACCOUNT -> open(current, command, timestamp);
             case CREDIT, DEBIT -> post(current, command, timestamp);
             case TRANSFER -> transfer(current, command, timestamp);
             case SET_INTEREST_RATE -> setInterestRate(current, command, timestamp);
         };
+        return decision.by(command.principal());
+    }
+
+    /**
+     * Whether a command may act on its account at all: a command with no principal comes from a trusted system and
+     * may; an admin may; anyone may open an account (for themselves); anyone else only acts on an account they own.
+     * A principal's command on an account that is not theirs, or that does not exist, is answered exactly alike
+     * ({@link #notFound}), so account ids cannot be probed.
+     */
+    public static boolean mayAct(Account account, Command command) {
+        if (command.principal() == null || command.asAdmin()) return true;
+        if (command.type() == CommandType.OPEN_ACCOUNT) return command.owner() == null
+                || command.owner().equals(command.principal());
+        return account != null && account.reachableBy(command.principal(), false);
+    }
+
+    /** The answer to a command on an account its principal may not act on: the same as for a missing account. */
+    public static Outcome notFound(Command command, long timestamp) {
+        return reject(null, command, timestamp, RejectionReason.ACCOUNT_NOT_FOUND,
+                "account " + command.accountId() + " does not exist", null).outcome().by(command.principal());
     }
 
     private Decision open(Account current, Command command, long timestamp) {
@@ -88,7 +112,8 @@ public final class AccountLogic {
         }
         // interest starts with the opening day's end-of-day balance
         Account opened = new Account(command.accountId(), currency.getCurrencyCode(), AccountStatus.OPEN, 0, 0,
-                timestamp, rate, "0", interest.accruedBeforeOpening(timestamp));
+                timestamp, rate, "0", interest.accruedBeforeOpening(timestamp),
+                command.owner() != null ? command.owner() : command.principal());
         if (deposit == 0) {
             return new Decision(opened, accept(opened, command, 0, timestamp), null);
         }
@@ -152,6 +177,10 @@ public final class AccountLogic {
     private Decision setInterestRate(Account account, Command command, long timestamp) {
         Decision refused = checkPostable(account, command, timestamp);
         if (refused != null) return refused;
+        if (command.principal() != null && !command.asAdmin()) {
+            return reject(account, command, timestamp, RejectionReason.INVALID_COMMAND,
+                    "only an admin changes an account's interest rate", null);
+        }
         String rate;
         try {
             rate = InterestRates.canonical(command.interestRate());
@@ -192,7 +221,7 @@ public final class AccountLogic {
                 source.currency(), source.balanceMinor(), after.balanceMinor(), after.sequence(), timestamp,
                 transferId, to, command.reference());
         TransferLeg credit = new TransferLeg(LegType.CREDIT, transferId, source.accountId(), to, amount,
-                source.currency(), command.reference(), null, null);
+                source.currency(), command.reference(), null, null, command.principal());
         Transfer pending = new Transfer(transferId, Transfer.Direction.OUT, source.accountId(), to, amount,
                 source.currency(), command.reference(), TransferStatus.PENDING, null, null, timestamp, null);
         Outcome remembered = transferOutcome(after, pending, OutcomeStatus.PENDING, null, null, timestamp);

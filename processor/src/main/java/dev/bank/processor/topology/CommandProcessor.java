@@ -116,6 +116,15 @@ final class CommandProcessor extends AccountTask {
                     "record key " + record.key() + " is not the command's accountId " + command.accountId());
             return;
         }
+        // Who may act is settled before anything else, a retry's answer included: another principal learns nothing of
+        // the account (not even that it exists), and nothing is remembered under its transactionIds.
+        Account stored = accounts.get(command.accountId());
+        if (!AccountLogic.mayAct(stored, command)) {
+            publish(AccountLogic.notFound(command, record.timestamp()), record);
+            log.info("refused: not the owner's accountId={} transactionId={}", command.accountId(),
+                    command.transactionId());
+            return;
+        }
         String processedKey = BankTopology.accountScopedKey(command.accountId(), command.transactionId());
         ProcessedCommand earlier = processed.get(processedKey);
         if (earlier != null) {
@@ -186,8 +195,15 @@ final class CommandProcessor extends AccountTask {
             return;
         }
         String processedKey = BankTopology.accountScopedKey(accountId, transactionId);
-        ProcessedCommand earlier = processed.get(processedKey);
         Command asSent = new Command(type, transactionId, accountId, null, null);
+        if (json.has("principal")) {
+            // sent on someone's behalf, whose right to the account cannot be checked on a command that cannot be
+            // read: answered, but nothing is kept under the account's transactionIds
+            publish(AccountLogic.invalid(asSent, DeadLetters.bounded(why, DeadLetters.MAX_DETAIL_CHARS),
+                    record.timestamp()), record);
+            return;
+        }
+        ProcessedCommand earlier = processed.get(processedKey);
         Outcome answer;
         if (earlier == null) {
             answer = AccountLogic.invalid(asSent, DeadLetters.bounded(why, DeadLetters.MAX_DETAIL_CHARS),
@@ -222,7 +238,7 @@ final class CommandProcessor extends AccountTask {
             log.info("retry answered with the first outcome accountId={} transactionId={}",
                     command.accountId(), command.transactionId());
         } else {
-            answer = AccountLogic.conflict(command, earlier.outcome(), record.timestamp());
+            answer = AccountLogic.conflict(command, earlier.outcome(), record.timestamp()).by(command.principal());
             log.warn("idempotency conflict accountId={} transactionId={}: different request under a used id",
                     command.accountId(), command.transactionId());
         }

@@ -23,6 +23,16 @@ public record Decision(Account newState, Outcome outcome, LedgerEntry entry, Tra
         this(newState, outcome, entry, null, null);
     }
 
+    /**
+     * The same decision, recorded as asked for by {@code who}: its outcome, ledger entry and transfer leg carry the
+     * principal (the leg takes it to the other account's entries). Null leaves it as it is.
+     */
+    public Decision by(String who) {
+        if (who == null) return this;
+        return new Decision(newState, outcome == null ? null : outcome.by(who), entry == null ? null : entry.by(who),
+                leg == null ? null : leg.by(who), transfer);
+    }
+
     public boolean publishesOutcome() {
         return outcome != null && outcome.status() != OutcomeStatus.PENDING;
     }

@@ -86,7 +86,8 @@ final class LegProcessor extends AccountTask {
                         leg.transferId(), leg.fromAccountId());
                 return;
             }
-            Decision decision = logic.applyCredit(accrueDue(account, record), leg, record.timestamp());
+            Decision decision = logic.applyCredit(accrueDue(account, record), leg, record.timestamp())
+                    .by(leg.principal());
             commit(decision, record);
             log.debug("transfer credit accountId={} transferId={} status={}", account, leg.transferId(),
                     decision.transfer().status());
@@ -102,9 +103,9 @@ final class LegProcessor extends AccountTask {
             return;
         }
         Account source = accrueDue(account, record);
-        Decision decision = leg.type() == LegType.COMPLETED
+        Decision decision = (leg.type() == LegType.COMPLETED
                 ? logic.complete(source, known, record.timestamp())
-                : logic.refund(source, known, leg, record.timestamp());
+                : logic.refund(source, known, leg, record.timestamp())).by(leg.principal());
         rememberFinalOutcome(account, decision);
         commit(decision, record);
         log.info("transfer {} accountId={} transferId={}", decision.transfer().status(), account, leg.transferId());
