@@ -8,7 +8,8 @@ umask 077
 for user in kafka-admin gateway processor upstream monitor; do
   file="$user.password"
   if [[ ! -s "$file" ]]; then
-    LC_ALL=C tr -dc 'A-Za-z0-9' < /dev/urandom | head -c 32 > "$file"
+    # 48 random bytes, base64 without + and / (cut reads it all: no SIGPIPE under pipefail)
+    head -c 48 /dev/urandom | base64 | LC_ALL=C tr -dc 'A-Za-z0-9' | cut -c1-32 | tr -d '\n' > "$file"
     # readable inside the containers, whose users differ from yours; the directory keeps others out on this host
     chmod 644 "$file"
     echo "created secrets/$file"
