@@ -42,8 +42,8 @@ public final class GatewayApp implements AutoCloseable {
     public static GatewayApp start(GatewayConfig config) {
         GatewayApp app = new GatewayApp(config);
         app.api.start(config.bindHost(), config.port());
-        log.info("gateway listening on http://localhost:{} (Kafka {}, processors {})", app.port(),
-                config.bootstrapServers(), config.processorUrls());
+        log.info("gateway listening on http://localhost:{} (Kafka {}, {}, processors {})", app.port(),
+                config.bootstrapServers(), config.kafkaSecurity(), config.processorUrls());
         return app;
     }
 

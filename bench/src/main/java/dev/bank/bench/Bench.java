@@ -1,5 +1,6 @@
 package dev.bank.bench;
 
+import dev.bank.observability.KafkaSecurity;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import org.slf4j.Logger;
@@ -61,7 +62,10 @@ public final class Bench {
             BenchConfig target = stack == null ? config
                     : config.withTarget(stack.bootstrapServers(), stack.gatewayUrl(), stack.processorUrl());
             Balances balances = new Balances(http, target.processorUrl());
-            KafkaScenarios kafka = new KafkaScenarios(target, runId, balances, env);
+            // the in-process broker is PLAINTEXT on loopback; an external one is reached as BANK_KAFKA_* says
+            // (on a secured cluster: a super user, since the bench creates topics and a Streams app of its own)
+            KafkaSecurity security = stack == null ? KafkaSecurity.fromEnv(env) : KafkaSecurity.PLAINTEXT;
+            KafkaScenarios kafka = new KafkaScenarios(target, runId, balances, env, security);
             RestScenarios rest = new RestScenarios(target, runId, kafka, http, balances);
             List<ScenarioResult> results = new ArrayList<>();
             ScenarioResult baseline = null;

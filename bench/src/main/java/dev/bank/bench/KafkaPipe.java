@@ -1,5 +1,6 @@
 package dev.bank.bench;
 
+import dev.bank.observability.KafkaSecurity;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -80,9 +81,11 @@ final class KafkaPipe {
     }
 
     private final String bootstrapServers;
+    private final KafkaSecurity security;
 
-    KafkaPipe(String bootstrapServers) {
+    KafkaPipe(String bootstrapServers, KafkaSecurity security) {
         this.bootstrapServers = bootstrapServers;
+        this.security = security;
     }
 
     /** The number of partitions of {@code topic} (fails if it does not exist). */
@@ -166,6 +169,7 @@ final class KafkaPipe {
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        security.applyTo(p);
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -175,6 +179,7 @@ final class KafkaPipe {
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        security.applyTo(p);
         return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     }
 

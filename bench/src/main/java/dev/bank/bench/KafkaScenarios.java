@@ -1,5 +1,6 @@
 package dev.bank.bench;
 
+import dev.bank.observability.KafkaSecurity;
 import dev.bank.launcher.TopicCreator;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.JsonSerde;
@@ -42,14 +43,17 @@ final class KafkaScenarios {
     private final Balances balances;
     private final Topics topics;
     private final Map<String, String> env;
+    private final KafkaSecurity security;
     private boolean processorWarm;
 
     /** @param env where the bank's processor reads its settings from; the streams-floor app reads them there too */
-    KafkaScenarios(BenchConfig config, String runId, Balances balances, Map<String, String> env) {
+    KafkaScenarios(BenchConfig config, String runId, Balances balances, Map<String, String> env,
+                   KafkaSecurity security) {
         this.config = config;
         this.env = env;
+        this.security = security;
         this.runId = runId;
-        this.pipe = new KafkaPipe(config.bootstrapServers());
+        this.pipe = new KafkaPipe(config.bootstrapServers(), security);
         this.balances = balances;
         this.topics = config.topics();
     }
@@ -75,7 +79,7 @@ final class KafkaScenarios {
         List<String> failures = new ArrayList<>(benchTopics(FLOOR_INPUT, FLOOR_OUTPUT));
         StreamsFloor started;
         try {
-            started = StreamsFloor.start(env, config.bootstrapServers(), "bank-bench-floor-" + runId, FLOOR_INPUT,
+            started = StreamsFloor.start(env, config.bootstrapServers(), security, "bank-bench-floor-" + runId, FLOOR_INPUT,
                     FLOOR_OUTPUT, config.scenarioTimeout());
         } catch (RuntimeException e) {
             failures.add("cannot start the streams-floor app: " + e.getMessage());
@@ -103,7 +107,7 @@ final class KafkaScenarios {
      */
     private List<String> benchTopics(String... names) {
         int partitions = pipe.partitions(topics.commands());
-        TopicCreator.createAll(config.bootstrapServers(), Arrays.stream(names).map(name -> new TopicSpec(name,
+        TopicCreator.createAll(config.bootstrapServers(), security, Arrays.stream(names).map(name -> new TopicSpec(name,
                         partitions, topics.replicationFactor(),
                         Map.of("retention.ms", String.valueOf(Duration.ofHours(1).toMillis())))).toList(),
                 Duration.ofSeconds(60));

@@ -1,5 +1,6 @@
 package dev.bank.bench;
 
+import dev.bank.observability.KafkaSecurity;
 import dev.bank.processor.config.ProcessorConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -70,10 +71,10 @@ final class StreamsFloor implements AutoCloseable {
      * The bank processor's Streams properties from {@code env}, against {@code bootstrapServers}, with only
      * what a one-instance floor app needs changed.
      */
-    static Properties properties(Map<String, String> env, String bootstrapServers, String applicationId,
-                                 Path stateDir) {
+    static Properties properties(Map<String, String> env, String bootstrapServers, KafkaSecurity security,
+                                 String applicationId, Path stateDir) {
         Properties p = ProcessorConfig.fromEnv(env).withBootstrapServers(bootstrapServers).withStateDir(stateDir)
-                .streamsProperties();
+                .withKafkaSecurity(security).streamsProperties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 0);
@@ -85,18 +86,18 @@ final class StreamsFloor implements AutoCloseable {
      * Starts the app with its group's offsets set to the input's current end (so records an earlier run left
      * on a persistent broker are not replayed into the timed part) and waits until it is RUNNING.
      */
-    static StreamsFloor start(Map<String, String> env, String bootstrapServers, String applicationId,
-                              String input, String output, Duration timeout) {
+    static StreamsFloor start(Map<String, String> env, String bootstrapServers, KafkaSecurity security,
+                              String applicationId, String input, String output, Duration timeout) {
         Path dir;
         try {
             dir = Files.createTempDirectory("bank-bench-floor-");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a state directory", e);
         }
-        Properties props = properties(env, bootstrapServers, applicationId, dir);
+        Properties props = properties(env, bootstrapServers, security, applicationId, dir);
         StreamsFloor floor = new StreamsFloor(new KafkaStreams(topology(input, output), props), dir);
         try {
-            startAtEnd(bootstrapServers, applicationId, input);
+            startAtEnd(bootstrapServers, security, applicationId, input);
             floor.streams.setUncaughtExceptionHandler(e -> {
                 log.error("streams-floor: stream thread failed, shutting the app down", e);
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -120,8 +121,9 @@ final class StreamsFloor implements AutoCloseable {
         }
     }
 
-    private static void startAtEnd(String bootstrapServers, String groupId, String topic) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    private static void startAtEnd(String bootstrapServers, KafkaSecurity security, String groupId, String topic) {
+        try (Admin admin = Admin.create(security.withClientProperties(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)))) {
             Map<TopicPartition, OffsetSpec> latest = admin.describeTopics(java.util.List.of(topic)).allTopicNames()
                     .get(30, TimeUnit.SECONDS).get(topic).partitions().stream()
                     .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));

@@ -1,5 +1,6 @@
 package dev.bank.bench;
 
+import dev.bank.observability.KafkaSecurity;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -60,7 +61,7 @@ class StreamsFloorTest {
         Map<String, String> env = Map.of("BANK_COMMIT_INTERVAL_MS", "37", "BANK_STREAM_THREADS", "4",
                 "BANK_INTERNAL_REPLICATION", "1", "BANK_STANDBY_REPLICAS", "1");
 
-        Properties p = StreamsFloor.properties(env, "broker:9092", "bank-bench-floor-r1", Path.of("/tmp/floor"));
+        Properties p = StreamsFloor.properties(env, "broker:9092", KafkaSecurity.PLAINTEXT, "bank-bench-floor-r1", Path.of("/tmp/floor"));
 
         assertThat(p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
         assertThat(p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(37L);

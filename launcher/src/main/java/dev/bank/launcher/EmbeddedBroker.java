@@ -3,6 +3,8 @@ package dev.bank.launcher;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 
+import dev.bank.observability.KafkaSecurity;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
@@ -95,6 +97,15 @@ public final class EmbeddedBroker implements AutoCloseable {
      */
     public static EmbeddedBroker start(Path dataDir, int brokerPort, int controllerPort,
                                        Map<String, String> overrides) {
+        return start(dataDir, brokerPort, controllerPort, overrides, KafkaSecurity.PLAINTEXT);
+    }
+
+    /**
+     * As {@link #start(Path, int, int, Map)}, for a broker whose overrides secure the {@code brokerPort}
+     * listener: {@code readinessClient} is how the start-up check authenticates there (a super user).
+     */
+    public static EmbeddedBroker start(Path dataDir, int brokerPort, int controllerPort,
+                                       Map<String, String> overrides, KafkaSecurity readinessClient) {
         long t0 = System.nanoTime();
         Path logDir = dataDir.toAbsolutePath().normalize().resolve("kafka");
         int bPort = brokerPort == 0 ? freePort() : brokerPort;
@@ -119,7 +130,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         EmbeddedBroker broker = new EmbeddedBroker(logDir, bPort, cPort, clusterId, formatNow, server, lock);
         try {
             server.startup();
-            broker.awaitReady(READY_TIMEOUT);
+            broker.awaitReady(READY_TIMEOUT, readinessClient);
         } catch (RuntimeException | Error e) {
             broker.close();
             throw e;
@@ -270,11 +281,11 @@ public final class EmbeddedBroker implements AutoCloseable {
         return id;
     }
 
-    private void awaitReady(Duration timeout) {
-        Map<String, Object> conf = Map.of(
+    private void awaitReady(Duration timeout, KafkaSecurity security) {
+        Map<String, Object> conf = security.withClientProperties(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000));
         long deadline = System.nanoTime() + timeout.toNanos();
         Exception last = null;
         try (Admin admin = Admin.create(conf)) {

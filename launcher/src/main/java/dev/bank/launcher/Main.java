@@ -3,6 +3,7 @@ package dev.bank.launcher;
 import dev.bank.gateway.GatewayApp;
 import dev.bank.gateway.config.GatewayConfig;
 import dev.bank.observability.AsyncPool;
+import dev.bank.observability.KafkaSecurity;
 import dev.bank.processor.ProcessorApp;
 import dev.bank.processor.config.ProcessorConfig;
 import dev.bank.schemas.Topics;
@@ -35,6 +36,7 @@ public final class Main {
               local      Kafka broker (KRaft, in this JVM) + topics + processor + gateway: everything, one process
               broker     Kafka broker + topics only
               topics     create the topics on BANK_BOOTSTRAP_SERVERS (existing ones are kept) and exit
+              acls       as a Kafka super user: set the roles' SCRAM users (BANK_ACL_*_PASSWORD_FILE) and ACLs
               processor  the Kafka Streams processor and its query API (needs a running Kafka)
               gateway    the REST gateway (needs a running Kafka and processor)
               bench      benchmark: raw Kafka pipe vs. the bank (Kafka and REST), table + JSON (BANK_BENCH_*, README)
@@ -45,6 +47,8 @@ public final class Main {
               BANK_KAFKA_PORT        9092     embedded broker's client port
               BANK_CONTROLLER_PORT   9093     embedded broker's controller port
               BANK_BOOTSTRAP_SERVERS 127.0.0.1:9092  Kafka for 'processor' and 'gateway' ('local' uses its own)
+              BANK_KAFKA_SECURITY_PROTOCOL PLAINTEXT  or SASL_PLAINTEXT / SASL_SSL with BANK_KAFKA_USERNAME and
+                                     BANK_KAFKA_PASSWORD_FILE ('local' is always PLAINTEXT on loopback)
               BANK_QUERY_PORT 8081, BANK_GATEWAY_PORT 8080, BANK_PROCESSOR_URLS, BANK_TOPIC_* ... (see README)
             """;
 
@@ -65,6 +69,7 @@ public final class Main {
                 return;
             }
             case "topics" -> System.exit(topics(env));
+            case "acls" -> System.exit(acls(env));
             case "bench" -> {
                 bench(args);
                 return;
@@ -106,11 +111,38 @@ public final class Main {
     private static int topics(Map<String, String> env) {
         try {
             String bootstrap = LauncherConfig.fromEnv(env).bootstrapServers();
-            List<String> created = TopicCreator.createAll(bootstrap, Topics.fromEnv(env).specs(), TOPIC_TIMEOUT);
+            List<String> created = TopicCreator.createAll(bootstrap, KafkaSecurity.fromEnv(env),
+                    Topics.fromEnv(env).specs(), TOPIC_TIMEOUT);
             System.out.println("topics on " + bootstrap + ": created " + created);
             return 0;
         } catch (RuntimeException e) {
             log.error("bank topics failed: {}", e.toString(), e);
+            return 1;
+        }
+    }
+
+    /**
+     * {@code bank acls}: as the Kafka user of {@code BANK_KAFKA_*} (a super user), sets the SCRAM credentials of
+     * the roles whose password files are given and creates every role's ACLs ({@link KafkaAcls}); the exit status.
+     * Safe to re-run: credentials are replaced, existing ACLs kept.
+     */
+    public static int acls(Map<String, String> env) {
+        try {
+            String bootstrap = LauncherConfig.fromEnv(env).bootstrapServers();
+            KafkaAcls.Roles roles = KafkaAcls.Roles.fromEnv(env);
+            String applicationId = ProcessorConfig.fromEnv(env).applicationId();
+            List<org.apache.kafka.common.acl.AclBinding> bindings =
+                    KafkaAcls.bindings(Topics.fromEnv(env), applicationId, roles);
+            try (org.apache.kafka.clients.admin.Admin admin =
+                         TopicCreator.admin(bootstrap, KafkaSecurity.fromEnv(env), TOPIC_TIMEOUT)) {
+                List<String> users = KafkaAcls.upsertScramUsers(admin, roles, env, TOPIC_TIMEOUT);
+                KafkaAcls.create(admin, bindings, TOPIC_TIMEOUT);
+                System.out.println("acls on " + bootstrap + ": SCRAM credentials set for " + users + "; "
+                        + bindings.size() + " ACLs for " + roles + " (application id " + applicationId + ")");
+            }
+            return 0;
+        } catch (RuntimeException e) {
+            log.error("bank acls failed: {}", e.toString(), e);
             return 1;
         }
     }
@@ -135,9 +167,11 @@ public final class Main {
     private void local(LauncherConfig config, Map<String, String> env) throws InterruptedException {
         EmbeddedBroker broker = startBroker(config, env);
         String bootstrap = broker.bootstrapServers();
-        ProcessorApp processor = startProcessor(config, env, bootstrap);
+        // its own broker listens in PLAINTEXT on loopback only, whatever BANK_KAFKA_* says
+        ProcessorApp processor = startProcessor(config, env, bootstrap, KafkaSecurity.PLAINTEXT);
         GatewayApp gateway = add("gateway", GatewayApp.start(GatewayConfig.fromEnv(env)
                 .withBootstrapServers(bootstrap)
+                .withKafkaSecurity(KafkaSecurity.PLAINTEXT)
                 .withProcessorUrls(List.of(processor.queryUrl()))));
         PrintStream out = System.out;
         out.println();
@@ -159,7 +193,7 @@ public final class Main {
     }
 
     private void processor(LauncherConfig config, Map<String, String> env) throws InterruptedException {
-        ProcessorApp processor = startProcessor(config, env, config.bootstrapServers());
+        ProcessorApp processor = startProcessor(config, env, config.bootstrapServers(), KafkaSecurity.fromEnv(env));
         System.out.println("processor query API on " + processor.queryUrl() + " (Kafka "
                 + config.bootstrapServers() + "); Ctrl-C stops it.");
     }
@@ -178,9 +212,9 @@ public final class Main {
         return broker;
     }
 
-    private ProcessorApp startProcessor(LauncherConfig config, Map<String, String> env, String bootstrap)
-            throws InterruptedException {
-        ProcessorConfig pc = ProcessorConfig.fromEnv(env).withBootstrapServers(bootstrap);
+    private ProcessorApp startProcessor(LauncherConfig config, Map<String, String> env, String bootstrap,
+                                        KafkaSecurity security) throws InterruptedException {
+        ProcessorConfig pc = ProcessorConfig.fromEnv(env).withBootstrapServers(bootstrap).withKafkaSecurity(security);
         if (env.get("BANK_STATE_DIR") == null) {
             pc = pc.withStateDir(config.streamsDir());
         }

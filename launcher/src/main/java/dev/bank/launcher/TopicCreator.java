@@ -1,5 +1,6 @@
 package dev.bank.launcher;
 
+import dev.bank.observability.KafkaSecurity;
 import dev.bank.schemas.TopicSpec;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -36,15 +37,26 @@ public final class TopicCreator {
     private TopicCreator() {
     }
 
-    /** Opens a short-lived Admin client on {@code bootstrapServers}, see {@link #createAll(Admin, List, Duration)}. */
+    /** On an unauthenticated broker, see {@link #createAll(String, KafkaSecurity, List, Duration)}. */
     public static List<String> createAll(String bootstrapServers, List<TopicSpec> specs, Duration timeout) {
-        int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
-        try (Admin admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ms, 30_000)))) {
+        return createAll(bootstrapServers, KafkaSecurity.PLAINTEXT, specs, timeout);
+    }
+
+    /** Opens a short-lived Admin client on {@code bootstrapServers}, see {@link #createAll(Admin, List, Duration)}. */
+    public static List<String> createAll(String bootstrapServers, KafkaSecurity security, List<TopicSpec> specs,
+                                         Duration timeout) {
+        try (Admin admin = admin(bootstrapServers, security, timeout)) {
             return createAll(admin, specs, timeout);
         }
+    }
+
+    /** A short-lived Admin client for the set-up jobs ({@code bank topics}, {@code bank acls}). */
+    static Admin admin(String bootstrapServers, KafkaSecurity security, Duration timeout) {
+        int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        return Admin.create(security.withClientProperties(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(ms, 30_000))));
     }
 
     /**

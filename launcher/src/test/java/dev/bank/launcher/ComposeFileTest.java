@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -43,6 +44,8 @@ class ComposeFileTest {
     /** A variable the logging configuration reads: {@code ${BANK_LOG_FORMAT:-text}}. */
     private static final Pattern BANK_LOGBACK_VARIABLE = Pattern.compile("\\$\\{(BANK_[A-Z0-9_]+)(:-[^}]*)?}");
     private static final String KAFKA_IMAGE = "apache/kafka:";
+    /** The one-shot jobs that log in as the Kafka super user. */
+    private static final Set<String> SET_UP_JOBS = Set.of("topics", "acls");
 
     private static Path root;
     private static JsonNode compose;
@@ -138,16 +141,110 @@ class ComposeFileTest {
     }
 
     @Test
-    void bootstrapServersNameTheBrokersInternalListeners() {
-        Set<String> internal = new HashSet<>();
+    void servicesUseTheScramClientListenerAndOnlyTheSetUpJobsTheSuperUsersListener() {
+        Map<String, String> plainAdmin = new HashMap<>();
+        Map<String, String> scram = new HashMap<>();
+        for (String broker : brokers()) {
+            Map<String, String> env = env(broker);
+            Map<String, String> advertised = listeners(env.get("KAFKA_ADVERTISED_LISTENERS"));
+            advertised.forEach((listener, address) -> {
+                String mechanisms = env.get("KAFKA_LISTENER_NAME_" + listener + "_SASL_ENABLED_MECHANISMS");
+                if ("PLAIN".equals(mechanisms)) plainAdmin.merge(listener, address, (a, b) -> a + "," + b);
+                if ("SCRAM-SHA-512".equals(mechanisms)) scram.merge(listener, address, (a, b) -> a + "," + b);
+            });
+        }
+        Set<String> scramClientAddresses = Set.of(scram.get("CLIENT").split(","));
+        Set<String> adminAddresses = Set.of(plainAdmin.get("INTERNAL").split(","));
+        for (String name : bankServices()) {
+            Set<String> bootstrap = Set.of(env(name).get("BANK_BOOTSTRAP_SERVERS").split(","));
+            if (SET_UP_JOBS.contains(command(name))) {
+                assertThat(bootstrap).as("%s BANK_BOOTSTRAP_SERVERS", name).isEqualTo(adminAddresses);
+                assertThat(env(name)).as(name).containsEntry("BANK_KAFKA_SASL_MECHANISM", "PLAIN")
+                        .containsEntry("BANK_KAFKA_USERNAME", "admin");
+            } else {
+                assertThat(bootstrap).as("%s BANK_BOOTSTRAP_SERVERS", name).isEqualTo(scramClientAddresses);
+                assertThat(env(name)).as(name).containsEntry("BANK_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
+            }
+        }
+    }
+
+    @Test
+    void everyBrokerListenerAuthenticatesAndWhatNoAclAllowsIsDenied() {
         for (String name : brokers()) {
             Map<String, String> env = env(name);
-            internal.add(listeners(env.get("KAFKA_ADVERTISED_LISTENERS")).get(env.get("KAFKA_INTER_BROKER_LISTENER_NAME")));
+            Map<String, String> protocols = listeners(env.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP").replace(":", "://"));
+            assertThat(protocols.values()).as("%s: no PLAINTEXT or SSL-only listener", name)
+                    .allMatch(p -> p.equals("SASL_PLAINTEXT") || p.equals("SASL_SSL"));
+            for (String listener : listeners(env.get("KAFKA_LISTENERS")).keySet()) {
+                assertThat(env.get("KAFKA_LISTENER_NAME_" + listener + "_SASL_ENABLED_MECHANISMS"))
+                        .as("%s listener %s mechanisms", name, listener).isIn("PLAIN", "SCRAM-SHA-512");
+            }
+            assertThat(env).as(name)
+                    .containsEntry("KAFKA_AUTHORIZER_CLASS_NAME", "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
+                    .containsEntry("KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND", "false")
+                    .containsEntry("KAFKA_SUPER_USERS", "User:admin")
+                    .containsEntry("KAFKA_SASL_MECHANISM_INTER_BROKER_PROTOCOL", "PLAIN")
+                    .containsEntry("KAFKA_SASL_MECHANISM_CONTROLLER_PROTOCOL", "PLAIN");
+            // the JAAS file the image requires for SASL is written from the admin secret, not committed
+            assertThat(env.get("KAFKA_OPTS")).contains("-Djava.security.auth.login.config=");
+            assertThat(secretsOf(name)).containsExactly("kafka-admin-password");
+            assertThat(String.join(" ", commandLines(name))).contains("/run/secrets/kafka-admin-password")
+                    .contains("exec /etc/kafka/docker/run");
         }
+    }
+
+    @Test
+    void everyClientServiceLogsInAsItsOwnRoleWithAPasswordFromASecret() {
+        Map<String, String> roleOf = Map.of("processor", "processor", "gateway", "gateway");
         for (String name : bankServices()) {
-            String bootstrap = env(name).get("BANK_BOOTSTRAP_SERVERS");
-            assertThat(bootstrap).as("%s BANK_BOOTSTRAP_SERVERS", name).isNotBlank();
-            assertThat(Set.of(bootstrap.split(","))).as("%s BANK_BOOTSTRAP_SERVERS", name).isEqualTo(internal);
+            Map<String, String> env = env(name);
+            assertThat(env.get("BANK_KAFKA_SECURITY_PROTOCOL")).as("%s protocol", name).startsWith("SASL_");
+            assertThat(env).as("%s: no password in the environment", name).doesNotContainKey("BANK_KAFKA_PASSWORD");
+            String user = env.get("BANK_KAFKA_USERNAME");
+            String expectedUser = SET_UP_JOBS.contains(command(name)) ? "admin" : roleOf.get(command(name));
+            assertThat(user).as("%s BANK_KAFKA_USERNAME", name).isEqualTo(expectedUser);
+            // every password file is a Docker secret this service (and only it, among the roles) is given
+            env.forEach((variable, value) -> {
+                if (variable.endsWith("_PASSWORD_FILE")) {
+                    assertThat(value).as("%s %s", name, variable).startsWith("/run/secrets/");
+                    assertThat(secretsOf(name)).as("%s secrets", name)
+                            .contains(value.substring("/run/secrets/".length()));
+                }
+            });
+            if (!SET_UP_JOBS.contains(command(name))) {
+                assertThat(secretsOf(name)).as("%s sees only its own password", name)
+                        .containsExactly(user + "-password");
+            }
+        }
+        // the set-up job that writes the ACLs sets every role's SCRAM password
+        String acls = withCommand("acls").get(0);
+        assertThat(env(acls)).containsKeys("BANK_ACL_GATEWAY_PASSWORD_FILE", "BANK_ACL_PROCESSOR_PASSWORD_FILE",
+                "BANK_ACL_UPSTREAM_PASSWORD_FILE", "BANK_ACL_MONITOR_PASSWORD_FILE");
+    }
+
+    @Test
+    void secretFilesAreGeneratedLocallyAndNeverCommitted() throws IOException {
+        List<String> gitignore = Files.readAllLines(root.resolve(".gitignore"), StandardCharsets.UTF_8);
+        assertThat(gitignore).contains("/secrets/*.password");
+        compose.path("secrets").fields().forEachRemaining(e -> {
+            String file = e.getValue().path("file").asText();
+            assertThat(file).as("secret %s", e.getKey()).startsWith("./secrets/").endsWith(".password");
+        });
+        assertThat(Files.isExecutable(root.resolve("secrets/generate.sh"))).isTrue();
+        // no inline credentials anywhere in the file
+        String text = Files.readString(root.resolve("docker-compose.yml"), StandardCharsets.UTF_8);
+        assertThat(text).doesNotContainPattern("password=\\\"[A-Za-z0-9]").doesNotContainPattern("user_admin=\\\"[A-Za-z0-9]");
+    }
+
+    @Test
+    void theRolesAreSetUpAfterTheTopicsAndBeforeAnyServiceStarts() {
+        String acls = withCommand("acls").get(0);
+        assertThat(services.get(acls).path("restart").asText()).isEqualTo("no");
+        for (String name : bankServices()) {
+            if (!SET_UP_JOBS.contains(command(name))) {
+                assertThat(dependsOn(name)).as("%s waits for the ACLs", name)
+                        .containsEntry(acls, "service_completed_successfully");
+            }
         }
     }
 
@@ -365,6 +462,19 @@ class ComposeFileTest {
             return String.join(" ", parts);
         }
         return test.asText("");
+    }
+
+    /** The names of the Docker secrets a service is given (short form). */
+    private static List<String> secretsOf(String name) {
+        List<String> names = new ArrayList<>();
+        services.get(name).path("secrets").forEach(n -> names.add(n.isObject() ? n.path("source").asText() : n.asText()));
+        return names;
+    }
+
+    private static List<String> commandLines(String name) {
+        List<String> parts = new ArrayList<>();
+        services.get(name).path("command").forEach(p -> parts.add(p.asText()));
+        return parts;
     }
 
     /** depends_on as service to condition (the short list form means service_started). */

@@ -78,8 +78,9 @@ public final class ProcessorApp implements AutoCloseable {
                 config.topics().withPartitions(TopicPartitions.count(config, config.topics().commands()))));
         app.queryServer.start(config.queryBindHost(), config.queryPort());
         app.streams.start();
-        log.info("processor {} started: bootstrap={} state={} query API http://{}", config.applicationId(),
-                config.bootstrapServers(), config.stateDir().toAbsolutePath(), config.queryEndpoint());
+        log.info("processor {} started: bootstrap={} ({}) state={} query API http://{}", config.applicationId(),
+                config.bootstrapServers(), config.kafkaSecurity(), config.stateDir().toAbsolutePath(),
+                config.queryEndpoint());
         return app;
     }
 

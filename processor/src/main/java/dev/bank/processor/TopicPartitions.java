@@ -25,8 +25,9 @@ final class TopicPartitions {
     private TopicPartitions() {}
 
     static int count(ProcessorConfig config, String topic) {
-        Map<String, Object> conf = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000);
+        Map<String, Object> conf = config.kafkaSecurity().withClientProperties(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000));
         try (Admin admin = Admin.create(conf)) {
             TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
                     .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic);

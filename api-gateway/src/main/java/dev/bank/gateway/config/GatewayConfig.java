@@ -1,5 +1,6 @@
 package dev.bank.gateway.config;
 
+import dev.bank.observability.KafkaSecurity;
 import dev.bank.schemas.Topics;
 
 import java.time.Duration;
@@ -14,9 +15,11 @@ import java.util.Map;
  *                       tried in order when one is down
  * @param outcomeTimeout how long {@code POST /transaction} waits for the outcome before answering 202
  * @param kafkaTimeout   how long a publish may take before the gateway answers 503
+ * @param kafkaSecurity  how the gateway's producer and results consumer authenticate
  */
 public record GatewayConfig(String bootstrapServers, Topics topics, String bindHost, int port,
-                            List<String> processorUrls, Duration outcomeTimeout, Duration kafkaTimeout) {
+                            List<String> processorUrls, Duration outcomeTimeout, Duration kafkaTimeout,
+                            KafkaSecurity kafkaSecurity) {
 
     public GatewayConfig {
         processorUrls = List.copyOf(processorUrls);
@@ -31,27 +34,37 @@ public record GatewayConfig(String bootstrapServers, Topics topics, String bindH
                 Arrays.stream(env.getOrDefault("BANK_PROCESSOR_URLS", "http://localhost:8081").split(","))
                         .map(String::trim).filter(s -> !s.isEmpty()).toList(),
                 Duration.parse(env.getOrDefault("BANK_OUTCOME_TIMEOUT", "PT5S")),
-                Duration.parse(env.getOrDefault("BANK_KAFKA_TIMEOUT", "PT5S")));
+                Duration.parse(env.getOrDefault("BANK_KAFKA_TIMEOUT", "PT5S")),
+                KafkaSecurity.fromEnv(env));
     }
 
     public GatewayConfig withBootstrapServers(String servers) {
-        return new GatewayConfig(servers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout);
+        return new GatewayConfig(servers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
+                kafkaSecurity);
     }
 
     public GatewayConfig withProcessorUrls(List<String> urls) {
-        return new GatewayConfig(bootstrapServers, topics, bindHost, port, urls, outcomeTimeout, kafkaTimeout);
+        return new GatewayConfig(bootstrapServers, topics, bindHost, port, urls, outcomeTimeout, kafkaTimeout,
+                kafkaSecurity);
     }
 
     public GatewayConfig withPort(int newPort) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, newPort, processorUrls, outcomeTimeout,
-                kafkaTimeout);
+                kafkaTimeout, kafkaSecurity);
     }
 
     public GatewayConfig withKafkaTimeout(Duration timeout) {
-        return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, timeout);
+        return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, timeout,
+                kafkaSecurity);
+    }
+
+    public GatewayConfig withKafkaSecurity(KafkaSecurity security) {
+        return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
+                security);
     }
 
     public GatewayConfig withOutcomeTimeout(Duration timeout) {
-        return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, timeout, kafkaTimeout);
+        return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, timeout, kafkaTimeout,
+                kafkaSecurity);
     }
 }

@@ -44,6 +44,7 @@ public final class CommandPublisher implements AutoCloseable {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, timeoutMs + LINGER_MS); // Kafka requires >= linger + request
+        config.kafkaSecurity().applyTo(p);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 

@@ -74,6 +74,7 @@ public final class OutcomeListener implements AutoCloseable {
         // (README, Performance), for at most 100 idle fetches a second.
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.kafkaTimeout().toMillis());
+        config.kafkaSecurity().applyTo(p);
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::run, "outcome-listener");
         this.thread.setDaemon(true);

@@ -1,5 +1,6 @@
 package dev.bank.processor.config;
 
+import dev.bank.observability.KafkaSecurity;
 import dev.bank.processor.store.StoreSerde;
 import dev.bank.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -25,13 +26,14 @@ import java.util.Properties;
  *                             (a crashed instance's accounts are unavailable for about this long)
  * @param interest             interest, business day and history settings ({@link InterestConfig})
  * @param storeFormat          what the state stores write ({@code BANK_STORE_FORMAT}); both formats are always read
+ * @param kafkaSecurity        how every client of the processor (Streams' and the start-up Admin) authenticates
  */
 public record ProcessorConfig(String bootstrapServers, String applicationId, Path stateDir, Topics topics,
                               String queryBindHost, String queryAdvertisedHost, int queryPort,
                               Duration idempotencyRetention, BigDecimal maxAmount, int streamThreads,
                               int standbyReplicas, int internalReplication, long commitIntervalMs,
                               int sessionTimeoutMs, int maxCommandBytes, InterestConfig interest,
-                              StoreSerde.Format storeFormat) {
+                              StoreSerde.Format storeFormat, KafkaSecurity kafkaSecurity) {
 
     public static ProcessorConfig fromEnv(Map<String, String> env) {
         return new ProcessorConfig(
@@ -51,37 +53,50 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
                 Integer.parseInt(env.getOrDefault("BANK_SESSION_TIMEOUT_MS", "10000")),
                 Integer.parseInt(env.getOrDefault("BANK_MAX_COMMAND_BYTES", "16384")),
                 InterestConfig.fromEnv(env),
-                StoreSerde.Format.fromEnv(env.getOrDefault("BANK_STORE_FORMAT", "binary")));
+                StoreSerde.Format.fromEnv(env.getOrDefault("BANK_STORE_FORMAT", "binary")),
+                KafkaSecurity.fromEnv(env));
     }
 
     public ProcessorConfig withBootstrapServers(String servers) {
         return new ProcessorConfig(servers, applicationId, stateDir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
-                commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat);
+                commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat,
+                kafkaSecurity);
     }
 
     public ProcessorConfig withStateDir(Path dir) {
         return new ProcessorConfig(bootstrapServers, applicationId, dir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
-                commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat);
+                commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat,
+                kafkaSecurity);
     }
 
     public ProcessorConfig withQueryPort(int port) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, port, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
-                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat);
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat,
+                kafkaSecurity);
     }
 
     public ProcessorConfig withInterest(InterestConfig settings) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
-                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, settings, storeFormat);
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, settings, storeFormat,
+                kafkaSecurity);
     }
 
     public ProcessorConfig withTopics(Topics newTopics) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, newTopics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
-                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat);
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat,
+                kafkaSecurity);
+    }
+
+    public ProcessorConfig withKafkaSecurity(KafkaSecurity security) {
+        return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
+                queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat,
+                security);
     }
 
     /** The address published as {@code application.server}, through which any instance reaches this one. */
@@ -93,6 +108,7 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        kafkaSecurity.applyTo(p); // unprefixed: Streams hands it to its consumers, producers and admin alike
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
         p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, queryEndpoint());

@@ -1,0 +1,77 @@
+package dev.bank.launcher;
+
+import dev.bank.schemas.Topics;
+
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourceType;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The role ACLs as data; KafkaAclIT shows on a broker that they are enough and no more. */
+class KafkaAclsTest {
+
+    private static final Topics TOPICS = Topics.defaults();
+    private static final List<AclBinding> ACLS = KafkaAcls.bindings(TOPICS, "bank-processor", KafkaAcls.Roles.defaults());
+
+    @Test
+    void theProcessorNeverWritesCommandsItsInterestTicksGoToTheReroutedTopic() {
+        assertThat(operations("User:processor", ResourceType.TOPIC, TOPICS.commands()))
+                .containsExactlyInAnyOrder(AclOperation.READ, AclOperation.DESCRIBE);
+        assertThat(operations("User:processor", ResourceType.TOPIC, TOPICS.rerouted()))
+                .contains(AclOperation.READ, AclOperation.WRITE);
+    }
+
+    @Test
+    void theUpstreamProducerMayOnlyWriteCommands() {
+        assertThat(ACLS.stream().filter(a -> a.entry().principal().equals("User:upstream")))
+                .allMatch(a -> a.pattern().name().equals(TOPICS.commands()))
+                .extracting(a -> a.entry().operation())
+                .containsExactlyInAnyOrder(AclOperation.WRITE, AclOperation.DESCRIBE);
+    }
+
+    @Test
+    void streamsResourcesAreGrantedByPrefixOnTheApplicationIdOnlyToTheProcessor() {
+        List<AclBinding> prefixed = ACLS.stream()
+                .filter(a -> a.pattern().patternType() == PatternType.PREFIXED).toList();
+        assertThat(prefixed.stream().filter(a -> a.pattern().name().equals("bank-processor")))
+                .allMatch(a -> a.entry().principal().equals("User:processor"))
+                .extracting(a -> a.pattern().resourceType())
+                .contains(ResourceType.TOPIC, ResourceType.GROUP, ResourceType.TRANSACTIONAL_ID);
+        assertThat(prefixed.stream().filter(a -> a.entry().principal().equals("User:monitor")))
+                .extracting(a -> a.pattern().resourceType() + " " + a.pattern().name())
+                .containsOnly("GROUP monitor-");
+    }
+
+    @Test
+    void namesComeFromTheEnvironmentSoARenameCannotLeaveARoleWithoutItsTopic() {
+        Topics renamed = Topics.fromEnv(Map.of("BANK_TOPIC_COMMANDS", "prod.commands"));
+        KafkaAcls.Roles roles = KafkaAcls.Roles.fromEnv(Map.of("BANK_ACL_GATEWAY_PRINCIPAL", "User:web"));
+        List<AclBinding> acls = KafkaAcls.bindings(renamed, "bank-prod", roles);
+        assertThat(acls).anyMatch(a -> a.entry().principal().equals("User:web")
+                && a.pattern().name().equals("prod.commands") && a.entry().operation() == AclOperation.WRITE);
+        assertThat(acls).noneMatch(a -> a.pattern().name().equals(Topics.DEFAULT_COMMANDS));
+        assertThat(acls).anyMatch(a -> a.pattern().name().equals("bank-prod")
+                && a.pattern().resourceType() == ResourceType.TRANSACTIONAL_ID);
+    }
+
+    @Test
+    void nothingIsGrantedOnTheClusterOrToEveryone() {
+        assertThat(ACLS).noneMatch(a -> a.pattern().resourceType() == ResourceType.CLUSTER);
+        assertThat(ACLS).noneMatch(a -> a.entry().principal().equals("User:*"));
+        assertThat(ACLS).noneMatch(a -> a.entry().operation() == AclOperation.ALL);
+    }
+
+    private static Set<AclOperation> operations(String principal, ResourceType type, String name) {
+        return ACLS.stream().filter(a -> a.entry().principal().equals(principal)
+                        && a.pattern().resourceType() == type && a.pattern().name().equals(name))
+                .map(a -> a.entry().operation()).collect(Collectors.toSet());
+    }
+}

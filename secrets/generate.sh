@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Creates the Kafka passwords docker-compose.yml reads as Docker secrets, one file per user, unless it exists
+# (so re-running keeps the passwords the cluster already has). Letters and digits only: they go into JAAS text.
+# The files are git-ignored; keep them out of images and logs.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+umask 077
+for user in kafka-admin gateway processor upstream monitor; do
+  file="$user.password"
+  if [[ ! -s "$file" ]]; then
+    # 48 random bytes, base64 without + and / (cut reads it all: no SIGPIPE under pipefail)
+    head -c 48 /dev/urandom | base64 | LC_ALL=C tr -dc 'A-Za-z0-9' | cut -c1-32 | tr -d '\n' > "$file"
+    # readable inside the containers, whose users differ from yours; the directory keeps others out on this host
+    chmod 644 "$file"
+    echo "created secrets/$file"
+  fi
+done
+chmod 700 .
