@@ -169,10 +169,9 @@ class KafkaAclIT {
     @Test
     @Order(1)
     void theProcessorAndTheGatewayServeARequestWithTheirOwnPrincipalsAndTheMonitorSeesIt() throws Exception {
-        // ticks are off for the test (an hour): on this branch they still go to the commands topic, which the
-        // processor may not write
+        // a tick every second, so the processor's own interest ticks (to its internal topic) are under the ACLs too
         processor = ProcessorApp.start(ProcessorConfig.fromEnv(env("processor", Map.of(
-                        "BANK_QUERY_HOST", "127.0.0.1", "BANK_INTEREST_TICK_INTERVAL", "PT1H")))
+                        "BANK_QUERY_HOST", "127.0.0.1", "BANK_INTEREST_TICK_INTERVAL", "PT1S")))
                 .withStateDir(dir.resolve("streams")).withQueryPort(BankStack.freePort()));
         assertThat(processor.awaitRunning(Duration.ofSeconds(60))).as("processor RUNNING").isTrue();
         gateway = GatewayApp.start(GatewayConfig.fromEnv(env("gateway", Map.of("BANK_GATEWAY_BIND_HOST", "127.0.0.1")))
@@ -192,6 +191,21 @@ class KafkaAclIT {
                 .as("the opening deposit's ledger entry").isNotEmpty();
         assertThat(readAsMonitor(TOPICS.results(), "monitor-dashboard", "open-acl-alice"))
                 .as("the outcome").isNotEmpty();
+        // and its interest ticks went through: ticks were sent, and no stream thread failed on an ACL
+        Http query = new Http(processor.queryUrl());
+        try (Admin a = Admin.create(as("processor", Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, clients)))) {
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends =
+                    new HashMap<>();
+            for (int p = 0; p < TOPICS.partitions(); p++) {
+                ends.put(new org.apache.kafka.common.TopicPartition(TOPICS.rerouted(), p),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            await().atMost(TIMEOUT).until(() -> a.listOffsets(ends).all().get().values().stream()
+                    .mapToLong(org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo::offset)
+                    .sum() > 0);
+        }
+        assertThat(query.raw("/metrics")).containsPattern("bank_stream_thread_failures_total\\{[^}]*\\} 0\\.0");
+        assertThat(query.get("/health/ready").status()).isEqualTo(200);
     }
 
     @Test
