@@ -9,7 +9,7 @@ import java.net.InetSocketAddress;
 import java.util.function.Supplier;
 
 /**
- * The HTTP listener of both services. Java binds server sockets with a backlog of 50 unless told otherwise; a
+ * The HTTP listener of both services, with the error answers every request gets ({@link HttpErrors}). Java binds server sockets with a backlog of 50 unless told otherwise; a
  * burst of a thousand clients connecting at once then overflows the kernel's accept queue, and connections the
  * kernel dropped fail with "no bytes" on the client instead of waiting their turn.
  */
@@ -29,6 +29,7 @@ public final class HttpListener {
 
     /** Listens on the address the supplier gives at start-up (port 0: any free port). */
     public static void install(JavalinConfig config, Supplier<InetSocketAddress> address) {
+        HttpErrors.install(config);
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 4);
         threads.setName("JettyServerThreadPool");
         config.jetty.threadPool = threads;

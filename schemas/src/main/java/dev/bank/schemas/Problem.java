@@ -24,11 +24,14 @@ public record Problem(String type, String title, int status, String detail, Stri
      * message that forgets to must not turn an error answer into a copy of a hostile request.
      */
     public static final int MAX_TEXT = 1024;
+    /** The most of a request path {@code instance} repeats; every path of ours is shorter. */
+    public static final int MAX_INSTANCE = 256;
 
     public Problem {
         title = capped(title);
         detail = capped(detail);
-        instance = capped(instance);
+        instance = instance == null || instance.length() <= MAX_INSTANCE ? instance
+                : instance.substring(0, MAX_INSTANCE) + "…";
         if (errors != null) {
             Map<String, String> cappedErrors = new java.util.LinkedHashMap<>();
             errors.forEach((field, message) -> cappedErrors.put(capped(field), capped(message)));

@@ -20,6 +20,6 @@ class ProblemTest {
         Problem p = Problem.of(400, "Invalid request", huge).withErrors(Map.of("field", huge)).withInstance(huge);
         assertThat(p.detail()).hasSize(Problem.MAX_TEXT + 1);
         assertThat(p.errors().get("field")).hasSize(Problem.MAX_TEXT + 1);
-        assertThat(p.instance()).hasSize(Problem.MAX_TEXT + 1);
+        assertThat(p.instance()).hasSize(Problem.MAX_INSTANCE + 1);
     }
 }
