@@ -4,6 +4,7 @@ import dev.bank.gateway.kafka.ProcessorClient;
 import dev.bank.observability.Urls;
 import dev.bank.schemas.HistoryPage;
 import dev.bank.schemas.Json;
+import dev.bank.schemas.Months;
 import dev.bank.schemas.Problem;
 import dev.bank.schemas.Statement;
 import io.javalin.http.Context;
@@ -11,7 +12,6 @@ import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.Currency;
 import java.util.LinkedHashMap;
@@ -85,17 +85,14 @@ final class AccountReads {
         String accountId = ctx.pathParam("accountId");
         String month = ctx.pathParam("month");
         String type = Statements.negotiate(ctx.queryParam("format"), ctx.header("Accept"));
-        try {
-            YearMonth.parse(month);
-        } catch (DateTimeParseException e) {
-            throw new InvalidRequestException(Map.of("month", "must be yyyy-MM, e.g. 2025-03"));
-        }
+        if (Months.parse(month) == null) throw new InvalidRequestException(Map.of("month", Months.RULE));
         BankApi.answer(ctx, processors.statement(accountId, month),
                 statement -> statement(ctx, accountId, month, type, statement), () -> notFound(ctx, accountId));
     }
 
     private static void statement(Context ctx, String accountId, String month, String type, Statement statement) {
-        String file = "statement-" + accountId + "-" + month;
+        // both parts passed their rules (PathIds, Months); the filter keeps the header safe should a rule widen
+        String file = ("statement-" + accountId + "-" + month).replaceAll("[^A-Za-z0-9._-]", "_");
         switch (type) {
             case Statements.CSV -> {
                 ctx.header("Content-Disposition", "inline; filename=\"" + file + ".csv\"");
@@ -121,8 +118,7 @@ final class AccountReads {
     }
 
     private static void notFound(Context ctx, String accountId) {
-        Problem p = Problem.of(404, "Account not found", "account " + accountId + " does not exist")
-                .withReason("ACCOUNT_NOT_FOUND").withInstance(ctx.path());
+        Problem p = NotFound.account(accountId).withInstance(ctx.path());
         write(ctx, 404, Problem.CONTENT_TYPE, Json.bytes(p));
     }
 

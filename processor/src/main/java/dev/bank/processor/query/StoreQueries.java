@@ -8,7 +8,9 @@ import dev.bank.processor.topology.InterestLogic;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.HistoryPage;
+import dev.bank.schemas.Months;
 import dev.bank.schemas.Outcome;
+import dev.bank.schemas.Problem;
 import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.Statement;
 import dev.bank.schemas.Transfer;
@@ -77,7 +79,7 @@ public final class StoreQueries implements AutoCloseable {
         }
         Long before = null;
         if (cursor != null) {
-            if (!cursor.matches("[0-9]{1,19}")) throw new BadQueryException("cursor " + cursor + " is not one we gave out");
+            if (!cursor.matches("[0-9]{1,19}")) throw new BadQueryException("cursor " + Problem.excerpt(cursor) + " is not one we gave out");
             before = Long.parseLong(cursor);
         }
         Long beforeSequence = before;
@@ -93,12 +95,8 @@ public final class StoreQueries implements AutoCloseable {
 
     /** The account's statement for a month ({@code yyyy-MM}) of the business time zone. */
     public CompletableFuture<Optional<Statement>> statement(String accountId, String month, boolean forwarded) {
-        YearMonth yearMonth;
-        try {
-            yearMonth = YearMonth.parse(month);
-        } catch (DateTimeParseException e) {
-            throw new BadQueryException("month must be yyyy-MM, was " + month);
-        }
+        YearMonth yearMonth = Months.parse(month);
+        if (yearMonth == null) throw new BadQueryException("month " + Months.RULE + ", was " + Problem.excerpt(month));
         return routed(accountId, "/internal/accounts/" + Urls.encode(accountId) + "/statements/" + yearMonth,
                 Statement.class, forwarded, partition -> localAccount(accountId, partition).map(account ->
                         History.statement(historyStore(partition), account, yearMonth, interest)));
@@ -146,7 +144,7 @@ public final class StoreQueries implements AutoCloseable {
             return Instant.parse(text).toEpochMilli();
         } catch (DateTimeParseException e) {
             throw new BadQueryException("from and to must be ISO dates (2025-03-01) or instants "
-                    + "(2025-03-01T09:00:00Z), was " + text);
+                    + "(2025-03-01T09:00:00Z), was " + Problem.excerpt(text));
         }
     }
 
