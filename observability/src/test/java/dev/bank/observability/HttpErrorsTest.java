@@ -27,6 +27,7 @@ class HttpErrorsTest {
         app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             HttpListener.install(config, () -> new InetSocketAddress("127.0.0.1", 0));
+            Observability.install(config, Observability.registry("test"), Map.of());
             PathIds.install(config, (route, params) -> Problem.of(404, "Account not found", "no such account"));
             config.http.maxRequestSize = 1024;
             config.routes.get("/things/{accountId}", ctx -> ctx.result("ok " + ctx.pathParam("accountId")));

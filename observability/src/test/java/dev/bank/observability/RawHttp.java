@@ -68,7 +68,7 @@ public final class RawHttp {
             }
             if (headEnd >= 0 && contentLength >= 0 && bytes.size() >= headEnd + 4 + contentLength) break;
         }
-        String text = bytes.toString(StandardCharsets.UTF_8);
+        String text = bytes.toString(StandardCharsets.ISO_8859_1);
         int end = text.indexOf("\r\n\r\n");
         if (end < 0) throw new IOException("no complete answer: " + text);
         String[] lines = text.substring(0, end).split("\r\n");
@@ -78,7 +78,29 @@ public final class RawHttp {
             int colon = lines[i].indexOf(':');
             headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
         }
-        return new Answer(status, headers, text.substring(end + 4));
+        byte[] all = bytes.toByteArray();
+        byte[] body = java.util.Arrays.copyOfRange(all, end + 4, all.length);
+        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) body = dechunk(body);
+        return new Answer(status, headers, new String(body, StandardCharsets.UTF_8));
+    }
+
+    /** The body of a chunked answer: each chunk is its size in hex, CRLF, the bytes, CRLF; size 0 ends it. */
+    private static byte[] dechunk(byte[] chunked) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int at = 0;
+        while (at < chunked.length) {
+            int lineEnd = at;
+            while (lineEnd + 1 < chunked.length && !(chunked[lineEnd] == '\r' && chunked[lineEnd + 1] == '\n')) lineEnd++;
+            String sizeText = new String(chunked, at, lineEnd - at, StandardCharsets.ISO_8859_1);
+            int semicolon = sizeText.indexOf(';');
+            int size = Integer.parseInt((semicolon < 0 ? sizeText : sizeText.substring(0, semicolon)).trim(), 16);
+            if (size == 0) break;
+            at = lineEnd + 2;
+            if (at + size > chunked.length) throw new IOException("truncated chunk");
+            out.write(chunked, at, size);
+            at += size + 2;
+        }
+        return out.toByteArray();
     }
 
     private static long contentLength(String head) {
