@@ -35,6 +35,9 @@ public final class HttpErrors {
         config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(jetty));
         config.routes.exception(HttpResponseException.class, HttpErrors::responseException);
         config.routes.exception(Exception.class, HttpErrors::unexpected);
+        // Javalin answers some errors itself with a status and no body (a request whose body stopped arriving is a
+        // 408); any error status that ends without a problem document gets one here
+        for (int status = 400; status < 600; status++) config.routes.error(status, "*", HttpErrors::bodyless);
         config.router.javaLangErrorHandler((response, error) -> {
             log.error("error while answering a request", error);
             try {
@@ -51,6 +54,14 @@ public final class HttpErrors {
     public static void write(Context ctx, Problem problem) {
         ctx.status(problem.status()).contentType(Problem.CONTENT_TYPE)
                 .result(Json.bytes(problem.withInstance(ctx.path())));
+    }
+
+    private static void bodyless(Context ctx) {
+        String type = ctx.res().getContentType();
+        if (type != null && type.startsWith(Problem.CONTENT_TYPE)) return;
+        int status = ctx.statusCode();
+        String detail = status == 408 ? "the request stopped arriving; send it again" : title(status);
+        write(ctx, Problem.of(status, title(status), detail));
     }
 
     /** The standard title of a status: "Not Found" for 404. */

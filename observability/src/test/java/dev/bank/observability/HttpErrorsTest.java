@@ -34,6 +34,9 @@ class HttpErrorsTest {
             config.routes.put("/things/{accountId}", ctx -> ctx.result("put " + ctx.bodyAsBytes().length));
             config.routes.get("/boom", ctx -> { throw new IllegalStateException("a bug"); });
             config.routes.get("/query", ctx -> ctx.result("q=" + ctx.queryParam("q")));
+            config.routes.get("/slow", ctx -> ctx.future(() -> java.util.concurrent.CompletableFuture.runAsync(
+                    () -> ctx.result("late"), java.util.concurrent.CompletableFuture.delayedExecutor(
+                            HttpListener.REQUEST_IO_TIMEOUT_MILLIS + 2_000, java.util.concurrent.TimeUnit.MILLISECONDS))));
         }).start();
         port = app.port();
     }
@@ -127,6 +130,23 @@ class HttpErrorsTest {
         if (a.status() >= 400) problem(a, a.status());
         var garbage = RawHttp.send(port, "\u0000\u0001 nonsense\r\n\r\n", null);
         problem(garbage, garbage.status());
+    }
+
+    @Test
+    void aBodyThatNeverArrivesIsA408SoonNotAThreadHeldForever() throws Exception {
+        long started = System.nanoTime();
+        var a = RawHttp.send(port, "PUT /things/a HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 10\r\n\r\n",
+                "12345".getBytes(StandardCharsets.UTF_8));
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        problem(a, 408);
+        assertThat(millis).isLessThan(HttpListener.REQUEST_IO_TIMEOUT_MILLIS + 2_000);
+    }
+
+    @Test
+    void anAnswerThatTakesLongerThanTheIoTimeoutStillArrives() throws Exception {
+        var a = get("/slow");
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(a.body()).isEqualTo("late");
     }
 
     private static byte[] concat(byte[]... parts) {

@@ -57,7 +57,7 @@ final class AccountReads {
         }
         String cursor = ctx.queryParam("cursor");
         if (cursor != null) {
-            if (!cursor.matches("[0-9]{1,19}")) errors.put("cursor", "must be a nextCursor this API returned");
+            if (!isSequence(cursor)) errors.put("cursor", "must be a nextCursor this API returned");
             params.put("cursor", cursor);
         }
         if (!errors.isEmpty()) throw new InvalidRequestException(errors);
@@ -107,12 +107,24 @@ final class AccountReads {
         }
     }
 
+    /** An ISO date or an instant within epoch milliseconds, as the processors read it. */
     private static boolean isDateOrInstant(String text) {
         try {
             if (text.length() == 10) LocalDate.parse(text);
-            else Instant.parse(text);
+            else Instant.parse(text).toEpochMilli();
             return true;
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeParseException | ArithmeticException e) {
+            return false;
+        }
+    }
+
+    /** A ledger sequence number: 1 to 19 digits that fit a {@code long}. */
+    private static boolean isSequence(String text) {
+        if (!text.matches("[0-9]{1,19}")) return false;
+        try {
+            Long.parseLong(text);
+            return true;
+        } catch (NumberFormatException e) {
             return false;
         }
     }

@@ -3,6 +3,7 @@ package dev.bank.gateway.http;
 import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Money;
+import dev.bank.schemas.Problem;
 import dev.bank.schemas.Statement;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDPage;
@@ -251,7 +252,8 @@ public final class Statements {
                 case "json" -> "application/json";
                 case "csv" -> CSV;
                 case "pdf" -> PDF;
-                default -> throw new InvalidRequestException(Map.of("format", "must be json, csv or pdf, was " + formatParam));
+                default -> throw new InvalidRequestException(Map.of("format", "must be json, csv or pdf, was "
+                        + Problem.excerpt(formatParam)));
             };
         }
         if (accept != null) {

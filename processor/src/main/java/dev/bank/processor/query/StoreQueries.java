@@ -79,8 +79,7 @@ public final class StoreQueries implements AutoCloseable {
         }
         Long before = null;
         if (cursor != null) {
-            if (!cursor.matches("[0-9]{1,19}")) throw new BadQueryException("cursor " + Problem.excerpt(cursor) + " is not one we gave out");
-            before = Long.parseLong(cursor);
+            before = cursor(cursor);
         }
         Long beforeSequence = before;
         Map<String, String> params = new LinkedHashMap<>();
@@ -134,6 +133,16 @@ public final class StoreQueries implements AutoCloseable {
         }
     }
 
+    /** A page's {@code nextCursor}: a sequence number, so at most {@link Long#MAX_VALUE}. */
+    private static long cursor(String text) {
+        try {
+            if (text.matches("[0-9]{1,19}")) return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            // 19 digits above Long.MAX_VALUE: not one we gave out either
+        }
+        throw new BadQueryException("cursor " + Problem.excerpt(text) + " is not one we gave out");
+    }
+
     /** An ISO date (business zone; the start of the day, or its end when {@code endOfDay}) or an ISO instant. */
     private long time(String text, boolean endOfDay) {
         try {
@@ -142,7 +151,7 @@ public final class StoreQueries implements AutoCloseable {
                 return endOfDay ? interest.endOfDay(date) : interest.startOfDay(date);
             }
             return Instant.parse(text).toEpochMilli();
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeParseException | ArithmeticException e) { // ArithmeticException: beyond epoch millis
             throw new BadQueryException("from and to must be ISO dates (2025-03-01) or instants "
                     + "(2025-03-01T09:00:00Z), was " + Problem.excerpt(text));
         }
