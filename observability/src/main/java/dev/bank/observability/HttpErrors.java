@@ -57,8 +57,7 @@ public final class HttpErrors {
     }
 
     private static void bodyless(Context ctx) {
-        String type = ctx.res().getContentType();
-        if (type != null && type.startsWith(Problem.CONTENT_TYPE)) return;
+        if (ctx.resultInputStream() != null) return; // answered already, e.g. /health/ready's 503 with its checks
         int status = ctx.statusCode();
         String detail = status == 408 ? "the request stopped arriving; send it again" : title(status);
         write(ctx, Problem.of(status, title(status), detail));

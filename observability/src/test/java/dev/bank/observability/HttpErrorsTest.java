@@ -27,7 +27,7 @@ class HttpErrorsTest {
         app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             HttpListener.install(config, () -> new InetSocketAddress("127.0.0.1", 0));
-            Observability.install(config, Observability.registry("test"), Map.of());
+            Observability.install(config, Observability.registry("test"), Map.of("always", () -> "down"));
             PathIds.install(config, (route, params) -> Problem.of(404, "Account not found", "no such account"));
             config.http.maxRequestSize = 1024;
             config.routes.get("/things/{accountId}", ctx -> ctx.result("ok " + ctx.pathParam("accountId")));
@@ -56,6 +56,14 @@ class HttpErrorsTest {
 
     private static RawHttp.Answer get(String target) throws Exception {
         return RawHttp.send(port, "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null);
+    }
+
+    @Test
+    void anErrorAServiceAnsweredKeepsItsBody() throws Exception {
+        var a = get("/health/ready");
+        assertThat(a.status()).isEqualTo(503);
+        assertThat(a.header("Content-Type")).startsWith("application/json");
+        assertThat(a.body()).contains("\"checks\"");
     }
 
     @Test
