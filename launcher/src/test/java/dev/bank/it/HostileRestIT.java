@@ -130,6 +130,28 @@ class HostileRestIT {
     }
 
     @Example
+    void clientsThatStallTheirBodiesDoNotStallOthers() throws Exception {
+        List<java.net.Socket> stalled = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 2 * dev.bank.observability.HttpListener.MAX_THREADS; i++) {
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway);
+                socket.getOutputStream().write(("POST /transaction HTTP/1.1\r\nHost: bank\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{").getBytes(StandardCharsets.UTF_8));
+                socket.getOutputStream().flush();
+                stalled.add(socket);
+            }
+            long started = System.nanoTime();
+            var balance = get(gateway, "/balance/alice");
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            Statistics.label("balance answered in ms while clients stall").collect(millis / 1000 * 1000);
+            assertThat(balance.status()).isEqualTo(200);
+            assertThat(millis).isLessThan(ANSWER_MILLIS);
+        } finally {
+            for (java.net.Socket socket : stalled) socket.close();
+        }
+    }
+
+    @Example
     void aBodyAbove64KiBIs413() throws Exception {
         byte[] body = ("{\"reference\":\"" + "r".repeat(70 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
         var a = RawHttp.send(gateway, "POST /transfers HTTP/1.1\r\nHost: bank\r\nConnection: close\r\n"

@@ -26,10 +26,9 @@ public final class HttpListener {
     public static final int MAX_THREADS = Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
 
     /**
-     * How long reading a request may make no progress: a client that declares a body and does not send it holds a
-     * server thread (the body is read blocking), and with {@link #MAX_THREADS} of them a handful of such clients
-     * would stall the service for Jetty's default of 30 s. A request answered asynchronously does no I/O while it
-     * waits, so this does not limit how long an answer may take.
+     * How long reading or writing a request may make no progress before Jetty gives up on it (Jetty's default is
+     * 30 s). A request answered asynchronously does no I/O while it waits, so this does not limit how long an
+     * answer may take.
      */
     public static final long REQUEST_IO_TIMEOUT_MILLIS = 3_000;
 
@@ -38,6 +37,9 @@ public final class HttpListener {
     /** Listens on the address the supplier gives at start-up (port 0: any free port). */
     public static void install(JavalinConfig config, Supplier<InetSocketAddress> address) {
         HttpErrors.install(config);
+        // Javalin hangs its servlet context below this wrapper; the body limit is read when the server is built
+        config.jetty.modifyServer(server -> server.setHandler(BodyFirst.handler(config.http.maxRequestSize)));
+        // the backstop for what still blocks: a read that makes no progress gives up (408)
         config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(REQUEST_IO_TIMEOUT_MILLIS));
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 4);
         threads.setName("JettyServerThreadPool");

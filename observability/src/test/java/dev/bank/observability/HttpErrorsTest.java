@@ -151,6 +151,26 @@ class HttpErrorsTest {
     }
 
     @Test
+    void clientsThatStallTheirBodiesHoldNoThread() throws Exception {
+        java.util.List<java.net.Socket> stalled = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 4 * HttpListener.MAX_THREADS; i++) {
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", port);
+                socket.getOutputStream().write("PUT /things/a HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"
+                        .getBytes(StandardCharsets.UTF_8));
+                stalled.add(socket);
+            }
+            long started = System.nanoTime();
+            var a = RawHttp.send(port, "PUT /things/a HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 5\r\n\r\n",
+                    "12345".getBytes(StandardCharsets.UTF_8));
+            assertThat(a.body()).isEqualTo("put 5");
+            assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(1_000);
+        } finally {
+            for (java.net.Socket socket : stalled) socket.close();
+        }
+    }
+
+    @Test
     void anAnswerThatTakesLongerThanTheIoTimeoutStillArrives() throws Exception {
         var a = get("/slow");
         assertThat(a.status()).isEqualTo(200);
