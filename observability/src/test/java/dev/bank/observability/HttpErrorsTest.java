@@ -171,6 +171,22 @@ class HttpErrorsTest {
     }
 
     @Test
+    void anIdleKeptAliveConnectionOutlivesTheIoTimeout() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            for (int i = 0; i < 2; i++) {
+                socket.getOutputStream().write("GET /things/a HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+                assertThat(in.readLine()).startsWith("HTTP/1.1 200");
+                for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) { /* headers */ }
+                char[] body = new char[4];
+                assertThat(in.read(body)).isEqualTo(4);
+                Thread.sleep(HttpListener.REQUEST_IO_TIMEOUT_MILLIS + 1_000); // idle between requests, as a pool is
+            }
+        }
+    }
+
+    @Test
     void anAnswerThatTakesLongerThanTheIoTimeoutStillArrives() throws Exception {
         var a = get("/slow");
         assertThat(a.status()).isEqualTo(200);
