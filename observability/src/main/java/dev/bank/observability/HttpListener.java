@@ -9,9 +9,11 @@ import java.net.InetSocketAddress;
 import java.util.function.Supplier;
 
 /**
- * The HTTP listener of both services, with the error answers every request gets ({@link HttpErrors}). Java binds server sockets with a backlog of 50 unless told otherwise; a
+ * The HTTP listener of both services. Java binds server sockets with a backlog of 50 unless told otherwise; a
  * burst of a thousand clients connecting at once then overflows the kernel's accept queue, and connections the
- * kernel dropped fail with "no bytes" on the client instead of waiting their turn.
+ * kernel dropped fail with "no bytes" on the client instead of waiting their turn. A few threads serve many
+ * clients, so no client may hold one: bodies are read before a handler runs ({@link BodyFirst}) and I/O that makes
+ * no progress gives up. Every error is answered as a problem document ({@link HttpErrors}).
  */
 public final class HttpListener {
     /** Connections the kernel holds for the server before it accepts them (capped by net.core.somaxconn). */
