@@ -93,6 +93,8 @@ final class AccountReads {
     private static void statement(Context ctx, String accountId, String month, String type, Statement statement) {
         // both parts passed their rules (PathIds, Months); the filter keeps the header safe should a rule widen
         String file = ("statement-" + accountId + "-" + month).replaceAll("[^A-Za-z0-9._-]", "_");
+        // a statement carries clients' text (references): a browser must take it as the type we say, never as HTML
+        ctx.header("X-Content-Type-Options", "nosniff");
         switch (type) {
             case Statements.CSV -> {
                 ctx.header("Content-Disposition", "inline; filename=\"" + file + ".csv\"");
