@@ -1,11 +1,11 @@
 package dev.bank.gateway.http;
 
 import dev.bank.gateway.kafka.ProcessorClient;
+import dev.bank.observability.HttpErrors;
 import dev.bank.observability.Urls;
 import dev.bank.schemas.HistoryPage;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Months;
-import dev.bank.schemas.Problem;
 import dev.bank.schemas.Statement;
 import io.javalin.http.Context;
 
@@ -132,8 +132,7 @@ final class AccountReads {
     }
 
     private static void notFound(Context ctx, String accountId) {
-        Problem p = NotFound.account(accountId).withInstance(ctx.path());
-        write(ctx, 404, Problem.CONTENT_TYPE, Json.bytes(p));
+        HttpErrors.write(ctx, NotFound.account(accountId));
     }
 
     private static void write(Context ctx, int status, String contentType, byte[] body) {

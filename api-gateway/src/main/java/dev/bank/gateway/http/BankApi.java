@@ -3,6 +3,7 @@ package dev.bank.gateway.http;
 import dev.bank.gateway.kafka.CommandPublisher;
 import dev.bank.gateway.kafka.OutcomeListener;
 import dev.bank.gateway.kafka.ProcessorClient;
+import dev.bank.observability.HttpErrors;
 import dev.bank.observability.HttpListener;
 import dev.bank.observability.Observability;
 import dev.bank.observability.PathIds;
@@ -257,7 +258,7 @@ public final class BankApi implements AutoCloseable {
     }
 
     private static void problem(Context ctx, Problem problem) {
-        write(ctx, problem.status(), Problem.CONTENT_TYPE, problem.withInstance(ctx.path()));
+        HttpErrors.write(ctx, problem);
     }
 
     private static void json(Context ctx, int status, Object body) {

@@ -1,5 +1,6 @@
 package dev.bank.processor.query;
 
+import dev.bank.observability.HttpErrors;
 import dev.bank.observability.HttpListener;
 import dev.bank.observability.Observability;
 import dev.bank.observability.PathIds;
@@ -102,7 +103,7 @@ public final class QueryServer implements AutoCloseable {
     }
 
     static void problem(Context ctx, Problem problem) {
-        write(ctx, problem.status(), Problem.CONTENT_TYPE, problem.withInstance(ctx.path()));
+        HttpErrors.write(ctx, problem);
     }
 
     private static void write(Context ctx, int status, String contentType, Object body) {
