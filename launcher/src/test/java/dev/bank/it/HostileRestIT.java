@@ -94,7 +94,11 @@ class HostileRestIT {
             problem(get(gateway, "/accounts/alice/statements/" + encoded), 400);
             problem(get(query, "/internal/accounts/alice/statements/" + encoded), 400);
         }
-        assertThat(get(gateway, "/accounts/alice/statements/2026-01").status()).isEqualTo(200);
+        for (String month : List.of("2026-01", "0000-01", "0001-01", "9999-12")) {
+            assertThat(get(gateway, "/accounts/alice/statements/" + month).status()).as(month).isEqualTo(200);
+            assertThat(get(gateway, "/accounts/alice/statements/" + month + "?format=csv").status()).isEqualTo(200);
+            assertThat(get(query, "/internal/accounts/alice/statements/" + month).status()).as(month).isEqualTo(200);
+        }
     }
 
     @Example
