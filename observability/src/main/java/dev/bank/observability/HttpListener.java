@@ -11,7 +11,9 @@ import java.util.function.Supplier;
 /**
  * The HTTP listener of both services. Java binds server sockets with a backlog of 50 unless told otherwise; a
  * burst of a thousand clients connecting at once then overflows the kernel's accept queue, and connections the
- * kernel dropped fail with "no bytes" on the client instead of waiting their turn.
+ * kernel dropped fail with "no bytes" on the client instead of waiting their turn. A few threads serve many
+ * clients, so no client may hold one: bodies are read before a handler runs ({@link BodyFirst}) and I/O that makes
+ * no progress gives up. Every error is answered as a problem document ({@link HttpErrors}).
  */
 public final class HttpListener {
     /** Connections the kernel holds for the server before it accepts them (capped by net.core.somaxconn). */
@@ -25,10 +27,22 @@ public final class HttpListener {
      */
     public static final int MAX_THREADS = Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
 
+    /**
+     * How long reading or writing a request may make no progress before Jetty gives up on it (Jetty's default is
+     * 30 s). A request answered asynchronously does no I/O while it waits, so this does not limit how long an
+     * answer may take.
+     */
+    public static final long REQUEST_IO_TIMEOUT_MILLIS = 3_000;
+
     private HttpListener() {}
 
     /** Listens on the address the supplier gives at start-up (port 0: any free port). */
     public static void install(JavalinConfig config, Supplier<InetSocketAddress> address) {
+        HttpErrors.install(config);
+        // Javalin hangs its servlet context below this wrapper; the body limit is read when the server is built
+        config.jetty.modifyServer(server -> server.setHandler(BodyFirst.handler(config.http.maxRequestSize)));
+        // the backstop for what still blocks: a read that makes no progress gives up (408)
+        config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(REQUEST_IO_TIMEOUT_MILLIS));
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 4);
         threads.setName("JettyServerThreadPool");
         config.jetty.threadPool = threads;

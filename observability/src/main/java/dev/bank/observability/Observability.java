@@ -1,8 +1,10 @@
 package dev.bank.observability;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bank.schemas.Problem;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.router.Endpoint;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -82,8 +84,10 @@ public final class Observability {
     }
 
     private static void record(MeterRegistry registry, Context ctx, Float ms) {
-        // the route template, not the raw path, so metrics do not grow with every account id
-        String route = ctx.endpoint() != null ? ctx.endpoint().path : "unmatched";
+        // the route template, not the raw path, so metrics do not grow with every account id; ctx.endpoint() throws
+        // when no route matched (and a throwing request logger turned every 404 into a 500)
+        Endpoint matched = ctx.endpoints().lastHttpEndpoint();
+        String route = matched != null ? matched.path : "unmatched";
         if (route.startsWith("/metrics") || route.startsWith("/health")) return;
         int status = ctx.statusCode();
         Timer.builder("bank.http.requests")
@@ -97,7 +101,7 @@ public final class Observability {
                 .register(registry)
                 .record((long) (ms * 1_000_000), TimeUnit.NANOSECONDS);
         if (accessLog.isInfoEnabled()) {
-            accessLog.info("{} {} {} {}ms", ctx.method().name(), ctx.path(), status, tenths(ms));
+            accessLog.info("{} {} {} {}ms", ctx.method().name(), Problem.excerpt(ctx.path()), status, tenths(ms));
         }
     }
 

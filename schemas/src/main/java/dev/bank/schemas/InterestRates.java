@@ -11,14 +11,17 @@ public final class InterestRates {
     /** 100% a year: anything above is taken for a typo (e.g. 2.5 meant as 2.5%), not a rate. */
     public static final BigDecimal MAX = BigDecimal.ONE;
     public static final int MAX_FRACTION_DIGITS = 8;
+    /** The longest text the schema's pattern admits: three whole digits, a point and twenty fraction digits. */
+    public static final int MAX_TEXT_LENGTH = 24;
 
     private InterestRates() {}
 
     /** The rate of a decimal string, or {@link Money.InvalidAmountException} saying why it is not one. */
     public static BigDecimal parse(String text) {
-        if (text == null || !text.matches("[0-9]{1,3}(\\.[0-9]{1,20})?")) {
+        if (text == null || text.length() > MAX_TEXT_LENGTH || !text.matches("[0-9]{1,3}(\\.[0-9]{1,20})?")) {
             throw new Money.InvalidAmountException(
-                    "interestRate must be a non-negative decimal such as 0.025 (2.5% a year), was " + text);
+                    "interestRate must be a non-negative decimal such as 0.025 (2.5% a year), was "
+                            + Problem.excerpt(text));
         }
         BigDecimal rate = new BigDecimal(text).stripTrailingZeros();
         if (rate.compareTo(MAX) > 0) {

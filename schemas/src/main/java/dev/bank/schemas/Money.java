@@ -10,6 +10,14 @@ import java.util.Currency;
  * currency has is refused, as is anything that does not fit a {@code long}.
  */
 public final class Money {
+    /**
+     * The one rule for an amount's size, on both sides of the wire: its plain decimal text has at most this many
+     * characters ({@code command.schema.json} says the same with {@code maxLength}; {@code SchemaContractTest}
+     * holds the two together). Checked before anything is converted, because a short text can stand for a huge
+     * value: {@code 1e10000000} is ten characters, and its plain form ten million digits.
+     */
+    public static final int MAX_AMOUNT_LENGTH = 40;
+
     private Money() {}
 
     /** Thrown for an amount that cannot be taken as money in the given currency; the message says why. */
@@ -20,7 +28,7 @@ public final class Money {
     /** The ISO-4217 currency for a code, or {@link InvalidAmountException} for an unknown code. */
     public static Currency currency(String code) {
         if (!currencyCode(code)) {
-            throw new InvalidAmountException("currency must be an ISO-4217 code such as EUR, was " + code);
+            throw new InvalidAmountException("currency must be an ISO-4217 code such as EUR, was " + Problem.excerpt(code));
         }
         Currency c;
         try {
@@ -34,12 +42,35 @@ public final class Money {
         return c;
     }
 
-    /** Parses a plain decimal string; rejects exponents, signs, blanks and anything that is not a number. */
+    /**
+     * Parses a plain decimal string of at most {@link #MAX_AMOUNT_LENGTH} characters; rejects exponents, signs,
+     * blanks and anything that is not a number.
+     */
     public static BigDecimal parseDecimal(String text) {
-        if (!plainDecimal(text)) {
-            throw new InvalidAmountException("amount must be a positive decimal number such as 12.34, was " + text);
+        if (text == null || text.length() > MAX_AMOUNT_LENGTH || !plainDecimal(text)) {
+            throw new InvalidAmountException("amount must be a positive decimal number such as 12.34 of at most "
+                    + MAX_AMOUNT_LENGTH + " characters, was " + Problem.excerpt(text));
         }
         return new BigDecimal(text);
+    }
+
+    /**
+     * The plain text of a decimal ({@code 1E+3} is {@code "1000"}) when it has at most {@code maxLength}
+     * characters, else null. Its length is worked out from precision and scale first, so a value with a huge
+     * exponent is refused without ever being written out.
+     */
+    public static String plainText(BigDecimal value, int maxLength) {
+        return plainLength(value) <= maxLength ? value.toPlainString() : null;
+    }
+
+    /** The length {@link BigDecimal#toPlainString} would have, without calling it. */
+    static long plainLength(BigDecimal value) {
+        long digits = value.precision();
+        long scale = value.scale();
+        long sign = value.signum() < 0 ? 1 : 0;
+        if (value.signum() == 0) return scale <= 0 ? 1 : scale + 2;
+        if (scale <= 0) return sign + digits - scale;
+        return sign + (scale >= digits ? scale + 2 : digits + 1);
     }
 
     /** Three capital ASCII letters ({@code [A-Z]{3}}), an ISO-4217 code's form; by hand, as {@link #plainDecimal}. */

@@ -1,17 +1,17 @@
 package dev.bank.gateway.http;
 
 import dev.bank.gateway.kafka.ProcessorClient;
+import dev.bank.observability.HttpErrors;
 import dev.bank.observability.Urls;
 import dev.bank.schemas.HistoryPage;
 import dev.bank.schemas.Json;
-import dev.bank.schemas.Problem;
+import dev.bank.schemas.Months;
 import dev.bank.schemas.Statement;
 import io.javalin.http.Context;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.Currency;
 import java.util.LinkedHashMap;
@@ -57,7 +57,7 @@ final class AccountReads {
         }
         String cursor = ctx.queryParam("cursor");
         if (cursor != null) {
-            if (!cursor.matches("[0-9]{1,19}")) errors.put("cursor", "must be a nextCursor this API returned");
+            if (!isSequence(cursor)) errors.put("cursor", "must be a nextCursor this API returned");
             params.put("cursor", cursor);
         }
         if (!errors.isEmpty()) throw new InvalidRequestException(errors);
@@ -85,17 +85,16 @@ final class AccountReads {
         String accountId = ctx.pathParam("accountId");
         String month = ctx.pathParam("month");
         String type = Statements.negotiate(ctx.queryParam("format"), ctx.header("Accept"));
-        try {
-            YearMonth.parse(month);
-        } catch (DateTimeParseException e) {
-            throw new InvalidRequestException(Map.of("month", "must be yyyy-MM, e.g. 2025-03"));
-        }
+        if (Months.parse(month) == null) throw new InvalidRequestException(Map.of("month", Months.RULE));
         BankApi.answer(ctx, processors.statement(accountId, month),
                 statement -> statement(ctx, accountId, month, type, statement), () -> notFound(ctx, accountId));
     }
 
     private static void statement(Context ctx, String accountId, String month, String type, Statement statement) {
-        String file = "statement-" + accountId + "-" + month;
+        // both parts passed their rules (PathIds, Months); the filter keeps the header safe should a rule widen
+        String file = ("statement-" + accountId + "-" + month).replaceAll("[^A-Za-z0-9._-]", "_");
+        // a statement carries clients' text (references): a browser must take it as the type we say, never as HTML
+        ctx.header("X-Content-Type-Options", "nosniff");
         switch (type) {
             case Statements.CSV -> {
                 ctx.header("Content-Disposition", "inline; filename=\"" + file + ".csv\"");
@@ -110,20 +109,30 @@ final class AccountReads {
         }
     }
 
+    /** An ISO date or an instant within epoch milliseconds, as the processors read it. */
     private static boolean isDateOrInstant(String text) {
         try {
             if (text.length() == 10) LocalDate.parse(text);
-            else Instant.parse(text);
+            else Instant.parse(text).toEpochMilli();
             return true;
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeParseException | ArithmeticException e) {
+            return false;
+        }
+    }
+
+    /** A ledger sequence number: 1 to 19 digits that fit a {@code long}. */
+    private static boolean isSequence(String text) {
+        if (!text.matches("[0-9]{1,19}")) return false;
+        try {
+            Long.parseLong(text);
+            return true;
+        } catch (NumberFormatException e) {
             return false;
         }
     }
 
     private static void notFound(Context ctx, String accountId) {
-        Problem p = Problem.of(404, "Account not found", "account " + accountId + " does not exist")
-                .withReason("ACCOUNT_NOT_FOUND").withInstance(ctx.path());
-        write(ctx, 404, Problem.CONTENT_TYPE, Json.bytes(p));
+        HttpErrors.write(ctx, NotFound.account(accountId));
     }
 
     private static void write(Context ctx, int status, String contentType, byte[] body) {

@@ -3,8 +3,10 @@ package dev.bank.gateway.http;
 import dev.bank.gateway.kafka.CommandPublisher;
 import dev.bank.gateway.kafka.OutcomeListener;
 import dev.bank.gateway.kafka.ProcessorClient;
+import dev.bank.observability.HttpErrors;
 import dev.bank.observability.HttpListener;
 import dev.bank.observability.Observability;
+import dev.bank.observability.PathIds;
 import dev.bank.observability.Urls;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
@@ -51,6 +53,11 @@ import java.util.function.Consumer;
 public final class BankApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BankApi.class);
     public static final String REPLAYED_HEADER = "Idempotent-Replayed";
+    /**
+     * The largest request body read (413 above it): a command is a few hundred bytes, so this is generous for
+     * clients and keeps a hostile body from costing memory and parse time.
+     */
+    public static final long MAX_BODY_BYTES = 64 * 1024;
     static final String ACCOUNTS = "/accounts";
     static final String TRANSACTION = "/transaction";
     static final String BALANCE = "/balance/{accountId}";
@@ -84,6 +91,8 @@ public final class BankApi implements AutoCloseable {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             HttpListener.install(config, () -> listenOn);
+            config.http.maxRequestSize = MAX_BODY_BYTES;
+            PathIds.install(config, NotFound::at);
             Observability.install(config, registry, Map.of("producer", publisher::problem,
                     "results-listener", outcomes::problem,
                     "accepting", () -> draining ? "shutting down" : null));
@@ -107,13 +116,6 @@ public final class BankApi implements AutoCloseable {
                     Problem.of(400, "Invalid request", "the request has invalid fields").withErrors(e.errors())));
             config.routes.exception(ProcessorClient.UnavailableException.class, (e, ctx) -> unavailable(ctx,
                     "the account store is not ready: " + e.getMessage(), null));
-            config.routes.exception(Exception.class, (e, ctx) -> {
-                log.error("unexpected error on {} {}", ctx.method(), ctx.path(), e);
-                problem(ctx, Problem.of(500, "Internal error", "an unexpected error occurred; it has been logged"));
-            });
-            config.routes.error(404, "*", ctx -> {
-                if (ctx.result() == null) problem(ctx, Problem.of(404, "Not found", "no route " + ctx.path()));
-            });
         });
     }
 
@@ -206,8 +208,7 @@ public final class BankApi implements AutoCloseable {
         String accountId = ctx.pathParam("accountId");
         answer(ctx, processors.account(accountId),
                 account -> json(ctx, 200, Responses.balance(account)),
-                () -> problem(ctx, Problem.of(404, "Account not found", "account " + accountId + " does not exist")
-                        .withReason("ACCOUNT_NOT_FOUND")));
+                () -> problem(ctx, NotFound.account(accountId)));
     }
 
     private void transactionStatus(Context ctx) {
@@ -218,9 +219,7 @@ public final class BankApi implements AutoCloseable {
                     if (outcome.accepted()) json(ctx, 200, Responses.success(outcome));
                     else problem(ctx, Responses.rejection(outcome));
                 },
-                () -> problem(ctx, Problem.of(404, "Not processed",
-                        "no outcome for transaction " + transactionId + " on account " + accountId
-                                + " (yet): it is still in flight, or was never received")));
+                () -> problem(ctx, NotFound.outcome(accountId, transactionId)));
     }
 
     /** A transfer whose legs are still in flight: poll its state on the source account. */
@@ -235,8 +234,7 @@ public final class BankApi implements AutoCloseable {
         String transferId = ctx.pathParam("transferId");
         answer(ctx, processors.transfer(accountId, transferId),
                 transfer -> json(ctx, 200, Responses.transferState(transfer)),
-                () -> problem(ctx, Problem.of(404, "Not found",
-                        "no transfer " + transferId + " on account " + accountId + " (yet)")));
+                () -> problem(ctx, NotFound.transfer(accountId, transferId)));
     }
 
     /**
@@ -261,7 +259,7 @@ public final class BankApi implements AutoCloseable {
     }
 
     private static void problem(Context ctx, Problem problem) {
-        write(ctx, problem.status(), Problem.CONTENT_TYPE, problem.withInstance(ctx.path()));
+        HttpErrors.write(ctx, problem);
     }
 
     private static void json(Context ctx, int status, Object body) {

@@ -1,17 +1,22 @@
 package dev.bank.gateway.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bank.schemas.Command;
+import dev.bank.schemas.CommandShape;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.Ids;
 import dev.bank.schemas.InterestRates;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Money;
+import dev.bank.schemas.Problem;
 
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Currency;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -40,14 +45,14 @@ public final class Requests {
             switch (typeText.toLowerCase(Locale.ROOT)) {
                 case "credit" -> type = CommandType.CREDIT;
                 case "debit" -> type = CommandType.DEBIT;
-                default -> errors.put("type", "must be credit or debit, was " + typeText);
+                default -> errors.put("type", "must be credit or debit, was " + Problem.excerpt(typeText));
             }
         }
         String currency = currency(json, errors, false);
         String amount = amount(json, "amount", errors, true, currency);
         String transactionId = transactionId(json, idempotencyKey, errors);
         if (!errors.isEmpty()) throw new InvalidRequestException(errors);
-        return new Command(type, transactionId, accountId, amount, currency);
+        return checked(new Command(type, transactionId, accountId, amount, currency));
     }
 
     /**
@@ -64,7 +69,7 @@ public final class Requests {
         String transactionId = transactionId(json, idempotencyKey, errors);
         if (!errors.isEmpty()) throw new InvalidRequestException(errors);
         if (accountId == null) accountId = "acc-" + UUID.randomUUID();
-        return Command.open(transactionId, accountId, currency, deposit, rate);
+        return checked(Command.open(transactionId, accountId, currency, deposit, rate));
     }
 
     /**
@@ -83,7 +88,7 @@ public final class Requests {
         if (reference != null && reference.length() > 140) errors.put("reference", "must be at most 140 characters");
         String transactionId = transactionId(json, idempotencyKey, errors);
         if (!errors.isEmpty()) throw new InvalidRequestException(errors);
-        return new Command(CommandType.TRANSFER, transactionId, from, amount, currency, to, reference);
+        return checked(new Command(CommandType.TRANSFER, transactionId, from, amount, currency, to, reference));
     }
 
     /**
@@ -97,7 +102,7 @@ public final class Requests {
         String rate = rate(json, errors, true);
         String transactionId = transactionId(json, idempotencyKey, errors);
         if (!errors.isEmpty()) throw new InvalidRequestException(errors);
-        return Command.setInterestRate(transactionId, accountId, rate);
+        return checked(Command.setInterestRate(transactionId, accountId, rate));
     }
 
     private static String rate(JsonNode json, Map<String, String> errors, boolean required) {
@@ -106,7 +111,9 @@ public final class Requests {
             if (required) errors.put("interestRate", "is required: an annual rate such as 0.025 (2.5%)");
             return null;
         }
-        String text = node.isNumber() ? node.decimalValue().toPlainString() : node.isTextual() ? node.asText().trim() : null;
+        // a number is measured before it is written out: 1e10000000 is short, its plain text is not
+        String text = node.isNumber() ? Money.plainText(node.decimalValue(), InterestRates.MAX_TEXT_LENGTH)
+                : node.isTextual() ? node.textValue().trim() : null;
         try {
             return InterestRates.canonical(text);
         } catch (Money.InvalidAmountException e) {
@@ -115,19 +122,55 @@ public final class Requests {
         }
     }
 
+    /**
+     * The command as the topic's schema sees it: the gateway publishes nothing the processors would refuse as
+     * malformed (they would dead-letter it and the client would wait for an outcome that never comes). The field
+     * checks above give the friendlier messages; this is the one rule both sides share.
+     */
+    static Command checked(Command command) {
+        List<String> violations = CommandShape.violations(Json.MAPPER.valueToTree(command));
+        if (violations.isEmpty()) return command;
+        Map<String, String> errors = new LinkedHashMap<>();
+        for (String violation : violations) {
+            int colon = violation.indexOf(':');
+            String field = violation.startsWith("$.") && colon > 2 ? violation.substring(2, colon) : "body";
+            errors.merge(field, violation, (a, b) -> a + "; " + b);
+        }
+        throw new InvalidRequestException(errors);
+    }
+
     private static JsonNode parse(byte[] body) {
         if (body == null || body.length == 0) {
             throw new InvalidRequestException(Map.of("body", "is empty; a JSON object is required"));
         }
+        JsonNode json;
         try {
-            JsonNode json = Json.MAPPER.readTree(body);
-            if (json == null || !json.isObject()) {
-                throw new InvalidRequestException(Map.of("body", "must be a JSON object"));
-            }
-            return json;
+            json = Json.MAPPER.readTree(body);
         } catch (IOException e) {
-            throw new InvalidRequestException(Map.of("body", "is not valid JSON"));
+            throw new InvalidRequestException(Map.of("body", unreadable(e)));
         }
+        if (json == null || !json.isObject()) {
+            throw new InvalidRequestException(Map.of("body", "must be a JSON object"));
+        }
+        return json;
+    }
+
+    /** Why a body is not one JSON document, in the client's terms (Json.MAPPER refuses what could be read two ways). */
+    static String unreadable(IOException e) {
+        String message = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        if (message == null) message = "";
+        if (e instanceof StreamConstraintsException) {
+            return "is not valid JSON: it nests deeper than " + Json.MAX_NESTING_DEPTH
+                    + " levels or holds a number longer than " + Json.MAX_NUMBER_LENGTH + " characters";
+        }
+        if (message.startsWith("Duplicate field")) {
+            return "is not valid JSON: " + Problem.excerpt(message)
+                    + "; each field may appear once, as otherwise readers disagree on its value";
+        }
+        if (message.startsWith("Trailing token")) {
+            return "is not valid JSON: there is more after the JSON object; send exactly one object";
+        }
+        return "is not valid JSON";
     }
 
     private static String text(JsonNode json, String field) {
@@ -176,7 +219,7 @@ public final class Requests {
             value = node.decimalValue();
         } else if (node.isTextual()) {
             try {
-                value = Money.parseDecimal(node.asText().trim());
+                value = Money.parseDecimal(node.textValue().trim());
             } catch (Money.InvalidAmountException e) {
                 errors.put(field, e.getMessage());
                 return null;
@@ -189,7 +232,13 @@ public final class Requests {
             errors.put(field, "must be greater than zero");
             return null;
         }
-        String plain = value.toPlainString();
+        // measured before it is written out: 1e10000000 is ten characters, its plain text ten million
+        String plain = Money.plainText(value, Money.MAX_AMOUNT_LENGTH);
+        if (plain == null) {
+            errors.put(field, "must be at most " + Money.MAX_AMOUNT_LENGTH
+                    + " characters written out in full (1e3 is 1000), such as 12.34");
+            return null;
+        }
         if (currency != null) {
             try {
                 Money.toMinor(plain, Currency.getInstance(currency), null);

@@ -3,6 +3,7 @@ package dev.bank.gateway.http;
 import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Money;
+import dev.bank.schemas.Problem;
 import dev.bank.schemas.Statement;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDPage;
@@ -106,11 +107,36 @@ public final class Statements {
     private static void row(StringBuilder out, List<String> cells) {
         for (int i = 0; i < cells.size(); i++) {
             if (i > 0) out.append(',');
-            String c = cells.get(i);
-            boolean quote = c.indexOf(',') >= 0 || c.indexOf('"') >= 0 || c.indexOf('\n') >= 0 || c.indexOf('\r') >= 0;
-            out.append(quote ? '"' + c.replace("\"", "\"\"") + '"' : c);
+            out.append(cell(cells.get(i)));
         }
         out.append("\r\n");
+    }
+
+    /**
+     * One cell, RFC 4180-quoted, and never a formula: references and ids are the clients' text, and a spreadsheet
+     * runs a cell that starts with = + - @, a tab or a line break ({@code =HYPERLINK(...)}, {@code +cmd|...}). As
+     * OWASP's CSV-injection guidance says, such a cell gets a leading single quote, which spreadsheets show as
+     * text; a plain number (our own {@code -360.00}) stays a number.
+     */
+    static String cell(String c) {
+        if (!c.isEmpty() && FORMULA_STARTS.indexOf(c.charAt(0)) >= 0 && !plainNumber(c)) c = "'" + c;
+        boolean quote = c.indexOf(',') >= 0 || c.indexOf('"') >= 0 || c.indexOf('\n') >= 0 || c.indexOf('\r') >= 0
+                || c.indexOf('\'') == 0;
+        return quote ? '"' + c.replace("\"", "\"\"") + '"' : c;
+    }
+
+    private static final String FORMULA_STARTS = "=+-@\t\r\n";
+
+    /** {@code -?[0-9]+(\.[0-9]+)?}: an amount as we write it. */
+    static boolean plainNumber(String c) {
+        int start = c.startsWith("-") ? 1 : 0;
+        int point = -1;
+        for (int i = start; i < c.length(); i++) {
+            char ch = c.charAt(i);
+            if (ch == '.' && point < 0) point = i;
+            else if (ch < '0' || ch > '9') return false;
+        }
+        return c.length() > start && point != start && point != c.length() - 1;
     }
 
     private static String date(long epochMillis, ZoneId zone) {
@@ -226,7 +252,8 @@ public final class Statements {
                 case "json" -> "application/json";
                 case "csv" -> CSV;
                 case "pdf" -> PDF;
-                default -> throw new InvalidRequestException(Map.of("format", "must be json, csv or pdf, was " + formatParam));
+                default -> throw new InvalidRequestException(Map.of("format", "must be json, csv or pdf, was "
+                        + Problem.excerpt(formatParam)));
             };
         }
         if (accept != null) {

@@ -1,7 +1,9 @@
 package dev.bank.processor.query;
 
+import dev.bank.observability.HttpErrors;
 import dev.bank.observability.HttpListener;
 import dev.bank.observability.Observability;
+import dev.bank.observability.PathIds;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Problem;
 import io.javalin.Javalin;
@@ -39,6 +41,8 @@ public final class QueryServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             HttpListener.install(config, () -> listenOn);
             Observability.install(config, registry, readiness);
+            PathIds.install(config, (route, params) -> Problem.of(404, "Not found", "nothing for "
+                    + Problem.excerpt(String.valueOf(params.get("accountId")))));
             config.routes.get("/internal/accounts/{accountId}", ctx -> respond(ctx,
                     queries.account(ctx.pathParam("accountId"), forwarded(ctx)),
                     "account " + ctx.pathParam("accountId") + " does not exist"));
@@ -78,7 +82,9 @@ public final class QueryServer implements AutoCloseable {
 
     private static Integer limit(String text) {
         if (text == null) return null;
-        if (!text.matches("[0-9]{1,4}")) throw new BadQueryException("limit must be a whole number, was " + text);
+        if (!text.matches("[0-9]{1,4}")) {
+            throw new BadQueryException("limit must be a whole number, was " + Problem.excerpt(text));
+        }
         return Integer.parseInt(text);
     }
 
@@ -97,7 +103,7 @@ public final class QueryServer implements AutoCloseable {
     }
 
     static void problem(Context ctx, Problem problem) {
-        write(ctx, problem.status(), Problem.CONTENT_TYPE, problem.withInstance(ctx.path()));
+        HttpErrors.write(ctx, problem);
     }
 
     private static void write(Context ctx, int status, String contentType, Object body) {

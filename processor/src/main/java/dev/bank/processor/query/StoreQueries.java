@@ -8,7 +8,9 @@ import dev.bank.processor.topology.InterestLogic;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.HistoryPage;
+import dev.bank.schemas.Months;
 import dev.bank.schemas.Outcome;
+import dev.bank.schemas.Problem;
 import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.Statement;
 import dev.bank.schemas.Transfer;
@@ -77,8 +79,7 @@ public final class StoreQueries implements AutoCloseable {
         }
         Long before = null;
         if (cursor != null) {
-            if (!cursor.matches("[0-9]{1,19}")) throw new BadQueryException("cursor " + cursor + " is not one we gave out");
-            before = Long.parseLong(cursor);
+            before = cursor(cursor);
         }
         Long beforeSequence = before;
         Map<String, String> params = new LinkedHashMap<>();
@@ -93,12 +94,8 @@ public final class StoreQueries implements AutoCloseable {
 
     /** The account's statement for a month ({@code yyyy-MM}) of the business time zone. */
     public CompletableFuture<Optional<Statement>> statement(String accountId, String month, boolean forwarded) {
-        YearMonth yearMonth;
-        try {
-            yearMonth = YearMonth.parse(month);
-        } catch (DateTimeParseException e) {
-            throw new BadQueryException("month must be yyyy-MM, was " + month);
-        }
+        YearMonth yearMonth = Months.parse(month);
+        if (yearMonth == null) throw new BadQueryException("month " + Months.RULE + ", was " + Problem.excerpt(month));
         return routed(accountId, "/internal/accounts/" + Urls.encode(accountId) + "/statements/" + yearMonth,
                 Statement.class, forwarded, partition -> localAccount(accountId, partition).map(account ->
                         History.statement(historyStore(partition), account, yearMonth, interest)));
@@ -136,6 +133,16 @@ public final class StoreQueries implements AutoCloseable {
         }
     }
 
+    /** A page's {@code nextCursor}: a sequence number, so at most {@link Long#MAX_VALUE}. */
+    private static long cursor(String text) {
+        try {
+            if (text.matches("[0-9]{1,19}")) return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            // 19 digits above Long.MAX_VALUE: not one we gave out either
+        }
+        throw new BadQueryException("cursor " + Problem.excerpt(text) + " is not one we gave out");
+    }
+
     /** An ISO date (business zone; the start of the day, or its end when {@code endOfDay}) or an ISO instant. */
     private long time(String text, boolean endOfDay) {
         try {
@@ -144,9 +151,9 @@ public final class StoreQueries implements AutoCloseable {
                 return endOfDay ? interest.endOfDay(date) : interest.startOfDay(date);
             }
             return Instant.parse(text).toEpochMilli();
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeParseException | ArithmeticException e) { // ArithmeticException: beyond epoch millis
             throw new BadQueryException("from and to must be ISO dates (2025-03-01) or instants "
-                    + "(2025-03-01T09:00:00Z), was " + text);
+                    + "(2025-03-01T09:00:00Z), was " + Problem.excerpt(text));
         }
     }
 

@@ -1,0 +1,55 @@
+package dev.bank.observability;
+
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.EagerContentHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Hands a request to the application only once its body is in, read as it arrives without holding a thread.
+ * Javalin reads bodies blocking, so otherwise every client that sends its body slowly, or not at all, holds one
+ * of {@link HttpListener#MAX_THREADS} server threads, and a few dozen such clients stall the service. Jetty's
+ * {@link EagerContentHandler} does the reading; this adds that a body which stops arriving (Jetty's idle timeout)
+ * ends the wait at once: the application then reads the failure and answers 408, instead of the request waiting,
+ * unanswered, for as long as the client keeps the connection.
+ */
+final class BodyFirst implements EagerContentHandler.ContentLoaderFactory {
+    private final long maxBytes;
+
+    /** @param maxBytes a body beyond this is handed on as soon as it is that large (the application refuses it) */
+    BodyFirst(long maxBytes) {
+        this.maxBytes = maxBytes;
+    }
+
+    static Handler.Wrapper handler(long maxBodyBytes) {
+        return new EagerContentHandler(new BodyFirst(maxBodyBytes + 1));
+    }
+
+    @Override
+    public String getApplicableMimeType() {
+        return null; // every content type
+    }
+
+    @Override
+    public EagerContentHandler.ContentLoader newContentLoader(String contentType, String mimeType, Handler handler,
+                                                              Request request, Response response, Callback callback) {
+        return new EagerContentHandler.RetainedContentLoaderFactory.RetainedContentLoader(handler,
+                new TimeoutEndsBody(request), response, callback, maxBytes, 0, false);
+    }
+
+    /** A read that timed out is the body's end: the loader stops waiting and hands the request on. */
+    private static final class TimeoutEndsBody extends Request.Wrapper {
+        TimeoutEndsBody(Request request) {
+            super(request);
+        }
+
+        @Override
+        public Content.Chunk read() {
+            Content.Chunk chunk = super.read();
+            return chunk != null && Content.Chunk.isFailure(chunk, false)
+                    ? Content.Chunk.from(chunk.getFailure(), true) : chunk;
+        }
+    }
+}
