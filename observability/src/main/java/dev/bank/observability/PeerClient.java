@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +60,13 @@ public final class PeerClient implements AutoCloseable {
 
     /** GETs an absolute URL; fails with the transport's error (refused, timed out, too long), unwrapped. */
     public CompletableFuture<Answer> get(String url) {
+        return get(url, Map.of());
+    }
+
+    /** GETs an absolute URL with these request headers. */
+    public CompletableFuture<Answer> get(String url, Map<String, String> headers) {
         var request = http.newRequest(url).timeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (!headers.isEmpty()) request.headers(h -> headers.forEach(h::put));
         CompletableFuture<Answer> answer = new CompletableFuture<>();
         new CompletableResponseListener(request, MAX_ANSWER_BYTES).send().whenComplete((response, error) -> {
             if (error == null) {

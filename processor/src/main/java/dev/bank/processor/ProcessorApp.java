@@ -68,9 +68,10 @@ public final class ProcessorApp implements AutoCloseable {
                     .description("Approximate entries in this instance's active copies of a state store")
                     .tag("store", store).register(registry);
         }
+        String serviceToken = config.requireServiceToken();
         this.queries = new StoreQueries(streams, new HostInfo(config.queryAdvertisedHost(), config.queryPort()),
-                new InterestLogic(config.interest()));
-        this.queryServer = new QueryServer(queries, registry, Map.of("streams", this::streamsProblem));
+                new InterestLogic(config.interest()), serviceToken);
+        this.queryServer = new QueryServer(queries, registry, Map.of("streams", this::streamsProblem), serviceToken);
     }
 
     public static ProcessorApp start(ProcessorConfig config) {

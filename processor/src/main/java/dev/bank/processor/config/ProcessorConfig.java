@@ -1,6 +1,8 @@
 package dev.bank.processor.config;
 
+import dev.bank.observability.InternalApi;
 import dev.bank.observability.KafkaSecurity;
+import dev.bank.observability.Secret;
 import dev.bank.processor.store.StoreSerde;
 import dev.bank.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -33,7 +35,7 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
                               Duration idempotencyRetention, BigDecimal maxAmount, int streamThreads,
                               int standbyReplicas, int internalReplication, long commitIntervalMs,
                               int sessionTimeoutMs, int maxCommandBytes, InterestConfig interest,
-                              StoreSerde.Format storeFormat, KafkaSecurity kafkaSecurity) {
+                              StoreSerde.Format storeFormat, KafkaSecurity kafkaSecurity, Secret serviceToken) {
 
     public static ProcessorConfig fromEnv(Map<String, String> env) {
         return new ProcessorConfig(
@@ -41,7 +43,8 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
                 env.getOrDefault("BANK_APPLICATION_ID", "bank-processor"),
                 Path.of(env.getOrDefault("BANK_STATE_DIR", "data/streams")),
                 Topics.fromEnv(env),
-                env.getOrDefault("BANK_QUERY_BIND_HOST", "0.0.0.0"),
+                // loopback unless told otherwise: the query API is for our own services
+                env.getOrDefault("BANK_QUERY_BIND_HOST", "127.0.0.1"),
                 env.getOrDefault("BANK_QUERY_HOST", "localhost"),
                 Integer.parseInt(env.getOrDefault("BANK_QUERY_PORT", "8081")),
                 Duration.parse(env.getOrDefault("BANK_IDEMPOTENCY_RETENTION", "P7D")),
@@ -54,49 +57,69 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
                 Integer.parseInt(env.getOrDefault("BANK_MAX_COMMAND_BYTES", "16384")),
                 InterestConfig.fromEnv(env),
                 StoreSerde.Format.fromEnv(env.getOrDefault("BANK_STORE_FORMAT", "binary")),
-                KafkaSecurity.fromEnv(env));
+                KafkaSecurity.fromEnv(env),
+                serviceTokenOrNull(env));
+    }
+
+    /** The internal API's shared secret when one is configured; {@link #requireServiceToken} at start-up. */
+    private static Secret serviceTokenOrNull(Map<String, String> env) {
+        boolean given = env.get("BANK_SERVICE_TOKEN_FILE") != null || env.get("BANK_SERVICE_TOKEN") != null;
+        return given ? new Secret(InternalApi.serviceToken(env)) : null;
+    }
+
+    /** The service credential of the query API, which a running processor cannot do without. */
+    public String requireServiceToken() {
+        if (serviceToken == null) InternalApi.serviceToken(Map.of()); // throws, saying what to set
+        return serviceToken.value();
+    }
+
+    public ProcessorConfig withServiceToken(Secret token) {
+        return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
+                queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat,
+                kafkaSecurity, token);
     }
 
     public ProcessorConfig withBootstrapServers(String servers) {
         return new ProcessorConfig(servers, applicationId, stateDir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
                 commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat,
-                kafkaSecurity);
+                kafkaSecurity, serviceToken);
     }
 
     public ProcessorConfig withStateDir(Path dir) {
         return new ProcessorConfig(bootstrapServers, applicationId, dir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
                 commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat,
-                kafkaSecurity);
+                kafkaSecurity, serviceToken);
     }
 
     public ProcessorConfig withQueryPort(int port) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, port, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat,
-                kafkaSecurity);
+                kafkaSecurity, serviceToken);
     }
 
     public ProcessorConfig withInterest(InterestConfig settings) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, settings, storeFormat,
-                kafkaSecurity);
+                kafkaSecurity, serviceToken);
     }
 
     public ProcessorConfig withTopics(Topics newTopics) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, newTopics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat,
-                kafkaSecurity);
+                kafkaSecurity, serviceToken);
     }
 
     public ProcessorConfig withKafkaSecurity(KafkaSecurity security) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat,
-                security);
+                security, serviceToken);
     }
 
     /** The address published as {@code application.server}, through which any instance reaches this one. */

@@ -1,5 +1,7 @@
 package dev.bank.processor.query;
 
+import dev.bank.observability.InternalApi;
+import dev.bank.observability.InternalApi.Viewer;
 import dev.bank.observability.PeerClient;
 import dev.bank.schemas.Json;
 import org.apache.kafka.streams.state.HostInfo;
@@ -20,16 +22,21 @@ final class Forwarder implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofSeconds(3);
 
     private final PeerClient http;
+    private final String serviceToken;
 
-    Forwarder(Duration timeout) {
+    Forwarder(Duration timeout, String serviceToken) {
         this.http = new PeerClient("query-forward", timeout);
+        this.serviceToken = serviceToken;
     }
 
-    /** {@code path} (with any query string) asked of {@code owner}, marked as forwarded so it is never passed on. */
-    <T> CompletableFuture<Optional<T>> ask(HostInfo owner, String path, Class<T> type) {
+    /**
+     * {@code path} (with any query string) asked of {@code owner} for {@code viewer}, with the service credential,
+     * marked as forwarded so it is never passed on.
+     */
+    <T> CompletableFuture<Optional<T>> ask(HostInfo owner, String path, Class<T> type, Viewer viewer) {
         String url = "http://" + owner.host() + ":" + owner.port() + path
                 + (path.contains("?") ? "&" : "?") + StoreQueries.FORWARDED_PARAM + "=true";
-        return http.get(url).handle((answer, error) -> {
+        return http.get(url, InternalApi.headers(serviceToken, viewer)).handle((answer, error) -> {
             if (error != null) throw new NotReadyException("owner " + owner + " did not answer: " + error, error);
             return switch (answer.status()) {
                 case 200 -> Optional.of(read(owner, answer.body(), type));

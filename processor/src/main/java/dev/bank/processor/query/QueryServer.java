@@ -2,6 +2,8 @@ package dev.bank.processor.query;
 
 import dev.bank.observability.HttpErrors;
 import dev.bank.observability.HttpListener;
+import dev.bank.observability.InternalApi;
+import dev.bank.observability.InternalApi.Viewer;
 import dev.bank.observability.Observability;
 import dev.bank.observability.PathIds;
 import dev.bank.schemas.Json;
@@ -34,31 +36,37 @@ public final class QueryServer implements AutoCloseable {
 
     /**
      * @param registry  served at {@code /metrics}
-     * @param readiness the checks behind {@code /health/ready}
+     * @param readiness    the checks behind {@code /health/ready}
+     * @param serviceToken the credential every {@code /internal/} request must carry ({@link InternalApi})
      */
-    public QueryServer(StoreQueries queries, PrometheusMeterRegistry registry, Map<String, Observability.Check> readiness) {
+    public QueryServer(StoreQueries queries, PrometheusMeterRegistry registry, Map<String, Observability.Check> readiness,
+                       String serviceToken) {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             HttpListener.install(config, () -> listenOn);
+            InternalApi.protect(config, serviceToken);
             Observability.install(config, registry, readiness);
             PathIds.install(config, (route, params) -> Problem.of(404, "Not found", "nothing for "
                     + Problem.excerpt(String.valueOf(params.get("accountId")))));
             config.routes.get("/internal/accounts/{accountId}", ctx -> respond(ctx,
-                    queries.account(ctx.pathParam("accountId"), forwarded(ctx)),
+                    queries.account(ctx.pathParam("accountId"), Viewer.of(ctx), forwarded(ctx)),
                     "account " + ctx.pathParam("accountId") + " does not exist"));
             config.routes.get("/internal/accounts/{accountId}/transactions/{transactionId}", ctx -> respond(ctx,
-                    queries.outcome(ctx.pathParam("accountId"), ctx.pathParam("transactionId"), forwarded(ctx)),
+                    queries.outcome(ctx.pathParam("accountId"), ctx.pathParam("transactionId"), Viewer.of(ctx),
+                            forwarded(ctx)),
                     "no processed transaction " + ctx.pathParam("transactionId")
                             + " for account " + ctx.pathParam("accountId")));
             config.routes.get("/internal/accounts/{accountId}/transfers/{transferId}", ctx -> respond(ctx,
-                    queries.transfer(ctx.pathParam("accountId"), ctx.pathParam("transferId"), forwarded(ctx)),
+                    queries.transfer(ctx.pathParam("accountId"), ctx.pathParam("transferId"), Viewer.of(ctx),
+                            forwarded(ctx)),
                     "no transfer " + ctx.pathParam("transferId") + " on account " + ctx.pathParam("accountId")));
             config.routes.get("/internal/accounts/{accountId}/history", ctx -> respond(ctx,
                     queries.history(ctx.pathParam("accountId"), ctx.queryParam("from"), ctx.queryParam("to"),
-                            limit(ctx.queryParam("limit")), ctx.queryParam("cursor"), forwarded(ctx)),
+                            limit(ctx.queryParam("limit")), ctx.queryParam("cursor"), Viewer.of(ctx), forwarded(ctx)),
                     "account " + ctx.pathParam("accountId") + " does not exist"));
             config.routes.get("/internal/accounts/{accountId}/statements/{month}", ctx -> respond(ctx,
-                    queries.statement(ctx.pathParam("accountId"), ctx.pathParam("month"), forwarded(ctx)),
+                    queries.statement(ctx.pathParam("accountId"), ctx.pathParam("month"), Viewer.of(ctx),
+                            forwarded(ctx)),
                     "account " + ctx.pathParam("accountId") + " does not exist"));
             config.routes.exception(BadQueryException.class, (e, ctx) ->
                     problem(ctx, Problem.of(400, "Invalid query", e.getMessage())));

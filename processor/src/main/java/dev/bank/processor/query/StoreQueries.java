@@ -1,5 +1,6 @@
 package dev.bank.processor.query;
 
+import dev.bank.observability.InternalApi.Viewer;
 import dev.bank.observability.Urls;
 import dev.bank.processor.config.InterestConfig;
 import dev.bank.processor.topology.BankTopology;
@@ -49,17 +50,17 @@ public final class StoreQueries implements AutoCloseable {
     private final KafkaStreams streams;
     private final HostInfo self;
     private final InterestLogic interest;
-    private final Forwarder forwarder = new Forwarder(Forwarder.TIMEOUT);
+    private final Forwarder forwarder;
 
-    public StoreQueries(KafkaStreams streams, HostInfo self) {
-        this(streams, self, new InterestLogic(InterestConfig.defaults()));
-    }
-
-    /** @param interest the business zone that dates and statement months are read in */
-    public StoreQueries(KafkaStreams streams, HostInfo self, InterestLogic interest) {
+    /**
+     * @param interest     the business zone that dates and statement months are read in
+     * @param serviceToken the credential of the other instances' query APIs, for questions forwarded to them
+     */
+    public StoreQueries(KafkaStreams streams, HostInfo self, InterestLogic interest, String serviceToken) {
         this.streams = streams;
         this.self = self;
         this.interest = interest;
+        this.forwarder = new Forwarder(Forwarder.TIMEOUT, serviceToken);
     }
 
     /**
@@ -70,7 +71,7 @@ public final class StoreQueries implements AutoCloseable {
      * @param cursor a previous page's {@code nextCursor}; null for the newest page
      */
     public CompletableFuture<Optional<HistoryPage>> history(String accountId, String from, String to, Integer limit,
-                                                            String cursor, boolean forwarded) {
+                                                            String cursor, Viewer viewer, boolean forwarded) {
         long fromTs = from == null ? Long.MIN_VALUE : time(from, false);
         long toTs = to == null ? Long.MAX_VALUE : time(to, true);
         int size = limit == null ? History.DEFAULT_PAGE : limit;
@@ -88,21 +89,27 @@ public final class StoreQueries implements AutoCloseable {
         if (limit != null) params.put("limit", String.valueOf(limit));
         if (cursor != null) params.put("cursor", cursor);
         return routed(accountId, "/internal/accounts/" + Urls.encode(accountId) + "/history" + Urls.query(params),
-                HistoryPage.class, forwarded, partition -> localAccount(accountId, partition).map(account ->
-                        History.page(historyStore(partition), account, fromTs, toTs, size, beforeSequence)));
+                HistoryPage.class, viewer, forwarded, partition -> visibleAccount(accountId, partition, viewer).map(
+                        account -> History.page(historyStore(partition), account, fromTs, toTs, size, beforeSequence)));
     }
 
     /** The account's statement for a month ({@code yyyy-MM}) of the business time zone. */
-    public CompletableFuture<Optional<Statement>> statement(String accountId, String month, boolean forwarded) {
+    public CompletableFuture<Optional<Statement>> statement(String accountId, String month, Viewer viewer,
+                                                            boolean forwarded) {
         YearMonth yearMonth = Months.parse(month);
         if (yearMonth == null) throw new BadQueryException("month " + Months.RULE + ", was " + Problem.excerpt(month));
         return routed(accountId, "/internal/accounts/" + Urls.encode(accountId) + "/statements/" + yearMonth,
-                Statement.class, forwarded, partition -> localAccount(accountId, partition).map(account ->
-                        History.statement(historyStore(partition), account, yearMonth, interest)));
+                Statement.class, viewer, forwarded, partition -> visibleAccount(accountId, partition, viewer).map(
+                        account -> History.statement(historyStore(partition), account, yearMonth, interest)));
     }
 
-    private Optional<Account> localAccount(String accountId, int partition) {
-        return Optional.ofNullable(localStore(BankTopology.ACCOUNTS_STORE, Account.class, partition).get(accountId));
+    /**
+     * The account, when it exists and the viewer may see it: its owner, an admin, or one of our services. Another
+     * principal is told nothing, exactly as for an account that does not exist.
+     */
+    private Optional<Account> visibleAccount(String accountId, int partition, Viewer viewer) {
+        return Optional.ofNullable(localStore(BankTopology.ACCOUNTS_STORE, Account.class, partition).get(accountId))
+                .filter(account -> viewer.maySee(account.owner()));
     }
 
     private ReadOnlyKeyValueStore<String, HistoryEntry> historyStore(int partition) {
@@ -116,14 +123,15 @@ public final class StoreQueries implements AutoCloseable {
      * whole is RUNNING, and asking all local stores would then wrongly find nothing (a 404 instead of a 503).
      */
     private <T> CompletableFuture<Optional<T>> routed(String accountId, String path, Class<T> answerType,
-                                                      boolean forwarded, IntFunction<Optional<T>> local) {
+                                                      Viewer viewer, boolean forwarded,
+                                                      IntFunction<Optional<T>> local) {
         KeyQueryMetadata metadata = owner(accountId);
         HostInfo owner = metadata.activeHost();
         if (!owner.equals(self)) {
             if (forwarded) {
                 throw new NotReadyException("account " + accountId + " moved to " + owner + " while asked");
             }
-            return forwarder.ask(owner, path, answerType);
+            return forwarder.ask(owner, path, answerType, viewer);
         }
         try {
             return CompletableFuture.completedFuture(local.apply(metadata.partition()));
@@ -157,33 +165,38 @@ public final class StoreQueries implements AutoCloseable {
         }
     }
 
-    public CompletableFuture<Optional<Account>> account(String accountId, boolean forwarded) {
-        return lookup(BankTopology.ACCOUNTS_STORE, accountId, accountId, Account.class, Account.class,
-                Function.identity(),
-                "/internal/accounts/" + Urls.encode(accountId), forwarded);
+    public CompletableFuture<Optional<Account>> account(String accountId, Viewer viewer, boolean forwarded) {
+        return routed(accountId, "/internal/accounts/" + Urls.encode(accountId), Account.class, viewer, forwarded,
+                partition -> visibleAccount(accountId, partition, viewer));
     }
 
     /** The outcome of an already processed transactionId, e.g. for a client polling after a timeout. */
-    public CompletableFuture<Optional<Outcome>> outcome(String accountId, String transactionId, boolean forwarded) {
+    public CompletableFuture<Optional<Outcome>> outcome(String accountId, String transactionId, Viewer viewer,
+                                                        boolean forwarded) {
         return lookup(BankTopology.PROCESSED_STORE, accountId,
                 BankTopology.accountScopedKey(accountId, transactionId), ProcessedCommand.class, Outcome.class,
                 ProcessedCommand::outcome,
                 "/internal/accounts/" + Urls.encode(accountId) + "/transactions/" + Urls.encode(transactionId),
-                forwarded);
+                viewer, forwarded);
     }
 
     /** A transfer as this account sees it (sent or received). */
-    public CompletableFuture<Optional<Transfer>> transfer(String accountId, String transferId, boolean forwarded) {
+    public CompletableFuture<Optional<Transfer>> transfer(String accountId, String transferId, Viewer viewer,
+                                                          boolean forwarded) {
         return lookup(BankTopology.TRANSFERS_STORE, accountId, BankTopology.accountScopedKey(accountId, transferId),
                 Transfer.class, Transfer.class, Function.identity(),
-                "/internal/accounts/" + Urls.encode(accountId) + "/transfers/" + Urls.encode(transferId), forwarded);
+                "/internal/accounts/" + Urls.encode(accountId) + "/transfers/" + Urls.encode(transferId), viewer,
+                forwarded);
     }
 
     private <V, T> CompletableFuture<Optional<T>> lookup(String store, String accountId, String storeKey,
                                                          Class<V> stored, Class<T> answerType, Function<V, T> answer,
-                                                         String path, boolean forwarded) {
-        return routed(accountId, path, answerType, forwarded,
-                partition -> Optional.ofNullable(localStore(store, stored, partition).get(storeKey)).map(answer));
+                                                         String path, Viewer viewer, boolean forwarded) {
+        // what is kept about an account is told only to those who may see the account
+        return routed(accountId, path, answerType, viewer, forwarded, partition ->
+                (viewer.principal() == null || visibleAccount(accountId, partition, viewer).isPresent()
+                        ? Optional.ofNullable(localStore(store, stored, partition).get(storeKey))
+                        : Optional.<V>empty()).map(answer));
     }
 
     private KeyQueryMetadata owner(String accountId) {

@@ -2,6 +2,8 @@ package dev.bank.processor.query;
 
 import dev.bank.schemas.Account;
 import dev.bank.schemas.AccountStatus;
+import dev.bank.observability.InternalApi;
+import dev.bank.observability.InternalApi.Viewer;
 import dev.bank.schemas.Json;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -28,9 +30,10 @@ class ForwarderTest {
     private static final Account ACCOUNT =
             new Account("acc-1", "EUR", AccountStatus.OPEN, 12_345, 3, 1_700_000_000_000L);
 
+    private static final String TOKEN = "test-service-token-0123456789";
     private final List<Javalin> owners = new ArrayList<>();
     // short, for the test of an owner that never answers; long enough for a first request on a busy 2-core machine
-    private final Forwarder forwarder = new Forwarder(Duration.ofSeconds(2));
+    private final Forwarder forwarder = new Forwarder(Duration.ofSeconds(2), TOKEN);
 
     @AfterEach
     void stop() {
@@ -42,32 +45,34 @@ class ForwarderTest {
     void readsTheOwnersAnswerAndMarksTheQuestionAsForwarded() throws Exception {
         List<String> asked = new ArrayList<>();
         HostInfo owner = owner(ctx -> {
-            asked.add(ctx.path() + "?" + ctx.queryString());
+            asked.add(ctx.path() + "?" + ctx.queryString() + " " + ctx.header("Authorization") + " "
+                    + ctx.header(InternalApi.PRINCIPAL_HEADER));
             ctx.contentType("application/json").result(Json.bytes(ACCOUNT));
         });
-        assertThat(forwarder.ask(owner, "/internal/accounts/acc-1", Account.class).get(5, TimeUnit.SECONDS))
+        assertThat(forwarder.ask(owner, "/internal/accounts/acc-1", Account.class, Viewer.SERVICE).get(5, TimeUnit.SECONDS))
                 .contains(ACCOUNT);
-        forwarder.ask(owner, "/internal/accounts/acc-1/history?limit=5", Account.class).get(5, TimeUnit.SECONDS);
-        assertThat(asked).containsExactly("/internal/accounts/acc-1?forwarded=true",
-                "/internal/accounts/acc-1/history?limit=5&forwarded=true");
+        forwarder.ask(owner, "/internal/accounts/acc-1/history?limit=5", Account.class,
+                new Viewer("alice", false)).get(5, TimeUnit.SECONDS);
+        assertThat(asked).containsExactly("/internal/accounts/acc-1?forwarded=true Bearer " + TOKEN + " null",
+                "/internal/accounts/acc-1/history?limit=5&forwarded=true Bearer " + TOKEN + " alice");
     }
 
     @Test
     void notFoundAtTheOwnerIsEmpty() throws Exception {
         HostInfo owner = owner(ctx -> ctx.status(404).result("{}"));
-        assertThat(forwarder.ask(owner, "/internal/accounts/acc-1", Account.class).get(5, TimeUnit.SECONDS)).isEmpty();
+        assertThat(forwarder.ask(owner, "/internal/accounts/acc-1", Account.class, Viewer.SERVICE).get(5, TimeUnit.SECONDS)).isEmpty();
     }
 
     @Test
     void anOwnerThatIsNotReadyIsNotReadyHere() {
         HostInfo owner = owner(ctx -> ctx.status(503).result("{}"));
-        assertNotReady(forwarder.ask(owner, "/internal/accounts/acc-1", Account.class), "answered 503");
+        assertNotReady(forwarder.ask(owner, "/internal/accounts/acc-1", Account.class, Viewer.SERVICE), "answered 503");
     }
 
     @Test
     void anUnreadableAnswerIsNotReadyAndNotAnEmptyAnswer() {
         HostInfo owner = owner(ctx -> ctx.result("{not json"));
-        assertNotReady(forwarder.ask(owner, "/internal/accounts/acc-1", Account.class), "unreadable JSON");
+        assertNotReady(forwarder.ask(owner, "/internal/accounts/acc-1", Account.class, Viewer.SERVICE), "unreadable JSON");
     }
 
     @Test
@@ -76,7 +81,7 @@ class ForwarderTest {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        assertNotReady(forwarder.ask(new HostInfo("127.0.0.1", port), "/internal/accounts/acc-1", Account.class),
+        assertNotReady(forwarder.ask(new HostInfo("127.0.0.1", port), "/internal/accounts/acc-1", Account.class, Viewer.SERVICE),
                 "did not answer");
     }
 
@@ -85,7 +90,7 @@ class ForwarderTest {
         // the owner holds the request open without a thread (an answer that never comes)
         HostInfo owner = owner(ctx -> ctx.future(CompletableFuture::new));
         long start = System.nanoTime();
-        assertNotReady(forwarder.ask(owner, "/internal/accounts/acc-1", Account.class), "did not answer");
+        assertNotReady(forwarder.ask(owner, "/internal/accounts/acc-1", Account.class, Viewer.SERVICE), "did not answer");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
 

@@ -1,0 +1,105 @@
+package dev.bank.observability;
+
+import dev.bank.schemas.Problem;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How our services talk to each other's internal query API: only with the service credential, a shared secret
+ * ({@code BANK_SERVICE_TOKEN_FILE} or {@code BANK_SERVICE_TOKEN}) sent as a bearer token and compared in constant
+ * time; and on whose behalf, in {@link #PRINCIPAL_HEADER} and {@link #ADMIN_HEADER}, so the processor answers only
+ * about accounts that principal may see. A request without the credential is 401, whatever its path; health and
+ * metrics stay open for operators.
+ */
+public final class InternalApi {
+    /** The subject a question is asked for; absent: asked by a service for itself (every account). */
+    public static final String PRINCIPAL_HEADER = "Bank-Principal";
+    /** {@code true} when the principal is an admin (every account). */
+    public static final String ADMIN_HEADER = "Bank-Admin";
+    /** The paths under the credential. */
+    public static final String PREFIX = "/internal/";
+
+    private InternalApi() {}
+
+    /** Who a question is asked for: a principal, or (null) a service asking for itself. */
+    public record Viewer(String principal, boolean admin) {
+        public static final Viewer SERVICE = new Viewer(null, true);
+
+        /** Whether this viewer may see an account that belongs to {@code owner} (null: an account with no owner). */
+        public boolean maySee(String owner) {
+            return admin || principal == null || (owner != null && owner.equals(principal));
+        }
+
+        /** The headers that carry this viewer to the query API. */
+        public Map<String, String> headers() {
+            Map<String, String> headers = new LinkedHashMap<>();
+            if (principal != null) headers.put(PRINCIPAL_HEADER, principal);
+            if (admin && principal != null) headers.put(ADMIN_HEADER, "true");
+            return headers;
+        }
+
+        public static Viewer of(Context ctx) {
+            String principal = ctx.header(PRINCIPAL_HEADER);
+            if (principal == null) return SERVICE;
+            return new Viewer(principal, "true".equals(ctx.header(ADMIN_HEADER)));
+        }
+    }
+
+    /** The secret every service shares, from the environment; required (there is no unauthenticated mode). */
+    public static String serviceToken(Map<String, String> env) {
+        String file = env.get("BANK_SERVICE_TOKEN_FILE");
+        String value = env.get("BANK_SERVICE_TOKEN");
+        if (file != null && !file.isBlank()) {
+            try {
+                value = java.nio.file.Files.readString(java.nio.file.Path.of(file.trim()), StandardCharsets.UTF_8).trim();
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot read BANK_SERVICE_TOKEN_FILE " + file, e);
+            }
+        }
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("set BANK_SERVICE_TOKEN_FILE (or BANK_SERVICE_TOKEN): the secret the "
+                    + "gateway and the processors share for the internal query API (e.g. 32 random bytes in hex)");
+        }
+        if (value.trim().length() < 16) {
+            throw new IllegalArgumentException("the service token must have at least 16 characters");
+        }
+        return value.trim();
+    }
+
+    /** A fresh random service token (for a bank run in one process). */
+    public static String newServiceToken() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /** The request headers of a call made with the service credential, for {@code viewer}. */
+    public static Map<String, String> headers(String serviceToken, Viewer viewer) {
+        Map<String, String> headers = new LinkedHashMap<>(viewer.headers());
+        headers.put("Authorization", "Bearer " + serviceToken);
+        return headers;
+    }
+
+    /** Refuses, with a 401 problem, any request under {@link #PREFIX} without the service credential. */
+    public static void protect(JavalinConfig config, String serviceToken) {
+        byte[] expected = ("Bearer " + serviceToken).getBytes(StandardCharsets.UTF_8);
+        config.routes.before(ctx -> {
+            if (!ctx.path().startsWith(PREFIX)) return;
+            String given = ctx.header("Authorization");
+            byte[] actual = given == null ? new byte[0] : given.getBytes(StandardCharsets.UTF_8);
+            if (!MessageDigest.isEqual(expected, actual)) {
+                ctx.header("WWW-Authenticate", "Bearer realm=\"bank-internal\"");
+                HttpErrors.write(ctx, Problem.of(401, "Unauthorized",
+                        "the internal API needs the service credential"));
+                ctx.skipRemainingHandlers();
+            }
+        });
+    }
+}
