@@ -29,14 +29,15 @@ public final class GatewayApp implements AutoCloseable {
     private final Duration outcomeTimeout;
 
     private GatewayApp(GatewayConfig config) {
+        String serviceToken = config.api().requireServiceToken(); // before anything starts: no half-started gateway
         this.outcomeTimeout = config.outcomeTimeout();
         this.publisher = new CommandPublisher(config);
         this.outcomes = new OutcomeListener(config).start();
         this.clientMetrics = List.of(publisher.bindMetrics(registry), outcomes.bindMetrics(registry));
         Gauge.builder("bank.gateway.waiting", outcomes, OutcomeListener::waiting)
                 .description("Requests waiting for their outcome").register(registry);
-        this.processors = new ProcessorClient(config.processorUrls());
-        this.api = new BankApi(publisher, outcomes, processors, config.outcomeTimeout(), registry);
+        this.processors = new ProcessorClient(config.processorUrls(), serviceToken);
+        this.api = new BankApi(publisher, outcomes, processors, config.outcomeTimeout(), registry, config.api());
     }
 
     public static GatewayApp start(GatewayConfig config) {

@@ -1,5 +1,6 @@
 package dev.bank.gateway.config;
 
+import dev.bank.gateway.auth.ApiSecurity;
 import dev.bank.observability.KafkaSecurity;
 import dev.bank.schemas.Topics;
 
@@ -16,10 +17,11 @@ import java.util.Map;
  * @param outcomeTimeout how long {@code POST /transaction} waits for the outcome before answering 202
  * @param kafkaTimeout   how long a publish may take before the gateway answers 503
  * @param kafkaSecurity  how the gateway's producer and results consumer authenticate
+ * @param api            how the REST API authenticates and limits its callers ({@link ApiSecurity})
  */
 public record GatewayConfig(String bootstrapServers, Topics topics, String bindHost, int port,
                             List<String> processorUrls, Duration outcomeTimeout, Duration kafkaTimeout,
-                            KafkaSecurity kafkaSecurity) {
+                            KafkaSecurity kafkaSecurity, ApiSecurity api) {
 
     public GatewayConfig {
         processorUrls = List.copyOf(processorUrls);
@@ -35,36 +37,42 @@ public record GatewayConfig(String bootstrapServers, Topics topics, String bindH
                         .map(String::trim).filter(s -> !s.isEmpty()).toList(),
                 Duration.parse(env.getOrDefault("BANK_OUTCOME_TIMEOUT", "PT5S")),
                 Duration.parse(env.getOrDefault("BANK_KAFKA_TIMEOUT", "PT5S")),
-                KafkaSecurity.fromEnv(env));
+                KafkaSecurity.fromEnv(env),
+                ApiSecurity.fromEnv(env));
+    }
+
+    public GatewayConfig withApi(ApiSecurity newApi) {
+        return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
+                kafkaSecurity, newApi);
     }
 
     public GatewayConfig withBootstrapServers(String servers) {
         return new GatewayConfig(servers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
-                kafkaSecurity);
+                kafkaSecurity, api);
     }
 
     public GatewayConfig withProcessorUrls(List<String> urls) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, urls, outcomeTimeout, kafkaTimeout,
-                kafkaSecurity);
+                kafkaSecurity, api);
     }
 
     public GatewayConfig withPort(int newPort) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, newPort, processorUrls, outcomeTimeout,
-                kafkaTimeout, kafkaSecurity);
+                kafkaTimeout, kafkaSecurity, api);
     }
 
     public GatewayConfig withKafkaTimeout(Duration timeout) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, timeout,
-                kafkaSecurity);
+                kafkaSecurity, api);
     }
 
     public GatewayConfig withKafkaSecurity(KafkaSecurity security) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
-                security);
+                security, api);
     }
 
     public GatewayConfig withOutcomeTimeout(Duration timeout) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, timeout, kafkaTimeout,
-                kafkaSecurity);
+                kafkaSecurity, api);
     }
 }

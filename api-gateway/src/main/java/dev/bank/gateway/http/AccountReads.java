@@ -32,7 +32,7 @@ final class AccountReads {
     /** {@code GET /accounts/{accountId}}: balance, interest rate, interest accrued and not yet paid. */
     void account(Context ctx) {
         String accountId = ctx.pathParam("accountId");
-        BankApi.answer(ctx, processors.account(accountId),
+        BankApi.answer(ctx, processors.account(accountId, Access.viewer(ctx)),
                 account -> write(ctx, 200, "application/json", Json.bytes(Responses.account(account))),
                 () -> notFound(ctx, accountId));
     }
@@ -61,7 +61,7 @@ final class AccountReads {
             params.put("cursor", cursor);
         }
         if (!errors.isEmpty()) throw new InvalidRequestException(errors);
-        BankApi.answer(ctx, processors.history(accountId, params), page -> page(ctx, accountId, params, page),
+        BankApi.answer(ctx, processors.history(accountId, params, Access.viewer(ctx)), page -> page(ctx, accountId, params, page),
                 () -> notFound(ctx, accountId));
     }
 
@@ -86,7 +86,7 @@ final class AccountReads {
         String month = ctx.pathParam("month");
         String type = Statements.negotiate(ctx.queryParam("format"), ctx.header("Accept"));
         if (Months.parse(month) == null) throw new InvalidRequestException(Map.of("month", Months.RULE));
-        BankApi.answer(ctx, processors.statement(accountId, month),
+        BankApi.answer(ctx, processors.statement(accountId, month, Access.viewer(ctx)),
                 statement -> statement(ctx, accountId, month, type, statement), () -> notFound(ctx, accountId));
     }
 

@@ -1,5 +1,9 @@
 package dev.bank.gateway.http;
 
+import dev.bank.gateway.auth.ApiSecurity;
+import dev.bank.gateway.auth.Principal;
+import dev.bank.gateway.auth.Scope;
+import dev.bank.gateway.http.Access.Rule;
 import dev.bank.gateway.kafka.CommandPublisher;
 import dev.bank.gateway.kafka.OutcomeListener;
 import dev.bank.gateway.kafka.ProcessorClient;
@@ -15,7 +19,10 @@ import dev.bank.schemas.Outcome;
 import dev.bank.schemas.OutcomeStatus;
 import dev.bank.schemas.Problem;
 import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
@@ -77,46 +84,72 @@ public final class BankApi implements AutoCloseable {
     private final ProcessorClient processors;
     private final Duration outcomeTimeout;
     private final PrometheusMeterRegistry registry;
+    private final Access access;
     private volatile boolean draining;
     private volatile InetSocketAddress listenOn;
     private final Javalin app;
 
     public BankApi(CommandPublisher publisher, OutcomeListener outcomes, ProcessorClient processors,
-                   Duration outcomeTimeout, PrometheusMeterRegistry registry) {
+                   Duration outcomeTimeout, PrometheusMeterRegistry registry, ApiSecurity security) {
         this.registry = registry;
         this.publisher = publisher;
         this.outcomes = outcomes;
         this.processors = processors;
         this.outcomeTimeout = outcomeTimeout;
+        this.access = new Access(security, registry);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             HttpListener.install(config, () -> listenOn);
             config.http.maxRequestSize = MAX_BODY_BYTES;
             PathIds.install(config, NotFound::at);
+            access.install(config, security);
             Observability.install(config, registry, Map.of("producer", publisher::problem,
                     "results-listener", outcomes::problem,
                     "accepting", () -> draining ? "shutting down" : null));
-            config.routes.post(ACCOUNTS, ctx -> submit(ctx,
+            access.rule(HandlerType.GET, "/metrics", security.auth().metricsPublic() ? Rule.PUBLIC : Rule.ADMIN);
+            access.rule(HandlerType.GET, "/health/live", Rule.PUBLIC);
+            access.rule(HandlerType.GET, "/health/ready", Rule.PUBLIC);
+            route(config, HandlerType.POST, ACCOUNTS, Rule.WRITE, ctx -> submit(ctx,
                     Requests.openAccount(ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 201));
-            config.routes.post(TRANSACTION, ctx -> submit(ctx,
+            route(config, HandlerType.POST, TRANSACTION, Rule.WRITE, ctx -> submit(ctx,
                     Requests.transaction(ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
-            config.routes.get(BALANCE, this::balance);
-            config.routes.get(TRANSACTION_STATUS, this::transactionStatus);
-            config.routes.post(TRANSFERS, ctx -> submit(ctx,
+            route(config, HandlerType.GET, BALANCE, Rule.READ, this::balance);
+            route(config, HandlerType.GET, TRANSACTION_STATUS, Rule.READ, this::transactionStatus);
+            route(config, HandlerType.POST, TRANSFERS, Rule.WRITE, ctx -> submit(ctx,
                     Requests.transfer(ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
-            config.routes.get(TRANSFER_STATUS, this::transferStatus);
+            route(config, HandlerType.GET, TRANSFER_STATUS, Rule.READ, this::transferStatus);
             AccountReads reads = new AccountReads(processors);
-            config.routes.get(ACCOUNT, reads::account);
-            config.routes.put(INTEREST_RATE, ctx -> submit(ctx, Requests.interestRate(ctx.pathParam("accountId"),
-                    ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
-            config.routes.get(TRANSACTIONS, reads::transactions);
-            config.routes.get(STATEMENT, reads::statement);
-            config.routes.get("/health", ctx -> ctx.result("ok"));
+            route(config, HandlerType.GET, ACCOUNT, Rule.READ, reads::account);
+            route(config, HandlerType.PUT, INTEREST_RATE, Rule.ADMIN, ctx -> submit(ctx,
+                    Requests.interestRate(ctx.pathParam("accountId"), ctx.bodyAsBytes(),
+                            ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
+            route(config, HandlerType.GET, TRANSACTIONS, Rule.READ, reads::transactions);
+            route(config, HandlerType.GET, STATEMENT, Rule.READ, reads::statement);
+            route(config, HandlerType.GET, "/health", Rule.PUBLIC, ctx -> ctx.result("ok"));
             config.routes.exception(InvalidRequestException.class, (e, ctx) -> problem(ctx,
                     Problem.of(400, "Invalid request", "the request has invalid fields").withErrors(e.errors())));
             config.routes.exception(ProcessorClient.UnavailableException.class, (e, ctx) -> unavailable(ctx,
                     "the account store is not ready: " + e.getMessage(), null));
         });
+    }
+
+    /** A route, with the access rule it is served under ({@link Access}). */
+    private void route(JavalinConfig config, HandlerType method, String path, Rule rule, Handler handler) {
+        access.rule(method, path, rule);
+        config.routes.addHttpHandler(method, path, handler);
+    }
+
+    /** Every HTTP route the app serves, as {@code "METHOD /path"}, for the test that each has an access rule. */
+    public List<String> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream().map(p -> p.endpoint)
+                .filter(e -> e.method.isHttpMethod()).map(e -> e.method.name() + " " + e.path).toList();
+    }
+
+    /** The access rule of each route, {@code "METHOD /path"} to its name (PUBLIC, READ, WRITE, ADMIN). */
+    public Map<String, String> accessRules() {
+        Map<String, String> rules = new java.util.LinkedHashMap<>();
+        access.rules().forEach((route, rule) -> rules.put(route, rule.name()));
+        return rules;
     }
 
     public BankApi start(String host, int port) {
@@ -129,7 +162,15 @@ public final class BankApi implements AutoCloseable {
         return app.port();
     }
 
-    private void submit(Context ctx, Command command, int successStatus) {
+    private void submit(Context ctx, Command asked, int successStatus) {
+        Principal principal = Access.principal(ctx);
+        if (asked.owner() != null && !asked.owner().equals(principal.subject()) && !principal.admin()) {
+            problem(ctx, Problem.of(403, "Forbidden", "opening an account for someone else needs the scope "
+                    + Scope.ADMIN.value()));
+            return;
+        }
+        // who asked travels with the command: the processor checks the account is theirs and records it
+        Command command = asked.by(principal.subject(), principal.admin());
         if (draining) {
             unavailable(ctx, "the gateway is shutting down; retry with the same transactionId",
                     command.transactionId());
@@ -206,7 +247,7 @@ public final class BankApi implements AutoCloseable {
 
     private void balance(Context ctx) {
         String accountId = ctx.pathParam("accountId");
-        answer(ctx, processors.account(accountId),
+        answer(ctx, processors.account(accountId, Access.viewer(ctx)),
                 account -> json(ctx, 200, Responses.balance(account)),
                 () -> problem(ctx, NotFound.account(accountId)));
     }
@@ -214,7 +255,7 @@ public final class BankApi implements AutoCloseable {
     private void transactionStatus(Context ctx) {
         String accountId = ctx.pathParam("accountId");
         String transactionId = ctx.pathParam("transactionId");
-        answer(ctx, processors.outcome(accountId, transactionId),
+        answer(ctx, processors.outcome(accountId, transactionId, Access.viewer(ctx)),
                 outcome -> {
                     if (outcome.accepted()) json(ctx, 200, Responses.success(outcome));
                     else problem(ctx, Responses.rejection(outcome));
@@ -232,7 +273,7 @@ public final class BankApi implements AutoCloseable {
     private void transferStatus(Context ctx) {
         String accountId = ctx.pathParam("accountId");
         String transferId = ctx.pathParam("transferId");
-        answer(ctx, processors.transfer(accountId, transferId),
+        answer(ctx, processors.transfer(accountId, transferId, Access.viewer(ctx)),
                 transfer -> json(ctx, 200, Responses.transferState(transfer)),
                 () -> problem(ctx, NotFound.transfer(accountId, transferId)));
     }

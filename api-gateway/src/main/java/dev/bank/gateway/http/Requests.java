@@ -56,8 +56,9 @@ public final class Requests {
     }
 
     /**
-     * {@code {"currency","accountId"?,"initialDeposit"?,"interestRate"?,"transactionId"?}}; a missing accountId is
-     * generated, a missing rate is the processor's configured default.
+     * {@code {"currency","accountId"?,"initialDeposit"?,"interestRate"?,"owner"?,"transactionId"?}}; a missing
+     * accountId is generated, a missing rate is the processor's configured default, a missing owner is whoever opens
+     * it (naming someone else is an admin's act).
      */
     public static Command openAccount(byte[] body, String idempotencyKey) {
         JsonNode json = parse(body);
@@ -66,10 +67,13 @@ public final class Requests {
         String currency = currency(json, errors, true);
         String deposit = amount(json, "initialDeposit", errors, false, currency);
         String rate = rate(json, errors, false);
+        String owner = text(json, "owner");
+        if (owner != null && !Ids.validPrincipal(owner)) errors.put("owner", Ids.PRINCIPAL_RULE);
         String transactionId = transactionId(json, idempotencyKey, errors);
         if (!errors.isEmpty()) throw new InvalidRequestException(errors);
         if (accountId == null) accountId = "acc-" + UUID.randomUUID();
-        return checked(Command.open(transactionId, accountId, currency, deposit, rate));
+        Command open = Command.open(transactionId, accountId, currency, deposit, rate);
+        return checked(owner == null ? open : open.ownedBy(owner));
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.bank.gateway.kafka;
 
+import dev.bank.observability.InternalApi;
+import dev.bank.observability.InternalApi.Viewer;
 import dev.bank.observability.PeerClient;
 import dev.bank.observability.Urls;
 import dev.bank.schemas.Account;
@@ -40,51 +42,61 @@ public final class ProcessorClient implements AutoCloseable {
 
     private final List<String> baseUrls;
     private final PeerClient http;
+    private final String serviceToken;
 
-    public ProcessorClient(List<String> baseUrls) {
-        this(baseUrls, REQUEST_TIMEOUT);
+    /** @param serviceToken the processors' query API credential ({@link InternalApi}) */
+    public ProcessorClient(List<String> baseUrls, String serviceToken) {
+        this(baseUrls, serviceToken, REQUEST_TIMEOUT);
     }
 
-    ProcessorClient(List<String> baseUrls, Duration requestTimeout) {
+    ProcessorClient(List<String> baseUrls, String serviceToken, Duration requestTimeout) {
         if (baseUrls.isEmpty()) throw new IllegalArgumentException("at least one processor URL is needed");
         this.baseUrls = List.copyOf(baseUrls);
+        this.serviceToken = serviceToken;
         this.http = new PeerClient("processor-client", requestTimeout);
     }
 
-    public CompletableFuture<Optional<Account>> account(String accountId) {
-        return get("/internal/accounts/" + encode(accountId), Account.class);
+    // Every question is asked for a viewer: the processor answers only about accounts the viewer may see (its
+    // owner, or an admin), and as "not found" about any other.
+
+    public CompletableFuture<Optional<Account>> account(String accountId, Viewer viewer) {
+        return get("/internal/accounts/" + encode(accountId), Account.class, viewer);
     }
 
-    public CompletableFuture<Optional<Outcome>> outcome(String accountId, String transactionId) {
-        return get("/internal/accounts/" + encode(accountId) + "/transactions/" + encode(transactionId), Outcome.class);
+    public CompletableFuture<Optional<Outcome>> outcome(String accountId, String transactionId, Viewer viewer) {
+        return get("/internal/accounts/" + encode(accountId) + "/transactions/" + encode(transactionId), Outcome.class,
+                viewer);
     }
 
-    public CompletableFuture<Optional<Transfer>> transfer(String accountId, String transferId) {
-        return get("/internal/accounts/" + encode(accountId) + "/transfers/" + encode(transferId), Transfer.class);
+    public CompletableFuture<Optional<Transfer>> transfer(String accountId, String transferId, Viewer viewer) {
+        return get("/internal/accounts/" + encode(accountId) + "/transfers/" + encode(transferId), Transfer.class,
+                viewer);
     }
 
     /** A page of the account's postings, newest first; {@code params} are from, to, limit and cursor as given. */
-    public CompletableFuture<Optional<HistoryPage>> history(String accountId, Map<String, String> params) {
-        return get("/internal/accounts/" + encode(accountId) + "/history" + Urls.query(params), HistoryPage.class);
+    public CompletableFuture<Optional<HistoryPage>> history(String accountId, Map<String, String> params, Viewer viewer) {
+        return get("/internal/accounts/" + encode(accountId) + "/history" + Urls.query(params), HistoryPage.class,
+                viewer);
     }
 
     /** The account's statement for a month, {@code yyyy-MM}. */
-    public CompletableFuture<Optional<Statement>> statement(String accountId, String month) {
-        return get("/internal/accounts/" + encode(accountId) + "/statements/" + encode(month), Statement.class);
+    public CompletableFuture<Optional<Statement>> statement(String accountId, String month, Viewer viewer) {
+        return get("/internal/accounts/" + encode(accountId) + "/statements/" + encode(month), Statement.class, viewer);
     }
 
     /**
      * Asks the processors in order: empty on 404, the value on 200, the next URL on anything else, and
      * {@link UnavailableException} when none could answer.
      */
-    private <T> CompletableFuture<Optional<T>> get(String path, Class<T> type) {
-        return ask(0, path, type, "no processor configured");
+    private <T> CompletableFuture<Optional<T>> get(String path, Class<T> type, Viewer viewer) {
+        return ask(0, path, type, InternalApi.headers(serviceToken, viewer), "no processor configured");
     }
 
-    private <T> CompletableFuture<Optional<T>> ask(int index, String path, Class<T> type, String lastProblem) {
+    private <T> CompletableFuture<Optional<T>> ask(int index, String path, Class<T> type, Map<String, String> headers,
+                                                   String lastProblem) {
         if (index >= baseUrls.size()) return CompletableFuture.failedFuture(new UnavailableException(lastProblem));
         String base = baseUrls.get(index);
-        return http.get(base + path).handle((answer, error) -> {
+        return http.get(base + path, headers).handle((answer, error) -> {
             String problem;
             if (error != null) {
                 problem = base + " is unreachable: " + error;
@@ -100,7 +112,7 @@ public final class ProcessorClient implements AutoCloseable {
                 }
             }
             log.debug("processor query failed, trying the next: {}", problem);
-            return ask(index + 1, path, type, problem);
+            return ask(index + 1, path, type, headers, problem);
         }).thenCompose(next -> next);
     }
 

@@ -2,6 +2,7 @@ package dev.bank.gateway.kafka;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.bank.observability.InternalApi.Viewer;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.AccountStatus;
 import dev.bank.schemas.Json;
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The gateway's reads against real HTTP servers standing in for processors: answers, 404, and failing over. */
 class ProcessorClientTest {
+    private static final String TOKEN = "test-service-token-0123456789";
     private static final Account ACCOUNT = new Account("acc-1", "EUR", AccountStatus.OPEN, 12_345, 3, 1_700_000_000_000L);
 
     private final List<HttpServer> servers = new ArrayList<>();
@@ -48,14 +50,14 @@ class ProcessorClientTest {
             paths.add(path);
             return answer(exchange, 200, Json.bytes(ACCOUNT));
         });
-        assertThat(client(url).account("acc 1/x").get(5, TimeUnit.SECONDS)).contains(ACCOUNT);
+        assertThat(client(url).account("acc 1/x", Viewer.SERVICE).get(5, TimeUnit.SECONDS)).contains(ACCOUNT);
         assertThat(paths).containsExactly("/internal/accounts/acc%201%2Fx");
     }
 
     @Test
     void notFoundIsEmptyAndNotAFailure() throws Exception {
         String url = server((exchange, path) -> answer(exchange, 404, "{}".getBytes(StandardCharsets.UTF_8)));
-        assertThat(client(url).account("acc-1").get(5, TimeUnit.SECONDS)).isEmpty();
+        assertThat(client(url).account("acc-1", Viewer.SERVICE).get(5, TimeUnit.SECONDS)).isEmpty();
     }
 
     @Test
@@ -64,13 +66,13 @@ class ProcessorClientTest {
         String garbled = server((exchange, path) -> answer(exchange, 200, "{not json".getBytes(StandardCharsets.UTF_8)));
         String good = server((exchange, path) -> answer(exchange, 200, Json.bytes(ACCOUNT)));
         ProcessorClient client = client(failing, unreachable(), garbled, good);
-        assertThat(client.account("acc-1").get(10, TimeUnit.SECONDS)).contains(ACCOUNT);
+        assertThat(client.account("acc-1", Viewer.SERVICE).get(10, TimeUnit.SECONDS)).contains(ACCOUNT);
     }
 
     @Test
     void noProcessorAnsweringIsUnavailableNamingTheLastProblem() {
         String failing = server((exchange, path) -> answer(exchange, 500, "{}".getBytes(StandardCharsets.UTF_8)));
-        CompletableFuture<Optional<Account>> read = client(unreachable(), failing).account("acc-1");
+        CompletableFuture<Optional<Account>> read = client(unreachable(), failing).account("acc-1", Viewer.SERVICE);
         assertThatThrownBy(() -> read.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(ProcessorClient.UnavailableException.class).hasMessageContaining("answered 500");
     }
@@ -83,9 +85,9 @@ class ProcessorClientTest {
         });
         String good = server((exchange, path) -> answer(exchange, 200, Json.bytes(ACCOUNT)));
         long start = System.nanoTime();
-        ProcessorClient client = new ProcessorClient(List.of(stuck, good), Duration.ofMillis(300));
+        ProcessorClient client = new ProcessorClient(List.of(stuck, good), TOKEN, Duration.ofSeconds(1));
         clients.add(client);
-        assertThat(client.account("acc-1").get(10, TimeUnit.SECONDS)).contains(ACCOUNT);
+        assertThat(client.account("acc-1", Viewer.SERVICE).get(10, TimeUnit.SECONDS)).contains(ACCOUNT);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     }
 
@@ -99,7 +101,7 @@ class ProcessorClientTest {
         });
         ProcessorClient client = client(slow);
         List<CompletableFuture<Optional<Account>>> reads = new ArrayList<>();
-        for (int i = 0; i < 3_000; i++) reads.add(client.account("acc-1"));
+        for (int i = 0; i < 3_000; i++) reads.add(client.account("acc-1", Viewer.SERVICE));
         CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         assertThat(reads).allSatisfy(r -> assertThat(r.join()).contains(ACCOUNT));
         assertThat(served).hasValue(3_000);
@@ -146,7 +148,7 @@ class ProcessorClientTest {
     }
 
     private ProcessorClient client(String... urls) {
-        ProcessorClient client = new ProcessorClient(List.of(urls));
+        ProcessorClient client = new ProcessorClient(List.of(urls), TOKEN);
         clients.add(client);
         return client;
     }
