@@ -23,10 +23,13 @@ final class Balances {
 
     private final RestLoad http;
     private final String processorUrl;
+    private final String serviceToken;
 
-    Balances(RestLoad http, String processorUrl) {
+    /** @param serviceToken the query API's credential ({@code BANK_SERVICE_TOKEN}) */
+    Balances(RestLoad http, String processorUrl, String serviceToken) {
         this.http = http;
         this.processorUrl = processorUrl;
+        this.serviceToken = serviceToken;
     }
 
     /** The failures, in words; empty when every balance is as expected. */
@@ -40,7 +43,8 @@ final class Balances {
             Map<String, Boolean> settled = new ConcurrentHashMap<>();
             Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
             http.run("balances", processorUrl, ids.size(), CONCURRENCY,
-                    i -> Request.get("/internal/accounts/" + URLEncoder.encode(ids.get(i), StandardCharsets.UTF_8)),
+                    i -> Request.get("/internal/accounts/" + URLEncoder.encode(ids.get(i), StandardCharsets.UTF_8))
+                            .with("Authorization", "Bearer " + serviceToken),
                     (i, response) -> {
                         String id = ids.get(i);
                         if (response.status() == 503) return "not ready"; // asked again next round

@@ -1,5 +1,6 @@
 package dev.bank.bench;
 
+import dev.bank.observability.InternalApi;
 import dev.bank.observability.KafkaSecurity;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
@@ -61,12 +62,18 @@ public final class Bench {
         try (RestLoad http = new RestLoad()) {
             BenchConfig target = stack == null ? config
                     : config.withTarget(stack.bootstrapServers(), stack.gatewayUrl(), stack.processorUrl());
-            Balances balances = new Balances(http, target.processorUrl());
+            String serviceToken = stack != null ? stack.serviceToken() : InternalApi.serviceToken(env);
+            String token = stack != null ? stack.token() : env.get("BANK_BENCH_TOKEN");
+            if (token == null) {
+                throw new IllegalArgumentException("BANK_BENCH_TOKEN: a bearer token for the principal 'bench' "
+                        + "(scopes bank:read bank:write), which owns the accounts the bench opens");
+            }
+            Balances balances = new Balances(http, target.processorUrl(), serviceToken);
             // the in-process broker is PLAINTEXT on loopback; an external one is reached as BANK_KAFKA_* says
             // (on a secured cluster: a super user, since the bench creates topics and a Streams app of its own)
             KafkaSecurity security = stack == null ? KafkaSecurity.fromEnv(env) : KafkaSecurity.PLAINTEXT;
             KafkaScenarios kafka = new KafkaScenarios(target, runId, balances, env, security);
-            RestScenarios rest = new RestScenarios(target, runId, kafka, http, balances);
+            RestScenarios rest = new RestScenarios(target, runId, kafka, http, balances, token);
             List<ScenarioResult> results = new ArrayList<>();
             ScenarioResult baseline = null;
             for (Scenario scenario : target.scenarios()) {

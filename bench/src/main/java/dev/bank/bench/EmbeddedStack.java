@@ -1,7 +1,10 @@
 package dev.bank.bench;
 
 import dev.bank.gateway.GatewayApp;
+import dev.bank.gateway.auth.LocalIssuer;
+import dev.bank.gateway.auth.Scope;
 import dev.bank.gateway.config.GatewayConfig;
+import dev.bank.observability.InternalApi;
 import dev.bank.launcher.EmbeddedBroker;
 import dev.bank.launcher.TopicCreator;
 import dev.bank.processor.ProcessorApp;
@@ -46,6 +49,8 @@ final class EmbeddedStack implements AutoCloseable {
     private String bootstrapServers;
     private List<String> processorUrls = List.of();
     private String gatewayUrl;
+    private final String serviceToken = InternalApi.newServiceToken();
+    private LocalIssuer issuer;
 
     private EmbeddedStack(Path dir) {
         this.dir = dir;
@@ -79,10 +84,14 @@ final class EmbeddedStack implements AutoCloseable {
         bootstrapServers = broker.bootstrapServers();
         TopicCreator.createAll(bootstrapServers, config.topics().specs(), Duration.ofSeconds(60));
 
+        issuer = LocalIssuer.ephemeral(dir.resolve("auth").resolve("public-key.jwk"));
         Map<String, String> local = new HashMap<>(env);
         local.put("BANK_QUERY_HOST", HOST);
         local.put("BANK_QUERY_BIND_HOST", HOST);
         local.put("BANK_GATEWAY_BIND_HOST", HOST);
+        local.put("BANK_SERVICE_TOKEN", serviceToken);
+        // the bench measures throughput with one principal; its rate limit is not what is measured
+        local.putIfAbsent("BANK_RATE_LIMIT_PER_SECOND", "10000000");
         // started together and awaited together: each one joining the group rebalances the others
         List<ProcessorApp> processors = new ArrayList<>();
         for (int i = 0; i < config.processors(); i++) {
@@ -96,7 +105,9 @@ final class EmbeddedStack implements AutoCloseable {
         awaitAllRunning(processors);
         processorUrls = processors.stream().map(ProcessorApp::queryUrl).toList();
 
-        GatewayApp gateway = GatewayApp.start(GatewayConfig.fromEnv(local)
+        GatewayConfig gatewayConfig = GatewayConfig.fromEnv(local);
+        GatewayApp gateway = GatewayApp.start(gatewayConfig
+                .withApi(gatewayConfig.api().trusting(issuer.publicKeyFile()))
                 .withBootstrapServers(bootstrapServers)
                 .withProcessorUrls(processorUrls)
                 .withPort(0)
@@ -112,6 +123,16 @@ final class EmbeddedStack implements AutoCloseable {
 
     String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The query API's credential every part of this bank shares. */
+    String serviceToken() {
+        return serviceToken;
+    }
+
+    /** A bearer token of {@link Workload#PRINCIPAL} (read and write), which this bank's gateway trusts. */
+    String token() {
+        return issuer.token(Workload.PRINCIPAL, List.of(Scope.READ, Scope.WRITE), Duration.ofHours(24));
     }
 
     /** The first processor's query API: the one the gateway asks first. */

@@ -48,6 +48,13 @@ record Request(String method, String path, Map<String, String> headers, byte[] b
         return new Request("POST", path, Map.of("Content-Type", contentType), body);
     }
 
+    /** The same request with one more header (e.g. its credential). */
+    Request with(String name, String value) {
+        Map<String, String> more = new java.util.LinkedHashMap<>(headers);
+        more.put(name, value);
+        return new Request(method, path, more, body);
+    }
+
     boolean idempotent() {
         return IDEMPOTENT.contains(method);
     }

@@ -30,7 +30,12 @@ final class RestScenarios {
     private final RestLoad http;
     private final Balances balances;
 
-    RestScenarios(BenchConfig config, String runId, KafkaScenarios kafka, RestLoad http, Balances balances) {
+    private final String bearer;
+
+    /** @param token the bearer token of {@link Workload#PRINCIPAL}, sent with every request */
+    RestScenarios(BenchConfig config, String runId, KafkaScenarios kafka, RestLoad http, Balances balances,
+                  String token) {
+        this.bearer = "Bearer " + token;
         this.config = config;
         this.runId = runId;
         this.kafka = kafka;
@@ -55,7 +60,8 @@ final class RestScenarios {
 
     private RestLoad.Run transactions(Workload w, String label, int rate) {
         return http.run(label, config.gatewayUrl(), w.n(), config.concurrency(), rate,
-                i -> Request.post("/transaction", "application/json", Json.bytes(body(w, i))),
+                i -> Request.post("/transaction", "application/json", Json.bytes(body(w, i)))
+                        .with("Authorization", bearer),
                 (i, response) -> checkTransaction(w, i, response),
                 config.scenarioTimeout());
     }
@@ -77,7 +83,8 @@ final class RestScenarios {
     private RestLoad.Run balanceReads(Workload w, String label, int rate) {
         Map<String, Long> expected = w.expectedBalances(0); // opened, nothing posted
         return http.run(label, config.gatewayUrl(), w.n(), config.concurrency(), rate,
-                i -> Request.get("/balance/" + URLEncoder.encode(w.accountOf(i), StandardCharsets.UTF_8)),
+                i -> Request.get("/balance/" + URLEncoder.encode(w.accountOf(i), StandardCharsets.UTF_8))
+                        .with("Authorization", bearer),
                 (i, response) -> checkBalance(w.accountOf(i), expected.get(w.accountOf(i)), response),
                 config.scenarioTimeout());
     }

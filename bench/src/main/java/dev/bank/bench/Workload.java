@@ -100,8 +100,13 @@ final class Workload {
         return OPENING_MINOR + a;
     }
 
+    /** Who owns the bench's accounts and sends its REST requests. */
+    static final String PRINCIPAL = "bench";
+
     Command open(int a) {
-        return Command.open(openTransactionId(a), accountIds.get(a), CURRENCY, Money.toMajor(openingMinor(a), EUR));
+        // owned by the bench's principal, whose token the REST scenarios use: every request is authorized for real
+        return Command.open(openTransactionId(a), accountIds.get(a), CURRENCY, Money.toMajor(openingMinor(a), EUR))
+                .ownedBy(PRINCIPAL);
     }
 
     /** Every account's balance once the first {@code applied} commands are applied, in minor units. */

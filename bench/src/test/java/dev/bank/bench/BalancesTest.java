@@ -36,7 +36,8 @@ class BalancesTest {
         });
         server.start();
         http = new RestLoad();
-        balances = new Balances(http, "http://127.0.0.1:" + server.getAddress().getPort());
+        balances = new Balances(http, "http://127.0.0.1:" + server.getAddress().getPort(),
+                "test-service-token-0123456789");
     }
 
     @AfterEach

@@ -1,6 +1,10 @@
 package dev.bank.launcher;
 
 import dev.bank.gateway.GatewayApp;
+import dev.bank.gateway.auth.LocalIssuer;
+import dev.bank.gateway.auth.Scope;
+import dev.bank.observability.InternalApi;
+import dev.bank.observability.Secret;
 import dev.bank.gateway.config.GatewayConfig;
 import dev.bank.observability.AsyncPool;
 import dev.bank.observability.KafkaSecurity;
@@ -39,6 +43,9 @@ public final class Main {
               acls       as a Kafka super user: set the roles' SCRAM users (BANK_ACL_*_PASSWORD_FILE) and ACLs
               processor  the Kafka Streams processor and its query API (needs a running Kafka)
               gateway    the REST gateway (needs a running Kafka and processor)
+              token      a bearer token signed with the local key in BANK_DATA_DIR/auth (made by 'local' or 'keys'):
+                         token --sub alice [--scope "bank:read bank:write"] [--ttl PT1H]
+              keys       make the local signing key in BANK_DATA_DIR/auth (if missing) and print its public half
               bench      benchmark: raw Kafka pipe vs. the bank (Kafka and REST), table + JSON (BANK_BENCH_*, README)
               help       this text
 
@@ -49,6 +56,8 @@ public final class Main {
               BANK_BOOTSTRAP_SERVERS 127.0.0.1:9092  Kafka for 'processor' and 'gateway' ('local' uses its own)
               BANK_KAFKA_SECURITY_PROTOCOL PLAINTEXT  or SASL_PLAINTEXT / SASL_SSL with BANK_KAFKA_USERNAME and
                                      BANK_KAFKA_PASSWORD_FILE ('local' is always PLAINTEXT on loopback)
+              BANK_SERVICE_TOKEN_FILE  the secret the gateway and processors share ('processor', 'gateway')
+              BANK_JWT_JWKS_URL or BANK_JWT_PUBLIC_KEY_FILE  whose tokens the gateway accepts ('gateway')
               BANK_QUERY_PORT 8081, BANK_GATEWAY_PORT 8080, BANK_PROCESSOR_URLS, BANK_TOPIC_* ... (see README)
             """;
 
@@ -70,6 +79,8 @@ public final class Main {
             }
             case "topics" -> System.exit(topics(env));
             case "acls" -> System.exit(acls(env));
+            case "token" -> System.exit(Tokens.token(args, env, System.out, System.err));
+            case "keys" -> System.exit(Tokens.keys(env, System.out, System.err));
             case "bench" -> {
                 bench(args);
                 return;
@@ -167,11 +178,17 @@ public final class Main {
     private void local(LauncherConfig config, Map<String, String> env) throws InterruptedException {
         EmbeddedBroker broker = startBroker(config, env);
         String bootstrap = broker.bootstrapServers();
+        // the gateway and the processor share a fresh secret for the query API; the gateway trusts the tokens of
+        // the local signing key, made on first start under the data directory
+        Secret serviceToken = new Secret(InternalApi.newServiceToken());
+        LocalIssuer issuer = LocalIssuer.inDirectory(config.dataDir());
         // its own broker listens in PLAINTEXT on loopback only, whatever BANK_KAFKA_* says
-        ProcessorApp processor = startProcessor(config, env, bootstrap, KafkaSecurity.PLAINTEXT);
-        GatewayApp gateway = add("gateway", GatewayApp.start(GatewayConfig.fromEnv(env)
+        ProcessorApp processor = startProcessor(config, env, bootstrap, KafkaSecurity.PLAINTEXT, serviceToken);
+        GatewayConfig gatewayConfig = GatewayConfig.fromEnv(env);
+        GatewayApp gateway = add("gateway", GatewayApp.start(gatewayConfig
                 .withBootstrapServers(bootstrap)
                 .withKafkaSecurity(KafkaSecurity.PLAINTEXT)
+                .withApi(gatewayConfig.api().withServiceToken(serviceToken).trusting(issuer.publicKeyFile()))
                 .withProcessorUrls(List.of(processor.queryUrl()))));
         PrintStream out = System.out;
         out.println();
@@ -180,9 +197,19 @@ public final class Main {
                 + ", cluster " + broker.clusterId() + ")");
         out.println("  processor query  " + processor.queryUrl());
         out.println("  REST gateway     http://localhost:" + gateway.port());
+        out.println();
+        out.println("Tokens for the walk-through (" + LOCAL_TOKEN_TTL.toHours() + " h; more with ./bank token --sub NAME):");
+        out.println("  export ALICE='" + issuer.token("alice", List.of(Scope.READ, Scope.WRITE), LOCAL_TOKEN_TTL)
+                + "'   # customer alice: bank:read bank:write");
+        out.println("  export ADMIN='" + issuer.token("admin", List.of(Scope.READ, Scope.WRITE, Scope.ADMIN),
+                LOCAL_TOKEN_TTL) + "'   # an admin: bank:read bank:write bank:admin");
+        out.println();
         out.println("Ctrl-C stops everything; data is kept for the next start.");
         out.println();
     }
+
+    /** How long the tokens 'local' prints are valid. */
+    static final Duration LOCAL_TOKEN_TTL = Duration.ofHours(12);
 
     private void broker(LauncherConfig config, Map<String, String> env) {
         EmbeddedBroker broker = startBroker(config, env);
@@ -193,7 +220,8 @@ public final class Main {
     }
 
     private void processor(LauncherConfig config, Map<String, String> env) throws InterruptedException {
-        ProcessorApp processor = startProcessor(config, env, config.bootstrapServers(), KafkaSecurity.fromEnv(env));
+        ProcessorApp processor = startProcessor(config, env, config.bootstrapServers(), KafkaSecurity.fromEnv(env),
+                null);
         System.out.println("processor query API on " + processor.queryUrl() + " (Kafka "
                 + config.bootstrapServers() + "); Ctrl-C stops it.");
     }
@@ -212,9 +240,11 @@ public final class Main {
         return broker;
     }
 
+    /** @param serviceToken the query API's credential; null: the one the environment names */
     private ProcessorApp startProcessor(LauncherConfig config, Map<String, String> env, String bootstrap,
-                                        KafkaSecurity security) throws InterruptedException {
+                                        KafkaSecurity security, Secret serviceToken) throws InterruptedException {
         ProcessorConfig pc = ProcessorConfig.fromEnv(env).withBootstrapServers(bootstrap).withKafkaSecurity(security);
+        if (serviceToken != null) pc = pc.withServiceToken(serviceToken);
         if (env.get("BANK_STATE_DIR") == null) {
             pc = pc.withStateDir(config.streamsDir());
         }

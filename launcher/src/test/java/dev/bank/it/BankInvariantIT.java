@@ -161,6 +161,7 @@ class BankInvariantIT {
                 String account = accounts.get(i % accounts.size());
                 var request = java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create(instance.queryUrl() + "/internal/accounts/" + account))
+                        .header("Authorization", "Bearer " + BankStack.SERVICE_TOKEN)
                         .timeout(Duration.ofSeconds(5)).build();
                 int status;
                 try {
@@ -376,7 +377,7 @@ class BankInvariantIT {
 
     private static void servedBalancesEqualTheLedger(ProcessorProcess instance, Map<String, Long> replayed,
                                                      Map<String, Outcome> first) {
-        Http query = new Http(instance.queryUrl());
+        Http query = BankStack.query(instance.queryUrl());
         Stream.concat(BankWorkload.EUR.stream(), BankWorkload.USD.stream()).forEach(account -> {
             var answer = query.get("/internal/accounts/" + account);
             assertThat(answer.status()).as(account + " via " + instance.queryUrl()).isEqualTo(200);

@@ -1,6 +1,8 @@
 package dev.bank.it;
 
 import dev.bank.gateway.GatewayApp;
+import dev.bank.gateway.auth.LocalIssuer;
+import dev.bank.gateway.auth.Scope;
 import dev.bank.gateway.config.GatewayConfig;
 import dev.bank.launcher.TopicCreator;
 import dev.bank.processor.ProcessorApp;
@@ -22,12 +24,60 @@ import static org.assertj.core.api.Assertions.assertThat;
  * started with their production code and configuration, on free ports.
  */
 public final class BankStack {
+    /** The query API credential every test processor and gateway shares ({@code BANK_SERVICE_TOKEN}). */
+    public static final String SERVICE_TOKEN = "it-service-token-0123456789abcdef";
+    /** The customer the tests act as unless they say otherwise (scopes bank:read and bank:write). */
+    public static final String CUSTOMER = "it-customer";
+
+    /** The tests' token issuer (its key lives in memory), which every test gateway trusts. */
+    private static final LocalIssuer ISSUER = issuer();
+
     private final String bootstrapServers;
     private final Topics topics = Topics.defaults();
 
     public BankStack(String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
         TopicCreator.createAll(bootstrapServers, topics.specs(), Duration.ofSeconds(60));
+    }
+
+    private static LocalIssuer issuer() {
+        try {
+            return LocalIssuer.ephemeral(java.nio.file.Files.createTempDirectory("bank-it-auth")
+                    .resolve("public-key.jwk"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A token of the test issuer, which every test gateway trusts. */
+    public static String token(String subject, Scope... scopes) {
+        return ISSUER.token(subject, List.of(scopes), Duration.ofHours(1));
+    }
+
+    /** The test customer's token ({@link #CUSTOMER}: read and write). */
+    public static String customerToken() {
+        return token(CUSTOMER, Scope.READ, Scope.WRITE);
+    }
+
+    /** An admin's token (every scope). */
+    public static String adminToken() {
+        return token("it-admin", Scope.READ, Scope.WRITE, Scope.ADMIN);
+    }
+
+    /** A gateway's REST API, as the test customer. */
+    public static Http rest(int gatewayPort) {
+        return new Http("http://127.0.0.1:" + gatewayPort).as(customerToken());
+    }
+
+    /** A gateway configuration with the tests' service credential, trusting the tests' issuer. */
+    public static GatewayConfig secured(GatewayConfig config) {
+        return config.withApi(config.api().withServiceToken(new dev.bank.observability.Secret(SERVICE_TOKEN))
+                .trusting(ISSUER.publicKeyFile()));
+    }
+
+    /** A processor's query API, with the service credential. */
+    public static Http query(String queryUrl) {
+        return new Http(queryUrl).as(SERVICE_TOKEN);
     }
 
     public Topics topics() {
@@ -39,7 +89,7 @@ public final class BankStack {
     }
 
     public ProcessorConfig processorConfig(Path stateDir) {
-        return ProcessorConfig.fromEnv(Map.of("BANK_QUERY_HOST", "127.0.0.1"))
+        return ProcessorConfig.fromEnv(Map.of("BANK_QUERY_HOST", "127.0.0.1", "BANK_SERVICE_TOKEN", SERVICE_TOKEN))
                 .withBootstrapServers(bootstrapServers)
                 .withStateDir(stateDir)
                 .withQueryPort(freePort());
@@ -57,7 +107,7 @@ public final class BankStack {
     }
 
     public GatewayConfig gatewayConfig(List<String> processorUrls) {
-        return GatewayConfig.fromEnv(Map.of("BANK_GATEWAY_BIND_HOST", "127.0.0.1"))
+        return secured(GatewayConfig.fromEnv(Map.of("BANK_GATEWAY_BIND_HOST", "127.0.0.1")))
                 .withBootstrapServers(bootstrapServers)
                 .withProcessorUrls(processorUrls)
                 .withPort(0)

@@ -54,14 +54,24 @@ public final class BankSystem implements AutoCloseable {
         return kafka.bootstrapServers();
     }
 
-    /** The REST API, as a client sees it. */
+    /** The REST API, as a client sees it: the test customer ({@link BankStack#CUSTOMER}). */
     public Http http() {
-        return new Http("http://127.0.0.1:" + gateway.port());
+        return stack.rest(gateway.port());
     }
 
-    /** The processor's query API (and its /metrics and /health). */
+    /** The REST API as an admin. */
+    public Http admin() {
+        return http().as(stack.adminToken());
+    }
+
+    /** The REST API with no token at all. */
+    public Http anonymous() {
+        return http().as(null);
+    }
+
+    /** The processor's query API (and its /metrics and /health), with the service credential. */
     public Http query() {
-        return new Http(processor.queryUrl());
+        return BankStack.query(processor.queryUrl());
     }
 
     @Override

@@ -34,6 +34,7 @@ class ConcurrentAnswersIT {
     static BankSystem bank;
     static HttpClient client;
     static String base;
+    static final String TOKEN = BankStack.customerToken();
 
     @BeforeAll
     static void start() throws Exception {
@@ -54,6 +55,7 @@ class ConcurrentAnswersIT {
     private static CompletableFuture<Answer> post(String body) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/transaction"))
                 .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + TOKEN)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         return client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
             try {

@@ -30,7 +30,7 @@ class DegradedGatewayIT {
             String processorUrl = "http://127.0.0.1:" + processorConfig.queryPort();
             GatewayConfig config = stack.gatewayConfig(List.of(processorUrl)).withOutcomeTimeout(Duration.ofSeconds(1));
             try (GatewayApp gateway = stack.startGateway(config)) {
-                Http http = new Http("http://127.0.0.1:" + gateway.port());
+                Http http = stack.rest(gateway.port());
 
                 // Given no processor is running, When a client opens an account
                 var late = http.post("/accounts", "{\"accountId\":\"late\",\"currency\":\"EUR\",\"transactionId\":\"open-late\"}");
@@ -62,13 +62,13 @@ class DegradedGatewayIT {
     @Test
     void answers503WithRetryAfterWhenKafkaIsUnreachable() {
         // Given a gateway whose Kafka does not exist
-        GatewayConfig config = GatewayConfig.fromEnv(Map.of("BANK_GATEWAY_BIND_HOST", "127.0.0.1"))
+        GatewayConfig config = BankStack.secured(GatewayConfig.fromEnv(Map.of("BANK_GATEWAY_BIND_HOST", "127.0.0.1")))
                 .withBootstrapServers("127.0.0.1:" + BankStack.freePort())
                 .withProcessorUrls(List.of("http://127.0.0.1:" + BankStack.freePort()))
                 .withPort(0)
                 .withKafkaTimeout(Duration.ofSeconds(1));
         try (GatewayApp gateway = GatewayApp.start(config)) {
-            Http http = new Http("http://127.0.0.1:" + gateway.port());
+            Http http = BankStack.rest(gateway.port());
 
             // When a client posts a transaction
             var response = http.post("/transaction",
@@ -97,7 +97,7 @@ class DegradedGatewayIT {
                 .withKafkaTimeout(Duration.ofSeconds(2)).withOutcomeTimeout(Duration.ofSeconds(2));
         try (GatewayApp gateway = stack.startGateway(config)) {
             kafka.close();
-            var response = new Http("http://127.0.0.1:" + gateway.port()).post("/transaction",
+            var response = stack.rest(gateway.port()).post("/transaction",
                     "{\"accountId\":\"a\",\"amount\":5,\"type\":\"credit\",\"transactionId\":\"tx-gone\"}");
             assertThat(response.status()).isEqualTo(503);
             assertThat(response.text("transactionId")).isEqualTo("tx-gone");
@@ -112,7 +112,7 @@ class DegradedGatewayIT {
             GatewayConfig config = stack.gatewayConfig(List.of("http://127.0.0.1:" + BankStack.freePort()))
                     .withOutcomeTimeout(Duration.ofSeconds(3));
             GatewayApp gateway = stack.startGateway(config);
-            Http http = new Http("http://127.0.0.1:" + gateway.port());
+            Http http = stack.rest(gateway.port());
             var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> http.post("/transaction",
                     "{\"accountId\":\"a\",\"amount\":5,\"type\":\"credit\",\"transactionId\":\"tx-drain\"}"));
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))

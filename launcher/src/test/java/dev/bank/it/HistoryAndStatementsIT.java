@@ -58,7 +58,8 @@ class HistoryAndStatementsIT {
     }
 
     private static HttpResponse<byte[]> raw(String path, String accept) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET()
+                .header("Authorization", "Bearer " + BankStack.customerToken());
         if (accept != null) b.header("Accept", accept);
         return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
@@ -68,6 +69,7 @@ class HistoryAndStatementsIT {
         assertThat(http.get("/accounts/ivy").text("interestRate")).isEqualTo("0.02");
         HttpRequest put = HttpRequest.newBuilder(URI.create(base + "/accounts/ivy/interest-rate"))
                 .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + BankStack.adminToken()) // changing a rate is an admin's act
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"interestRate\":\"0.0300\",\"transactionId\":\"rate-1\"}"))
                 .build();
         try {

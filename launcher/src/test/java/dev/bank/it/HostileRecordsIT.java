@@ -170,7 +170,7 @@ class HostileRecordsIT {
         Map<String, Outcome> first = outcomes(wanted);
         for (String w : wanted) assertThat(first.get(w).status()).as(w).isEqualTo(OutcomeStatus.ACCEPTED);
         for (String a : accounts) {
-            assertThat(bank.http().get("/balance/" + a).text("balance")).as(a).isEqualTo("3.00");
+            assertThat(bank.admin().get("/balance/" + a).text("balance")).as(a).isEqualTo("3.00");
         }
         // and the ambiguous one was refused, not applied
         assertThat(first).doesNotContainKey("kcat-0/dup");
@@ -197,7 +197,7 @@ class HostileRecordsIT {
         assertThat(first.get(account + "/s-open-1").status()).isEqualTo(OutcomeStatus.ACCEPTED);
         assertThat(first.get(account + "/s-open-2").reason()).isEqualTo(RejectionReason.DUPLICATE_ACCOUNT);
         assertThat(first.get(account + "/s-credit").balanceMinor()).isEqualTo(1_100L);
-        assertThat(bank.http().get("/balance/" + account).text("balance")).isEqualTo("11.00");
+        assertThat(bank.admin().get("/balance/" + account).text("balance")).isEqualTo("11.00");
     }
 
     @Test
@@ -218,7 +218,7 @@ class HostileRecordsIT {
         TopicReader.readUntil(bank.bootstrapServers(), bank.stack().topics().deadLetter(), records -> records.stream()
                 .anyMatch(r -> String.valueOf(forged.offset()).equals(header(r, "bank.dlq.source.offset"))
                         && String.valueOf(forged.partition()).equals(header(r, "bank.dlq.source.partition"))));
-        assertThat(bank.http().get("/accounts/ahead-1").text("balance")).isEqualTo("100.00");
+        assertThat(bank.admin().get("/accounts/ahead-1").text("balance")).isEqualTo("100.00");
     }
 
     private static String json(Command command) {

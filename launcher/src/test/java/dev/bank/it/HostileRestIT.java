@@ -65,7 +65,7 @@ class HostileRestIT {
                                                             @ForAll("contentTypes") String contentType,
                                                             @ForAll("idempotencyKeys") String key) throws Exception {
         String[] methodAndPath = route.split(" ", 2);
-        StringBuilder head = new StringBuilder(methodAndPath[0] + " " + methodAndPath[1] + " HTTP/1.1\r\nHost: bank\r\n"
+        StringBuilder head = new StringBuilder(methodAndPath[0] + " " + methodAndPath[1] + " HTTP/1.1\r\n" + host(gateway)
                 + "Connection: close\r\nContent-Length: " + body.length + "\r\n");
         if (contentType != null) head.append("Content-Type: ").append(contentType).append("\r\n");
         if (key != null) head.append("Idempotency-Key: ").append(key).append("\r\n");
@@ -76,13 +76,13 @@ class HostileRestIT {
     @Property(tries = 400)
     void anyPathMethodAndHeadersOnTheRestApi(@ForAll("methods") String method, @ForAll("gatewayPaths") String path,
                                             @ForAll("headers") String headers) throws Exception {
-        holds(gateway, method, request(method, path, headers), null);
+        holds(gateway, method, request(gateway, method, path, headers), null);
     }
 
     @Property(tries = 300)
     void anyPathMethodAndHeadersOnTheQueryApi(@ForAll("methods") String method, @ForAll("queryPaths") String path,
                                              @ForAll("headers") String headers) throws Exception {
-        holds(query, method, request(method, path, headers), null);
+        holds(query, method, request(query, method, path, headers), null);
     }
 
     // ---- examples: each class of defect once, readably ----
@@ -127,7 +127,7 @@ class HostileRestIT {
     @Example
     void aBodyThatNeverArrivesIsA408WithinSeconds() throws Exception {
         long started = System.nanoTime();
-        var a = RawHttp.send(gateway, "POST /transaction HTTP/1.1\r\nHost: bank\r\nConnection: close\r\n"
+        var a = RawHttp.send(gateway, "POST /transaction HTTP/1.1\r\n" + host(gateway) + "Connection: close\r\n"
                 + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n", "{\"acc".getBytes(StandardCharsets.UTF_8));
         problem(a, 408);
         assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(ANSWER_MILLIS);
@@ -139,7 +139,7 @@ class HostileRestIT {
         try {
             for (int i = 0; i < 2 * dev.bank.observability.HttpListener.MAX_THREADS; i++) {
                 java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway);
-                socket.getOutputStream().write(("POST /transaction HTTP/1.1\r\nHost: bank\r\n"
+                socket.getOutputStream().write(("POST /transaction HTTP/1.1\r\n" + host(gateway)
                         + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{").getBytes(StandardCharsets.UTF_8));
                 socket.getOutputStream().flush();
                 stalled.add(socket);
@@ -158,7 +158,7 @@ class HostileRestIT {
     @Example
     void aBodyAbove64KiBIs413() throws Exception {
         byte[] body = ("{\"reference\":\"" + "r".repeat(70 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
-        var a = RawHttp.send(gateway, "POST /transfers HTTP/1.1\r\nHost: bank\r\nConnection: close\r\n"
+        var a = RawHttp.send(gateway, "POST /transfers HTTP/1.1\r\n" + host(gateway) + "Connection: close\r\n"
                 + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n", body);
         problem(a, 413);
     }
@@ -177,7 +177,7 @@ class HostileRestIT {
         long started = System.nanoTime();
         problem(post("/transaction", "{\"accountId\":\"alice\",\"type\":\"credit\",\"amount\":1e10000000}"), 400);
         problem(post("/transaction", "{\"accountId\":\"alice\",\"type\":\"credit\",\"amount\":1e50}"), 400);
-        problem(RawHttp.send(gateway, "PUT /accounts/alice/interest-rate HTTP/1.1\r\nHost: bank\r\nConnection: close\r\n"
+        problem(RawHttp.send(gateway, "PUT /accounts/alice/interest-rate HTTP/1.1\r\n" + host(gateway) + "Connection: close\r\n"
                 + "Content-Type: application/json\r\nContent-Length: 25\r\n\r\n",
                 "{\"interestRate\":1e999999}".getBytes(StandardCharsets.UTF_8)), 400);
         assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(ANSWER_MILLIS);
@@ -224,22 +224,31 @@ class HostileRestIT {
         if (a.status() == 405) assertThat(a.header("Allow")).as(request).isNotBlank();
     }
 
-    private static byte[] request(String method, String path, String headers) {
+    /**
+     * The Host header and the credential of the API on {@code port}: an admin's token at the gateway (so no route
+     * stops at authorization and every one is reached), the service credential at the query API.
+     */
+    private static String host(int port) {
+        String token = port == query ? BankStack.SERVICE_TOKEN : BankStack.adminToken();
+        return "Host: bank\r\nAuthorization: Bearer " + token + "\r\n";
+    }
+
+    private static byte[] request(int port, String method, String path, String headers) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes((method + " ").getBytes(StandardCharsets.ISO_8859_1));
         out.writeBytes(path.getBytes(StandardCharsets.ISO_8859_1));
-        out.writeBytes((" HTTP/1.1\r\nHost: bank\r\nConnection: close\r\n" + headers + "\r\n")
+        out.writeBytes((" HTTP/1.1\r\n" + host(port) + "Connection: close\r\n" + headers + "\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1));
         return out.toByteArray();
     }
 
     private static RawHttp.Answer get(int port, String path) throws Exception {
-        return RawHttp.send(port, "GET " + path + " HTTP/1.1\r\nHost: bank\r\nConnection: close\r\n\r\n", null);
+        return RawHttp.send(port, "GET " + path + " HTTP/1.1\r\n" + host(port) + "Connection: close\r\n\r\n", null);
     }
 
     private static RawHttp.Answer post(String path, String json) throws Exception {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        return RawHttp.send(gateway, "POST " + path + " HTTP/1.1\r\nHost: bank\r\nConnection: close\r\n"
+        return RawHttp.send(gateway, "POST " + path + " HTTP/1.1\r\n" + host(gateway) + "Connection: close\r\n"
                 + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n", body);
     }
 

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 
 /** A small HTTP client for the tests: the same requests the README's curl examples make. */
 public final class Http {
@@ -19,17 +20,38 @@ public final class Http {
         }
     }
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client = CLIENT;
     private final String base;
+    private final Map<String, String> headers;
 
     public Http(String base) {
+        this(base, Map.of());
+    }
+
+    private Http(String base, Map<String, String> headers) {
         this.base = base;
+        this.headers = Map.copyOf(headers);
+    }
+
+    /** The same client, sending {@code Authorization: Bearer <token>} (or none, for null). */
+    public Http as(String token) {
+        Map<String, String> h = new java.util.HashMap<>(headers);
+        if (token == null) h.remove("Authorization");
+        else h.put("Authorization", "Bearer " + token);
+        return new Http(base, h);
+    }
+
+    public String base() {
+        return base;
     }
 
     /** The body of a GET as text (e.g. Prometheus metrics). */
     public String raw(String path) {
         try {
-            return client.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).build(),
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10));
+            headers.forEach(b::header);
+            return client.send(b.build(),
                     HttpResponse.BodyHandlers.ofString()).body();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -56,6 +78,7 @@ public final class Http {
     }
 
     private Response send(HttpRequest.Builder builder) {
+        headers.forEach(builder::header);
         try {
             HttpResponse<String> r = client.send(builder.timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString());

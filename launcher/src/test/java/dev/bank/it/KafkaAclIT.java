@@ -174,11 +174,12 @@ class KafkaAclIT {
                         "BANK_QUERY_HOST", "127.0.0.1", "BANK_INTEREST_TICK_INTERVAL", "PT1S")))
                 .withStateDir(dir.resolve("streams")).withQueryPort(BankStack.freePort()));
         assertThat(processor.awaitRunning(Duration.ofSeconds(60))).as("processor RUNNING").isTrue();
-        gateway = GatewayApp.start(GatewayConfig.fromEnv(env("gateway", Map.of("BANK_GATEWAY_BIND_HOST", "127.0.0.1")))
+        gateway = GatewayApp.start(BankStack.secured(GatewayConfig.fromEnv(env("gateway",
+                        Map.of("BANK_GATEWAY_BIND_HOST", "127.0.0.1"))))
                 .withPort(0).withProcessorUrls(List.of(processor.queryUrl())).withOutcomeTimeout(Duration.ofSeconds(30)));
         await().atMost(TIMEOUT).until(gateway::ready);
 
-        var opened = new Http("http://127.0.0.1:" + gateway.port())
+        var opened = BankStack.rest(gateway.port())
                 .post("/accounts", "{\"accountId\":\"acl-alice\",\"currency\":\"EUR\",\"initialDeposit\":\"10.00\"}",
                         "open-acl-alice");
         assertThat(opened.status()).as("the outcome came back through bank.results: %s", opened.body()).isEqualTo(201);
@@ -192,7 +193,7 @@ class KafkaAclIT {
         assertThat(readAsMonitor(TOPICS.results(), "monitor-dashboard", "open-acl-alice"))
                 .as("the outcome").isNotEmpty();
         // and its interest ticks went through: ticks were sent, and no stream thread failed on an ACL
-        Http query = new Http(processor.queryUrl());
+        Http query = BankStack.query(processor.queryUrl());
         try (Admin a = Admin.create(as("processor", Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, clients)))) {
             Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends =
                     new HashMap<>();
@@ -257,6 +258,7 @@ class KafkaAclIT {
         env.put("BANK_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT");
         env.put("BANK_KAFKA_USERNAME", role);
         env.put("BANK_KAFKA_PASSWORD_FILE", dir.resolve(role + ".password").toString());
+        env.put("BANK_SERVICE_TOKEN", BankStack.SERVICE_TOKEN);
         return env;
     }
 

@@ -48,6 +48,7 @@ public final class ProcessorProcess implements AutoCloseable {
         builder.environment().putAll(env);
         builder.environment().put("BANK_QUERY_PORT", String.valueOf(queryPort));
         builder.environment().put("BANK_QUERY_HOST", "127.0.0.1");
+        builder.environment().putIfAbsent("BANK_SERVICE_TOKEN", BankStack.SERVICE_TOKEN);
         builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         try {
             Files.createDirectories(log.getParent());
@@ -61,7 +62,7 @@ public final class ProcessorProcess implements AutoCloseable {
     public void awaitRunning(Duration timeout) {
         HttpClient client = HttpClient.newHttpClient();
         HttpRequest probe = HttpRequest.newBuilder(URI.create(queryUrl() + "/internal/accounts/probe"))
-                .timeout(Duration.ofSeconds(2)).build();
+                .header("Authorization", "Bearer " + BankStack.SERVICE_TOKEN).timeout(Duration.ofSeconds(2)).build();
         await().atMost(timeout).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
             if (!process.isAlive()) throw new IllegalStateException("processor died; see " + log);
             int status = client.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode();

@@ -93,7 +93,7 @@ class ProcessorRestartIT {
                     // And the balances served after the restore equal the replay of the ledger
                     Map<String, Long> replayed = new HashMap<>();
                     ledger.forEach(e -> replayed.merge(e.accountId(), e.type().sign() * e.amountMinor(), Long::sum));
-                    Http query = new Http(third.queryUrl());
+                    Http query = BankStack.query(third.queryUrl());
                     for (String a : ACCOUNTS) {
                         var account = query.get("/internal/accounts/" + a);
                         assertThat(account.status()).isEqualTo(200);

@@ -3,6 +3,7 @@ package dev.bank.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bank.gateway.GatewayApp;
+import dev.bank.gateway.auth.Scope;
 import dev.bank.processor.ProcessorApp;
 import dev.bank.schemas.Json;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,7 +39,10 @@ class ReadmeWalkthroughIT {
 
     @Test
     void theReadmeWalkThroughAnswersExactlyAsDocumented() throws Exception {
-        List<Step> steps = parse(Files.readString(readme()));
+        // the tokens ./bank local prints, as the walk-through's `export ALICE=...` and `export ADMIN=...` set them
+        Map<String, String> shell = Map.of("ALICE", BankStack.token("alice", Scope.READ, Scope.WRITE),
+                "ADMIN", BankStack.token("admin", Scope.READ, Scope.WRITE, Scope.ADMIN));
+        List<Step> steps = parse(Files.readString(readme()), shell);
         assertThat(steps).as("the walk-through has its curl commands").hasSizeGreaterThanOrEqualTo(13);
         try (BankSystem bank = BankSystem.start(stateDir)) {
             GatewayApp gateway = bank.gateway();
@@ -82,7 +87,7 @@ class ReadmeWalkthroughIT {
     }
 
     /** The curl commands of the bash blocks under "## Walk-through", with the answers in the comments. */
-    static List<Step> parse(String readme) {
+    static List<Step> parse(String readme, Map<String, String> shell) {
         String section = readme.substring(readme.indexOf("## Walk-through"));
         section = section.substring(0, section.indexOf("\n## ", 1));
         StringBuilder blocks = new StringBuilder();
@@ -103,7 +108,7 @@ class ReadmeWalkthroughIT {
             command.append(lines[i]);
             List<String> answer = new ArrayList<>();
             while (i + 1 < lines.length && lines[i + 1].startsWith("# ")) answer.add(lines[++i].substring(2));
-            steps.add(step(tokens(command.toString()), answer));
+            steps.add(step(tokens(command.toString(), shell), answer));
         }
         return steps;
     }
@@ -133,17 +138,34 @@ class ReadmeWalkthroughIT {
         return new Step(method, path, headers, body, status, expectedHeaders, answer.get(answer.size() - 1));
     }
 
-    /** Splits a shell command line into words, honouring single quotes (all the README uses). */
-    private static List<String> tokens(String command) {
+    /**
+     * Splits a shell command line into words as bash does for what the README uses: single quotes (literal), double
+     * quotes (with {@code $NAME} replaced from {@code shell}).
+     */
+    private static List<String> tokens(String command, Map<String, String> shell) {
         List<String> words = new ArrayList<>();
         StringBuilder word = new StringBuilder();
         boolean quoted = false;
+        boolean doubleQuoted = false;
         boolean inWord = false;
-        for (char c : command.toCharArray()) {
-            if (c == '\'') {
+        char[] chars = command.toCharArray();
+        for (int i = 0; i < chars.length; i++) {
+            char c = chars[i];
+            if (c == '\'' && !doubleQuoted) {
                 quoted = !quoted;
                 inWord = true;
-            } else if (Character.isWhitespace(c) && !quoted) {
+            } else if (c == '"' && !quoted) {
+                doubleQuoted = !doubleQuoted;
+                inWord = true;
+            } else if (c == '$' && !quoted) {
+                int end = i + 1;
+                while (end < chars.length && (Character.isLetterOrDigit(chars[end]) || chars[end] == '_')) end++;
+                String name = command.substring(i + 1, end);
+                assertThat(shell).as("the walk-through's $" + name).containsKey(name);
+                word.append(shell.get(name));
+                inWord = true;
+                i = end - 1;
+            } else if (Character.isWhitespace(c) && !quoted && !doubleQuoted) {
                 if (inWord) words.add(word.toString());
                 word.setLength(0);
                 inWord = false;

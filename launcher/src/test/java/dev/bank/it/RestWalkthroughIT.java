@@ -177,7 +177,7 @@ class RestWalkthroughIT {
     void aGatewayGivenSeveralProcessorsAsksTheNextWhenOneDoesNotAnswer() {
         var config = stack.gatewayConfig(List.of("http://127.0.0.1:" + BankStack.freePort(), processor.queryUrl()));
         try (GatewayApp failingOver = stack.startGateway(config)) {
-            var balance = new Http("http://127.0.0.1:" + failingOver.port()).get("/balance/alice");
+            var balance = stack.rest(failingOver.port()).get("/balance/alice");
             assertThat(balance.status()).isEqualTo(200);
             assertThat(balance.text("balance")).isEqualTo("800.50");
         }

@@ -82,7 +82,7 @@ class UpstreamProducerIT {
                 assertThat(header(byReason.get("KEY_MISMATCH"), "bank.dlq.detail")).contains("u-1");
 
                 // And the processor's query API serves the balance
-                var account = new Http(processor.queryUrl()).get("/internal/accounts/u-1");
+                var account = BankStack.query(processor.queryUrl()).get("/internal/accounts/u-1");
                 assertThat(account.status()).isEqualTo(200);
                 assertThat(account.body().get("balanceMinor").asLong()).isEqualTo(11_975L);
                 assertThat(account.body().get("currency").asText()).isEqualTo("USD");

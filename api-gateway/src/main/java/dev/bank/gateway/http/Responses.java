@@ -122,6 +122,7 @@ public final class Responses {
         }
         if (account.lastAccruedDate() != null) body.put("interestAccruedThrough", account.lastAccruedDate());
         body.put("openedAt", Instant.ofEpochMilli(account.openedAt()).toString());
+        if (account.owner() != null) body.put("owner", account.owner());
         return body;
     }
 

@@ -34,7 +34,7 @@ public final class Statements {
     public static final String CSV = "text/csv";
     public static final String PDF = "application/pdf";
     static final List<String> CSV_HEADER = List.of("record", "date", "transactionId", "type", "amount", "balance",
-            "counterpartyAccountId", "reference");
+            "counterpartyAccountId", "reference", "principal");
 
     private Statements() {}
 
@@ -54,6 +54,7 @@ public final class Statements {
         }
         if (e.transferId() != null) body.put("transferId", e.transferId());
         if (e.counterpartyAccountId() != null) body.put("counterpartyAccountId", e.counterpartyAccountId());
+        if (e.principal() != null) body.put("principal", e.principal());
         if (e.reference() != null) body.put("reference", e.reference());
         return body;
     }
@@ -88,19 +89,20 @@ public final class Statements {
         row(out, CSV_HEADER);
         String first = Instant.ofEpochMilli(s.from()).atZone(zone).toLocalDate().toString();
         String last = Instant.ofEpochMilli(s.to() - 1).atZone(zone).toLocalDate().toString();
-        row(out, List.of("OPENING", first, "", "", "", Money.toMajor(s.openingBalanceMinor(), currency), "", ""));
+        row(out, List.of("OPENING", first, "", "", "", Money.toMajor(s.openingBalanceMinor(), currency), "", "", ""));
         for (HistoryEntry h : s.entries()) {
             LedgerEntry e = h.entry();
             row(out, List.of("ENTRY", date(h.valueTimestamp(), zone), e.transactionId(), e.type().name(),
                     Money.toMajor(e.type().sign() * e.amountMinor(), currency),
                     Money.toMajor(e.balanceAfterMinor(), currency),
                     e.counterpartyAccountId() == null ? "" : e.counterpartyAccountId(),
-                    e.reference() == null ? "" : e.reference()));
+                    e.reference() == null ? "" : e.reference(),
+                    e.principal() == null ? "" : e.principal()));
         }
-        row(out, List.of("CLOSING", last, "", "", "", Money.toMajor(s.closingBalanceMinor(), currency), "", ""));
-        row(out, List.of("TOTAL_CREDITS", last, "", "", Money.toMajor(s.totalCreditsMinor(), currency), "", "", ""));
-        row(out, List.of("TOTAL_DEBITS", last, "", "", Money.toMajor(-s.totalDebitsMinor(), currency), "", "", ""));
-        row(out, List.of("INTEREST_PAID", last, "", "", Money.toMajor(s.interestPaidMinor(), currency), "", "", ""));
+        row(out, List.of("CLOSING", last, "", "", "", Money.toMajor(s.closingBalanceMinor(), currency), "", "", ""));
+        row(out, List.of("TOTAL_CREDITS", last, "", "", Money.toMajor(s.totalCreditsMinor(), currency), "", "", "", ""));
+        row(out, List.of("TOTAL_DEBITS", last, "", "", Money.toMajor(-s.totalDebitsMinor(), currency), "", "", "", ""));
+        row(out, List.of("INTEREST_PAID", last, "", "", Money.toMajor(s.interestPaidMinor(), currency), "", "", "", ""));
         return out.toString();
     }
 

@@ -58,12 +58,13 @@ class StatementsTest {
     void csvHasOneRowPerFigureQuotesTextAndAddsUp() {
         String csv = Statements.csv(march());
         List<String> rows = List.of(csv.split("\r\n"));
-        assertThat(rows.get(0)).isEqualTo("record,date,transactionId,type,amount,balance,counterpartyAccountId,reference");
-        assertThat(rows.get(1)).isEqualTo("OPENING,2025-03-01,,,,800.00,,");
-        assertThat(rows.get(3)).isEqualTo("ENTRY,2025-03-15,tx-2,DEBIT,-200.00,1600.00,,\"rent, \"\"march\"\"\"");
-        assertThat(rows.get(5)).isEqualTo("CLOSING,2025-03-31,,,,1600.07,,");
-        assertThat(rows.subList(6, 9)).containsExactly("TOTAL_CREDITS,2025-03-31,,,1000.07,,,",
-                "TOTAL_DEBITS,2025-03-31,,,-200.00,,,", "INTEREST_PAID,2025-03-31,,,0.07,,,");
+        assertThat(rows.get(0))
+                .isEqualTo("record,date,transactionId,type,amount,balance,counterpartyAccountId,reference,principal");
+        assertThat(rows.get(1)).isEqualTo("OPENING,2025-03-01,,,,800.00,,,");
+        assertThat(rows.get(3)).isEqualTo("ENTRY,2025-03-15,tx-2,DEBIT,-200.00,1600.00,,\"rent, \"\"march\"\"\",");
+        assertThat(rows.get(5)).isEqualTo("CLOSING,2025-03-31,,,,1600.07,,,");
+        assertThat(rows.subList(6, 9)).containsExactly("TOTAL_CREDITS,2025-03-31,,,1000.07,,,,",
+                "TOTAL_DEBITS,2025-03-31,,,-200.00,,,,", "INTEREST_PAID,2025-03-31,,,0.07,,,,");
     }
 
     @Test
