@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /** One gateway instance: the REST API, its Kafka producer and results listener. {@code main} wires and waits. */
@@ -50,6 +51,16 @@ public final class GatewayApp implements AutoCloseable {
 
     public int port() {
         return api.port();
+    }
+
+    /** Every HTTP route the gateway serves, as {@code "METHOD /path"}. */
+    public List<String> routes() {
+        return api.routes();
+    }
+
+    /** The access rule of each route ({@code PUBLIC}, {@code READ}, {@code WRITE}, {@code ADMIN}). */
+    public Map<String, String> accessRules() {
+        return api.accessRules();
     }
 
     /** True once the gateway can publish commands and will see their outcomes. */

@@ -49,6 +49,11 @@ public final class BankStack {
         }
     }
 
+    /** The tests' issuer itself, for tests that forge tokens with its key. */
+    public static LocalIssuer issuerForTests() {
+        return ISSUER;
+    }
+
     /** A token of the test issuer, which every test gateway trusts. */
     public static String token(String subject, Scope... scopes) {
         return ISSUER.token(subject, List.of(scopes), Duration.ofHours(1));

@@ -87,6 +87,11 @@ public final class LocalIssuer {
         }
     }
 
+    /** The id of the signing key (the {@code kid} its tokens name). */
+    public String keyId() {
+        return key.getKeyID();
+    }
+
     /** The file holding the public key: what the gateway trusts ({@code BANK_JWT_PUBLIC_KEY_FILE}). */
     public Path publicKeyFile() {
         return publicKeyFile;
@@ -95,12 +100,16 @@ public final class LocalIssuer {
     /** A token for {@code subject} with {@code scopes}, valid from now for {@code ttl}. */
     public String token(String subject, Collection<Scope> scopes, Duration ttl) {
         Instant now = Instant.now();
-        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        return sign(new JWTClaimsSet.Builder()
                 .issuer(ISSUER).audience(AUDIENCE).subject(subject)
                 .issueTime(Date.from(now)).notBeforeTime(Date.from(now)).expirationTime(Date.from(now.plus(ttl)))
                 .jwtID(UUID.randomUUID().toString())
                 .claim("scope", scopes.stream().map(Scope::value).collect(Collectors.joining(" ")))
-                .build();
+                .build());
+    }
+
+    /** Any claims, signed with this issuer's key (ES256): what the tests forge stale or misdirected tokens with. */
+    public String sign(JWTClaimsSet claims) {
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID())
                 .type(JOSEObjectType.JWT).build(), claims);
         try {

@@ -108,7 +108,7 @@ final class Access {
     }
 
     private void check(Context ctx) {
-        Endpoint endpoint = ctx.endpoint();
+        Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint(); // ctx.endpoint() is this before-handler
         Rule rule = rules.get(endpoint.method.name() + " " + endpoint.path);
         if (rule == null) {
             log.error("no access rule for {} {}: refused", endpoint.method, endpoint.path);

@@ -30,9 +30,34 @@ import java.util.UUID;
 public final class Tokens {
     public final ECKey key;
     public final RSAKey otherKey;
+    private final java.util.function.Function<JWTClaimsSet, String> signer;
+    /** The trusted key's id and public JWK, as an attacker can read them. */
+    private final String keyId;
+    private final String publicJwk;
 
     public Tokens(ECKey key) {
+        this(key, null, key.getKeyID(), key.toPublicJWK().toJSONString());
+    }
+
+    /** Tokens signed by a {@link LocalIssuer} (whose key stays inside it). */
+    public Tokens(LocalIssuer issuer) {
+        this(newKey(), issuer::sign, issuer.keyId(), read(issuer.publicKeyFile()));
+    }
+
+    private static String read(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private Tokens(ECKey key, java.util.function.Function<JWTClaimsSet, String> signer, String keyId,
+                   String publicJwk) {
         this.key = key;
+        this.signer = signer;
+        this.keyId = keyId;
+        this.publicJwk = publicJwk;
         try {
             this.otherKey = new RSAKeyGenerator(2048).keyID("attacker").generate();
         } catch (JOSEException e) {
@@ -56,6 +81,7 @@ public final class Tokens {
     }
 
     public String sign(JWTClaimsSet claims) {
+        if (signer != null) return signer.apply(claims);
         try {
             SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID())
                     .type(JOSEObjectType.JWT).build(), claims);
@@ -73,7 +99,7 @@ public final class Tokens {
     /** Signed with the attacker's own key, under the right key id. */
     public String badSignature(String subject, String scope) {
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(keyId).build(),
                     claims(subject, scope).build());
             jwt.sign(new RSASSASigner(otherKey));
             return jwt.serialize();
@@ -113,8 +139,8 @@ public final class Tokens {
     /** HS256 keyed with the public key's bytes: the RS/HS confusion attack. */
     public String hmacWithThePublicKey(String subject, String scope) {
         try {
-            byte[] secret = key.toPublicJWK().toJSONString().getBytes(StandardCharsets.UTF_8);
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(key.getKeyID()).build(),
+            byte[] secret = publicJwk.getBytes(StandardCharsets.UTF_8);
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(keyId).build(),
                     claims(subject, scope).build());
             jwt.sign(new MACSigner(secret.length >= 32 ? secret : new byte[32]));
             return jwt.serialize();

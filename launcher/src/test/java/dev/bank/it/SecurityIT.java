@@ -1,0 +1,187 @@
+package dev.bank.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bank.gateway.auth.Scope;
+import dev.bank.gateway.auth.Tokens;
+import dev.bank.schemas.Json;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every route the gateway serves, taken from the running app (so a new route cannot ship unprotected), against the
+ * ways in an attacker tries: no token, a malformed one, a bad signature, expired, not yet valid, another issuer or
+ * audience, {@code alg: none}, an unknown key, the RS/HS confusion, a missing scope, another customer's account; and
+ * an admin, who gets in. Also the processor's query API without the service credential.
+ */
+class SecurityIT {
+    @TempDir
+    static Path stateDir;
+    static BankSystem bank;
+    static Tokens forge;
+    static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        bank = BankSystem.start(stateDir);
+        forge = new Tokens(BankStack.issuerForTests());
+        Http alice = bank.http().as(BankStack.token("sec-alice", Scope.READ, Scope.WRITE));
+        assertThat(alice.post("/accounts", "{\"accountId\":\"sec-a\",\"currency\":\"EUR\",\"initialDeposit\":\"100\","
+                + "\"transactionId\":\"sec-open\"}").status()).isEqualTo(201);
+        assertThat(alice.post("/accounts", "{\"accountId\":\"sec-b\",\"currency\":\"EUR\",\"transactionId\":\"sec-open-b\"}")
+                .status()).isEqualTo(201);
+        assertThat(alice.post("/transfers", "{\"fromAccountId\":\"sec-a\",\"toAccountId\":\"sec-b\",\"amount\":\"1\","
+                + "\"transactionId\":\"sec-tr\"}").status()).isEqualTo(200);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        bank.close();
+    }
+
+    private record Answer(int status, String wwwAuthenticate, String contentType, JsonNode body) {}
+
+    private static Answer call(String route, String token) throws Exception {
+        String[] methodAndPath = route.split(" ", 2);
+        String path = methodAndPath[1].replace("{accountId}", "sec-a").replace("{transactionId}", "sec-open")
+                .replace("{transferId}", "sec-tr").replace("{month}", YearMonth.now().toString());
+        String body = switch (methodAndPath[1]) {
+            case "/accounts" -> "{\"currency\":\"EUR\"}";
+            case "/transaction" -> "{\"accountId\":\"sec-a\",\"type\":\"debit\",\"amount\":\"1\"}";
+            case "/transfers" -> "{\"fromAccountId\":\"sec-a\",\"toAccountId\":\"sec-b\",\"amount\":\"1\"}";
+            case "/accounts/{accountId}/interest-rate" -> "{\"interestRate\":\"0.01\"}";
+            default -> null;
+        };
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(bank.http().base() + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(methodAndPath[0], body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) request.header("Content-Type", "application/json");
+        if (token != null) request.header("Authorization", token.startsWith("!") ? token.substring(1) : "Bearer " + token);
+        HttpResponse<String> r = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), r.headers().firstValue("WWW-Authenticate").orElse(null),
+                r.headers().firstValue("Content-Type").orElse(""),
+                r.body().isEmpty() ? null : Json.MAPPER.readTree(r.body()));
+    }
+
+    private static List<String> protectedRoutes() {
+        Map<String, String> rules = bank.gateway().accessRules();
+        return bank.gateway().routes().stream().filter(r -> !"PUBLIC".equals(rules.get(r))).toList();
+    }
+
+    @Test
+    void everyRouteTheGatewayServesHasAnAccessRuleAndOnlyHealthAndMetricsArePublic() {
+        Map<String, String> rules = bank.gateway().accessRules();
+        assertThat(bank.gateway().routes()).isNotEmpty().allSatisfy(route ->
+                assertThat(rules).as("access rule of " + route).containsKey(route));
+        assertThat(bank.gateway().routes()).filteredOn(r -> "PUBLIC".equals(rules.get(r)))
+                .allMatch(r -> r.startsWith("GET /health") || r.equals("GET /metrics"));
+        assertThat(protectedRoutes()).hasSizeGreaterThanOrEqualTo(10);
+    }
+
+    @Test
+    void everyProtectedRouteRefusesEveryBadToken() throws Exception {
+        Map<String, BiFunction<String, String, String>> attacks = new LinkedHashMap<>();
+        attacks.put("no token", (s, sc) -> null);
+        attacks.put("not a bearer token", (s, sc) -> "!Basic YWxpY2U6c2VjcmV0");
+        attacks.put("malformed", (s, sc) -> "not.a.jwt");
+        attacks.put("bad signature", forge::badSignature);
+        attacks.put("expired", forge::expired);
+        attacks.put("not yet valid", forge::notYetValid);
+        attacks.put("wrong issuer", forge::wrongIssuer);
+        attacks.put("wrong audience", forge::wrongAudience);
+        attacks.put("alg none", forge::unsigned);
+        attacks.put("unknown kid", forge::unknownKey);
+        attacks.put("HS256 keyed with the public key", forge::hmacWithThePublicKey);
+        attacks.put("edited subject", (s, sc) -> forge.tamperedSubject(s, sc, "sec-mallory"));
+        List<String> failures = new ArrayList<>();
+        for (String route : protectedRoutes()) {
+            for (var attack : attacks.entrySet()) {
+                Answer a = call(route, attack.getValue().apply("sec-alice", "bank:read bank:write bank:admin"));
+                if (a.status() != 401 || a.wwwAuthenticate() == null || !a.wwwAuthenticate().startsWith("Bearer")
+                        || !a.contentType().startsWith("application/problem+json")
+                        || (attack.getValue().apply("x", "y") != null && !a.wwwAuthenticate().contains("invalid_token"))) {
+                    failures.add(route + " with " + attack.getKey() + ": " + a);
+                }
+            }
+        }
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void aTokenWithoutTheScopeARouteNeedsIsForbidden() throws Exception {
+        String noScopes = BankStack.token("sec-alice");
+        String readOnly = BankStack.token("sec-alice", Scope.READ);
+        Map<String, String> rules = bank.gateway().accessRules();
+        for (String route : protectedRoutes()) {
+            Answer none = call(route, noScopes);
+            assertThat(none.status()).as(route + " with no scope").isEqualTo(403);
+            assertThat(none.wwwAuthenticate()).as(route).contains("insufficient_scope");
+            Answer read = call(route, readOnly);
+            if (rules.get(route).equals("READ")) assertThat(read.status()).as(route + " read-only").isNotIn(401, 403);
+            else assertThat(read.status()).as(route + " read-only").isEqualTo(403);
+        }
+        // the customer cannot change rates or open accounts for others; an admin can
+        String customer = BankStack.token("sec-alice", Scope.READ, Scope.WRITE);
+        assertThat(call("PUT /accounts/{accountId}/interest-rate", customer).status()).isEqualTo(403);
+        Http alice = bank.http().as(customer);
+        assertThat(alice.post("/accounts", "{\"currency\":\"EUR\",\"owner\":\"sec-bob\"}").status()).isEqualTo(403);
+        assertThat(bank.admin().post("/accounts", "{\"accountId\":\"sec-c\",\"currency\":\"EUR\",\"owner\":\"sec-bob\"}")
+                .status()).isEqualTo(201);
+    }
+
+    @Test
+    void anotherCustomersAccountIsNotFoundOnEveryRouteAndAnAdminGetsIn() throws Exception {
+        String mallory = BankStack.token("sec-mallory", Scope.READ, Scope.WRITE);
+        String admin = BankStack.adminToken();
+        List<String> failures = new ArrayList<>();
+        for (String route : protectedRoutes()) {
+            boolean aboutAnAccount = route.contains("{accountId}") || route.startsWith("POST /transaction")
+                    || route.startsWith("POST /transfers");
+            if (aboutAnAccount && !route.endsWith("/interest-rate")) {
+                Answer a = call(route, mallory);
+                if (a.status() != 404 || !"application/problem+json".equals(a.contentType())) {
+                    failures.add(route + " as another customer: " + a);
+                }
+            }
+            Answer in = call(route, admin);
+            if (in.status() >= 400) failures.add(route + " as an admin: " + in);
+        }
+        assertThat(failures).isEmpty();
+        // and what another customer was told is what a missing account gets
+        Answer foreign = call("GET /balance/{accountId}", mallory);
+        Answer missing = call("GET /balance/nobody-at-all", mallory);
+        assertThat(foreign.body().get("title")).isEqualTo(missing.body().get("title"));
+    }
+
+    @Test
+    void theQueryApiAnswersOnlyWithTheServiceCredential() throws Exception {
+        String url = bank.processor().queryUrl() + "/internal/accounts/sec-a";
+        for (String authorization : new String[] {null, "Bearer wrong-token-0123456789abcdef",
+                "Bearer " + BankStack.customerToken(), "Basic x"}) {
+            HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
+            if (authorization != null) r.header("Authorization", authorization);
+            HttpResponse<String> answer = client.send(r.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).as(String.valueOf(authorization)).isEqualTo(401);
+            assertThat(answer.headers().firstValue("Content-Type")).get().asString().startsWith("application/problem+json");
+        }
+        assertThat(bank.query().get("/internal/accounts/sec-a").status()).isEqualTo(200);
+        assertThat(bank.query().get("/health/ready").status()).isEqualTo(200);
+    }
+}
