@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 umask 077
-for user in kafka-admin gateway processor upstream monitor; do
+for user in kafka-admin gateway processor upstream monitor service-token; do
   file="$user.password"
   if [[ ! -s "$file" ]]; then
     # 48 random bytes, base64 without + and / (cut reads it all: no SIGPIPE under pipefail)
@@ -16,3 +16,14 @@ for user in kafka-admin gateway processor upstream monitor; do
   fi
 done
 chmod 700 .
+
+# The gateway's trusted token signer for trying compose without an identity provider: the local issuer key of
+# ./bank keys (needs a JDK; the repo builds itself), its public half given to the gateway as a secret. Tokens:
+#   BANK_DATA_DIR=secrets/local-issuer ./bank token --sub alice
+# A real deployment sets BANK_JWT_JWKS_URL (its identity provider) on the gateway instead.
+if [[ ! -s jwt-public-key.jwk ]]; then
+  BANK_DATA_DIR="$PWD/local-issuer" ../bank keys >/dev/null
+  cp local-issuer/auth/public-key.jwk jwt-public-key.jwk
+  chmod 644 jwt-public-key.jwk
+  echo "created secrets/jwt-public-key.jwk (signing key in secrets/local-issuer/auth)"
+fi

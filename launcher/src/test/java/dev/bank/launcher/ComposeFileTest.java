@@ -212,8 +212,11 @@ class ComposeFileTest {
                 }
             });
             if (!SET_UP_JOBS.contains(command(name))) {
+                // its own Kafka password, the query API's shared credential, and (the gateway) whose tokens to trust
                 assertThat(secretsOf(name)).as("%s sees only its own password", name)
-                        .containsExactly(user + "-password");
+                        .filteredOn(secret -> secret.endsWith("-password")).containsExactly(user + "-password");
+                assertThat(secretsOf(name)).as("%s secrets", name).contains("service-token");
+                assertThat(env.get("BANK_SERVICE_TOKEN_FILE")).isEqualTo("/run/secrets/service-token");
             }
         }
         // the set-up job that writes the ACLs sets every role's SCRAM password
@@ -225,10 +228,10 @@ class ComposeFileTest {
     @Test
     void secretFilesAreGeneratedLocallyAndNeverCommitted() throws IOException {
         List<String> gitignore = Files.readAllLines(root.resolve(".gitignore"), StandardCharsets.UTF_8);
-        assertThat(gitignore).contains("/secrets/*.password");
+        assertThat(gitignore).contains("/secrets/*.password", "/secrets/*.jwk", "/secrets/local-issuer/");
         compose.path("secrets").fields().forEachRemaining(e -> {
             String file = e.getValue().path("file").asText();
-            assertThat(file).as("secret %s", e.getKey()).startsWith("./secrets/").endsWith(".password");
+            assertThat(file).as("secret %s", e.getKey()).startsWith("./secrets/").matches(".*\\.(password|jwk)");
         });
         assertThat(Files.isExecutable(root.resolve("secrets/generate.sh"))).isTrue();
         // no inline credentials anywhere in the file
