@@ -108,10 +108,15 @@ final class Access {
     }
 
     private void check(Context ctx) {
-        Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint(); // ctx.endpoint() is this before-handler
-        Rule rule = rules.get(endpoint.method.name() + " " + endpoint.path);
+        // the route that matched (ctx.endpoint() is this before-handler); Javalin serves HEAD with a GET route
+        Endpoint endpoint = ctx.endpoints().matchedHttpEndpoint();
+        if (endpoint == null) endpoint = ctx.endpoints().lastHttpEndpoint();
+        String method = endpoint == null || endpoint.method == HandlerType.HEAD ? HandlerType.GET.name()
+                : endpoint.method.name();
+        String path = endpoint == null ? ctx.path() : endpoint.path;
+        Rule rule = rules.get(method + " " + path);
         if (rule == null) {
-            log.error("no access rule for {} {}: refused", endpoint.method, endpoint.path);
+            log.error("no access rule for {} {}: refused", method, path);
             stop(ctx, Problem.of(403, "Forbidden", "this route has no access rule"));
             return;
         }

@@ -85,6 +85,17 @@ class AccessTest {
         assertThat(ok.body()).isEqualTo("ok alice");
         assertThat(ok.headers().firstValue("Cache-Control")).hasValue("no-store");
         assertThat(ok.headers().firstValue("Access-Control-Allow-Origin")).as("no CORS unless configured").isEmpty();
+        // HEAD is served by the GET route, under its rule
+        assertThat(head(port, "/health/live", null)).isEqualTo(200);
+        assertThat(head(port, "/thing", null)).isEqualTo(401);
+        assertThat(head(port, "/thing", tokens.good("alice", "bank:read"))).isEqualTo(200);
+    }
+
+    private int head(int port, String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody());
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        return client.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     @Test
