@@ -19,10 +19,7 @@ class DeadLettersTest {
     }
 
     private static long size(Record<String, byte[]> r) {
-        long n = (r.key() == null ? 0 : r.key().getBytes(StandardCharsets.UTF_8).length)
-                + (r.value() == null ? 0 : r.value().length);
-        for (var h : r.headers()) n += h.key().length() + (h.value() == null ? 0 : h.value().length);
-        return n;
+        return TopologyTests.size(r.key(), r.value(), r.headers());
     }
 
     @ParameterizedTest

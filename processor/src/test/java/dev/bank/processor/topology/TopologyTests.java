@@ -11,4 +11,12 @@ final class TopologyTests {
     static final Map<String, String> ONE_PARTITION = Map.of("BANK_TOPIC_PARTITIONS", "1");
 
     private TopologyTests() {}
+
+    /** What a record weighs as a producer counts it, roughly: key and value bytes, header names and values. */
+    static long size(String key, byte[] value, org.apache.kafka.common.header.Headers headers) {
+        long n = (key == null ? 0 : key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                + (value == null ? 0 : value.length);
+        for (var h : headers) n += h.key().length() + (h.value() == null ? 0 : h.value().length);
+        return n;
+    }
 }
