@@ -120,6 +120,7 @@ class BankInvariantIT {
                 List<LedgerEntry> ledger = readLedger(kafka.bootstrapServers(), topics, expectedPostings(first));
                 log.info("bank test: {} commands, {} ledger entries", commands.size(), ledger.size());
 
+                aStrangerMovedNoMoneyAndLearntNothing(first);
                 everyAcceptedCommandIsPostedExactlyOnce(first, ledger);
                 everyDebitedTransferIsCompletedOrRefundedOnce(first, ledger);
                 Map<String, Long> replayed = everyAccountIsAGaplessChainThatNeverGoesNegative(ledger);
@@ -304,6 +305,18 @@ class BankInvariantIT {
     }
 
     // ---- the invariants ----
+
+    private static void aStrangerMovedNoMoneyAndLearntNothing(Map<String, Outcome> first) {
+        List<Outcome> strangers = first.values().stream()
+                .filter(o -> BankWorkload.STRANGER.equals(o.principal())).toList();
+        assertThat(strangers).as("commands sent by a principal who owns no account").isNotEmpty()
+                .allSatisfy(o -> {
+                    assertThat(o.reason()).isEqualTo(dev.bank.schemas.RejectionReason.ACCOUNT_NOT_FOUND);
+                    assertThat(o.balanceMinor()).isNull();
+                });
+        assertThat(first.values()).filteredOn(o -> !BankWorkload.STRANGER.equals(o.principal()))
+                .allMatch(o -> BankWorkload.CUSTOMER.equals(o.principal()));
+    }
 
     private static void everyAcceptedCommandIsPostedExactlyOnce(Map<String, Outcome> first, List<LedgerEntry> ledger) {
         Map<String, Long> postings = ledger.stream()

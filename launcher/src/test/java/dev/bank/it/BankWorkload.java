@@ -9,15 +9,22 @@ import java.util.Random;
 /**
  * A seeded random bank workload in the spirit of Jepsen's bank test: opens, credits, debits and transfers over
  * accounts in two currencies, most traffic on a few hot accounts, transfers that must be refunded (unknown
- * destination, other currency), and retries of already sent transactionIds. The same seed gives the same list.
+ * destination, other currency), and retries of already sent transactionIds. Every command is sent on a customer's
+ * behalf, as the gateway sends them; a few by a stranger who owns none of the accounts. The same seed gives the same
+ * list.
  */
 final class BankWorkload {
     static final List<String> EUR = accounts("eur-", 20);
     static final List<String> USD = accounts("usd-", 10);
     static final List<String> HOT = List.of("eur-00", "eur-01", "usd-00");
+    /** The principal that owns every account of the workload. */
+    static final String CUSTOMER = "bank-test-customer";
+    /** A principal who owns none of them. */
+    static final String STRANGER = "bank-test-stranger";
 
     private final Random random;
     private final List<Command> sent = new ArrayList<>();
+    private int issued;
 
     BankWorkload(long seed) {
         this.random = new Random(seed);
@@ -26,8 +33,8 @@ final class BankWorkload {
     /** One open per account, each with an opening deposit. */
     List<Command> opens() {
         List<Command> opens = new ArrayList<>();
-        for (String a : EUR) opens.add(Command.open("open-" + a, a, "EUR", amount(100, 1000)));
-        for (String a : USD) opens.add(Command.open("open-" + a, a, "USD", amount(100, 1000)));
+        for (String a : EUR) opens.add(Command.open("open-" + a, a, "EUR", amount(100, 1000)).by(CUSTOMER, false));
+        for (String a : USD) opens.add(Command.open("open-" + a, a, "USD", amount(100, 1000)).by(CUSTOMER, false));
         sent.addAll(opens);
         return opens;
     }
@@ -37,19 +44,24 @@ final class BankWorkload {
         List<Command> batch = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Command c = random.nextInt(10) == 0 ? sent.get(random.nextInt(sent.size())) : fresh();
-            sent.add(c);
+            // a stranger's command leaves nothing to retry against (each of its sends is answered anew)
+            if (!STRANGER.equals(c.principal())) sent.add(c);
             batch.add(c);
         }
         return batch;
     }
 
     private Command fresh() {
-        String id = "op-" + sent.size();
+        String id = "op-" + issued++;
         String account = random.nextInt(10) < 6 ? HOT.get(random.nextInt(HOT.size())) : any();
         int kind = random.nextInt(100);
-        if (kind < 35) return Command.credit(id, account, amount(1, 200));
-        if (kind < 65) return Command.debit(id, account, amount(1, 300));
-        return Command.transfer(id, account, destination(account), amount(1, 250), random.nextBoolean() ? "ref " + id : null);
+        Command c;
+        if (kind < 35) c = Command.credit(id, account, amount(1, 200));
+        else if (kind < 65) c = Command.debit(id, account, amount(1, 300));
+        else c = Command.transfer(id, account, destination(account), amount(1, 250), random.nextBoolean() ? "ref " + id : null);
+        // as the gateway sends them: on behalf of the customer who owns every account, so each command is
+        // authorized by the processor (and one in twenty by a stranger, refused as for a missing account)
+        return random.nextInt(20) == 0 ? c.by(STRANGER, false) : c.by(CUSTOMER, false);
     }
 
     private String destination(String from) {
