@@ -74,6 +74,7 @@ public final class Bench {
             KafkaSecurity security = stack == null ? KafkaSecurity.fromEnv(env) : KafkaSecurity.PLAINTEXT;
             KafkaScenarios kafka = new KafkaScenarios(target, runId, balances, env, security);
             RestScenarios rest = new RestScenarios(target, runId, kafka, http, balances, token);
+            AuthScenarios auth = new AuthScenarios(target);
             List<ScenarioResult> results = new ArrayList<>();
             ScenarioResult baseline = null;
             for (Scenario scenario : target.scenarios()) {
@@ -83,6 +84,8 @@ public final class Bench {
                     case KAFKA_DIRECT, HOT_ACCOUNT -> kafka.direct(scenario);
                     case REST_SYNC -> rest.sync();
                     case REST_BALANCE -> rest.balance();
+                    case AUTH_VERIFY -> auth.verify();
+                    case AUTH_CACHED -> auth.cached();
                 };
                 if (scenario == Scenario.BASELINE) baseline = r;
                 r = r.withBaseline(baseline);

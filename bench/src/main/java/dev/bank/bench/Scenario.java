@@ -20,7 +20,11 @@ public enum Scenario {
     /** {@code POST /transaction} from many concurrent clients, each waiting for its outcome. */
     REST_SYNC,
     /** {@code GET /balance/{accountId}} under the same concurrency. */
-    REST_BALANCE;
+    REST_BALANCE,
+    /** A bearer token's full check (ES256 signature and claims), as the first request with it pays. */
+    AUTH_VERIFY,
+    /** The same token checked again, as every later request with it pays (the gateway's cache). */
+    AUTH_CACHED;
 
     /** {@code kafka-direct} for {@link #KAFKA_DIRECT}: the name used in configuration, the table and the JSON. */
     public String label() {
