@@ -44,7 +44,7 @@ public final class Main {
               processor  the Kafka Streams processor and its query API (needs a running Kafka)
               gateway    the REST gateway (needs a running Kafka and processor)
               token      a bearer token signed with the local key in BANK_DATA_DIR/auth (made by 'local' or 'keys'):
-                         token --sub alice [--scope "bank:read bank:write"] [--ttl PT1H]
+                         token --sub alice [--scope "bank:read bank:write"] [--ttl 1h]
               keys       make the local signing key in BANK_DATA_DIR/auth (if missing) and print its public half
               bench      benchmark: raw Kafka pipe vs. the bank (Kafka and REST), table + JSON (BANK_BENCH_*, README)
               help       this text

@@ -24,7 +24,7 @@ final class Tokens {
     static int token(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         String subject = null;
         String scope = "bank:read bank:write";
-        String ttl = "PT1H";
+        String ttl = "1h";
         for (int i = 1; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -53,11 +53,9 @@ final class Tokens {
             }
             scopes.add(known);
         }
-        Duration lifetime;
-        try {
-            lifetime = Duration.parse(ttl);
-        } catch (DateTimeParseException | NullPointerException e) {
-            err.println("bank token: --ttl is an ISO-8601 duration such as PT1H, was " + ttl);
+        Duration lifetime = duration(ttl);
+        if (lifetime == null) {
+            err.println("bank token: --ttl is a duration such as 1h, 30m, 2d or PT1H, was " + ttl);
             return 2;
         }
         if (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(Duration.ofDays(30)) > 0) {
@@ -72,6 +70,26 @@ final class Tokens {
         }
         out.println(LocalIssuer.inDirectory(config.dataDir()).token(subject, scopes, lifetime));
         return 0;
+    }
+
+    /** {@code 30s}, {@code 30m}, {@code 1h}, {@code 2d}, or an ISO-8601 duration ({@code PT1H}); null if neither. */
+    static Duration duration(String text) {
+        if (text == null) return null;
+        java.util.regex.Matcher short_ = java.util.regex.Pattern.compile("([0-9]{1,6})([smhd])").matcher(text.trim());
+        if (short_.matches()) {
+            long n = Long.parseLong(short_.group(1));
+            return switch (short_.group(2)) {
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        try {
+            return Duration.parse(text.trim());
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     /** {@code keys}: makes the local signing key if missing and prints where its public half is; the exit status. */
