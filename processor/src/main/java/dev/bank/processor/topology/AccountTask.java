@@ -137,7 +137,11 @@ abstract class AccountTask implements Processor<String, byte[], String, byte[]> 
      *         read and deserialise it again
      */
     protected Account accrueDue(String accountId, Record<String, byte[]> cause) {
-        Account account = accounts.get(accountId);
+        return accrueDue(accounts.get(accountId), cause);
+    }
+
+    /** The same, for an account the caller has just read (null: it does not exist), so it is not read twice. */
+    protected Account accrueDue(Account account, Record<String, byte[]> cause) {
         if (account == null || account.status() == AccountStatus.CLOSED) return account;
         InterestLogic interest = logic.interest();
         LocalDate dueThrough = interest.lastEndedDate(cause.timestamp());

@@ -132,7 +132,7 @@ final class CommandProcessor extends AccountTask {
             return;
         }
         // ended days first, at the rate and balances they ended with
-        Account current = accrueDue(command.accountId(), record);
+        Account current = accrueDue(stored, record);
         Decision decision = logic.apply(current, command, record.timestamp());
         processed.put(processedKey, new ProcessedCommand(command, decision.outcome()));
         commit(decision, record);
@@ -196,18 +196,18 @@ final class CommandProcessor extends AccountTask {
         }
         String processedKey = BankTopology.accountScopedKey(accountId, transactionId);
         Command asSent = new Command(type, transactionId, accountId, null, null);
+        Outcome refusal = AccountLogic.invalid(asSent, DeadLetters.bounded(why, DeadLetters.MAX_DETAIL_CHARS),
+                record.timestamp());
         if (json.has("principal")) {
             // sent on someone's behalf, whose right to the account cannot be checked on a command that cannot be
             // read: answered, but nothing is kept under the account's transactionIds
-            publish(AccountLogic.invalid(asSent, DeadLetters.bounded(why, DeadLetters.MAX_DETAIL_CHARS),
-                    record.timestamp()), record);
+            publish(refusal, record);
             return;
         }
         ProcessedCommand earlier = processed.get(processedKey);
         Outcome answer;
         if (earlier == null) {
-            answer = AccountLogic.invalid(asSent, DeadLetters.bounded(why, DeadLetters.MAX_DETAIL_CHARS),
-                    record.timestamp());
+            answer = refusal;
             processed.put(processedKey, new ProcessedCommand(null, answer));
         } else if (earlier.command() == null) {
             answer = earlier.outcome().asReplay();

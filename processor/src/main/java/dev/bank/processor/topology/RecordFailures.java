@@ -28,6 +28,7 @@ public final class RecordFailures {
 
     /** The last error of a record that already failed {@link #MAX_ATTEMPTS} times, or null when it may be tried. */
     String setAside(RecordMetadata record) {
+        if (failures.isEmpty()) return null; // every record asks; almost never has one failed
         Failures f = failures.get(key(record));
         return f != null && f.count() >= MAX_ATTEMPTS ? f.lastError() : null;
     }
