@@ -86,12 +86,13 @@ class SecurityIT {
     }
 
     @Test
-    void everyRouteTheGatewayServesHasAnAccessRuleAndOnlyHealthAndMetricsArePublic() {
+    void everyRouteTheGatewayServesHasAnAccessRuleAndOnlyHealthMetricsAndTheApiDescriptionArePublic() {
         Map<String, String> rules = bank.gateway().accessRules();
         assertThat(bank.gateway().routes()).isNotEmpty().allSatisfy(route ->
                 assertThat(rules).as("access rule of " + route).containsKey(route));
         assertThat(bank.gateway().routes()).filteredOn(r -> "PUBLIC".equals(rules.get(r)))
-                .allMatch(r -> r.startsWith("GET /health") || r.equals("GET /metrics"));
+                .allMatch(r -> r.startsWith("GET /health") || r.equals("GET /metrics")
+                        || r.equals("GET /openapi.yaml") || r.equals("GET /openapi.json") || r.startsWith("GET /docs"));
         assertThat(protectedRoutes()).hasSizeGreaterThanOrEqualTo(10);
     }
 

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 
@@ -53,6 +54,7 @@ final class Access {
     }
 
     private final Map<String, Rule> rules = new LinkedHashMap<>();
+    private final List<String> publicFiles = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final TokenVerifier tokens;
     private final RateLimiterConfig rate;
     private final Cache<String, RateLimiter> limiters = Caffeine.newBuilder().maximumSize(100_000)
@@ -76,6 +78,11 @@ final class Access {
     /** Declares the rule of a route; every route the app serves needs one. */
     void rule(HandlerType method, String path, Rule rule) {
         rules.put(method.name() + " " + path, rule);
+    }
+
+    /** Static files under {@code prefix} (no route of ours: Javalin serves them) are public. */
+    void publicFiles(String prefix) {
+        publicFiles.add(prefix);
     }
 
     Map<String, Rule> rules() {
@@ -114,6 +121,10 @@ final class Access {
         String method = endpoint == null || endpoint.method == HandlerType.HEAD ? HandlerType.GET.name()
                 : endpoint.method.name();
         String path = endpoint == null ? ctx.path() : endpoint.path;
+        if (endpoint == null && (ctx.method() == HandlerType.GET || ctx.method() == HandlerType.HEAD)
+                && publicFiles.stream().anyMatch(path::startsWith)) {
+            return;
+        }
         Rule rule = rules.get(method + " " + path);
         if (rule == null) {
             log.error("no access rule for {} {}: refused", method, path);

@@ -126,6 +126,14 @@ public final class BankApi implements AutoCloseable {
             route(config, HandlerType.GET, TRANSACTIONS, Rule.READ, reads::transactions);
             route(config, HandlerType.GET, STATEMENT, Rule.READ, reads::statement);
             route(config, HandlerType.GET, "/health", Rule.PUBLIC, ctx -> ctx.result("ok"));
+            // the API description and its page are public: a client reads them before it has a token
+            ApiDescription description = new ApiDescription();
+            config.staticFiles.enableWebjars();
+            access.publicFiles("/webjars/");
+            route(config, HandlerType.GET, ApiDescription.YAML_PATH, Rule.PUBLIC, description::yaml);
+            route(config, HandlerType.GET, ApiDescription.JSON_PATH, Rule.PUBLIC, description::json);
+            route(config, HandlerType.GET, ApiDescription.PAGE_PATH, Rule.PUBLIC, description::page);
+            route(config, HandlerType.GET, ApiDescription.PAGE_SCRIPT_PATH, Rule.PUBLIC, description::pageScript);
             config.routes.exception(InvalidRequestException.class, (e, ctx) -> problem(ctx,
                     Problem.of(400, "Invalid request", "the request has invalid fields").withErrors(e.errors())));
             config.routes.exception(ProcessorClient.UnavailableException.class, (e, ctx) -> unavailable(ctx,

@@ -1,0 +1,187 @@
+package dev.bank.it;
+
+import dev.bank.gateway.auth.Scope;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The OpenAPI document against the real system (a broker, the processor, the gateway): requests for every documented
+ * operation, answered with success and with each kind of error, and every answer checked against the document by a
+ * schema validator ({@link OpenApiContract}): its status and content type are documented for the operation and its
+ * body fits the documented schema. A response the document does not describe fails the test, so the description
+ * cannot drift from what the gateway answers.
+ */
+class ApiContractIT {
+    @TempDir
+    static Path stateDir;
+    static BankSystem bank;
+    static final OpenApiContract CONTRACT = new OpenApiContract();
+    static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final String ALICE = BankStack.token("contract-alice", Scope.READ, Scope.WRITE);
+    static final String MALLORY = BankStack.token("contract-mallory", Scope.READ, Scope.WRITE);
+    static final String READ_ONLY = BankStack.token("contract-alice", Scope.READ);
+    static final String ADMIN = BankStack.token("contract-admin", Scope.READ, Scope.WRITE, Scope.ADMIN);
+
+    record Answer(int status, String contentType, String body) {}
+
+    @BeforeAll
+    static void start() throws Exception {
+        bank = BankSystem.start(stateDir);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (bank != null) bank.close();
+    }
+
+    private final List<String> violations = new ArrayList<>();
+
+    private Answer call(String method, String path, String token, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bank.gateway().port() + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (body != null) request.header("Content-Type", "application/json");
+        if (token != null) request.header("Authorization", "Bearer " + token);
+        HttpResponse<String> r = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        Answer answer = new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body());
+        violations.addAll(CONTRACT.violations(method, path, answer.status(), answer.contentType(), answer.body()));
+        return answer;
+    }
+
+    private void expect(int status, String method, String path, String token, String body) throws Exception {
+        Answer answer = call(method, path, token, body);
+        assertThat(answer.status()).as(method + " " + path + " " + body + " -> " + answer.body()).isEqualTo(status);
+    }
+
+    @Test
+    void everyOperationAnswersAsDocumentedInSuccessAndInError() throws Exception {
+        // accounts: opened, opened again (a replay), conflicting, invalid, not authenticated, not authorized
+        String open = "{\"accountId\":\"c-alice\",\"currency\":\"EUR\",\"transactionId\":\"c-open-alice\"}";
+        expect(201, "POST", "/accounts", ALICE, open);
+        call("POST", "/accounts", ALICE, open);
+        expect(409, "POST", "/accounts", ALICE, "{\"accountId\":\"c-alice\",\"currency\":\"USD\",\"transactionId\":\"c-open-alice\"}");
+        expect(400, "POST", "/accounts", ALICE, "{\"accountId\":\"c alice\",\"currency\":\"EURO\"}");
+        expect(400, "POST", "/accounts", ALICE, "{\"accountId\":\"c-x\",\"accountId\":\"c-y\",\"currency\":\"EUR\"}");
+        expect(401, "POST", "/accounts", null, open);
+        expect(401, "POST", "/accounts", "not-a-token", open);
+        expect(403, "POST", "/accounts", READ_ONLY, open);
+        expect(403, "POST", "/accounts", ALICE, "{\"accountId\":\"c-other\",\"currency\":\"EUR\",\"owner\":\"someone\"}");
+        expect(413, "POST", "/accounts", ALICE, "{\"reference\":\"" + "x".repeat(70_000) + "\"}");
+        expect(201, "POST", "/accounts", ADMIN,
+                "{\"accountId\":\"c-bob\",\"currency\":\"EUR\",\"owner\":\"contract-bob\",\"transactionId\":\"c-open-bob\"}");
+
+        // credits and debits: applied, replayed, refused, invalid, on an account one does not own
+        expect(200, "POST", "/transaction", ALICE,
+                "{\"accountId\":\"c-alice\",\"amount\":1000,\"type\":\"credit\",\"transactionId\":\"c-tx-1\"}");
+        expect(200, "POST", "/transaction", ALICE,
+                "{\"accountId\":\"c-alice\",\"amount\":\"200.50\",\"type\":\"debit\",\"transactionId\":\"c-tx-2\"}");
+        expect(200, "POST", "/transaction", ALICE,
+                "{\"accountId\":\"c-alice\",\"amount\":\"200.50\",\"type\":\"debit\",\"transactionId\":\"c-tx-2\"}");
+        expect(409, "POST", "/transaction", ALICE,
+                "{\"accountId\":\"c-alice\",\"amount\":\"1\",\"type\":\"debit\",\"transactionId\":\"c-tx-2\"}");
+        expect(422, "POST", "/transaction", ALICE,
+                "{\"accountId\":\"c-alice\",\"amount\":90000,\"type\":\"debit\",\"transactionId\":\"c-tx-3\"}");
+        expect(400, "POST", "/transaction", ALICE,
+                "{\"accountId\":\"c-alice\",\"amount\":\"1.001\",\"type\":\"debit\",\"transactionId\":\"c-tx-4\"}");
+        expect(400, "POST", "/transaction", ALICE, "{\"accountId\":\"c-alice\",\"amount\":1,\"type\":\"steal\"}");
+        expect(400, "POST", "/transaction", ALICE, "[1,2]");
+        expect(404, "POST", "/transaction", MALLORY,
+                "{\"accountId\":\"c-alice\",\"amount\":1,\"type\":\"debit\",\"transactionId\":\"c-tx-5\"}");
+        expect(404, "POST", "/transaction", ALICE,
+                "{\"accountId\":\"c-nobody\",\"amount\":1,\"type\":\"credit\",\"transactionId\":\"c-tx-6\"}");
+
+        // reads
+        expect(200, "GET", "/balance/c-alice", ALICE, null);
+        expect(404, "GET", "/balance/c-alice", MALLORY, null);
+        expect(404, "GET", "/balance/c-nobody", ALICE, null);
+        expect(404, "GET", "/balance/" + "x".repeat(65), ALICE, null);
+        expect(401, "GET", "/balance/c-alice", null, null);
+        expect(200, "GET", "/accounts/c-alice", ALICE, null);
+        expect(404, "GET", "/accounts/c-bob", ALICE, null);
+        expect(200, "GET", "/accounts/c-alice/transactions/c-tx-1", ALICE, null);
+        call("GET", "/accounts/c-alice/transactions/c-tx-3", ALICE, null); // the refused debit's answer, again
+        expect(404, "GET", "/accounts/c-alice/transactions/c-never", ALICE, null);
+
+        // transfers: completed, refunded, refused, invalid, from an account one does not own
+        expect(200, "POST", "/transfers", ALICE,
+                "{\"fromAccountId\":\"c-alice\",\"toAccountId\":\"c-bob\",\"amount\":\"150.00\",\"transactionId\":\"c-tr-1\",\"reference\":\"rent\"}");
+        call("POST", "/transfers", ALICE,
+                "{\"fromAccountId\":\"c-alice\",\"toAccountId\":\"c-nobody\",\"amount\":\"10.00\",\"transactionId\":\"c-tr-2\"}");
+        expect(422, "POST", "/transfers", ALICE,
+                "{\"fromAccountId\":\"c-alice\",\"toAccountId\":\"c-bob\",\"amount\":\"90000\",\"transactionId\":\"c-tr-3\"}");
+        expect(400, "POST", "/transfers", ALICE, "{\"fromAccountId\":\"c-alice\",\"toAccountId\":\"c-alice\",\"amount\":\"1\"}");
+        expect(404, "POST", "/transfers", MALLORY,
+                "{\"fromAccountId\":\"c-alice\",\"toAccountId\":\"c-bob\",\"amount\":\"1\",\"transactionId\":\"c-tr-4\"}");
+        expect(200, "GET", "/accounts/c-alice/transfers/c-tr-1", ALICE, null);
+        expect(200, "GET", "/accounts/c-bob/transfers/c-tr-1", ADMIN, null);
+        call("GET", "/accounts/c-alice/transfers/c-tr-2", ALICE, null);
+        expect(404, "GET", "/accounts/c-alice/transfers/c-tr-never", ALICE, null);
+
+        // interest rates: admin only
+        expect(200, "PUT", "/accounts/c-alice/interest-rate", ADMIN, "{\"interestRate\":\"0.025\",\"transactionId\":\"c-rate-1\"}");
+        expect(403, "PUT", "/accounts/c-alice/interest-rate", ALICE, "{\"interestRate\":\"0.025\",\"transactionId\":\"c-rate-2\"}");
+        expect(400, "PUT", "/accounts/c-alice/interest-rate", ADMIN, "{\"interestRate\":\"2.5%\"}");
+
+        // history and statements
+        expect(200, "GET", "/accounts/c-alice/transactions", ALICE, null);
+        expect(200, "GET", "/accounts/c-alice/transactions?limit=1", ALICE, null);
+        expect(400, "GET", "/accounts/c-alice/transactions?limit=0", ALICE, null);
+        expect(400, "GET", "/accounts/c-alice/transactions?from=yesterday", ALICE, null);
+        expect(404, "GET", "/accounts/c-bob/transactions", ALICE, null);
+        String month = java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString();
+        expect(200, "GET", "/accounts/c-alice/statements/" + month, ALICE, null);
+        expect(200, "GET", "/accounts/c-alice/statements/" + month + "?format=csv", ALICE, null);
+        expect(200, "GET", "/accounts/c-alice/statements/" + month + "?format=pdf", ALICE, null);
+        expect(400, "GET", "/accounts/c-alice/statements/2025-13", ALICE, null);
+        expect(404, "GET", "/accounts/c-bob/statements/" + month, ALICE, null);
+
+        assertThat(violations).as("answers the OpenAPI document does not describe").isEmpty();
+        assertThat(CONTRACT.answeredWithSuccess()).as("operations answered with a success")
+                .containsExactlyInAnyOrderElementsOf(CONTRACT.operations());
+    }
+
+    @Test
+    void theOracleRefusesWhatTheDocumentDoesNotDescribe() {
+        assertThat(CONTRACT.violations("GET", "/balance/a", 200, "application/json", "{\"balance\":1}"))
+                .as("a balance without its required fields").isNotEmpty();
+        assertThat(CONTRACT.violations("GET", "/balance/a", 418, "application/json", "{}")).isNotEmpty();
+        assertThat(CONTRACT.violations("GET", "/balance/a", 404, "text/html", "<p>")).isNotEmpty();
+        assertThat(CONTRACT.violations("DELETE", "/balance/a", 200, "application/json", "{}")).isNotEmpty();
+        assertThat(CONTRACT.violations("POST", "/transaction", 422, "application/problem+json",
+                "{\"title\":\"x\"}")).as("a problem without its status").isNotEmpty();
+    }
+
+    @Test
+    void theGatewayServesItsOwnDescriptionAndABrowsablePage() throws Exception {
+        Answer json = call("GET", "/openapi.json", null, null);
+        assertThat(json.status()).isEqualTo(200);
+        assertThat(json.contentType()).startsWith("application/json");
+        assertThat(dev.bank.schemas.Json.MAPPER.readTree(json.body()).path("paths").size())
+                .isEqualTo(CONTRACT.operations().stream().map(o -> o.substring(o.indexOf(' ') + 1)).distinct().count());
+        Answer yaml = call("GET", "/openapi.yaml", null, null);
+        assertThat(yaml.status()).isEqualTo(200);
+        assertThat(yaml.body()).startsWith("openapi: 3.1");
+        Answer page = call("GET", "/docs", null, null);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.contentType()).startsWith("text/html");
+        String ui = page.body().replaceAll("(?s).*href=\"([^\"]+)/swagger-ui.css\".*", "$1");
+        Answer bundle = call("GET", ui + "/swagger-ui-bundle.js", null, null);
+        assertThat(bundle.status()).as(ui).isEqualTo(200);
+        assertThat(call("GET", "/docs/init.js", null, null).body()).contains("/openapi.json");
+    }
+}
