@@ -1,12 +1,17 @@
 package dev.bank.schemas;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import java.io.IOException;
 
 /**
  * The one Jackson configuration both sides of the wire use. Decimal numbers are read as {@code BigDecimal}
@@ -33,11 +38,28 @@ public final class Json {
                     .build())
             .addModule(new JavaTimeModule())
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            // a tree keeps a decimal as written: 800.00 stays 800.00 (Jackson's default would make it 8E+2)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
+    /**
+     * How the REST API writes its answers: as {@link #MAPPER}, with decimals written out in full ({@code 0.0000001},
+     * never {@code 1E-7}). Only for documents of our own making: a hostile number of huge scale would be refused.
+     */
+    private static final ObjectWriter ANSWERS = MAPPER.writer().with(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+
     private Json() {}
+
+    /** The JSON bytes of an answer of the REST API ({@link #ANSWERS}). */
+    public static byte[] answer(Object value) {
+        try {
+            return ANSWERS.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
 
     /** The JSON bytes of a value; our records always serialize, so a failure is a bug, not an input problem. */
     public static byte[] bytes(Object value) {

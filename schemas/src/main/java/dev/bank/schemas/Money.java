@@ -120,6 +120,15 @@ public final class Money {
     }
 
     /** Major units with the currency's scale, e.g. 80000 EUR is {@code "800.00"}; negative values keep the sign. */
+    /**
+     * Minor units as the exact decimal of major units with the currency's scale ({@code 80000} EUR is {@code 800.00}):
+     * what the REST API answers as a JSON number (Jackson writes a {@link BigDecimal} as its digits, never through a
+     * double).
+     */
+    public static BigDecimal major(long minor, Currency currency) {
+        return BigDecimal.valueOf(minor, Math.max(0, currency.getDefaultFractionDigits()));
+    }
+
     public static String toMajor(long minor, Currency currency) {
         return BigDecimal.valueOf(minor, currency.getDefaultFractionDigits()).toPlainString();
     }

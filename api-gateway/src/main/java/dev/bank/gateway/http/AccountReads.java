@@ -33,7 +33,7 @@ final class AccountReads {
     void account(Context ctx) {
         String accountId = ctx.pathParam("accountId");
         BankApi.answer(ctx, processors.account(accountId, Access.viewer(ctx)),
-                account -> write(ctx, 200, "application/json", Json.bytes(Responses.account(account))),
+                account -> write(ctx, 200, "application/json", Json.answer(Responses.account(account))),
                 () -> notFound(ctx, accountId));
     }
 
@@ -77,7 +77,7 @@ final class AccountReads {
             next.put("cursor", page.nextCursor());
             body.put("next", "/accounts/" + Urls.encode(accountId) + "/transactions" + Urls.query(next));
         }
-        write(ctx, 200, "application/json", Json.bytes(body));
+        write(ctx, 200, "application/json", Json.answer(body));
     }
 
     /** {@code GET /accounts/{accountId}/statements/{yyyy-MM}}, as JSON, CSV or PDF ({@code format} or Accept). */
@@ -105,7 +105,7 @@ final class AccountReads {
                 ctx.header("Content-Disposition", "inline; filename=\"" + file + ".pdf\"");
                 write(ctx, 200, Statements.PDF, Statements.pdf(statement));
             }
-            default -> write(ctx, 200, "application/json", Json.bytes(Statements.json(statement)));
+            default -> write(ctx, 200, "application/json", Json.answer(Statements.json(statement)));
         }
     }
 

@@ -316,7 +316,7 @@ public final class BankApi implements AutoCloseable {
     }
 
     private static void write(Context ctx, int status, String contentType, Object body) {
-        ctx.status(status).contentType(contentType).result(Json.bytes(body));
+        ctx.status(status).contentType(contentType).result(Json.answer(body));
     }
 
     /**

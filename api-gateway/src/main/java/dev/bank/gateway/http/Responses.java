@@ -13,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** How outcomes and accounts look over REST: amounts in major units with the currency's scale, as strings. */
+/** How outcomes and accounts look over REST: amounts as JSON numbers in major units with the currency's scale ({@code 800.00}), exact. */
 public final class Responses {
     private Responses() {}
 
@@ -43,10 +43,10 @@ public final class Responses {
         body.put("transferId", outcome.transactionId());
         body.put("fromAccountId", outcome.accountId());
         body.put("toAccountId", outcome.toAccountId());
-        body.put("amount", Money.toMajor(outcome.amountMinor(), currency));
+        body.put("amount", Money.major(outcome.amountMinor(), currency));
         body.put("currency", outcome.currency());
         body.put("transferStatus", outcome.transferStatus().name());
-        body.put("balance", Money.toMajor(outcome.balanceMinor(), currency));
+        body.put("balance", Money.major(outcome.balanceMinor(), currency));
         return body;
     }
 
@@ -58,7 +58,7 @@ public final class Responses {
         body.put("direction", transfer.direction().name());
         body.put("fromAccountId", transfer.fromAccountId());
         body.put("toAccountId", transfer.toAccountId());
-        body.put("amount", Money.toMajor(transfer.amountMinor(), currency));
+        body.put("amount", Money.major(transfer.amountMinor(), currency));
         body.put("currency", transfer.currency());
         if (transfer.reference() != null) body.put("reference", transfer.reference());
         body.put("transferStatus", transfer.status().name());
@@ -78,9 +78,9 @@ public final class Responses {
         body.put("status", "success");
         body.put("transactionId", outcome.transactionId());
         body.put("accountId", outcome.accountId());
-        body.put("amount", Money.toMajor(outcome.amountMinor(), currency));
+        body.put("amount", Money.major(outcome.amountMinor(), currency));
         body.put("type", outcome.type().name().toLowerCase(Locale.ROOT));
-        body.put("balance", Money.toMajor(outcome.balanceMinor(), currency));
+        body.put("balance", Money.major(outcome.balanceMinor(), currency));
         body.put("currency", outcome.currency());
         return body;
     }
@@ -91,7 +91,7 @@ public final class Responses {
         body.put("transactionId", outcome.transactionId());
         body.put("accountId", outcome.accountId());
         body.put("currency", outcome.currency());
-        body.put("balance", Money.toMajor(outcome.balanceMinor(), Currency.getInstance(outcome.currency())));
+        body.put("balance", Money.major(outcome.balanceMinor(), Currency.getInstance(outcome.currency())));
         body.put("openedAt", Instant.ofEpochMilli(outcome.timestamp()).toString());
         return body;
     }
@@ -113,12 +113,12 @@ public final class Responses {
         body.put("accountId", account.accountId());
         body.put("currency", account.currency());
         body.put("status", account.status().name());
-        body.put("balance", Money.toMajor(account.balanceMinor(), currency));
+        body.put("balance", Money.major(account.balanceMinor(), currency));
         if (account.interestRate() != null) body.put("interestRate", account.interestRate());
         if (account.accruedInterest() != null) {
             // minor units with sub-minor precision, shown in major units (exact: a decimal shift)
             body.put("accruedInterest", new java.math.BigDecimal(account.accruedInterest())
-                    .movePointLeft(currency.getDefaultFractionDigits()).toPlainString());
+                    .movePointLeft(currency.getDefaultFractionDigits()));
         }
         if (account.lastAccruedDate() != null) body.put("interestAccruedThrough", account.lastAccruedDate());
         body.put("openedAt", Instant.ofEpochMilli(account.openedAt()).toString());
@@ -130,7 +130,7 @@ public final class Responses {
     public static Map<String, Object> balance(Account account) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("accountId", account.accountId());
-        body.put("balance", Money.toMajor(account.balanceMinor(), Currency.getInstance(account.currency())));
+        body.put("balance", Money.major(account.balanceMinor(), Currency.getInstance(account.currency())));
         body.put("currency", account.currency());
         return body;
     }

@@ -45,9 +45,9 @@ public final class Statements {
         body.put("sequence", e.sequence());
         body.put("transactionId", e.transactionId());
         body.put("type", e.type().name());
-        body.put("amount", Money.toMajor(e.type().sign() * e.amountMinor(), currency));
-        body.put("balanceBefore", Money.toMajor(e.balanceBeforeMinor(), currency));
-        body.put("balanceAfter", Money.toMajor(e.balanceAfterMinor(), currency));
+        body.put("amount", Money.major(e.type().sign() * e.amountMinor(), currency));
+        body.put("balanceBefore", Money.major(e.balanceBeforeMinor(), currency));
+        body.put("balanceAfter", Money.major(e.balanceAfterMinor(), currency));
         body.put("timestamp", Instant.ofEpochMilli(e.timestamp()).toString());
         if (h.valueTimestamp() != e.timestamp()) {
             body.put("valueTimestamp", Instant.ofEpochMilli(h.valueTimestamp()).toString());
@@ -69,12 +69,12 @@ public final class Statements {
         body.put("from", Instant.ofEpochMilli(s.from()).toString());
         body.put("to", Instant.ofEpochMilli(s.to()).toString());
         body.put("interestRate", s.interestRate());
-        body.put("openingBalance", Money.toMajor(s.openingBalanceMinor(), currency));
+        body.put("openingBalance", Money.major(s.openingBalanceMinor(), currency));
         body.put("entries", s.entries().stream().map(h -> entry(h, currency)).toList());
-        body.put("closingBalance", Money.toMajor(s.closingBalanceMinor(), currency));
-        body.put("totalCredits", Money.toMajor(s.totalCreditsMinor(), currency));
-        body.put("totalDebits", Money.toMajor(s.totalDebitsMinor(), currency));
-        body.put("interestPaid", Money.toMajor(s.interestPaidMinor(), currency));
+        body.put("closingBalance", Money.major(s.closingBalanceMinor(), currency));
+        body.put("totalCredits", Money.major(s.totalCreditsMinor(), currency));
+        body.put("totalDebits", Money.major(s.totalDebitsMinor(), currency));
+        body.put("interestPaid", Money.major(s.interestPaidMinor(), currency));
         return body;
     }
 

@@ -31,8 +31,8 @@ class ResponsesTest {
                 20_000L, 80_000L, "EUR", 3, false, 1L);
         assertThat(Responses.transaction(outcome)).containsExactly(
                 java.util.Map.entry("status", "success"), java.util.Map.entry("transactionId", "t-2"),
-                java.util.Map.entry("accountId", "acc-1"), java.util.Map.entry("amount", "200.00"),
-                java.util.Map.entry("type", "debit"), java.util.Map.entry("balance", "800.00"),
+                java.util.Map.entry("accountId", "acc-1"), java.util.Map.entry("amount", new java.math.BigDecimal("200.00")),
+                java.util.Map.entry("type", "debit"), java.util.Map.entry("balance", new java.math.BigDecimal("800.00")),
                 java.util.Map.entry("currency", "EUR"));
     }
 
@@ -51,8 +51,11 @@ class ResponsesTest {
     @Test
     void showsBalancesWithTheCurrencyScale() {
         assertThat(Responses.balance(new Account("a", "EUR", AccountStatus.OPEN, 80_000, 3, 1L)))
-                .containsEntry("balance", "800.00").containsEntry("currency", "EUR");
+                .containsEntry("balance", new java.math.BigDecimal("800.00")).containsEntry("currency", "EUR");
         assertThat(Responses.balance(new Account("j", "JPY", AccountStatus.OPEN, 500, 1, 1L)))
-                .containsEntry("balance", "500");
+                .containsEntry("balance", new java.math.BigDecimal("500"));
+        // a JSON number, written with the currency's scale: never a string, never 8E+2
+        assertThat(new String(dev.bank.schemas.Json.answer(Responses.balance(new Account("a", "EUR", AccountStatus.OPEN,
+                80_000, 3, 1L))), java.nio.charset.StandardCharsets.UTF_8)).contains("\"balance\":800.00");
     }
 }

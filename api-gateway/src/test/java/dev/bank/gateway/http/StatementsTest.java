@@ -43,14 +43,14 @@ class StatementsTest {
     @Test
     void jsonShowsOpeningEveryEntryClosingTotalsAndInterestInMajorUnits() {
         Map<String, Object> json = Statements.json(march());
-        assertThat(json).containsEntry("openingBalance", "800.00").containsEntry("closingBalance", "1600.07")
-                .containsEntry("totalCredits", "1000.07").containsEntry("totalDebits", "200.00")
-                .containsEntry("interestPaid", "0.07").containsEntry("timeZone", "UTC");
+        assertThat(json).containsEntry("openingBalance", new BigDecimal("800.00")).containsEntry("closingBalance", new BigDecimal("1600.07"))
+                .containsEntry("totalCredits", new BigDecimal("1000.07")).containsEntry("totalDebits", new BigDecimal("200.00"))
+                .containsEntry("interestPaid", new BigDecimal("0.07")).containsEntry("timeZone", "UTC");
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> entries = (List<Map<String, Object>>) json.get("entries");
-        assertThat(entries).extracting(e -> e.get("amount")).containsExactly("1000.00", "-200.00", "0.07");
+        assertThat(entries).extracting(e -> e.get("amount")).containsExactly(new BigDecimal("1000.00"), new BigDecimal("-200.00"), new BigDecimal("0.07"));
         BigDecimal sum = new BigDecimal("800.00");
-        for (Map<String, Object> e : entries) sum = sum.add(new BigDecimal((String) e.get("amount")));
+        for (Map<String, Object> e : entries) sum = sum.add((BigDecimal) e.get("amount"));
         assertThat(sum).isEqualByComparingTo("1600.07");
     }
 
