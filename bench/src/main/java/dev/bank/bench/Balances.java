@@ -1,11 +1,10 @@
 package dev.bank.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bank.observability.InternalApi;
 import dev.bank.schemas.Json;
 
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +42,7 @@ final class Balances {
             Map<String, Boolean> settled = new ConcurrentHashMap<>();
             Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
             http.run("balances", processorUrl, ids.size(), CONCURRENCY,
-                    i -> Request.get("/internal/accounts/" + URLEncoder.encode(ids.get(i), StandardCharsets.UTF_8))
+                    i -> Request.get(InternalApi.Paths.account(ids.get(i)))
                             .with("Authorization", "Bearer " + serviceToken),
                     (i, response) -> {
                         String id = ids.get(i);

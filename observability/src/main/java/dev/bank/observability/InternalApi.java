@@ -28,6 +28,43 @@ public final class InternalApi {
 
     private InternalApi() {}
 
+    /**
+     * The query API's routes, written once: the templates the processors serve and the paths their clients (the
+     * gateway, a processor forwarding to the owner, the bench) ask.
+     */
+    public static final class Paths {
+        public static final String ACCOUNT = PREFIX + "accounts/{accountId}";
+        public static final String OUTCOME = ACCOUNT + "/transactions/{transactionId}";
+        public static final String TRANSFER = ACCOUNT + "/transfers/{transferId}";
+        /** Query parameters from, to, limit and cursor. */
+        public static final String HISTORY = ACCOUNT + "/history";
+        /** {@code month} is {@code yyyy-MM}. */
+        public static final String STATEMENT = ACCOUNT + "/statements/{month}";
+        public static final String HEALTH = PREFIX + "health";
+
+        private Paths() {}
+
+        public static String account(String accountId) {
+            return PREFIX + "accounts/" + Urls.encode(accountId);
+        }
+
+        public static String outcome(String accountId, String transactionId) {
+            return account(accountId) + "/transactions/" + Urls.encode(transactionId);
+        }
+
+        public static String transfer(String accountId, String transferId) {
+            return account(accountId) + "/transfers/" + Urls.encode(transferId);
+        }
+
+        public static String history(String accountId, Map<String, String> params) {
+            return account(accountId) + "/history" + Urls.query(params);
+        }
+
+        public static String statement(String accountId, String month) {
+            return account(accountId) + "/statements/" + Urls.encode(month);
+        }
+    }
+
     /** Who a question is asked for: a principal, or (null) a service asking for itself. */
     public record Viewer(String principal, boolean admin) {
         public static final Viewer SERVICE = new Viewer(null, true);

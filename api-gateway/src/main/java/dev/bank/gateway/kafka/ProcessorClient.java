@@ -1,9 +1,9 @@
 package dev.bank.gateway.kafka;
 
 import dev.bank.observability.InternalApi;
+import dev.bank.observability.InternalApi.Paths;
 import dev.bank.observability.InternalApi.Viewer;
 import dev.bank.observability.PeerClient;
-import dev.bank.observability.Urls;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.HistoryPage;
 import dev.bank.schemas.Statement;
@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-import static dev.bank.observability.Urls.encode;
 
 /**
  * Reads account state from the processors' query APIs. Any processor instance answers for any account (it
@@ -60,28 +59,28 @@ public final class ProcessorClient implements AutoCloseable {
     // owner, or an admin), and as "not found" about any other.
 
     public CompletableFuture<Optional<Account>> account(String accountId, Viewer viewer) {
-        return get("/internal/accounts/" + encode(accountId), Account.class, viewer);
+        return get(Paths.account(accountId), Account.class, viewer);
     }
 
     public CompletableFuture<Optional<Outcome>> outcome(String accountId, String transactionId, Viewer viewer) {
-        return get("/internal/accounts/" + encode(accountId) + "/transactions/" + encode(transactionId), Outcome.class,
+        return get(Paths.outcome(accountId, transactionId), Outcome.class,
                 viewer);
     }
 
     public CompletableFuture<Optional<Transfer>> transfer(String accountId, String transferId, Viewer viewer) {
-        return get("/internal/accounts/" + encode(accountId) + "/transfers/" + encode(transferId), Transfer.class,
+        return get(Paths.transfer(accountId, transferId), Transfer.class,
                 viewer);
     }
 
     /** A page of the account's postings, newest first; {@code params} are from, to, limit and cursor as given. */
     public CompletableFuture<Optional<HistoryPage>> history(String accountId, Map<String, String> params, Viewer viewer) {
-        return get("/internal/accounts/" + encode(accountId) + "/history" + Urls.query(params), HistoryPage.class,
+        return get(Paths.history(accountId, params), HistoryPage.class,
                 viewer);
     }
 
     /** The account's statement for a month, {@code yyyy-MM}. */
     public CompletableFuture<Optional<Statement>> statement(String accountId, String month, Viewer viewer) {
-        return get("/internal/accounts/" + encode(accountId) + "/statements/" + encode(month), Statement.class, viewer);
+        return get(Paths.statement(accountId, month), Statement.class, viewer);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.bank.processor.query;
 import dev.bank.observability.HttpErrors;
 import dev.bank.observability.HttpListener;
 import dev.bank.observability.InternalApi;
+import dev.bank.observability.InternalApi.Paths;
 import dev.bank.observability.InternalApi.Viewer;
 import dev.bank.observability.Observability;
 import dev.bank.observability.PathIds;
@@ -48,29 +49,29 @@ public final class QueryServer implements AutoCloseable {
             Observability.install(config, registry, readiness);
             PathIds.install(config, (route, params) -> Problem.of(404, "Not found", "nothing for "
                     + Problem.excerpt(String.valueOf(params.get("accountId")))));
-            config.routes.get("/internal/accounts/{accountId}", ctx -> respond(ctx,
+            config.routes.get(Paths.ACCOUNT, ctx -> respond(ctx,
                     queries.account(ctx.pathParam("accountId"), Viewer.of(ctx), forwarded(ctx)),
                     "account " + ctx.pathParam("accountId") + " does not exist"));
-            config.routes.get("/internal/accounts/{accountId}/transactions/{transactionId}", ctx -> respond(ctx,
+            config.routes.get(Paths.OUTCOME, ctx -> respond(ctx,
                     queries.outcome(ctx.pathParam("accountId"), ctx.pathParam("transactionId"), Viewer.of(ctx),
                             forwarded(ctx)),
                     "no processed transaction " + ctx.pathParam("transactionId")
                             + " for account " + ctx.pathParam("accountId")));
-            config.routes.get("/internal/accounts/{accountId}/transfers/{transferId}", ctx -> respond(ctx,
+            config.routes.get(Paths.TRANSFER, ctx -> respond(ctx,
                     queries.transfer(ctx.pathParam("accountId"), ctx.pathParam("transferId"), Viewer.of(ctx),
                             forwarded(ctx)),
                     "no transfer " + ctx.pathParam("transferId") + " on account " + ctx.pathParam("accountId")));
-            config.routes.get("/internal/accounts/{accountId}/history", ctx -> respond(ctx,
+            config.routes.get(Paths.HISTORY, ctx -> respond(ctx,
                     queries.history(ctx.pathParam("accountId"), ctx.queryParam("from"), ctx.queryParam("to"),
                             limit(ctx.queryParam("limit")), ctx.queryParam("cursor"), Viewer.of(ctx), forwarded(ctx)),
                     "account " + ctx.pathParam("accountId") + " does not exist"));
-            config.routes.get("/internal/accounts/{accountId}/statements/{month}", ctx -> respond(ctx,
+            config.routes.get(Paths.STATEMENT, ctx -> respond(ctx,
                     queries.statement(ctx.pathParam("accountId"), ctx.pathParam("month"), Viewer.of(ctx),
                             forwarded(ctx)),
                     "account " + ctx.pathParam("accountId") + " does not exist"));
             config.routes.exception(BadQueryException.class, (e, ctx) ->
                     problem(ctx, Problem.of(400, "Invalid query", e.getMessage())));
-            config.routes.get("/internal/health", ctx -> ctx.result("ok"));
+            config.routes.get(Paths.HEALTH, ctx -> ctx.result("ok"));
             config.routes.exception(NotReadyException.class, (e, ctx) -> {
                 ctx.header("Retry-After", "1");
                 problem(ctx, Problem.of(503, "Not ready", e.getMessage()));

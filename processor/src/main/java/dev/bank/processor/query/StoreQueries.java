@@ -1,7 +1,7 @@
 package dev.bank.processor.query;
 
+import dev.bank.observability.InternalApi.Paths;
 import dev.bank.observability.InternalApi.Viewer;
-import dev.bank.observability.Urls;
 import dev.bank.processor.config.InterestConfig;
 import dev.bank.processor.topology.BankTopology;
 import dev.bank.processor.topology.History;
@@ -88,7 +88,7 @@ public final class StoreQueries implements AutoCloseable {
         if (to != null) params.put("to", to);
         if (limit != null) params.put("limit", String.valueOf(limit));
         if (cursor != null) params.put("cursor", cursor);
-        return routed(accountId, "/internal/accounts/" + Urls.encode(accountId) + "/history" + Urls.query(params),
+        return routed(accountId, Paths.history(accountId, params),
                 HistoryPage.class, viewer, forwarded, partition -> visibleAccount(accountId, partition, viewer).map(
                         account -> History.page(historyStore(partition), account, fromTs, toTs, size, beforeSequence)));
     }
@@ -98,7 +98,7 @@ public final class StoreQueries implements AutoCloseable {
                                                             boolean forwarded) {
         YearMonth yearMonth = Months.parse(month);
         if (yearMonth == null) throw new BadQueryException("month " + Months.RULE + ", was " + Problem.excerpt(month));
-        return routed(accountId, "/internal/accounts/" + Urls.encode(accountId) + "/statements/" + yearMonth,
+        return routed(accountId, Paths.statement(accountId, yearMonth.toString()),
                 Statement.class, viewer, forwarded, partition -> visibleAccount(accountId, partition, viewer).map(
                         account -> History.statement(historyStore(partition), account, yearMonth, interest)));
     }
@@ -166,7 +166,7 @@ public final class StoreQueries implements AutoCloseable {
     }
 
     public CompletableFuture<Optional<Account>> account(String accountId, Viewer viewer, boolean forwarded) {
-        return routed(accountId, "/internal/accounts/" + Urls.encode(accountId), Account.class, viewer, forwarded,
+        return routed(accountId, Paths.account(accountId), Account.class, viewer, forwarded,
                 partition -> visibleAccount(accountId, partition, viewer));
     }
 
@@ -176,7 +176,7 @@ public final class StoreQueries implements AutoCloseable {
         return lookup(BankTopology.PROCESSED_STORE, accountId,
                 BankTopology.accountScopedKey(accountId, transactionId), ProcessedCommand.class, Outcome.class,
                 ProcessedCommand::outcome,
-                "/internal/accounts/" + Urls.encode(accountId) + "/transactions/" + Urls.encode(transactionId),
+                Paths.outcome(accountId, transactionId),
                 viewer, forwarded);
     }
 
@@ -185,7 +185,7 @@ public final class StoreQueries implements AutoCloseable {
                                                           boolean forwarded) {
         return lookup(BankTopology.TRANSFERS_STORE, accountId, BankTopology.accountScopedKey(accountId, transferId),
                 Transfer.class, Transfer.class, Function.identity(),
-                "/internal/accounts/" + Urls.encode(accountId) + "/transfers/" + Urls.encode(transferId), viewer,
+                Paths.transfer(accountId, transferId), viewer,
                 forwarded);
     }
 
