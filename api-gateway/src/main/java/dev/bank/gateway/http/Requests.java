@@ -102,7 +102,7 @@ public final class Requests {
     public static Command interestRate(String accountId, byte[] body, String idempotencyKey) {
         JsonNode json = parse(body);
         Map<String, String> errors = new LinkedHashMap<>();
-        if (!Ids.validAccountId(accountId)) errors.put("accountId", Ids.ACCOUNT_ID_RULE);
+        // accountId is a path parameter, which PathIds has checked before any route runs
         String rate = rate(json, errors, true);
         String transactionId = transactionId(json, idempotencyKey, errors);
         if (!errors.isEmpty()) throw new InvalidRequestException(errors);

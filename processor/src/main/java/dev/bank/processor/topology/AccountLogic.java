@@ -6,7 +6,6 @@ import dev.bank.schemas.AccountStatus;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.EntryType;
-import dev.bank.schemas.Ids;
 import dev.bank.schemas.InterestRates;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.LegType;
@@ -197,11 +196,7 @@ public final class AccountLogic {
     private Decision transfer(Account source, Command command, long timestamp) {
         Decision refused = checkPostable(source, command, timestamp);
         if (refused != null) return refused;
-        String to = command.toAccountId();
-        if (!Ids.validAccountId(to)) {
-            return reject(source, command, timestamp, RejectionReason.INVALID_COMMAND,
-                    "toAccountId " + Ids.ACCOUNT_ID_RULE, null);
-        }
+        String to = command.toAccountId(); // present and valid: the command passed command.schema.json
         if (to.equals(source.accountId())) {
             return reject(source, command, timestamp, RejectionReason.INVALID_COMMAND,
                     "a transfer needs two different accounts", null);

@@ -105,12 +105,12 @@ final class CommandProcessor extends AccountTask {
         return context.recordMetadata().map(m -> m.topic().equals(commandsTopic)).orElse(false);
     }
 
+    /**
+     * A command {@link #read} has held to {@code command.schema.json}: type, transactionId and accountId are there and
+     * follow the id rules of {@link Ids} (whose characters also keep the NUL separator of the account-scoped store
+     * keys out), and a transfer names a valid toAccountId. The schema is the one place these rules live.
+     */
     private void apply(Record<String, byte[]> record, Command command) {
-        String invalid = structuralProblem(command);
-        if (invalid != null) {
-            deadLetter(record, DeadLetter.INVALID_COMMAND, invalid);
-            return;
-        }
         if (!command.accountId().equals(record.key())) {
             deadLetter(record, DeadLetter.KEY_MISMATCH,
                     "record key " + record.key() + " is not the command's accountId " + command.accountId());
@@ -243,22 +243,6 @@ final class CommandProcessor extends AccountTask {
                     command.accountId(), command.transactionId());
         }
         publish(answer, record);
-    }
-
-    /** What makes a parsed command impossible to route or answer, or null when it can be applied. */
-    static String structuralProblem(Command command) {
-        if (command == null) return "the record has no value";
-        if (command.type() == null) return "type is missing";
-        if (blank(command.transactionId())) return "transactionId is missing";
-        if (blank(command.accountId())) return "accountId is missing";
-        // the ids' characters also keep the NUL separator of the account-scoped store keys out of them
-        if (!Ids.validAccountId(command.accountId())) return "accountId " + Ids.ACCOUNT_ID_RULE;
-        if (!Ids.validTransactionId(command.transactionId())) return "transactionId " + Ids.TRANSACTION_ID_RULE;
-        return null;
-    }
-
-    private static boolean blank(String s) {
-        return s == null || s.isBlank();
     }
 
     /**
