@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # bank: one image for every part. `docker run IMAGE processor|gateway|topics|acls|broker|local|help` picks the part
-# (dev.bank.launcher.Main); every setting is a BANK_* environment variable (see README, "Configuration").
+# (dev.bank.launcher.Main); every setting is a BANK_* environment variable (see docs/operations.md, "Configuration").
 #
 #   docker build -t bank .
 

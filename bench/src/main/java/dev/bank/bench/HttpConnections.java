@@ -26,9 +26,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The load generator's HTTP/1.1 client, lean because it shares a 2-core machine with the system it measures (the
- * JDK HttpClient's threads and future chains took ~15% of all CPU samples). A request is bytes encoded in advance;
- * the sending thread writes them straight onto an idle keep-alive connection, with no hand-off to another thread,
- * and one selector thread, {@code bench-http}, reads and parses the response and calls back.
+ * JDK HttpClient's threads and future chains took a sizeable share of all CPU samples; docs/performance.md). A
+ * request is bytes encoded in advance; the sending thread writes them straight onto an idle keep-alive connection,
+ * with no hand-off to another thread, and one selector thread, {@code bench-http}, reads and parses the response
+ * and calls back.
  *
  * <p>A connection carries one request at a time (no pipelining). One is opened only when no idle one to the address
  * is left, so no more are open at once than requests were ever in flight at once; it is reused until the server

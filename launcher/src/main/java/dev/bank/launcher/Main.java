@@ -46,7 +46,7 @@ public final class Main {
               token      a bearer token signed with the local key in BANK_DATA_DIR/auth (made by 'local' or 'keys'):
                          token --sub alice [--scope "bank:read bank:write"] [--ttl 1h]
               keys       make the local signing key in BANK_DATA_DIR/auth (if missing) and print its public half
-              bench      benchmark: raw Kafka pipe vs. the bank (Kafka and REST), table + JSON (BANK_BENCH_*, README)
+              bench      benchmark: raw Kafka pipe vs. the bank (Kafka and REST), table + JSON (bench/README.md)
               help       this text
 
             environment (defaults):
@@ -58,7 +58,7 @@ public final class Main {
                                      BANK_KAFKA_PASSWORD_FILE ('local' is always PLAINTEXT on loopback)
               BANK_SERVICE_TOKEN_FILE  the secret the gateway and processors share ('processor', 'gateway')
               BANK_JWT_JWKS_URL or BANK_JWT_PUBLIC_KEY_FILE  whose tokens the gateway accepts ('gateway')
-              BANK_QUERY_PORT 8081, BANK_GATEWAY_PORT 8080, BANK_PROCESSOR_URLS, BANK_TOPIC_* ... (see README)
+              BANK_QUERY_PORT 8081, BANK_GATEWAY_PORT 8080, BANK_PROCESSOR_URLS, BANK_TOPIC_* ... (docs/operations.md)
             """;
 
     /** What was started, closed in reverse order. */

@@ -77,7 +77,7 @@ class OperationsIT {
                         .containsPattern("bank_store_entries\\{[^}]*store=\"accounts\"[^}]*} [1-9]") // RocksDB estimates
                         .contains("kafka_stream_thread_process_total")
                         .contains("service=\"bank-processor\"")
-                        // the names the README's "Operating it" tells operators to alert on
+                        // the names docs/operations.md ("Operating it") tells operators to alert on
                         .contains("kafka_consumer_fetch_manager_records_lag_max")
                         .contains("kafka_consumer_coordinator_rebalance_total")
                         .contains("kafka_stream_thread_commit_latency_max");

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * An upstream system producing JSON commands straight to the commands topic with a plain Kafka client, as
- * the README shows: valid commands are applied in order and answered on the results topic, poison records
+ * docs/api.md shows: valid commands are applied in order and answered on the results topic, poison records
  * land in the dead-letter topic with their reason, and the pipeline keeps going.
  */
 class UpstreamProducerIT {
@@ -36,7 +36,7 @@ class UpstreamProducerIT {
         try (TestKafkaCluster kafka = TestKafkaCluster.start(1)) {
             BankStack stack = new BankStack(kafka.bootstrapServers());
             try (ProcessorApp processor = stack.startProcessor(stack.processorConfig(stateDir))) {
-                // Given an upstream producer with the settings the README recommends
+                // Given an upstream producer with the settings docs/api.md recommends
                 Map<String, Object> conf = Map.of(
                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,

@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Checks {@code docker-compose.yml} and the {@code Dockerfile} without a Docker engine: the compose file parses,
- * has the deployment the README describes (3 KRaft brokers with replication 3 and min ISR 2, two or more
+ * has the deployment docs/operations.md describes (3 KRaft brokers with replication 3 and min ISR 2, two or more
  * processors with standby replicas, the gateway, health checks on every long-running service), its Kafka
  * settings agree with each other, and every {@code BANK_*} variable it sets is one the services read, meaning
  * it appears as a string literal in some module's main Java sources (so a renamed or misspelt variable, which

@@ -22,8 +22,7 @@ public final class HttpListener {
      * HTTP threads, of the servers and of the gateway's client to the processors: every handler that waits (for an
      * outcome, or for a processor's answer) does so without a thread, so a thread only ever runs a few hundred
      * microseconds of work. Javalin's default of 250 made 2 cores switch between far more runnable threads than
-     * they can run: 16 instead measured rest-sync +14% and 12% less CPU per request (two A/B pairs, README
-     * Performance).
+     * they can run: 16 instead measured more rest-sync throughput and less CPU per request (docs/performance.md).
      */
     public static final int MAX_THREADS = Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
 

@@ -105,7 +105,10 @@ public final class Observability {
         }
     }
 
-    /** {@code 12.3}: one decimal without {@link String#format}, which cost the gateway's busiest thread 13%. */
+    /**
+     * {@code 12.3}: one decimal without {@link String#format}, which showed in the profile of the gateway's busiest
+     * thread (docs/performance.md).
+     */
     static String tenths(float ms) {
         long t = Math.round(ms * 10.0);
         return (t / 10) + "." + (t % 10);

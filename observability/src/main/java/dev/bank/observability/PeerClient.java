@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * How one of our services asks another over HTTP: the gateway asking a processor, a processor asking the
  * processor that owns an account. It is Jetty's client (the Jetty that Javalin already runs on), not
- * {@code java.net.http}: the JDK client hands every response to other threads, which cost the gateway about 300 µs
- * of CPU per read at 1,000 reads/s on 2 cores (README, Performance); Jetty completes a response on the thread that
- * read it. No thread waits for an answer, and callers continue on the completing thread, so its pool is a pool
- * (answers may be written to a REST client from it), never a single selector thread.
+ * {@code java.net.http}: the JDK client hands every response to other threads, which cost the gateway measurably
+ * more CPU per read (docs/performance.md); Jetty completes a response on the thread that read it. No thread waits
+ * for an answer, and callers continue on the completing thread, so its pool is a pool (answers may be written to a
+ * REST client from it), never a single selector thread.
  */
 public final class PeerClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PeerClient.class);

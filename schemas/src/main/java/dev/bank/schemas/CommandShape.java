@@ -8,11 +8,11 @@ import java.util.Set;
 
 /**
  * Validation of a command against {@code command.schema.json}, with a fast path. The general validator walks the
- * schema for every record (15% of the stream thread); almost every command is plainly valid, which a direct
- * check of the same rules can tell in a fraction of that. The check is one-sided: it answers "valid" only when
- * every rule certainly holds (known fields only, ASCII-only strings within limits), and anything else goes to the
- * schema validator, which has the last word and writes the messages. {@code CommandShapeTest} holds the fast path
- * to the validator on generated documents.
+ * schema for every record (a sizeable share of the stream thread; docs/performance.md); almost every command is
+ * plainly valid, which a direct check of the same rules can tell in a fraction of that. The check is one-sided: it
+ * answers "valid" only when every rule certainly holds (known fields only, ASCII-only strings within limits), and
+ * anything else goes to the schema validator, which has the last word and writes the messages.
+ * {@code CommandShapeTest} holds the fast path to the validator on generated documents.
  */
 public final class CommandShape {
     private static final Set<String> FIELDS = Set.of("type", "transactionId", "accountId", "amount", "currency",

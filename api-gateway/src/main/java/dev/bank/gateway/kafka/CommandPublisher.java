@@ -39,7 +39,7 @@ public final class CommandPublisher implements AutoCloseable {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         // Commands wait for the processor's next commit (every 20-100 ms) anyway; 5 ms of batching turns one
         // produce request per command into one per few, which the broker (the biggest CPU user under REST load)
-        // feels. Measured against 1 ms: rest-sync p99 at 4,000/s 153 / 173 -> 85 / 99 ms (README, Performance).
+        // feels. Measured against 1 ms: a lower rest-sync p99 under load (docs/performance.md).
         p.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);

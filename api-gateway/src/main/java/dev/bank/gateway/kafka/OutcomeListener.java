@@ -52,7 +52,8 @@ public final class OutcomeListener implements AutoCloseable {
     private final Thread thread;
     /**
      * Completing a waiter writes its HTTP response on the completing thread; done here, the listener would write
-     * every response itself (60% of its time in the profile) and poll later. Two threads, as answering is short.
+     * every response itself (most of its time in the profile, see docs/performance.md) and poll later. Two threads,
+     * as answering is short.
      */
     private final ExecutorService delivery = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "outcome-delivery");
@@ -70,8 +71,8 @@ public final class OutcomeListener implements AutoCloseable {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // An outcome is only visible once its transaction commits; a fetch parked at the broker for the default
-        // 500 ms adds to waiting requests' latency. 10 ms measured 5-15% more rest-sync throughput at 1000 clients
-        // (README, Performance), for at most 100 idle fetches a second.
+        // 500 ms adds to waiting requests' latency. 10 ms measured more rest-sync throughput and a lower p99
+        // (docs/performance.md), for at most 100 idle fetches a second.
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.kafkaTimeout().toMillis());
         config.kafkaSecurity().applyTo(p);

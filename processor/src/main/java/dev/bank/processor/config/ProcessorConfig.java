@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * The processor's whole configuration: defaults, overridden by environment variables (documented in the
- * README). {@link #streamsProperties()} is the only place Kafka Streams settings are made.
+ * The processor's whole configuration: defaults, overridden by environment variables (documented in
+ * docs/operations.md). {@link #streamsProperties()} is the only place Kafka Streams settings are made.
  *
  * @param queryAdvertisedHost the host other instances and the gateway use to reach this instance's query API
  * @param idempotencyRetention how long processed transactionIds are remembered for retries

@@ -81,7 +81,8 @@ public final class InterestLogic {
 
     /**
      * A {@code yyyy-MM-dd} date as {@link LocalDate#toString} writes it, read without the general formatter, which
-     * cost 5% of the stream thread as it runs for every command; any other form goes to {@link LocalDate#parse}.
+     * showed in the stream thread's profile as it runs for every command (docs/performance.md); any other form goes
+     * to {@link LocalDate#parse}.
      */
     static LocalDate isoDate(String text) {
         if (text.length() == 10 && text.charAt(4) == '-' && text.charAt(7) == '-') {
