@@ -3,7 +3,7 @@ package dev.bank.gateway.kafka;
 import dev.bank.observability.InternalApi;
 import dev.bank.observability.InternalApi.Paths;
 import dev.bank.observability.InternalApi.Viewer;
-import dev.bank.observability.PeerClient;
+import dev.bank.observability.QueryClient;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.HistoryPage;
 import dev.bank.schemas.Statement;
@@ -24,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Reads account state from the processors' query APIs. Any processor instance answers for any account (it
  * forwards to the owner), so the configured URLs are tried in order and the next one is used when one is
- * down or not ready. The gateway keeps no money state of its own. The transport is {@link PeerClient}: no thread
+ * down or not ready. The gateway keeps no money state of its own. The transport is {@link QueryClient}: no thread
  * waits for a processor, and the answer continues on the thread that read it.
  */
 public final class ProcessorClient implements AutoCloseable {
@@ -40,8 +40,7 @@ public final class ProcessorClient implements AutoCloseable {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
 
     private final List<String> baseUrls;
-    private final PeerClient http;
-    private final String serviceToken;
+    private final QueryClient client;
 
     /** @param serviceToken the processors' query API credential ({@link InternalApi}) */
     public ProcessorClient(List<String> baseUrls, String serviceToken) {
@@ -51,8 +50,7 @@ public final class ProcessorClient implements AutoCloseable {
     ProcessorClient(List<String> baseUrls, String serviceToken, Duration requestTimeout) {
         if (baseUrls.isEmpty()) throw new IllegalArgumentException("at least one processor URL is needed");
         this.baseUrls = List.copyOf(baseUrls);
-        this.serviceToken = serviceToken;
-        this.http = new PeerClient("processor-client", requestTimeout);
+        this.client = new QueryClient("processor-client", requestTimeout, serviceToken);
     }
 
     // Every question is asked for a viewer: the processor answers only about accounts the viewer may see (its
@@ -88,35 +86,33 @@ public final class ProcessorClient implements AutoCloseable {
      * {@link UnavailableException} when none could answer.
      */
     private <T> CompletableFuture<Optional<T>> get(String path, Class<T> type, Viewer viewer) {
-        return ask(0, path, type, InternalApi.headers(serviceToken, viewer), "no processor configured");
+        return ask(0, path, type, viewer, "no processor configured");
     }
 
-    private <T> CompletableFuture<Optional<T>> ask(int index, String path, Class<T> type, Map<String, String> headers,
+    private <T> CompletableFuture<Optional<T>> ask(int index, String path, Class<T> type, Viewer viewer,
                                                    String lastProblem) {
         if (index >= baseUrls.size()) return CompletableFuture.failedFuture(new UnavailableException(lastProblem));
         String base = baseUrls.get(index);
-        return http.get(base + path, headers).handle((answer, error) -> {
+        return client.get(base, path, viewer).handle((answer, error) -> {
             String problem;
             if (error != null) {
-                problem = base + " is unreachable: " + error;
-            } else if (answer.status() == 404) {
+                problem = (error.getCause() != null ? error.getCause() : error).getMessage();
+            } else if (answer.isEmpty()) {
                 return CompletableFuture.completedFuture(Optional.<T>empty());
-            } else if (answer.status() != 200) {
-                problem = base + " answered " + answer.status();
             } else {
                 try {
-                    return CompletableFuture.completedFuture(Optional.of(Json.MAPPER.readValue(answer.body(), type)));
+                    return CompletableFuture.completedFuture(Optional.of(Json.MAPPER.readValue(answer.get(), type)));
                 } catch (IOException e) {
                     problem = base + " answered unreadable JSON: " + e.getMessage();
                 }
             }
             log.debug("processor query failed, trying the next: {}", problem);
-            return ask(index + 1, path, type, headers, problem);
+            return ask(index + 1, path, type, viewer, problem);
         }).thenCompose(next -> next);
     }
 
     @Override
     public void close() {
-        http.close();
+        client.close();
     }
 }

@@ -7,7 +7,6 @@ import dev.bank.observability.InternalApi.Paths;
 import dev.bank.observability.InternalApi.Viewer;
 import dev.bank.observability.Observability;
 import dev.bank.observability.PathIds;
-import dev.bank.schemas.Json;
 import dev.bank.schemas.Problem;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -105,18 +104,15 @@ public final class QueryServer implements AutoCloseable {
      * Writes the answer when it arrives (at once when this instance owns the account); a {@link NotReadyException}
      * it fails with reaches the exception handler like a thrown one (503).
      */
-    private static void respond(Context ctx, CompletableFuture<? extends Optional<?>> answer, String notFound) {
+    /** The JSON of an answer (this instance's own, or the owner's as it wrote it), or the 404. */
+    private static void respond(Context ctx, CompletableFuture<Optional<byte[]>> answer, String notFound) {
         ctx.future(() -> answer.thenAccept(body -> body.ifPresentOrElse(
-                found -> write(ctx, 200, "application/json", found),
+                json -> ctx.status(200).contentType("application/json").result(json),
                 () -> problem(ctx, Problem.of(404, "Not found", notFound)))));
     }
 
     static void problem(Context ctx, Problem problem) {
         HttpErrors.write(ctx, problem);
-    }
-
-    private static void write(Context ctx, int status, String contentType, Object body) {
-        ctx.status(status).contentType(contentType).result(Json.bytes(body));
     }
 
     @Override

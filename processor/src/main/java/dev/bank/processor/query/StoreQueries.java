@@ -8,12 +8,10 @@ import dev.bank.processor.topology.History;
 import dev.bank.processor.topology.InterestLogic;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.HistoryEntry;
-import dev.bank.schemas.HistoryPage;
+import dev.bank.schemas.Json;
 import dev.bank.schemas.Months;
-import dev.bank.schemas.Outcome;
 import dev.bank.schemas.Problem;
 import dev.bank.schemas.ProcessedCommand;
-import dev.bank.schemas.Statement;
 import dev.bank.schemas.Transfer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -70,7 +68,7 @@ public final class StoreQueries implements AutoCloseable {
      * @param to     latest value time: an ISO date (that business day included) or instant; null for no bound
      * @param cursor a previous page's {@code nextCursor}; null for the newest page
      */
-    public CompletableFuture<Optional<HistoryPage>> history(String accountId, String from, String to, Integer limit,
+    public CompletableFuture<Optional<byte[]>> history(String accountId, String from, String to, Integer limit,
                                                             String cursor, Viewer viewer, boolean forwarded) {
         long fromTs = from == null ? Long.MIN_VALUE : time(from, false);
         long toTs = to == null ? Long.MAX_VALUE : time(to, true);
@@ -89,17 +87,17 @@ public final class StoreQueries implements AutoCloseable {
         if (limit != null) params.put("limit", String.valueOf(limit));
         if (cursor != null) params.put("cursor", cursor);
         return routed(accountId, Paths.history(accountId, params),
-                HistoryPage.class, viewer, forwarded, partition -> visibleAccount(accountId, partition, viewer).map(
+                viewer, forwarded, partition -> visibleAccount(accountId, partition, viewer).map(
                         account -> History.page(historyStore(partition), account, fromTs, toTs, size, beforeSequence)));
     }
 
     /** The account's statement for a month ({@code yyyy-MM}) of the business time zone. */
-    public CompletableFuture<Optional<Statement>> statement(String accountId, String month, Viewer viewer,
+    public CompletableFuture<Optional<byte[]>> statement(String accountId, String month, Viewer viewer,
                                                             boolean forwarded) {
         YearMonth yearMonth = Months.parse(month);
         if (yearMonth == null) throw new BadQueryException("month " + Months.RULE + ", was " + Problem.excerpt(month));
         return routed(accountId, Paths.statement(accountId, yearMonth.toString()),
-                Statement.class, viewer, forwarded, partition -> visibleAccount(accountId, partition, viewer).map(
+                viewer, forwarded, partition -> visibleAccount(accountId, partition, viewer).map(
                         account -> History.statement(historyStore(partition), account, yearMonth, interest)));
     }
 
@@ -122,19 +120,19 @@ public final class StoreQueries implements AutoCloseable {
      * key's own partition may answer: right after a rebalance it may still be restoring while the instance as a
      * whole is RUNNING, and asking all local stores would then wrongly find nothing (a 404 instead of a 503).
      */
-    private <T> CompletableFuture<Optional<T>> routed(String accountId, String path, Class<T> answerType,
-                                                      Viewer viewer, boolean forwarded,
-                                                      IntFunction<Optional<T>> local) {
+    private <T> CompletableFuture<Optional<byte[]>> routed(String accountId, String path, Viewer viewer,
+                                                           boolean forwarded,
+                                                           IntFunction<Optional<T>> local) {
         KeyQueryMetadata metadata = owner(accountId);
         HostInfo owner = metadata.activeHost();
         if (!owner.equals(self)) {
             if (forwarded) {
                 throw new NotReadyException("account " + accountId + " moved to " + owner + " while asked");
             }
-            return forwarder.ask(owner, path, answerType, viewer);
+            return forwarder.ask(owner, path, viewer);
         }
         try {
-            return CompletableFuture.completedFuture(local.apply(metadata.partition()));
+            return CompletableFuture.completedFuture(local.apply(metadata.partition()).map(Json::bytes));
         } catch (InvalidStateStoreException e) {
             throw new NotReadyException("partition " + metadata.partition() + " of the stores is not "
                     + "queryable right now: " + e.getMessage(), e);
@@ -165,35 +163,35 @@ public final class StoreQueries implements AutoCloseable {
         }
     }
 
-    public CompletableFuture<Optional<Account>> account(String accountId, Viewer viewer, boolean forwarded) {
-        return routed(accountId, Paths.account(accountId), Account.class, viewer, forwarded,
+    public CompletableFuture<Optional<byte[]>> account(String accountId, Viewer viewer, boolean forwarded) {
+        return routed(accountId, Paths.account(accountId), viewer, forwarded,
                 partition -> visibleAccount(accountId, partition, viewer));
     }
 
     /** The outcome of an already processed transactionId, e.g. for a client polling after a timeout. */
-    public CompletableFuture<Optional<Outcome>> outcome(String accountId, String transactionId, Viewer viewer,
+    public CompletableFuture<Optional<byte[]>> outcome(String accountId, String transactionId, Viewer viewer,
                                                         boolean forwarded) {
         return lookup(BankTopology.PROCESSED_STORE, accountId,
-                BankTopology.accountScopedKey(accountId, transactionId), ProcessedCommand.class, Outcome.class,
+                BankTopology.accountScopedKey(accountId, transactionId), ProcessedCommand.class,
                 ProcessedCommand::outcome,
                 Paths.outcome(accountId, transactionId),
                 viewer, forwarded);
     }
 
     /** A transfer as this account sees it (sent or received). */
-    public CompletableFuture<Optional<Transfer>> transfer(String accountId, String transferId, Viewer viewer,
+    public CompletableFuture<Optional<byte[]>> transfer(String accountId, String transferId, Viewer viewer,
                                                           boolean forwarded) {
         return lookup(BankTopology.TRANSFERS_STORE, accountId, BankTopology.accountScopedKey(accountId, transferId),
-                Transfer.class, Transfer.class, Function.identity(),
+                Transfer.class, Function.identity(),
                 Paths.transfer(accountId, transferId), viewer,
                 forwarded);
     }
 
-    private <V, T> CompletableFuture<Optional<T>> lookup(String store, String accountId, String storeKey,
-                                                         Class<V> stored, Class<T> answerType, Function<V, T> answer,
+    private <V, T> CompletableFuture<Optional<byte[]>> lookup(String store, String accountId, String storeKey,
+                                                         Class<V> stored, Function<V, T> answer,
                                                          String path, Viewer viewer, boolean forwarded) {
         // what is kept about an account is told only to those who may see the account
-        return routed(accountId, path, answerType, viewer, forwarded, partition ->
+        return routed(accountId, path, viewer, forwarded, partition ->
                 (viewer.principal() == null || visibleAccount(accountId, partition, viewer).isPresent()
                         ? Optional.ofNullable(localStore(store, stored, partition).get(storeKey))
                         : Optional.<V>empty()).map(answer));

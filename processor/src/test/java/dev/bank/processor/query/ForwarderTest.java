@@ -49,9 +49,10 @@ class ForwarderTest {
                     + ctx.header(InternalApi.PRINCIPAL_HEADER));
             ctx.contentType("application/json").result(Json.bytes(ACCOUNT));
         });
-        assertThat(forwarder.ask(owner, "/internal/accounts/acc-1", Account.class, Viewer.SERVICE).get(5, TimeUnit.SECONDS))
-                .contains(ACCOUNT);
-        forwarder.ask(owner, "/internal/accounts/acc-1/history?limit=5", Account.class,
+        // passed on as the owner wrote it: the same bytes, not parsed and written again
+        assertThat(forwarder.ask(owner, "/internal/accounts/acc-1", Viewer.SERVICE).get(5, TimeUnit.SECONDS))
+                .hasValueSatisfying(json -> assertThat(json).isEqualTo(Json.bytes(ACCOUNT)));
+        forwarder.ask(owner, "/internal/accounts/acc-1/history?limit=5", 
                 new Viewer("alice", false)).get(5, TimeUnit.SECONDS);
         assertThat(asked).containsExactly("/internal/accounts/acc-1?forwarded=true Bearer " + TOKEN + " null",
                 "/internal/accounts/acc-1/history?limit=5&forwarded=true Bearer " + TOKEN + " alice");
@@ -60,19 +61,13 @@ class ForwarderTest {
     @Test
     void notFoundAtTheOwnerIsEmpty() throws Exception {
         HostInfo owner = owner(ctx -> ctx.status(404).result("{}"));
-        assertThat(forwarder.ask(owner, "/internal/accounts/acc-1", Account.class, Viewer.SERVICE).get(5, TimeUnit.SECONDS)).isEmpty();
+        assertThat(forwarder.ask(owner, "/internal/accounts/acc-1", Viewer.SERVICE).get(5, TimeUnit.SECONDS)).isEmpty();
     }
 
     @Test
     void anOwnerThatIsNotReadyIsNotReadyHere() {
         HostInfo owner = owner(ctx -> ctx.status(503).result("{}"));
-        assertNotReady(forwarder.ask(owner, "/internal/accounts/acc-1", Account.class, Viewer.SERVICE), "answered 503");
-    }
-
-    @Test
-    void anUnreadableAnswerIsNotReadyAndNotAnEmptyAnswer() {
-        HostInfo owner = owner(ctx -> ctx.result("{not json"));
-        assertNotReady(forwarder.ask(owner, "/internal/accounts/acc-1", Account.class, Viewer.SERVICE), "unreadable JSON");
+        assertNotReady(forwarder.ask(owner, "/internal/accounts/acc-1", Viewer.SERVICE), "answered 503");
     }
 
     @Test
@@ -81,7 +76,7 @@ class ForwarderTest {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        assertNotReady(forwarder.ask(new HostInfo("127.0.0.1", port), "/internal/accounts/acc-1", Account.class, Viewer.SERVICE),
+        assertNotReady(forwarder.ask(new HostInfo("127.0.0.1", port), "/internal/accounts/acc-1", Viewer.SERVICE),
                 "did not answer");
     }
 
@@ -90,11 +85,11 @@ class ForwarderTest {
         // the owner holds the request open without a thread (an answer that never comes)
         HostInfo owner = owner(ctx -> ctx.future(CompletableFuture::new));
         long start = System.nanoTime();
-        assertNotReady(forwarder.ask(owner, "/internal/accounts/acc-1", Account.class, Viewer.SERVICE), "did not answer");
+        assertNotReady(forwarder.ask(owner, "/internal/accounts/acc-1", Viewer.SERVICE), "did not answer");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
 
-    private static void assertNotReady(CompletableFuture<Optional<Account>> answer, String reason) {
+    private static void assertNotReady(CompletableFuture<Optional<byte[]>> answer, String reason) {
         assertThatThrownBy(() -> answer.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(NotReadyException.class).hasMessageContaining(reason);
     }
