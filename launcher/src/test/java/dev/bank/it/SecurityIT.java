@@ -143,6 +143,12 @@ class SecurityIT {
         assertThat(call("PUT /accounts/{accountId}/interest-rate", customer).status()).isEqualTo(403);
         Http alice = bank.http().as(customer);
         assertThat(alice.post("/accounts", "{\"currency\":\"EUR\",\"owner\":\"sec-bob\"}").status()).isEqualTo(403);
+        // nor pick their own interest rate when opening (it would be a rate change without an admin)
+        assertThat(alice.post("/accounts", "{\"accountId\":\"sec-r\",\"currency\":\"EUR\",\"interestRate\":\"1\"}")
+                .status()).isEqualTo(403);
+        assertThat(bank.admin().post("/accounts",
+                "{\"accountId\":\"sec-r\",\"currency\":\"EUR\",\"owner\":\"sec-alice\",\"interestRate\":\"0.03\"}")
+                .status()).isEqualTo(201);
         assertThat(bank.admin().post("/accounts", "{\"accountId\":\"sec-c\",\"currency\":\"EUR\",\"owner\":\"sec-bob\"}")
                 .status()).isEqualTo(201);
     }

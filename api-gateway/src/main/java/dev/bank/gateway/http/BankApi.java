@@ -177,6 +177,11 @@ public final class BankApi implements AutoCloseable {
                     + Scope.ADMIN.value()));
             return;
         }
+        if (asked.type() == CommandType.OPEN_ACCOUNT && asked.interestRate() != null && !principal.admin()) {
+            problem(ctx, Problem.of(403, "Forbidden", "setting an interest rate needs the scope "
+                    + Scope.ADMIN.value() + "; accounts open at the bank's default rate"));
+            return;
+        }
         // who asked travels with the command: the processor checks the account is theirs and records it
         Command command = asked.by(principal.subject(), principal.admin());
         if (draining) {

@@ -103,6 +103,11 @@ public final class AccountLogic {
         }
         String rate = interest.defaultRate();
         if (command.interestRate() != null) {
+            // a rate is an admin's to set, at opening as later (a customer would otherwise pick their own)
+            if (command.principal() != null && !command.asAdmin()) {
+                return reject(null, command, timestamp, RejectionReason.INVALID_COMMAND,
+                        "only an admin sets an account's interest rate", null);
+            }
             try {
                 rate = InterestRates.canonical(command.interestRate());
             } catch (Money.InvalidAmountException e) {

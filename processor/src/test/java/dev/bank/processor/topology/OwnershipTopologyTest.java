@@ -167,6 +167,13 @@ class OwnershipTopologyTest {
                 .isEqualTo(RejectionReason.INVALID_COMMAND);
         assertThat(send(Command.setInterestRate("r-2", "acc-a", "0.05").by("root", true)).status())
                 .isEqualTo(OutcomeStatus.ACCEPTED);
+        // nor can a customer pick a rate when opening; an admin can
+        assertThat(send(Command.open("o-e", "acc-e", "EUR", null, "1").by("alice", false)).reason())
+                .isEqualTo(RejectionReason.INVALID_COMMAND);
+        assertThat(account("acc-e")).isNull();
+        assertThat(send(Command.open("o-f", "acc-f", "EUR", null, "0.03").ownedBy("alice").by("root", true)).status())
+                .isEqualTo(OutcomeStatus.ACCEPTED);
+        assertThat(account("acc-f").interestRate()).isEqualTo("0.03");
     }
 
     @Test
