@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How the REST API protects itself (README, "Security"): who may call it ({@link AuthConfig}), the credential it
+ * How the REST API protects itself (docs/security.md): who may call it ({@link AuthConfig}), the credential it
  * asks the processors with, how much one principal may ask, and how much the gateway takes on at once.
  *
  * @param serviceToken    the internal query API's shared secret ({@code BANK_SERVICE_TOKEN_FILE}); required to start

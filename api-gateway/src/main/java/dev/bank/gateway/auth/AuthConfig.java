@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * How the gateway verifies bearer tokens, from the environment (README, "Security"). Tokens are JWTs signed by an
+ * How the gateway verifies bearer tokens, from the environment (docs/security.md). Tokens are JWTs signed by an
  * issuer the bank trusts: their keys come from a JWKS URL ({@code BANK_JWT_JWKS_URL}, cached, fetched again when a
  * token names an unknown key) or a file ({@code BANK_JWT_PUBLIC_KEY_FILE}: a JWK, a JWK set or a PEM public key).
  * There is no setting that turns authentication off.

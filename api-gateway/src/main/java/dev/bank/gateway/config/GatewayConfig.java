@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The gateway's whole configuration: defaults, overridden by environment variables (documented in the README).
+ * The gateway's whole configuration: defaults, overridden by environment variables (documented in docs/operations.md).
  *
  * @param processorUrls  base URLs of processor query APIs; any instance answers any account, the rest are
  *                       tried in order when one is down
