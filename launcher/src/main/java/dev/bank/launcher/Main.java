@@ -82,8 +82,9 @@ public final class Main {
             case "token" -> System.exit(Tokens.token(args, env, System.out, System.err));
             case "keys" -> System.exit(Tokens.keys(env, System.out, System.err));
             case "bench" -> {
-                bench(args);
-                return;
+                // the bench module depends on this one; ./bank starts its own entry point, dev.bank.bench.Bench
+                System.err.println("bank bench: run it as ./bank bench (the bench module's dev.bank.bench.Bench)");
+                System.exit(2);
             }
             case "local", "broker", "processor", "gateway" -> { }
             default -> {
@@ -155,23 +156,6 @@ public final class Main {
         } catch (RuntimeException e) {
             log.error("bank acls failed: {}", e.toString(), e);
             return 1;
-        }
-    }
-
-    /**
-     * The {@code bench} module depends on this one, so its entry point is looked up at run time; {@code ./bank}
-     * puts it on the class path. It exits the JVM with its own status.
-     */
-    private static void bench(String[] args) {
-        try {
-            Class.forName("dev.bank.bench.Bench").getMethod("main", String[].class).invoke(null, (Object) args);
-        } catch (ClassNotFoundException e) {
-            System.err.println("bank bench: the bench module is not on the class path; build it with"
-                    + " ./mvnw -q -DskipTests package");
-            System.exit(2);
-        } catch (ReflectiveOperationException e) {
-            log.error("bank bench failed", e.getCause() == null ? e : e.getCause());
-            System.exit(1);
         }
     }
 

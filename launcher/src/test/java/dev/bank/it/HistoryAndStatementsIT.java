@@ -41,8 +41,10 @@ class HistoryAndStatementsIT {
         bank = BankSystem.start(stateDir);
         base = "http://127.0.0.1:" + bank.gateway().port();
         http = bank.http();
-        assertThat(http.post("/accounts", "{\"accountId\":\"ivy\",\"currency\":\"EUR\",\"initialDeposit\":\"100\","
-                + "\"interestRate\":\"0.02\",\"transactionId\":\"open-ivy\"}").status()).isEqualTo(201);
+        // an account with its own rate is opened by an admin, for the customer
+        assertThat(bank.admin().post("/accounts", "{\"accountId\":\"ivy\",\"currency\":\"EUR\",\"initialDeposit\":\"100\","
+                + "\"interestRate\":\"0.02\",\"owner\":\"" + BankStack.CUSTOMER + "\",\"transactionId\":\"open-ivy\"}")
+                .status()).isEqualTo(201);
         for (int i = 1; i <= 3; i++) {
             assertThat(http.post("/transaction", "{\"accountId\":\"ivy\",\"amount\":\"" + i + "0.5\",\"type\":\"credit\","
                     + "\"transactionId\":\"c-" + i + "\"}").status()).isEqualTo(200);
