@@ -68,6 +68,13 @@ class ApiContractIT {
         assertThat(answer.status()).as(method + " " + path + " " + body + " -> " + answer.body()).isEqualTo(status);
     }
 
+    /** A credit or debit of {@code amount} (a decimal string) on {@code accountId}, answered with {@code status}. */
+    private void transaction(int status, String token, String accountId, String amount, String type, String id)
+            throws Exception {
+        expect(status, "POST", "/transaction", token, "{\"accountId\":\"" + accountId + "\",\"amount\":\"" + amount
+                + "\",\"type\":\"" + type + "\",\"transactionId\":\"" + id + "\"}");
+    }
+
     @Test
     void everyOperationAnswersAsDocumentedInSuccessAndInError() throws Exception {
         // accounts: opened, opened again (a replay), conflicting, invalid, not authenticated, not authorized
@@ -86,24 +93,18 @@ class ApiContractIT {
                 "{\"accountId\":\"c-bob\",\"currency\":\"EUR\",\"owner\":\"contract-bob\",\"transactionId\":\"c-open-bob\"}");
 
         // credits and debits: applied, replayed, refused, invalid, on an account one does not own
-        expect(200, "POST", "/transaction", ALICE,
-                "{\"accountId\":\"c-alice\",\"amount\":1000,\"type\":\"credit\",\"transactionId\":\"c-tx-1\"}");
-        expect(200, "POST", "/transaction", ALICE,
-                "{\"accountId\":\"c-alice\",\"amount\":\"200.50\",\"type\":\"debit\",\"transactionId\":\"c-tx-2\"}");
-        expect(200, "POST", "/transaction", ALICE,
-                "{\"accountId\":\"c-alice\",\"amount\":\"200.50\",\"type\":\"debit\",\"transactionId\":\"c-tx-2\"}");
-        expect(409, "POST", "/transaction", ALICE,
-                "{\"accountId\":\"c-alice\",\"amount\":\"1\",\"type\":\"debit\",\"transactionId\":\"c-tx-2\"}");
-        expect(422, "POST", "/transaction", ALICE,
-                "{\"accountId\":\"c-alice\",\"amount\":90000,\"type\":\"debit\",\"transactionId\":\"c-tx-3\"}");
-        expect(400, "POST", "/transaction", ALICE,
-                "{\"accountId\":\"c-alice\",\"amount\":\"1.001\",\"type\":\"debit\",\"transactionId\":\"c-tx-4\"}");
+        transaction(200, ALICE, "c-alice", "1000", "credit", "c-tx-1");
+        expect(200, "POST", "/transaction", ALICE, // an amount may also be a JSON number
+                "{\"accountId\":\"c-alice\",\"amount\":5.25,\"type\":\"credit\",\"transactionId\":\"c-tx-1b\"}");
+        transaction(200, ALICE, "c-alice", "200.50", "debit", "c-tx-2");
+        transaction(200, ALICE, "c-alice", "200.50", "debit", "c-tx-2");
+        transaction(409, ALICE, "c-alice", "1", "debit", "c-tx-2");
+        transaction(422, ALICE, "c-alice", "90000", "debit", "c-tx-3");
+        transaction(400, ALICE, "c-alice", "1.001", "debit", "c-tx-4");
         expect(400, "POST", "/transaction", ALICE, "{\"accountId\":\"c-alice\",\"amount\":1,\"type\":\"steal\"}");
         expect(400, "POST", "/transaction", ALICE, "[1,2]");
-        expect(404, "POST", "/transaction", MALLORY,
-                "{\"accountId\":\"c-alice\",\"amount\":1,\"type\":\"debit\",\"transactionId\":\"c-tx-5\"}");
-        expect(404, "POST", "/transaction", ALICE,
-                "{\"accountId\":\"c-nobody\",\"amount\":1,\"type\":\"credit\",\"transactionId\":\"c-tx-6\"}");
+        transaction(404, MALLORY, "c-alice", "1", "debit", "c-tx-5");
+        transaction(404, ALICE, "c-nobody", "1", "credit", "c-tx-6");
 
         // reads
         expect(200, "GET", "/balance/c-alice", ALICE, null);
