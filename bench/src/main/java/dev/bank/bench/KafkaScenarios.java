@@ -3,7 +3,7 @@ package dev.bank.bench;
 import dev.bank.observability.KafkaSecurity;
 import dev.bank.launcher.TopicCreator;
 import dev.bank.schemas.Command;
-import dev.bank.schemas.JsonSerde;
+import dev.bank.schemas.Topic;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.TopicSpec;
 import dev.bank.schemas.Topics;
@@ -34,14 +34,15 @@ final class KafkaScenarios {
     /** The streams-floor app's input and output topics, made like the baseline's. */
     static final String FLOOR_INPUT = "bank.bench.floor.in";
     static final String FLOOR_OUTPUT = "bank.bench.floor.out";
-    private static final JsonSerde<Command> COMMANDS = JsonSerde.of(Command.class);
-    private static final JsonSerde<Outcome> OUTCOMES = JsonSerde.of(Outcome.class);
 
     private final BenchConfig config;
     private final String runId;
     private final KafkaPipe pipe;
     private final Balances balances;
     private final Topics topics;
+    /** The bank's commands and results topics with their serdes (the bench's own topics carry commands too). */
+    private final Topic<Command> commands;
+    private final Topic<Outcome> results;
     private final Map<String, String> env;
     private final KafkaSecurity security;
     private boolean processorWarm;
@@ -56,6 +57,8 @@ final class KafkaScenarios {
         this.pipe = new KafkaPipe(config.bootstrapServers(), security);
         this.balances = balances;
         this.topics = config.topics();
+        this.commands = topics.commandsTopic();
+        this.results = topics.resultsTopic();
     }
 
     ScenarioResult baseline() {
@@ -125,10 +128,10 @@ final class KafkaScenarios {
     /** The workload's commands as plain records into {@code to}, each matched when it is read from {@code from}. */
     private KafkaPipe.Run rawPipe(String label, String to, String from, Workload w) {
         return pipe.run(label, w.n(),
-                i -> new ProducerRecord<>(to, w.accountOf(i), COMMANDS.serialize(to, w.command(i))),
+                i -> new ProducerRecord<>(to, w.accountOf(i), commands.valueSerde().serialize(to, w.command(i))),
                 from,
                 record -> {
-                    Command c = read(COMMANDS, record);
+                    Command c = read(commands, record);
                     int i = c == null ? -1 : w.indexOf(c.transactionId());
                     return i < 0 ? KafkaPipe.Match.NOT_OURS : KafkaPipe.Match.ok(i);
                 },
@@ -174,7 +177,7 @@ final class KafkaScenarios {
     private KafkaPipe.Run sendCommands(String label, Workload w) {
         return pipe.run(label, w.n(),
                 i -> new ProducerRecord<>(topics.commands(), w.accountOf(i),
-                        COMMANDS.serialize(topics.commands(), w.command(i))),
+                        commands.serialize(w.command(i))),
                 topics.results(),
                 record -> outcomeMatch(record, w::indexOf),
                 config.scenarioTimeout());
@@ -187,7 +190,7 @@ final class KafkaScenarios {
     List<String> openAccounts(Workload w) {
         List<String> ids = w.accountIds();
         KafkaPipe.Run run = pipe.run("open-accounts", ids.size(),
-                a -> new ProducerRecord<>(topics.commands(), ids.get(a), COMMANDS.serialize(topics.commands(), w.open(a))),
+                a -> new ProducerRecord<>(topics.commands(), ids.get(a), commands.serialize(w.open(a))),
                 topics.results(),
                 record -> outcomeMatch(record, w::openIndexOf),
                 config.scenarioTimeout());
@@ -195,8 +198,8 @@ final class KafkaScenarios {
     }
 
     /** Ours when the transactionId is; right when ACCEPTED and not a replay (a replay means an id collided). */
-    private static KafkaPipe.Match outcomeMatch(ConsumerRecord<String, byte[]> record, ToIntFunction<String> indexOf) {
-        Outcome o = read(OUTCOMES, record);
+    private KafkaPipe.Match outcomeMatch(ConsumerRecord<String, byte[]> record, ToIntFunction<String> indexOf) {
+        Outcome o = read(results, record);
         int i = o == null ? -1 : indexOf.applyAsInt(o.transactionId());
         if (i < 0) return KafkaPipe.Match.NOT_OURS;
         if (!o.accepted()) return KafkaPipe.Match.bad(i, o.transactionId() + " " + o.status() + " " + o.reason());
@@ -204,9 +207,9 @@ final class KafkaScenarios {
         return KafkaPipe.Match.ok(i);
     }
 
-    private static <T> T read(JsonSerde<T> serde, ConsumerRecord<String, byte[]> record) {
+    private static <T> T read(Topic<T> topic, ConsumerRecord<String, byte[]> record) {
         try {
-            return serde.deserialize(record.topic(), record.value());
+            return topic.valueSerde().deserialize(record.topic(), record.value());
         } catch (SerializationException e) {
             return null; // someone else's unreadable record: not ours
         }

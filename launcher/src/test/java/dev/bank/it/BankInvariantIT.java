@@ -55,9 +55,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BankInvariantIT {
     private static final Logger log = LoggerFactory.getLogger(BankInvariantIT.class);
-    private static final JsonSerde<Command> COMMANDS = JsonSerde.of(Command.class);
-    private static final JsonSerde<Outcome> OUTCOMES = JsonSerde.of(Outcome.class);
-    private static final JsonSerde<LedgerEntry> LEDGER = JsonSerde.of(LedgerEntry.class);
+    private static final JsonSerde<Command> COMMANDS = Topics.defaults().commandsTopic().valueSerde();
+    private static final JsonSerde<Outcome> OUTCOMES = Topics.defaults().resultsTopic().valueSerde();
+    private static final JsonSerde<LedgerEntry> LEDGER = Topics.defaults().ledgerTopic().valueSerde();
     private static final boolean SOAK = Boolean.getBoolean("bank.soak");
     private static final int OPERATIONS = Integer.getInteger("bank.operations", SOAK ? 40_000 : 3_000);
     private static final int KILLS = SOAK ? 4 : 1;

@@ -2,6 +2,7 @@ package dev.bank.it;
 
 import dev.bank.schemas.Command;
 import dev.bank.schemas.JsonSerde;
+import dev.bank.schemas.Topics;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.OutcomeStatus;
 import dev.bank.schemas.RejectionReason;
@@ -42,8 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * JSON. Meanwhile other accounts keep being served, no stream thread fails, and the processor stays ready.
  */
 class HostileRecordsIT {
-    private static final JsonSerde<Command> COMMANDS = JsonSerde.of(Command.class);
-    private static final JsonSerde<Outcome> OUTCOMES = JsonSerde.of(Outcome.class);
+    private static final JsonSerde<Command> COMMANDS = Topics.defaults().commandsTopic().valueSerde();
+    private static final JsonSerde<Outcome> OUTCOMES = Topics.defaults().resultsTopic().valueSerde();
 
     @TempDir
     static Path stateDir;

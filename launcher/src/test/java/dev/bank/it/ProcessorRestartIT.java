@@ -3,6 +3,7 @@ package dev.bank.it;
 import dev.bank.processor.ProcessorApp;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.JsonSerde;
+import dev.bank.schemas.Topics;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Outcome;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,9 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * answered from the remembered outcome, and the balances equal the replay of the ledger.
  */
 class ProcessorRestartIT {
-    private static final JsonSerde<Command> COMMANDS = JsonSerde.of(Command.class);
-    private static final JsonSerde<Outcome> OUTCOMES = JsonSerde.of(Outcome.class);
-    private static final JsonSerde<LedgerEntry> LEDGER = JsonSerde.of(LedgerEntry.class);
+    private static final JsonSerde<Command> COMMANDS = Topics.defaults().commandsTopic().valueSerde();
+    private static final JsonSerde<Outcome> OUTCOMES = Topics.defaults().resultsTopic().valueSerde();
+    private static final JsonSerde<LedgerEntry> LEDGER = Topics.defaults().ledgerTopic().valueSerde();
     private static final List<String> ACCOUNTS = List.of("r-1", "r-2", "r-3", "r-4");
 
     @TempDir

@@ -3,6 +3,7 @@ package dev.bank.it;
 import dev.bank.gateway.GatewayApp;
 import dev.bank.processor.ProcessorApp;
 import dev.bank.schemas.JsonSerde;
+import dev.bank.schemas.Topics;
 import dev.bank.schemas.LedgerEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -25,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RestWalkthroughIT {
-    private static final JsonSerde<LedgerEntry> LEDGER = JsonSerde.of(LedgerEntry.class);
+    private static final JsonSerde<LedgerEntry> LEDGER = Topics.defaults().ledgerTopic().valueSerde();
 
     @TempDir
     static Path stateDir;

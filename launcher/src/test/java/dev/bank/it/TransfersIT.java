@@ -2,6 +2,7 @@ package dev.bank.it;
 
 import dev.bank.schemas.EntryType;
 import dev.bank.schemas.JsonSerde;
+import dev.bank.schemas.Topics;
 import dev.bank.schemas.LedgerEntry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * currency), refused up front, retried, and paired in the ledger by transferId.
  */
 class TransfersIT {
-    private static final JsonSerde<LedgerEntry> LEDGER = JsonSerde.of(LedgerEntry.class);
+    private static final JsonSerde<LedgerEntry> LEDGER = Topics.defaults().ledgerTopic().valueSerde();
 
     @TempDir
     static Path stateDir;

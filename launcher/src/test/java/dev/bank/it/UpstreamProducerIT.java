@@ -3,6 +3,7 @@ package dev.bank.it;
 import dev.bank.processor.ProcessorApp;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.JsonSerde;
+import dev.bank.schemas.Topics;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.OutcomeStatus;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * land in the dead-letter topic with their reason, and the pipeline keeps going.
  */
 class UpstreamProducerIT {
-    private static final JsonSerde<Outcome> OUTCOMES = JsonSerde.of(Outcome.class);
+    private static final JsonSerde<Outcome> OUTCOMES = Topics.defaults().resultsTopic().valueSerde();
 
     @TempDir
     Path stateDir;

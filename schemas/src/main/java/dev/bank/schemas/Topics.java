@@ -28,6 +28,32 @@ public record Topics(String commands, String results, String ledger, String tran
     public static final String DEFAULT_REROUTED = "bank.commands.rerouted";
     public static final int DEFAULT_PARTITIONS = 6;
 
+    // one serde per record type, shared by every topic that carries it
+    private static final JsonSerde<Command> COMMANDS = JsonSerde.of(Command.class);
+    private static final JsonSerde<Outcome> OUTCOMES = JsonSerde.of(Outcome.class);
+    private static final JsonSerde<LedgerEntry> LEDGER_ENTRIES = JsonSerde.of(LedgerEntry.class);
+    private static final JsonSerde<TransferLeg> TRANSFER_LEGS = JsonSerde.of(TransferLeg.class);
+
+    /** {@link #commands()} with its serdes. */
+    public Topic<Command> commandsTopic() {
+        return new Topic<>(commands, COMMANDS);
+    }
+
+    /** {@link #results()} with its serdes. */
+    public Topic<Outcome> resultsTopic() {
+        return new Topic<>(results, OUTCOMES);
+    }
+
+    /** {@link #ledger()} with its serdes. */
+    public Topic<LedgerEntry> ledgerTopic() {
+        return new Topic<>(ledger, LEDGER_ENTRIES);
+    }
+
+    /** {@link #transferLegs()} with its serdes. */
+    public Topic<TransferLeg> transferLegsTopic() {
+        return new Topic<>(transferLegs, TRANSFER_LEGS);
+    }
+
     public static Topics defaults() {
         return new Topics(DEFAULT_COMMANDS, DEFAULT_RESULTS, DEFAULT_LEDGER, DEFAULT_TRANSFER_LEGS, DEFAULT_DEAD_LETTER,
                 DEFAULT_REROUTED, DEFAULT_PARTITIONS, (short) 1);

@@ -2,7 +2,7 @@ package dev.bank.gateway.kafka;
 
 import dev.bank.gateway.config.GatewayConfig;
 import dev.bank.schemas.Command;
-import dev.bank.schemas.JsonSerde;
+import dev.bank.schemas.Topic;
 import dev.bank.schemas.WireHeaders;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -24,13 +24,12 @@ import java.util.concurrent.CompletableFuture;
  * A failed publish completes exceptionally within the configured Kafka timeout instead of blocking a request.
  */
 public final class CommandPublisher implements AutoCloseable {
-    private static final JsonSerde<Command> COMMANDS = JsonSerde.of(Command.class);
     private static final int LINGER_MS = 5;
     private final KafkaProducer<String, byte[]> producer;
-    private final String topic;
+    private final Topic<Command> topic;
 
     public CommandPublisher(GatewayConfig config) {
-        this.topic = config.topics().commands();
+        this.topic = config.topics().commandsTopic();
         int timeoutMs = (int) config.kafkaTimeout().toMillis();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -55,8 +54,8 @@ public final class CommandPublisher implements AutoCloseable {
     public CompletableFuture<RecordMetadata> publish(Command command, String requestId) {
         CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
         try {
-            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, command.accountId(),
-                    COMMANDS.serialize(topic, command));
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic.name(), command.accountId(),
+                    topic.serialize(command));
             record.headers().add(WireHeaders.REQUEST_ID, requestId.getBytes(StandardCharsets.UTF_8));
             producer.send(record,
                     (metadata, error) -> {

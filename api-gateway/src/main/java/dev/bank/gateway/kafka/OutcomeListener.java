@@ -1,7 +1,7 @@
 package dev.bank.gateway.kafka;
 
 import dev.bank.gateway.config.GatewayConfig;
-import dev.bank.schemas.JsonSerde;
+import dev.bank.schemas.Topic;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.WireHeaders;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,10 +43,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class OutcomeListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OutcomeListener.class);
-    private static final JsonSerde<Outcome> OUTCOMES = JsonSerde.of(Outcome.class);
 
     private final KafkaConsumer<String, byte[]> consumer;
-    private final String topic;
+    private final Topic<Outcome> topic;
     private final Map<String, CompletableFuture<Outcome>> waiting = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Thread thread;
@@ -64,7 +63,7 @@ public final class OutcomeListener implements AutoCloseable {
     private volatile boolean closed;
 
     public OutcomeListener(GatewayConfig config) {
-        this.topic = config.topics().results();
+        this.topic = config.topics().resultsTopic();
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "bank-gateway-results");
@@ -93,7 +92,7 @@ public final class OutcomeListener implements AutoCloseable {
 
     /** Null when the listener reads the results topic over a live connection; otherwise what is wrong. */
     public String problem() {
-        if (!ready) return "not yet reading " + topic;
+        if (!ready) return "not yet reading " + topic.name();
         return KafkaConnections.connected(consumer.metrics(), "consumer-metrics") ? null
                 : "the results consumer has no connection to Kafka";
     }
@@ -152,17 +151,17 @@ public final class OutcomeListener implements AutoCloseable {
 
     private boolean attach() {
         try {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
+                    .map(info -> new TopicPartition(topic.name(), info.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position); // resolve the end offsets now, before declaring ready
-            log.info("listening for outcomes on {} ({} partitions)", topic, partitions.size());
+            log.info("listening for outcomes on {} ({} partitions)", topic.name(), partitions.size());
             return true;
         } catch (WakeupException e) {
             throw e;
         } catch (RuntimeException e) {
-            log.warn("cannot attach to {} yet: {}", topic, e.toString());
+            log.warn("cannot attach to {} yet: {}", topic.name(), e.toString());
             return false;
         }
     }
@@ -172,7 +171,7 @@ public final class OutcomeListener implements AutoCloseable {
         if (requestId == null || !waiting.containsKey(requestId)) return; // no one here waits for it
         Outcome outcome;
         try {
-            outcome = OUTCOMES.deserialize(record.topic(), record.value());
+            outcome = topic.deserialize(record.value());
         } catch (SerializationException e) {
             log.warn("skipping unreadable outcome at {}-{}@{}: {}", record.topic(), record.partition(),
                     record.offset(), e.getMessage());

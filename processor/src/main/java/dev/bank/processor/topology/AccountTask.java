@@ -3,7 +3,8 @@ package dev.bank.processor.topology;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.AccountStatus;
 import dev.bank.schemas.HistoryEntry;
-import dev.bank.schemas.JsonSerde;
+import dev.bank.schemas.Topic;
+import dev.bank.schemas.Topics;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.ProcessedCommand;
@@ -33,11 +34,12 @@ import java.util.List;
  */
 abstract class AccountTask implements Processor<String, byte[], String, byte[]> {
     private static final Logger log = LoggerFactory.getLogger(AccountTask.class);
-    private static final JsonSerde<Outcome> OUTCOMES = JsonSerde.of(Outcome.class);
-    private static final JsonSerde<LedgerEntry> LEDGER = JsonSerde.of(LedgerEntry.class);
-    private static final JsonSerde<TransferLeg> LEGS = JsonSerde.of(TransferLeg.class);
 
     protected final AccountLogic logic;
+    /** What this task writes (its sinks are these topics) and the transfer legs it reads: names with their serdes. */
+    private final Topic<Outcome> results;
+    private final Topic<LedgerEntry> ledger;
+    protected final Topic<TransferLeg> legs;
     protected final TopologyMetrics metrics;
     private final RecordFailures failures;
     /** The partition count of the input topics, which the key's partition is computed with. */
@@ -48,11 +50,14 @@ abstract class AccountTask implements Processor<String, byte[], String, byte[]> 
     protected KeyValueStore<String, Transfer> transfers;
     protected KeyValueStore<String, HistoryEntry> history;
 
-    AccountTask(AccountLogic logic, TopologyMetrics metrics, RecordFailures failures, int partitions) {
+    AccountTask(AccountLogic logic, TopologyMetrics metrics, RecordFailures failures, Topics topics) {
         this.logic = logic;
+        this.results = topics.resultsTopic();
+        this.ledger = topics.ledgerTopic();
+        this.legs = topics.transferLegsTopic();
         this.metrics = metrics;
         this.failures = failures;
-        this.partitions = partitions;
+        this.partitions = topics.partitions();
     }
 
     /**
@@ -116,12 +121,12 @@ abstract class AccountTask implements Processor<String, byte[], String, byte[]> 
         if (decision.entry() != null) {
             History.append(history, decision.entry());
             metrics.posting(decision.entry().type());
-            forward(decision.entry().accountId(), LEDGER.serialize(null, decision.entry()), BankTopology.LEDGER_SINK,
+            forward(decision.entry().accountId(), ledger.serialize(decision.entry()), BankTopology.LEDGER_SINK,
                     cause);
         }
         if (decision.leg() != null) {
             TransferLeg leg = decision.leg();
-            forward(leg.targetAccountId(), LEGS.serialize(null, leg), BankTopology.TRANSFER_LEGS_SINK, cause,
+            forward(leg.targetAccountId(), legs.serialize(leg), BankTopology.TRANSFER_LEGS_SINK, cause,
                     requestHeader(cause));
         }
     }
@@ -177,7 +182,7 @@ abstract class AccountTask implements Processor<String, byte[], String, byte[]> 
 
     protected void publish(Outcome outcome, Record<String, byte[]> cause) {
         metrics.outcome(outcome);
-        forward(outcome.accountId(), OUTCOMES.serialize(null, outcome), BankTopology.RESULTS_SINK, cause,
+        forward(outcome.accountId(), results.serialize(outcome), BankTopology.RESULTS_SINK, cause,
                 requestHeader(cause));
     }
 

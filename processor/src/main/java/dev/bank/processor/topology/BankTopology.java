@@ -83,7 +83,6 @@ public final class BankTopology {
         TopologyMetrics metrics = new TopologyMetrics(meters);
         Duration retention = config.idempotencyRetention();
         int maxCommandBytes = config.maxCommandBytes();
-        int partitions = topics.partitions();
         String[] processors = {PROCESSOR, LEG_PROCESSOR};
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
@@ -92,9 +91,9 @@ public final class BankTopology {
                 topics.transferLegs());
         topology.addSource(REROUTED_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.rerouted());
-        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(logic, metrics, failures, partitions,
-                topics.commands(), retention, maxCommandBytes), SOURCE, REROUTED_SOURCE);
-        topology.addProcessor(LEG_PROCESSOR, () -> new LegProcessor(logic, metrics, failures, partitions), LEGS_SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(logic, metrics, failures, topics, retention,
+                maxCommandBytes), SOURCE, REROUTED_SOURCE);
+        topology.addProcessor(LEG_PROCESSOR, () -> new LegProcessor(logic, metrics, failures, topics), LEGS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNTS_STORE),
                 Serdes.String(), StoreSerdes.accounts().writing(config.storeFormat())), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_STORE),
@@ -103,9 +102,10 @@ public final class BankTopology {
                 Serdes.String(), StoreSerdes.transfers().writing(config.storeFormat())), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HISTORY_STORE),
                 Serdes.String(), StoreSerdes.history().writing(config.storeFormat())), processors);
-        topology.addSink(RESULTS_SINK, topics.results(), Serdes.String().serializer(),
+        // the processors write each value with its topic's serde (Topics.*Topic()) and hand the sinks bytes
+        topology.addSink(RESULTS_SINK, topics.resultsTopic().name(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);
-        topology.addSink(LEDGER_SINK, topics.ledger(), Serdes.String().serializer(),
+        topology.addSink(LEDGER_SINK, topics.ledgerTopic().name(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);
         topology.addSink(TRANSFER_LEGS_SINK, legsSinkTopic, Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);

@@ -8,6 +8,7 @@ import dev.bank.schemas.CommandType;
 import dev.bank.schemas.Ids;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Outcome;
+import dev.bank.schemas.Topics;
 import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.Transfer;
 import org.apache.kafka.streams.KeyValue;
@@ -40,12 +41,12 @@ final class CommandProcessor extends AccountTask {
     private final String commandsTopic;
     private final InterestTicks interestTicks;
 
-    CommandProcessor(AccountLogic logic, TopologyMetrics metrics, RecordFailures failures, int partitions,
-                     String commandsTopic, Duration retention, int maxCommandBytes) {
-        super(logic, metrics, failures, partitions);
+    CommandProcessor(AccountLogic logic, TopologyMetrics metrics, RecordFailures failures, Topics topics,
+                     Duration retention, int maxCommandBytes) {
+        super(logic, metrics, failures, topics);
         this.retention = retention;
         this.maxCommandBytes = maxCommandBytes;
-        this.commandsTopic = commandsTopic;
+        this.commandsTopic = topics.commands();
         this.interestTicks = new InterestTicks(logic.interest());
     }
 

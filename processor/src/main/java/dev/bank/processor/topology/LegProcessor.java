@@ -1,7 +1,7 @@
 package dev.bank.processor.topology;
 
 import dev.bank.schemas.Account;
-import dev.bank.schemas.JsonSerde;
+import dev.bank.schemas.Topics;
 import dev.bank.schemas.LegType;
 import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.RejectionReason;
@@ -23,10 +23,9 @@ import org.slf4j.MDC;
  */
 final class LegProcessor extends AccountTask {
     private static final Logger log = LoggerFactory.getLogger(LegProcessor.class);
-    private static final JsonSerde<TransferLeg> LEGS = JsonSerde.of(TransferLeg.class);
 
-    LegProcessor(AccountLogic logic, TopologyMetrics metrics, RecordFailures failures, int partitions) {
-        super(logic, metrics, failures, partitions);
+    LegProcessor(AccountLogic logic, TopologyMetrics metrics, RecordFailures failures, Topics topics) {
+        super(logic, metrics, failures, topics);
     }
 
     @Override
@@ -46,7 +45,7 @@ final class LegProcessor extends AccountTask {
     private void processLeg(Record<String, byte[]> record) {
         TransferLeg leg;
         try {
-            leg = LEGS.deserialize(null, record.value());
+            leg = legs.deserialize(record.value());
         } catch (SerializationException e) {
             deadLetter(record, DeadLetter.UNPARSEABLE, e.getMessage());
             return;

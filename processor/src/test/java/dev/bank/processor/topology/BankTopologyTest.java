@@ -63,9 +63,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BankTopologyTest {
     private static final Instant T0 = Instant.parse("2025-03-01T09:00:00Z");
-    private static final JsonSerde<Command> COMMANDS = JsonSerde.of(Command.class);
-    private static final JsonSerde<Outcome> OUTCOMES = JsonSerde.of(Outcome.class);
-    private static final JsonSerde<LedgerEntry> LEDGER = JsonSerde.of(LedgerEntry.class);
+    private static final JsonSerde<Command> COMMANDS = Topics.defaults().commandsTopic().valueSerde();
+    private static final JsonSerde<Outcome> OUTCOMES = Topics.defaults().resultsTopic().valueSerde();
+    private static final JsonSerde<LedgerEntry> LEDGER = Topics.defaults().ledgerTopic().valueSerde();
 
     @TempDir
     Path stateDir;

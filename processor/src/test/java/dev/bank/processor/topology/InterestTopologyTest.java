@@ -9,6 +9,7 @@ import dev.bank.schemas.EntryType;
 import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.HistoryPage;
 import dev.bank.schemas.JsonSerde;
+import dev.bank.schemas.Topics;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.OutcomeStatus;
@@ -48,9 +49,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * statements, since they are what interest is computed from.
  */
 class InterestTopologyTest {
-    private static final JsonSerde<Command> COMMANDS = JsonSerde.of(Command.class);
-    private static final JsonSerde<Outcome> OUTCOMES = JsonSerde.of(Outcome.class);
-    private static final JsonSerde<LedgerEntry> LEDGER = JsonSerde.of(LedgerEntry.class);
+    private static final JsonSerde<Command> COMMANDS = Topics.defaults().commandsTopic().valueSerde();
+    private static final JsonSerde<Outcome> OUTCOMES = Topics.defaults().resultsTopic().valueSerde();
+    private static final JsonSerde<LedgerEntry> LEDGER = Topics.defaults().ledgerTopic().valueSerde();
     private static final ZoneId UTC = ZoneId.of("UTC");
 
     @TempDir

@@ -79,10 +79,10 @@ class TransferTopologyTest {
     private static final Instant T0 = Instant.parse("2025-03-01T09:00:00Z");
     /** Where the hand-delivery topology writes legs instead of the transfer-legs topic. */
     private static final String LEG_OUTBOX = "test.transfer-legs-outbox";
-    private static final JsonSerde<Command> COMMANDS = JsonSerde.of(Command.class);
-    private static final JsonSerde<Outcome> OUTCOMES = JsonSerde.of(Outcome.class);
-    private static final JsonSerde<LedgerEntry> LEDGER = JsonSerde.of(LedgerEntry.class);
-    private static final JsonSerde<TransferLeg> LEGS = JsonSerde.of(TransferLeg.class);
+    private static final JsonSerde<Command> COMMANDS = Topics.defaults().commandsTopic().valueSerde();
+    private static final JsonSerde<Outcome> OUTCOMES = Topics.defaults().resultsTopic().valueSerde();
+    private static final JsonSerde<LedgerEntry> LEDGER = Topics.defaults().ledgerTopic().valueSerde();
+    private static final JsonSerde<TransferLeg> LEGS = Topics.defaults().transferLegsTopic().valueSerde();
 
     @TempDir
     Path stateDir;
