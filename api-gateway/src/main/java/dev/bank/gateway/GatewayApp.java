@@ -68,6 +68,11 @@ public final class GatewayApp implements AutoCloseable {
         return outcomes.ready();
     }
 
+    /** Waits until the gateway is {@link #ready}; false when it was not within {@code timeout}. */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        return outcomes.awaitReady(timeout);
+    }
+
     /**
      * SIGTERM: refuses new commands and waits for the waiting ones to be answered, then stops the HTTP server,
      * and only then closes the Kafka clients (the producer flushes what it holds).

@@ -1,27 +1,17 @@
 package dev.bank.bench;
 
-import dev.bank.gateway.GatewayApp;
 import dev.bank.gateway.auth.LocalIssuer;
+import dev.bank.launcher.LocalBank;
 import dev.bank.gateway.auth.Scope;
-import dev.bank.gateway.config.GatewayConfig;
-import dev.bank.observability.InternalApi;
-import dev.bank.launcher.EmbeddedBroker;
-import dev.bank.launcher.TopicCreator;
-import dev.bank.processor.ProcessorApp;
-import dev.bank.processor.config.ProcessorConfig;
-import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -31,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * What {@code ./bank local} runs, started in this JVM for one benchmark run: the embedded KRaft broker, the
- * topics, the processor(s) and the gateway, on free 127.0.0.1 ports and in a fresh temporary directory that is
+ * What {@code ./bank local} runs ({@link LocalBank}), started in this JVM for one benchmark run: the embedded KRaft
+ * broker, the topics, the processor(s) and the gateway, on free 127.0.0.1 ports and in a fresh temporary directory that is
  * deleted afterwards. The services read the usual {@code BANK_*} variables (commit interval, stream threads,
  * topic partitions...), so a tuning change is measured by setting them; only addresses and directories are
  * overridden.
@@ -49,7 +39,7 @@ final class EmbeddedStack implements AutoCloseable {
     private String bootstrapServers;
     private List<String> processorUrls = List.of();
     private String gatewayUrl;
-    private final String serviceToken = InternalApi.newServiceToken();
+    private String serviceToken;
     private LocalIssuer issuer;
 
     private EmbeddedStack(Path dir) {
@@ -79,46 +69,24 @@ final class EmbeddedStack implements AutoCloseable {
     }
 
     private void startAll(BenchConfig config, Map<String, String> env) throws InterruptedException {
-        EmbeddedBroker broker = EmbeddedBroker.start(dir, 0, 0);
-        started.push(broker);
-        bootstrapServers = broker.bootstrapServers();
-        TopicCreator.createAll(bootstrapServers, config.topics().specs(), Duration.ofSeconds(60));
-
         issuer = LocalIssuer.ephemeral(dir.resolve("auth").resolve("public-key.jwk"));
         Map<String, String> local = new HashMap<>(env);
         local.put("BANK_QUERY_HOST", HOST);
         local.put("BANK_QUERY_BIND_HOST", HOST);
         local.put("BANK_GATEWAY_BIND_HOST", HOST);
-        local.put("BANK_SERVICE_TOKEN", serviceToken);
         // the bench measures throughput with one principal; its rate limit is not what is measured
         local.putIfAbsent("BANK_RATE_LIMIT_PER_SECOND", "10000000");
-        // started together and awaited together: each one joining the group rebalances the others
-        List<ProcessorApp> processors = new ArrayList<>();
-        for (int i = 0; i < config.processors(); i++) {
-            ProcessorApp processor = ProcessorApp.start(ProcessorConfig.fromEnv(local)
-                    .withBootstrapServers(bootstrapServers)
-                    .withStateDir(dir.resolve("streams-" + i))
-                    .withQueryPort(freePort()));
-            started.push(processor);
-            processors.add(processor);
-        }
-        awaitAllRunning(processors);
-        processorUrls = processors.stream().map(ProcessorApp::queryUrl).toList();
+        LocalBank bank = LocalBank.start(new LocalBank.Options(dir, local, 0, 0, config.processors(), issuer,
+                gateway -> gateway.withPort(0).withOutcomeTimeout(OUTCOME_TIMEOUT), START_TIMEOUT, true, null), this::add);
+        bootstrapServers = bank.bootstrapServers();
+        processorUrls = bank.processorUrls();
+        serviceToken = bank.serviceToken().value();
+        gatewayUrl = "http://" + HOST + ":" + bank.gateway().port();
+    }
 
-        GatewayConfig gatewayConfig = GatewayConfig.fromEnv(local);
-        GatewayApp gateway = GatewayApp.start(gatewayConfig
-                .withApi(gatewayConfig.api().trusting(issuer.publicKeyFile()))
-                .withBootstrapServers(bootstrapServers)
-                .withProcessorUrls(processorUrls)
-                .withPort(0)
-                .withOutcomeTimeout(OUTCOME_TIMEOUT));
-        started.push(gateway);
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!gateway.ready()) { // the gateway has no latch to wait on; ready within a second or two
-            if (System.nanoTime() > deadline) throw new IllegalStateException("gateway not ready after " + START_TIMEOUT);
-            TimeUnit.MILLISECONDS.sleep(50);
-        }
-        gatewayUrl = "http://" + HOST + ":" + gateway.port();
+    private <T extends AutoCloseable> T add(String name, T part) {
+        started.push(part);
+        return part;
     }
 
     String bootstrapServers() {
@@ -140,22 +108,6 @@ final class EmbeddedStack implements AutoCloseable {
         return processorUrls.get(0);
     }
 
-    /**
-     * Until every processor is RUNNING at the same moment: with several, one's first RUNNING may be followed by
-     * another rebalance as the others join.
-     */
-    private static void awaitAllRunning(List<ProcessorApp> processors) throws InterruptedException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!processors.stream().allMatch(p -> p.state() == KafkaStreams.State.RUNNING)) {
-            boolean failed = processors.stream().anyMatch(p -> p.state() == KafkaStreams.State.ERROR);
-            if (failed || System.nanoTime() > deadline) {
-                throw new IllegalStateException("processors did not all reach RUNNING within " + START_TIMEOUT + ": "
-                        + processors.stream().map(p -> p.state().toString()).toList());
-            }
-            TimeUnit.MILLISECONDS.sleep(50);
-        }
-    }
-
     String gatewayUrl() {
         return gatewayUrl;
     }
@@ -175,14 +127,6 @@ final class EmbeddedStack implements AutoCloseable {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             log.warn("cannot delete {}: {}", dir, e.toString());
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port", e);
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.bank.launcher;
 import dev.bank.gateway.GatewayApp;
 import dev.bank.gateway.auth.LocalIssuer;
 import dev.bank.gateway.auth.Scope;
-import dev.bank.observability.InternalApi;
 import dev.bank.observability.Secret;
 import dev.bank.gateway.config.GatewayConfig;
 import dev.bank.observability.AsyncPool;
@@ -160,20 +159,15 @@ public final class Main {
     }
 
     private void local(LauncherConfig config, Map<String, String> env) throws InterruptedException {
-        EmbeddedBroker broker = startBroker(config, env);
-        String bootstrap = broker.bootstrapServers();
-        // the gateway and the processor share a fresh secret for the query API; the gateway trusts the tokens of
-        // the local signing key, made on first start under the data directory
-        Secret serviceToken = new Secret(InternalApi.newServiceToken());
+        // the gateway trusts the tokens of the local signing key, made on first start under the data directory; its
+        // own broker listens in PLAINTEXT on loopback only, whatever BANK_KAFKA_* says
         LocalIssuer issuer = LocalIssuer.inDirectory(config.dataDir());
-        // its own broker listens in PLAINTEXT on loopback only, whatever BANK_KAFKA_* says
-        ProcessorApp processor = startProcessor(config, env, bootstrap, KafkaSecurity.PLAINTEXT, serviceToken);
-        GatewayConfig gatewayConfig = GatewayConfig.fromEnv(env);
-        GatewayApp gateway = add("gateway", GatewayApp.start(gatewayConfig
-                .withBootstrapServers(bootstrap)
-                .withKafkaSecurity(KafkaSecurity.PLAINTEXT)
-                .withApi(gatewayConfig.api().withServiceToken(serviceToken).trusting(issuer.publicKeyFile()))
-                .withProcessorUrls(List.of(processor.queryUrl()))));
+        LocalBank bank = LocalBank.start(new LocalBank.Options(config.dataDir(), env, config.kafkaPort(),
+                config.controllerPort(), 1, issuer, gateway -> gateway, PROCESSOR_RUNNING_TIMEOUT, false, null), this::add);
+        EmbeddedBroker broker = bank.broker();
+        String bootstrap = bank.bootstrapServers();
+        ProcessorApp processor = bank.processors().get(0);
+        GatewayApp gateway = bank.gateway();
         PrintStream out = System.out;
         out.println();
         out.println("bank is running locally (data in " + config.dataDir() + ")");

@@ -122,7 +122,12 @@ public final class BankStack {
     /** Starts a gateway and waits until it listens for outcomes. */
     public GatewayApp startGateway(GatewayConfig config) {
         GatewayApp gateway = GatewayApp.start(config);
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(gateway::ready);
+        try {
+            assertThat(gateway.awaitReady(Duration.ofSeconds(60))).as("gateway reads the results topic").isTrue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
         return gateway;
     }
 

@@ -1,39 +1,50 @@
 package dev.bank.it;
 
 import dev.bank.gateway.GatewayApp;
+import dev.bank.launcher.LocalBank;
+import dev.bank.observability.Secret;
 import dev.bank.processor.ProcessorApp;
 
 import java.nio.file.Path;
-import java.util.List;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
 
 /**
- * A whole bank for one integration test class: a real Kafka cluster, the topics, one processor and one
- * gateway, started in that order with production code and closed in reverse.
+ * A whole bank for one integration test class, composed as {@code ./bank local} composes it ({@link LocalBank}): the
+ * embedded KRaft broker, the topics, one processor and one gateway, started in that order, each once the part before
+ * it is ready, and closed in reverse. It differs only in what a test needs: free ports, the tests' token issuer and
+ * service credential ({@link BankStack}).
  */
 public final class BankSystem implements AutoCloseable {
-    private final TestKafkaCluster kafka;
+    private final Deque<AutoCloseable> parts;
+    private final LocalBank bank;
     private final BankStack stack;
-    private final ProcessorApp processor;
-    private final GatewayApp gateway;
 
-    private BankSystem(TestKafkaCluster kafka, BankStack stack, ProcessorApp processor, GatewayApp gateway) {
-        this.kafka = kafka;
-        this.stack = stack;
-        this.processor = processor;
-        this.gateway = gateway;
+    private BankSystem(Deque<AutoCloseable> parts, LocalBank bank) {
+        this.parts = parts;
+        this.bank = bank;
+        this.stack = new BankStack(bank.bootstrapServers());
     }
 
     public static BankSystem start(Path stateDir) throws Exception {
-        TestKafkaCluster kafka = TestKafkaCluster.start(1);
-        ProcessorApp processor = null;
+        Deque<AutoCloseable> parts = new ArrayDeque<>();
+        Map<String, String> env = Map.of("BANK_QUERY_HOST", "127.0.0.1", "BANK_QUERY_PORT",
+                String.valueOf(BankStack.freePort()), "BANK_GATEWAY_BIND_HOST", "127.0.0.1");
         try {
-            BankStack stack = new BankStack(kafka.bootstrapServers());
-            processor = stack.startProcessor(stack.processorConfig(stateDir));
-            GatewayApp gateway = stack.startGateway(List.of(processor.queryUrl()));
-            return new BankSystem(kafka, stack, processor, gateway);
+            LocalBank bank = LocalBank.start(new LocalBank.Options(stateDir, env, 0, 0, 1, BankStack.issuerForTests(),
+                    gateway -> gateway.withPort(0).withOutcomeTimeout(Duration.ofSeconds(20)), Duration.ofSeconds(90),
+                    true, new Secret(BankStack.SERVICE_TOKEN)), new LocalBank.Parts() {
+                        @Override
+                        public <T extends AutoCloseable> T add(String name, T part) {
+                            parts.push(part);
+                            return part;
+                        }
+                    });
+            return new BankSystem(parts, bank);
         } catch (Exception | Error e) {
-            if (processor != null) processor.close();
-            kafka.close();
+            closeAll(parts);
             throw e;
         }
     }
@@ -43,20 +54,20 @@ public final class BankSystem implements AutoCloseable {
     }
 
     public ProcessorApp processor() {
-        return processor;
+        return bank.processors().get(0);
     }
 
     public GatewayApp gateway() {
-        return gateway;
+        return bank.gateway();
     }
 
     public String bootstrapServers() {
-        return kafka.bootstrapServers();
+        return bank.bootstrapServers();
     }
 
     /** The REST API, as a client sees it: the test customer ({@link BankStack#CUSTOMER}). */
     public Http http() {
-        return stack.rest(gateway.port());
+        return stack.rest(gateway().port());
     }
 
     /** The REST API as an admin. */
@@ -71,13 +82,23 @@ public final class BankSystem implements AutoCloseable {
 
     /** The processor's query API (and its /metrics and /health), with the service credential. */
     public Http query() {
-        return BankStack.query(processor.queryUrl());
+        return BankStack.query(processor().queryUrl());
     }
 
     @Override
     public void close() throws Exception {
-        gateway.close();
-        processor.close();
-        kafka.close();
+        closeAll(parts);
+    }
+
+    private static void closeAll(Deque<AutoCloseable> parts) throws Exception {
+        Exception first = null;
+        while (!parts.isEmpty()) {
+            try {
+                parts.pop().close();
+            } catch (Exception e) {
+                if (first == null) first = e;
+            }
+        }
+        if (first != null) throw first;
     }
 }

@@ -25,6 +25,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -60,6 +61,8 @@ public final class OutcomeListener implements AutoCloseable {
         return t;
     });
     private volatile boolean ready;
+    /** Counted down once, when the listener first reads the results topic. */
+    private final CountDownLatch attached = new CountDownLatch(1);
     private volatile boolean closed;
 
     public OutcomeListener(GatewayConfig config) {
@@ -88,6 +91,11 @@ public final class OutcomeListener implements AutoCloseable {
     /** True once the listener reads the results topic, so an outcome published from now on will be seen. */
     public boolean ready() {
         return ready;
+    }
+
+    /** Waits until the listener reads the results topic; false when it did not within {@code timeout}. */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        return attached.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Null when the listener reads the results topic over a live connection; otherwise what is wrong. */
@@ -136,6 +144,7 @@ public final class OutcomeListener implements AutoCloseable {
             while (!closed) {
                 if (!ready) {
                     ready = attach();
+                    if (ready) attached.countDown();
                     continue;
                 }
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
