@@ -74,6 +74,8 @@ final class EmbeddedStack implements AutoCloseable {
         local.put("BANK_QUERY_HOST", HOST);
         local.put("BANK_QUERY_BIND_HOST", HOST);
         local.put("BANK_GATEWAY_BIND_HOST", HOST);
+        // not 8081: a ./bank local may be running beside the bench
+        local.put("BANK_QUERY_PORT", String.valueOf(LocalBank.freePort()));
         // the bench measures throughput with one principal; its rate limit is not what is measured
         local.putIfAbsent("BANK_RATE_LIMIT_PER_SECOND", "10000000");
         LocalBank bank = LocalBank.start(new LocalBank.Options(dir, local, 0, 0, config.processors(), issuer,

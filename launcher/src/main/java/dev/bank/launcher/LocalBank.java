@@ -152,7 +152,8 @@ public final class LocalBank {
         return serviceToken;
     }
 
-    private static int freePort() {
+    /** A port free on loopback right now, for a part that must not take a well-known one. */
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {
