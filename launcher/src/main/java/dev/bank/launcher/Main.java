@@ -3,7 +3,6 @@ package dev.bank.launcher;
 import dev.bank.gateway.GatewayApp;
 import dev.bank.gateway.auth.LocalIssuer;
 import dev.bank.gateway.auth.Scope;
-import dev.bank.observability.Secret;
 import dev.bank.gateway.config.GatewayConfig;
 import dev.bank.observability.AsyncPool;
 import dev.bank.observability.KafkaSecurity;
@@ -198,8 +197,7 @@ public final class Main {
     }
 
     private void processor(LauncherConfig config, Map<String, String> env) throws InterruptedException {
-        ProcessorApp processor = startProcessor(config, env, config.bootstrapServers(), KafkaSecurity.fromEnv(env),
-                null);
+        ProcessorApp processor = startProcessor(config, env, config.bootstrapServers(), KafkaSecurity.fromEnv(env));
         System.out.println("processor query API on " + processor.queryUrl() + " (Kafka "
                 + config.bootstrapServers() + "); Ctrl-C stops it.");
     }
@@ -218,11 +216,9 @@ public final class Main {
         return broker;
     }
 
-    /** @param serviceToken the query API's credential; null: the one the environment names */
     private ProcessorApp startProcessor(LauncherConfig config, Map<String, String> env, String bootstrap,
-                                        KafkaSecurity security, Secret serviceToken) throws InterruptedException {
+                                        KafkaSecurity security) throws InterruptedException {
         ProcessorConfig pc = ProcessorConfig.fromEnv(env).withBootstrapServers(bootstrap).withKafkaSecurity(security);
-        if (serviceToken != null) pc = pc.withServiceToken(serviceToken);
         if (env.get("BANK_STATE_DIR") == null) {
             pc = pc.withStateDir(config.streamsDir());
         }
