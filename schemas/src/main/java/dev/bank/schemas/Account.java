@@ -1,6 +1,9 @@
 package dev.bank.schemas;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.time.LocalDate;
 
 /**
  * An account as the processor's accounts store holds it and its query API serves it. Schema:
@@ -14,19 +17,19 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param accruedInterest interest accrued but not yet posted, in minor units with sub-minor precision (a decimal
  *                        string such as {@code "0.4109589041"}); it is the remainder carried forward after each
  *                        posting, so it may be slightly negative after a half-even round-up
- * @param lastAccruedDate the last business date (ISO {@code yyyy-MM-dd}) whose interest is accrued; an account
- *                        is never accrued twice for one date
+ * @param lastAccruedDate the last business date whose interest is accrued (in JSON as ISO {@code yyyy-MM-dd}); an
+ *                        account is never accrued twice for one date
  * @param owner           the principal the account belongs to: only it (or an admin) reads it and moves its money;
  *                        null for accounts opened before ownership existed, which only admins reach
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Account(String accountId, String currency, AccountStatus status, long balanceMinor, long sequence,
-                      long openedAt, String interestRate, String accruedInterest, String lastAccruedDate,
-                      String owner) {
+                      long openedAt, String interestRate, String accruedInterest,
+                      @JsonFormat(shape = JsonFormat.Shape.STRING) LocalDate lastAccruedDate, String owner) {
 
     /** An account without an owner (as stored before ownership existed). */
     public Account(String accountId, String currency, AccountStatus status, long balanceMinor, long sequence,
-                   long openedAt, String interestRate, String accruedInterest, String lastAccruedDate) {
+                   long openedAt, String interestRate, String accruedInterest, LocalDate lastAccruedDate) {
         this(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate, accruedInterest,
                 lastAccruedDate, null);
     }
@@ -48,7 +51,7 @@ public record Account(String accountId, String currency, AccountStatus status, l
     }
 
     /** The state after accruing {@code date}: the carried remainder and the date itself. */
-    public Account withAccrual(String accrued, String date) {
+    public Account withAccrual(String accrued, LocalDate date) {
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate, accrued, date,
                 owner);
     }

@@ -145,7 +145,7 @@ class SchemaContractTest {
         assertThat(JsonSchemas.violations(JsonSchemas.COMMAND,
                 asJson(Command.setInterestRate("t-2", "acc-1", "0")))).isEmpty();
         var account = new Account("acc-1", "EUR", AccountStatus.OPEN, 80_000, 3, 1L, "0.025", "-0.4109589041",
-                "2025-03-01");
+                java.time.LocalDate.of(2025, 3, 1));
         assertThat(JsonSchemas.violations(JsonSchemas.ACCOUNT, asJson(account))).isEmpty();
         var interest = new LedgerEntry("acc-1", "interest:2025-03-01", EntryType.INTEREST, 5, "EUR", 80_000,
                 80_005, 4, 1L);

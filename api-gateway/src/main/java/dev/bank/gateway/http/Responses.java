@@ -120,7 +120,7 @@ public final class Responses {
             body.put("accruedInterest", new java.math.BigDecimal(account.accruedInterest())
                     .movePointLeft(currency.getDefaultFractionDigits()));
         }
-        if (account.lastAccruedDate() != null) body.put("interestAccruedThrough", account.lastAccruedDate());
+        if (account.lastAccruedDate() != null) body.put("interestAccruedThrough", account.lastAccruedDate().toString());
         body.put("openedAt", Instant.ofEpochMilli(account.openedAt()).toString());
         if (account.owner() != null) body.put("owner", account.owner());
         return body;

@@ -3,7 +3,6 @@ package dev.bank.processor.config;
 import dev.bank.observability.InternalApi;
 import dev.bank.observability.KafkaSecurity;
 import dev.bank.observability.Secret;
-import dev.bank.processor.store.StoreSerde;
 import dev.bank.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -27,7 +26,6 @@ import java.util.Properties;
  * @param sessionTimeoutMs     how long the group waits for a silent instance before moving its partitions
  *                             (a crashed instance's accounts are unavailable for about this long)
  * @param interest             interest, business day and history settings ({@link InterestConfig})
- * @param storeFormat          what the state stores write ({@code BANK_STORE_FORMAT}); both formats are always read
  * @param kafkaSecurity        how every client of the processor (Streams' and the start-up Admin) authenticates
  */
 public record ProcessorConfig(String bootstrapServers, String applicationId, Path stateDir, Topics topics,
@@ -35,7 +33,7 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
                               Duration idempotencyRetention, BigDecimal maxAmount, int streamThreads,
                               int standbyReplicas, int internalReplication, long commitIntervalMs,
                               int sessionTimeoutMs, int maxCommandBytes, InterestConfig interest,
-                              StoreSerde.Format storeFormat, KafkaSecurity kafkaSecurity, Secret serviceToken) {
+                              KafkaSecurity kafkaSecurity, Secret serviceToken) {
 
     public static ProcessorConfig fromEnv(Map<String, String> env) {
         return new ProcessorConfig(
@@ -56,7 +54,6 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
                 Integer.parseInt(env.getOrDefault("BANK_SESSION_TIMEOUT_MS", "10000")),
                 Integer.parseInt(env.getOrDefault("BANK_MAX_COMMAND_BYTES", "16384")),
                 InterestConfig.fromEnv(env),
-                StoreSerde.Format.fromEnv(env.getOrDefault("BANK_STORE_FORMAT", "binary")),
                 KafkaSecurity.fromEnv(env),
                 serviceTokenOrNull(env));
     }
@@ -76,49 +73,49 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
     public ProcessorConfig withServiceToken(Secret token) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
-                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat,
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest,
                 kafkaSecurity, token);
     }
 
     public ProcessorConfig withBootstrapServers(String servers) {
         return new ProcessorConfig(servers, applicationId, stateDir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
-                commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat,
+                commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest,
                 kafkaSecurity, serviceToken);
     }
 
     public ProcessorConfig withStateDir(Path dir) {
         return new ProcessorConfig(bootstrapServers, applicationId, dir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
-                commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat,
+                commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest,
                 kafkaSecurity, serviceToken);
     }
 
     public ProcessorConfig withQueryPort(int port) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, port, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
-                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat,
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest,
                 kafkaSecurity, serviceToken);
     }
 
     public ProcessorConfig withInterest(InterestConfig settings) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
-                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, settings, storeFormat,
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, settings,
                 kafkaSecurity, serviceToken);
     }
 
     public ProcessorConfig withTopics(Topics newTopics) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, newTopics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
-                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat,
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest,
                 kafkaSecurity, serviceToken);
     }
 
     public ProcessorConfig withKafkaSecurity(KafkaSecurity security) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
-                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, storeFormat,
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest,
                 security, serviceToken);
     }
 

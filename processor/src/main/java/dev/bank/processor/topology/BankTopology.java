@@ -21,8 +21,8 @@ import java.time.Duration;
  * processors share one task's stores, so a command and a leg for the same account are applied by the same task in
  * log order. Records are read as raw bytes so nothing unparseable can kill a stream thread.
  * Everything one record does (store writes, outcome, ledger entry, transfer leg, dead letter) commits in one
- * Kafka transaction under exactly_once_v2. Store values use the processor's own binary format
- * ({@link StoreSerdes}, which still reads the JSON of earlier versions); the topics carry JSON.
+ * Kafka transaction under exactly_once_v2. Store values are Avro
+ * ({@link StoreSerdes}, schemas in {@code schemas/src/main/resources/avro/}); the topics carry JSON.
  *
  * <p>Store and node names are constants because they name changelog topics and consumer state: renaming one
  * orphans the data of every running deployment. {@code BankTopologyTest} pins them.
@@ -95,13 +95,13 @@ public final class BankTopology {
                 maxCommandBytes), SOURCE, REROUTED_SOURCE);
         topology.addProcessor(LEG_PROCESSOR, () -> new LegProcessor(logic, metrics, failures, topics), LEGS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNTS_STORE),
-                Serdes.String(), StoreSerdes.accounts().writing(config.storeFormat())), processors);
+                Serdes.String(), StoreSerdes.accounts()), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_STORE),
-                Serdes.String(), StoreSerdes.processedCommands().writing(config.storeFormat())), processors);
+                Serdes.String(), StoreSerdes.processedCommands()), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRANSFERS_STORE),
-                Serdes.String(), StoreSerdes.transfers().writing(config.storeFormat())), processors);
+                Serdes.String(), StoreSerdes.transfers()), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HISTORY_STORE),
-                Serdes.String(), StoreSerdes.history().writing(config.storeFormat())), processors);
+                Serdes.String(), StoreSerdes.history()), processors);
         // the processors write each value with its topic's serde (Topics.*Topic()) and hand the sinks bytes
         topology.addSink(RESULTS_SINK, topics.resultsTopic().name(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);

@@ -75,39 +75,13 @@ public final class InterestLogic {
      * rate, no date) starts at {@code dueThrough}, so it is not paid retroactively for years.
      */
     public LocalDate nextAccrualDate(Account account, LocalDate dueThrough) {
-        if (account.lastAccruedDate() != null) return isoDate(account.lastAccruedDate()).plusDays(1);
+        if (account.lastAccruedDate() != null) return account.lastAccruedDate().plusDays(1);
         return account.interestRate() == null ? dueThrough : businessDate(account.openedAt());
     }
 
-    /**
-     * A {@code yyyy-MM-dd} date as {@link LocalDate#toString} writes it, read without the general formatter, which
-     * showed in the stream thread's profile as it runs for every command (docs/performance.md); any other form goes
-     * to {@link LocalDate#parse}.
-     */
-    static LocalDate isoDate(String text) {
-        if (text.length() == 10 && text.charAt(4) == '-' && text.charAt(7) == '-') {
-            int year = digits(text, 0, 4);
-            int month = digits(text, 5, 7);
-            int day = digits(text, 8, 10);
-            if (year >= 0 && month >= 0 && day >= 0) return LocalDate.of(year, month, day);
-        }
-        return LocalDate.parse(text);
-    }
-
-    /** The number in {@code text[from, to)}, or -1 when it holds anything but ASCII digits. */
-    private static int digits(String text, int from, int to) {
-        int value = 0;
-        for (int i = from; i < to; i++) {
-            char c = text.charAt(i);
-            if (c < '0' || c > '9') return -1;
-            value = value * 10 + (c - '0');
-        }
-        return value;
-    }
-
     /** The date before an account's opening day: the opening day itself is the first one accrued. */
-    public String accruedBeforeOpening(long openedAt) {
-        return businessDate(openedAt).minusDays(1).toString();
+    public LocalDate accruedBeforeOpening(long openedAt) {
+        return businessDate(openedAt).minusDays(1);
     }
 
     public BigDecimal rate(Account account) {
@@ -139,10 +113,10 @@ public final class InterestLogic {
             if (posted > 0 && account.balanceMinor() > Long.MAX_VALUE - posted) posted = 0; // keep it accrued
         }
         if (posted <= 0) {
-            return new Decision(account.withAccrual(plain(accrued), date.toString()), null, null);
+            return new Decision(account.withAccrual(plain(accrued), date), null, null);
         }
         BigDecimal remainder = accrued.subtract(BigDecimal.valueOf(posted));
-        Account after = account.withAccrual(plain(remainder), date.toString()).withPosting(account.balanceMinor() + posted);
+        Account after = account.withAccrual(plain(remainder), date).withPosting(account.balanceMinor() + posted);
         LedgerEntry entry = new LedgerEntry(account.accountId(), TRANSACTION_PREFIX + date, EntryType.INTEREST, posted,
                 account.currency(), account.balanceMinor(), after.balanceMinor(), after.sequence(), endOfDay(date));
         return new Decision(after, null, entry);

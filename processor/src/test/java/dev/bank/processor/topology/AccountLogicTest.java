@@ -818,8 +818,7 @@ class AccountLogicTest {
     }
 
     /** The business date (UTC by default) before the one an instant falls on: what a new account has accrued through. */
-    static String dayBefore(long epochMillis) {
-        return java.time.Instant.ofEpochMilli(epochMillis).atZone(java.time.ZoneOffset.UTC).toLocalDate().minusDays(1)
-                .toString();
+    static java.time.LocalDate dayBefore(long epochMillis) {
+        return java.time.Instant.ofEpochMilli(epochMillis).atZone(java.time.ZoneOffset.UTC).toLocalDate().minusDays(1);
     }
 }

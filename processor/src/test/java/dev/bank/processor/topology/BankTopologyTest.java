@@ -2,7 +2,7 @@ package dev.bank.processor.topology;
 
 import static dev.bank.processor.topology.TopologyTests.ONE_PARTITION;
 import dev.bank.processor.config.ProcessorConfig;
-import dev.bank.processor.store.StoreSerde;
+import dev.bank.processor.store.StoreSchemas;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.AccountStatus;
 import dev.bank.schemas.Command;
@@ -563,22 +563,19 @@ class BankTopologyTest {
     }
 
     @Test
-    void keepsUsingAnAccountThatAnEarlierVersionStoredAsJson() {
-        // Given an account stored as JSON, as versions before the binary store format wrote it
-        Account legacy = new Account("acc-1", "EUR", AccountStatus.OPEN, 1_000, 1, T0.toEpochMilli(), "0", "0",
-                AccountLogicTest.dayBefore(T0.toEpochMilli()));
-        KeyValueStore<Bytes, byte[]> raw = rawStore(BankTopology.ACCOUNTS_STORE);
-        raw.put(Bytes.wrap("acc-1".getBytes(StandardCharsets.UTF_8)),
-                JsonSerde.of(Account.class).serialize(topics.commands(), legacy));
-        assertThat(accountsStore().get("acc-1")).isEqualTo(legacy);
-        // When a command for it arrives
+    void storesAccountsAsAvroOfTheWrittenSchema() {
+        // Given an account
+        sendAndReadOutcome(Command.open("t-open", "acc-1", "EUR", null));
+        // When a command for it is applied
         Outcome credit = sendAndReadOutcome(Command.credit("t-credit", "acc-1", "5"));
-        // Then it is applied to the stored state, which is rewritten in the binary format
-        assertThat(credit.balanceMinor()).isEqualTo(1_500);
-        assertThat(credit.sequence()).isEqualTo(2);
-        assertThat(accountsStore().get("acc-1")).isEqualTo(legacy.withPosting(1_500));
-        assertThat(raw.get(Bytes.wrap("acc-1".getBytes(StandardCharsets.UTF_8)))[0])
-                .isEqualTo((byte) StoreSerde.BINARY_V2);
+        assertThat(credit.balanceMinor()).isEqualTo(500);
+        // Then the store holds Avro's single-object encoding, naming the written schema by its fingerprint
+        byte[] raw = rawStore(BankTopology.ACCOUNTS_STORE).get(Bytes.wrap("acc-1".getBytes(StandardCharsets.UTF_8)));
+        assertThat(raw[0]).isEqualTo((byte) 0xC3);
+        assertThat(raw[1]).isEqualTo((byte) 0x01);
+        assertThat(java.nio.ByteBuffer.wrap(raw, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong())
+                .isEqualTo(org.apache.avro.SchemaNormalization.parsingFingerprint64(StoreSchemas.written("Account")));
+        assertThat(accountsStore().get("acc-1").balanceMinor()).isEqualTo(500);
     }
 
     /** The bytes under a store's serdes (test-only use of Kafka Streams internals). */

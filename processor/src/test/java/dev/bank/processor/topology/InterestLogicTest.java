@@ -7,7 +7,6 @@ import dev.bank.schemas.EntryType;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -18,22 +17,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The interest arithmetic on its own: ACT/365, sub-minor accrual, half-even posting with the remainder carried. */
 class InterestLogicTest {
 
-    @Test
-    void readsStoredDatesAsLocalDateParseDoes() {
-        for (LocalDate d = LocalDate.of(1899, 12, 25); d.isBefore(LocalDate.of(2101, 1, 5)); d = d.plusDays(1)) {
-            assertThat(InterestLogic.isoDate(d.toString())).isEqualTo(d);
-        }
-        assertThat(InterestLogic.isoDate("+12345-01-01")).isEqualTo(LocalDate.of(12345, 1, 1));
-        assertThatThrownBy(() -> InterestLogic.isoDate("2025-02-30")).isInstanceOf(DateTimeException.class);
-        assertThatThrownBy(() -> InterestLogic.isoDate("2025-0a-01")).isInstanceOf(DateTimeException.class);
-    }
     private static InterestLogic logic(InterestConfig.Posting posting) {
         return new InterestLogic(new InterestConfig(BigDecimal.ZERO, ZoneId.of("UTC"), posting, Duration.ofDays(400),
                 Duration.ofMinutes(1)));
     }
 
     private static Account account(long balance, String rate) {
-        return new Account("a", "EUR", AccountStatus.OPEN, balance, 1, 0L, rate, "0", "2024-12-31");
+        return new Account("a", "EUR", AccountStatus.OPEN, balance, 1, 0L, rate, "0", LocalDate.of(2024, 12, 31));
     }
 
     /** Accrues every day of a year on the same end-of-day balance (no compounding) and returns what was posted. */
@@ -108,7 +98,7 @@ class InterestLogicTest {
         assertThat(InterestLogic.dailyInterest(100_000, BigDecimal.ZERO)).isZero();
         Decision d = logic(InterestConfig.Posting.DAILY).accrueDay(account(0, "0.05"), LocalDate.of(2025, 1, 1), -5_000);
         assertThat(d.entry()).isNull();
-        assertThat(d.newState().lastAccruedDate()).isEqualTo("2025-01-01");
+        assertThat(d.newState().lastAccruedDate()).isEqualTo(LocalDate.of(2025, 1, 1));
     }
 
     @Test

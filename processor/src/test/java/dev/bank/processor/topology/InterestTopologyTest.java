@@ -145,7 +145,7 @@ class InterestTopologyTest {
         assertThat(paid.get(2).balanceAfterMinor()).isEqualTo(100_030);
         // 100010 * 0.0365 / 365 = 10.001 and 100020 * ... = 10.002: the fractions are carried, not lost
         assertThat(account("alice").accruedInterest()).isEqualTo("0.003");
-        assertThat(account("alice").lastAccruedDate()).isEqualTo("2025-02-01");
+        assertThat(account("alice").lastAccruedDate()).isEqualTo(LocalDate.of(2025, 2, 1));
         // and the January statement holds January's interest, February's the 1st
         Statement january = History.statement(historyStore(), account("alice"), YearMonth.of(2025, 1), interest);
         assertThat(january.interestPaidMinor()).isEqualTo(20);
@@ -188,7 +188,7 @@ class InterestTopologyTest {
         assertThat(paid.get(1).amountMinor()).isEqualTo(200);
         assertThat(account("dst").accruedInterest()).isEqualTo("0.1");
         // and the 29th, with a zero balance, earned nothing and posted nothing
-        assertThat(account("dst").lastAccruedDate()).isEqualTo("2025-03-31");
+        assertThat(account("dst").lastAccruedDate()).isEqualTo(LocalDate.of(2025, 3, 31));
     }
 
     @Test
@@ -214,7 +214,7 @@ class InterestTopologyTest {
                 utc("2025-03-06T18:00:01")));
         // Then nothing is paid twice
         assertThat(interestEntries()).isEmpty();
-        assertThat(account("bob").lastAccruedDate()).isEqualTo("2025-03-05");
+        assertThat(account("bob").lastAccruedDate()).isEqualTo(LocalDate.of(2025, 3, 5));
     }
 
     @Test
@@ -230,7 +230,7 @@ class InterestTopologyTest {
         // Then it is dead-lettered and no interest is paid ahead of time
         assertThat(deadLetters.readRecordsToList()).hasSize(1);
         assertThat(interestEntries()).isEmpty();
-        assertThat(account("bob").lastAccruedDate()).isEqualTo("2025-02-28");
+        assertThat(account("bob").lastAccruedDate()).isEqualTo(LocalDate.of(2025, 2, 28));
     }
 
     @Test

@@ -1,0 +1,241 @@
+package dev.bank.processor.store;
+
+import dev.bank.schemas.Account;
+import dev.bank.schemas.AccountStatus;
+import dev.bank.schemas.Command;
+import dev.bank.schemas.CommandType;
+import dev.bank.schemas.EntryType;
+import dev.bank.schemas.HistoryEntry;
+import dev.bank.schemas.LedgerEntry;
+import dev.bank.schemas.Outcome;
+import dev.bank.schemas.OutcomeStatus;
+import dev.bank.schemas.ProcessedCommand;
+import dev.bank.schemas.RejectionReason;
+import dev.bank.schemas.Transfer;
+import dev.bank.schemas.TransferStatus;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every stored type held to Avro's schema-evolution rules. Released schema files are never edited (their
+ * fingerprints are pinned here); every version reads every earlier one's values (an upgrade keeps the stores
+ * readable) and every earlier version's schema reads every later one's (so a rollback, or an older instance during a
+ * rolling upgrade, can read what a newer one wrote once it has the schema: see {@link StoreSchemas}). The Java
+ * records and enums cannot drift from the schema the stores write.
+ */
+class StoreSchemaCompatibilityTest {
+    /** The values the stores hold; the rest are nested in them. */
+    static final List<String> STORED = List.of("Account", "ProcessedCommand", "Transfer", "HistoryEntry");
+
+    /**
+     * The parsing-canonical-form fingerprint of each stored type in each released version. A released version is
+     * immutable: a schema change is a new store-vN.avsc, with its own line here.
+     */
+    static final Map<String, Map<String, Long>> RELEASED_FINGERPRINTS = Map.of(
+            "avro/store-v1.avsc", Map.of(
+                    "Account", -5230029181914723379L,
+                    "ProcessedCommand", 4931053156412416482L,
+                    "Transfer", 5111594569619902272L,
+                    "HistoryEntry", -1537824838241854235L));
+
+    @Test
+    void listsEverySchemaFileOfTheRepositoryInOrder() throws IOException {
+        Path dir = Path.of("../schemas/src/main/resources/avro");
+        try (Stream<Path> files = Files.list(dir)) {
+            List<String> onDisk = files.map(p -> "avro/" + p.getFileName()).sorted().toList();
+            assertThat(StoreSchemas.VERSIONS).containsExactlyInAnyOrderElementsOf(onDisk);
+        }
+        for (int i = 0; i < StoreSchemas.VERSIONS.size(); i++) {
+            assertThat(StoreSchemas.VERSIONS.get(i)).isEqualTo("avro/store-v" + (i + 1) + ".avsc");
+        }
+    }
+
+    @Test
+    void neverEditsAReleasedVersion() {
+        assertThat(RELEASED_FINGERPRINTS.keySet()).containsExactlyInAnyOrderElementsOf(StoreSchemas.VERSIONS);
+        for (int v = 0; v < StoreSchemas.VERSIONS.size(); v++) {
+            Map<String, Long> actual = new HashMap<>();
+            for (String type : STORED) {
+                actual.put(type, SchemaNormalization.parsingFingerprint64(StoreSchemas.inVersion(v, type)));
+            }
+            assertThat(actual).as("fingerprints of %s: a released schema is never edited; add a new version",
+                    StoreSchemas.VERSIONS.get(v)).isEqualTo(RELEASED_FINGERPRINTS.get(StoreSchemas.VERSIONS.get(v)));
+        }
+    }
+
+    @Test
+    void writesTheNewestVersionOrTheOneBeforeItWhileANewOneRollsOut() {
+        int newest = StoreSchemas.VERSIONS.size() - 1;
+        assertThat(StoreSchemas.WRITTEN).isBetween(Math.max(0, newest - 1), newest);
+    }
+
+    static Stream<Arguments> versionPairs() {
+        Stream.Builder<Arguments> pairs = Stream.builder();
+        for (String type : STORED) {
+            for (int older = 0; older < StoreSchemas.VERSIONS.size(); older++) {
+                for (int newer = older; newer < StoreSchemas.VERSIONS.size(); newer++) {
+                    pairs.add(Arguments.of(type, older, newer));
+                }
+            }
+        }
+        return pairs.build();
+    }
+
+    @ParameterizedTest(name = "{0}: v{1} and v{2}")
+    @MethodSource("versionPairs")
+    void everyVersionReadsEveryOtherBothWays(String type, int older, int newer) {
+        Schema old = StoreSchemas.inVersion(older, type);
+        Schema current = StoreSchemas.inVersion(newer, type);
+        assertThat(compatibility(current, old)).as("v%d reads what v%d wrote", newer + 1, older + 1)
+                .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+        assertThat(compatibility(old, current)).as("v%d reads what v%d wrote", older + 1, newer + 1)
+                .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+    }
+
+    // ---- the checker itself: it accepts what Avro resolves and refuses what it cannot ----
+
+    @Test
+    void acceptsAnOptionalFieldAddedWithADefaultAndResolvesIt() throws IOException {
+        // Given the next version of Account with a field added, as a later issue might add one
+        Schema v1 = StoreSchemas.latest("Account");
+        Schema next = evolvedAccount("""
+                {"name": "overdraftLimitMinor", "type": ["null", "long"], "default": null}""", "[\"OPEN\", \"CLOSED\"]");
+        // Then both directions are compatible
+        assertThat(compatibility(next, v1)).isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+        assertThat(compatibility(v1, next)).isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+        // and a value the stores wrote reads in the next version, the new field at its default
+        byte[] stored = StoreSerdes.accounts().serialize("t", new Account("acc-1", "EUR", AccountStatus.OPEN, 1_000, 1,
+                7L, "0.01", "0", LocalDate.of(2025, 2, 28), "alice"));
+        BinaryMessageDecoder<GenericRecord> nextReader = new BinaryMessageDecoder<>(GenericData.get(), next);
+        nextReader.addSchema(v1);
+        GenericRecord read = nextReader.decode(stored);
+        assertThat(read.get("balanceMinor")).isEqualTo(1_000L);
+        assertThat(read.get("lastAccruedDate")).isEqualTo((int) LocalDate.of(2025, 2, 28).toEpochDay());
+        assertThat(read.get("overdraftLimitMinor")).isNull();
+    }
+
+    @Test
+    void refusesARequiredFieldAddedWithoutADefault() {
+        Schema next = evolvedAccount("""
+                {"name": "overdraftLimitMinor", "type": "long"}""", "[\"OPEN\", \"CLOSED\"]");
+        assertThat(compatibility(next, StoreSchemas.latest("Account"))).isEqualTo(SchemaCompatibilityType.INCOMPATIBLE);
+    }
+
+    @Test
+    void refusesASymbolThatOlderReadersCannotRead() {
+        // Given an account status added without an enum default: what would an older version make of FROZEN?
+        Schema next = evolvedAccount(null, "[\"OPEN\", \"CLOSED\", \"FROZEN\"]");
+        assertThat(compatibility(next, StoreSchemas.latest("Account"))).isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+        assertThat(compatibility(StoreSchemas.latest("Account"), next)).isEqualTo(SchemaCompatibilityType.INCOMPATIBLE);
+    }
+
+    /** Account as store-v1.avsc has it, with {@code field} added and the status symbols replaced. */
+    private static Schema evolvedAccount(String field, String statusSymbols) {
+        try (InputStream in = StoreSchemas.class.getClassLoader().getResourceAsStream("avro/store-v1.avsc")) {
+            String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    .replace("\"symbols\": [\"OPEN\", \"CLOSED\"]", "\"symbols\": " + statusSymbols);
+            if (field != null) {
+                text = text.replace("{\"name\": \"owner\", \"type\": [\"null\", \"string\"], \"default\": null}\n   ]},\n\n"
+                        + "  {\"type\": \"record\", \"name\": \"Command\"",
+                        "{\"name\": \"owner\", \"type\": [\"null\", \"string\"], \"default\": null},\n" + field
+                                + "\n   ]},\n\n  {\"type\": \"record\", \"name\": \"Command\"");
+            }
+            Schema file = new Schema.Parser().parse(text);
+            Schema account = file.getTypes().stream().filter(s -> s.getName().equals("Account")).findFirst().orElseThrow();
+            assertThat(account).isNotEqualTo(StoreSchemas.latest("Account"));
+            return account;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static SchemaCompatibilityType compatibility(Schema reader, Schema writer) {
+        return SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getType();
+    }
+
+    // ---- no silent drift between the Java records and the schema the stores write ----
+
+    static Stream<Arguments> storedRecords() {
+        return Stream.of(
+                Arguments.of(Account.class, "Account"),
+                Arguments.of(ProcessedCommand.class, "ProcessedCommand"),
+                Arguments.of(Command.class, "Command"),
+                Arguments.of(Outcome.class, "Outcome"),
+                Arguments.of(Transfer.class, "Transfer"),
+                Arguments.of(HistoryEntry.class, "HistoryEntry"),
+                Arguments.of(LedgerEntry.class, "LedgerEntry"));
+    }
+
+    /**
+     * A component added, removed or renamed in a stored record fails here until the schema has it too (in a new
+     * version); a primitive component is a required field, a reference one is nullable.
+     */
+    @ParameterizedTest
+    @MethodSource("storedRecords")
+    void hasAFieldOfTheSameNameAndNullabilityForEveryComponent(Class<? extends Record> type, String name) {
+        Schema schema = StoreSchemas.written(name);
+        assertThat(schema.getFields().stream().map(Schema.Field::name).toList())
+                .containsExactlyInAnyOrderElementsOf(Arrays.stream(type.getRecordComponents())
+                        .map(RecordComponent::getName).toList());
+        for (RecordComponent component : type.getRecordComponents()) {
+            Schema field = schema.getField(component.getName()).schema();
+            assertThat(field.isNullable()).as("%s.%s is nullable", name, component.getName())
+                    .isEqualTo(!component.getType().isPrimitive());
+        }
+    }
+
+    @Test
+    void coversEveryRecordNestedInAStoredValue() {
+        List<Class<?>> covered = storedRecords().<Class<?>>map(a -> (Class<?>) a.get()[0]).toList();
+        for (Class<?> type : covered) {
+            for (RecordComponent component : type.getRecordComponents()) {
+                if (component.getType().isRecord()) {
+                    assertThat(covered).as("%s.%s", type.getSimpleName(), component.getName())
+                            .contains(component.getType());
+                }
+            }
+        }
+    }
+
+    static Stream<Arguments> storedEnums() {
+        return Stream.of(
+                Arguments.of(AccountStatus.class, "AccountStatus"),
+                Arguments.of(CommandType.class, "CommandType"),
+                Arguments.of(OutcomeStatus.class, "OutcomeStatus"),
+                Arguments.of(RejectionReason.class, "RejectionReason"),
+                Arguments.of(TransferStatus.class, "TransferStatus"),
+                Arguments.of(Transfer.Direction.class, "TransferDirection"),
+                Arguments.of(EntryType.class, "EntryType"));
+    }
+
+    /** Stored by name: a Java constant the schema lacks could not be stored, and one it has extra never read. */
+    @ParameterizedTest
+    @MethodSource("storedEnums")
+    void hasASymbolForEveryEnumConstant(Class<? extends Enum<?>> type, String name) {
+        assertThat(StoreSchemas.written(name).getEnumSymbols()).containsExactlyInAnyOrderElementsOf(
+                Arrays.stream(type.getEnumConstants()).map(Enum::name).toList());
+    }
+}
