@@ -91,9 +91,11 @@ public final class BankTopology {
                 topics.transferLegs());
         topology.addSource(REROUTED_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.rerouted());
-        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(logic, metrics, failures, topics, retention,
-                maxCommandBytes), SOURCE, REROUTED_SOURCE);
-        topology.addProcessor(LEG_PROCESSOR, () -> new LegProcessor(logic, metrics, failures, topics), LEGS_SOURCE);
+        // each processor behind a FailureGuard: a record that keeps failing is set aside, not retried for ever
+        topology.addProcessor(PROCESSOR, () -> new FailureGuard(failures, metrics,
+                new CommandProcessor(logic, metrics, topics, retention, maxCommandBytes)), SOURCE, REROUTED_SOURCE);
+        topology.addProcessor(LEG_PROCESSOR, () -> new FailureGuard(failures, metrics,
+                new LegProcessor(logic, metrics, topics)), LEGS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNTS_STORE),
                 Serdes.String(), StoreSerdes.accounts()), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_STORE),

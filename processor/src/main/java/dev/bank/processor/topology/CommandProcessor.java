@@ -13,9 +13,11 @@ import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.Transfer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -30,20 +32,38 @@ import java.util.List;
  * {@link AccountLogic}, then write the account, remember the transactionId, and forward the outcome, the
  * ledger entry and any transfer leg. Records that cannot be answered go to the dead-letter topic; nothing here
  * throws on bad input.
+ *
+ * <p>It shares its task's stores with the {@link LegProcessor}, and writes what it decides with the same
+ * {@link DecisionWriter}; the {@link FailureGuard} around it sets aside a record that keeps failing.
  */
-final class CommandProcessor extends AccountTask {
+final class CommandProcessor implements Processor<String, byte[], String, byte[]> {
     private static final Logger log = LoggerFactory.getLogger(CommandProcessor.class);
     /** How often expired transactionIds are purged; a retry between purges is still answered correctly. */
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
 
+    private final AccountLogic logic;
+    private final TopologyMetrics metrics;
+    private final Topics topics;
+    /** The partition count of the input topics, which the key's partition is computed with. */
+    private final int partitions;
     private final Duration retention;
     private final int maxCommandBytes;
     private final String commandsTopic;
     private final InterestTicks interestTicks;
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, Account> accounts;
+    private KeyValueStore<String, ProcessedCommand> processed;
+    private KeyValueStore<String, Transfer> transfers;
+    private DecisionWriter writer;
+    private DeadLetterWriter deadLetters;
+    private InterestAccrual accrual;
 
-    CommandProcessor(AccountLogic logic, TopologyMetrics metrics, RecordFailures failures, Topics topics,
-                     Duration retention, int maxCommandBytes) {
-        super(logic, metrics, failures, topics);
+    CommandProcessor(AccountLogic logic, TopologyMetrics metrics, Topics topics, Duration retention,
+                     int maxCommandBytes) {
+        this.logic = logic;
+        this.metrics = metrics;
+        this.topics = topics;
+        this.partitions = topics.partitions();
         this.retention = retention;
         this.maxCommandBytes = maxCommandBytes;
         this.commandsTopic = topics.commands();
@@ -52,26 +72,33 @@ final class CommandProcessor extends AccountTask {
 
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
-        super.init(context);
+        this.context = context;
+        TaskStores stores = TaskStores.of(context);
+        this.accounts = stores.accounts();
+        this.processed = stores.processed();
+        this.transfers = stores.transfers();
+        this.writer = new DecisionWriter(context, stores, topics, metrics);
+        this.deadLetters = new DeadLetterWriter(context, metrics);
+        this.accrual = new InterestAccrual(logic.interest(), stores, writer);
         context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
         interestTicks.schedule(context);
     }
 
     @Override
-    protected void handle(Record<String, byte[]> record) {
+    public void process(Record<String, byte[]> record) {
         if (InterestTicks.KEY.equals(record.key())) {
             if (fromCommandsTopic()) {
                 // only the processor sends ticks, to its internal topic; one on the public topic is forged
-                deadLetter(record, DeadLetter.INVALID_COMMAND, "interest ticks come only from the processor");
+                deadLetters.write(record, DeadLetter.INVALID_COMMAND, "interest ticks come only from the processor");
             } else if (InterestTicks.isTick(record)) {
-                processInterestTick(record);
+                accrual.tick(record);
             }
             return;
         }
         // every log line about this record carries its account and transaction (fields in JSON logs)
         try (MDC.MDCCloseable account = MDC.putCloseable("accountId",
                 DeadLetters.bounded(record.key(), DeadLetters.MAX_KEY_CHARS))) {
-            if (record.key() != null && !onItsPartition(record.key())) {
+            if (record.key() != null && !KeyPartitions.onItsPartition(context, record.key(), partitions)) {
                 misplaced(record);
                 return;
             }
@@ -93,13 +120,13 @@ final class CommandProcessor extends AccountTask {
      */
     private void misplaced(Record<String, byte[]> record) {
         if (!fromCommandsTopic()) {
-            deadLetter(record, DeadLetter.WRONG_PARTITION, "key " + record.key() + " belongs on partition "
-                    + partitionOf(record.key(), partitions) + " of " + partitions + " after rerouting");
+            deadLetters.write(record, DeadLetter.WRONG_PARTITION, "key " + record.key() + " belongs on partition "
+                    + KeyPartitions.partitionOf(record.key(), partitions) + " of " + partitions + " after rerouting");
             return;
         }
         metrics.rerouted();
         context.forward(record, BankTopology.REROUTE_SINK);
-        log.debug("rerouted a command to partition {}", partitionOf(record.key(), partitions));
+        log.debug("rerouted a command to partition {}", KeyPartitions.partitionOf(record.key(), partitions));
     }
 
     private boolean fromCommandsTopic() {
@@ -113,7 +140,7 @@ final class CommandProcessor extends AccountTask {
      */
     private void apply(Record<String, byte[]> record, Command command) {
         if (!command.accountId().equals(record.key())) {
-            deadLetter(record, DeadLetter.KEY_MISMATCH,
+            deadLetters.write(record, DeadLetter.KEY_MISMATCH,
                     "record key " + record.key() + " is not the command's accountId " + command.accountId());
             return;
         }
@@ -121,7 +148,7 @@ final class CommandProcessor extends AccountTask {
         // the account (not even that it exists), and nothing is remembered under its transactionIds.
         Account stored = accounts.get(command.accountId());
         if (!AccountLogic.mayAct(stored, command)) {
-            publish(AccountLogic.notFound(command, record.timestamp()), record);
+            writer.publish(AccountLogic.notFound(command, record.timestamp()), record);
             log.info("refused: not the owner's accountId={} transactionId={}", command.accountId(),
                     command.transactionId());
             return;
@@ -133,10 +160,10 @@ final class CommandProcessor extends AccountTask {
             return;
         }
         // ended days first, at the rate and balances they ended with
-        Account current = accrueDue(stored, record);
+        Account current = accrual.accrueDue(stored, record);
         Decision decision = logic.apply(current, command, record.timestamp());
         processed.put(processedKey, new ProcessedCommand(command, decision.outcome()));
-        commit(decision, record);
+        writer.commit(decision, record);
         Outcome o = decision.outcome();
         log.debug("applied {} accountId={} transactionId={} status={} reason={}", command.type(),
                 command.accountId(), command.transactionId(), o.status(), o.reason());
@@ -149,11 +176,11 @@ final class CommandProcessor extends AccountTask {
     private Command read(Record<String, byte[]> record) {
         byte[] value = record.value();
         if (value == null) {
-            deadLetter(record, DeadLetter.INVALID_COMMAND, "the record has no value");
+            deadLetters.write(record, DeadLetter.INVALID_COMMAND, "the record has no value");
             return null;
         }
         if (value.length > maxCommandBytes) {
-            deadLetter(record, DeadLetter.TOO_LARGE,
+            deadLetters.write(record, DeadLetter.TOO_LARGE,
                     value.length + " bytes is more than the " + maxCommandBytes + " a command may have");
             return null;
         }
@@ -161,20 +188,20 @@ final class CommandProcessor extends AccountTask {
         try {
             json = Json.MAPPER.readTree(value);
         } catch (IOException e) {
-            deadLetter(record, DeadLetter.UNPARSEABLE, "not JSON: " + e.getMessage());
+            deadLetters.write(record, DeadLetter.UNPARSEABLE, "not JSON: " + e.getMessage());
             return null;
         }
         List<String> violations = json == null ? List.of("the value is empty") : CommandShape.violations(json);
         if (!violations.isEmpty()) {
             String detail = String.join("; ", violations);
-            deadLetter(record, DeadLetter.SCHEMA_VIOLATION, detail);
+            deadLetters.write(record, DeadLetter.SCHEMA_VIOLATION, detail);
             refuse(record, json, "the command breaks command.schema.json: " + detail);
             return null;
         }
         try {
             return Json.MAPPER.treeToValue(json, Command.class);
         } catch (IOException e) {
-            deadLetter(record, DeadLetter.UNPARSEABLE, e.getMessage());
+            deadLetters.write(record, DeadLetter.UNPARSEABLE, e.getMessage());
             refuse(record, json, "the command cannot be read: " + e.getMessage());
             return null;
         }
@@ -202,7 +229,7 @@ final class CommandProcessor extends AccountTask {
         if (json.has("principal")) {
             // sent on someone's behalf, whose right to the account cannot be checked on a command that cannot be
             // read: answered, but nothing is kept under the account's transactionIds
-            publish(refusal, record);
+            writer.publish(refusal, record);
             return;
         }
         ProcessedCommand earlier = processed.get(processedKey);
@@ -215,7 +242,7 @@ final class CommandProcessor extends AccountTask {
         } else {
             answer = AccountLogic.conflict(asSent, earlier.outcome(), record.timestamp());
         }
-        publish(answer, record);
+        writer.publish(answer, record);
     }
 
     private static String textOf(JsonNode json, String field) {
@@ -243,7 +270,7 @@ final class CommandProcessor extends AccountTask {
             log.warn("idempotency conflict accountId={} transactionId={}: different request under a used id",
                     command.accountId(), command.transactionId());
         }
-        publish(answer, record);
+        writer.publish(answer, record);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.bank.processor.topology;
 
 import dev.bank.schemas.Account;
+import dev.bank.schemas.Topic;
 import dev.bank.schemas.Topics;
 import dev.bank.schemas.LegType;
 import dev.bank.schemas.ProcessedCommand;
@@ -9,7 +10,10 @@ import dev.bank.schemas.Transfer;
 import dev.bank.schemas.TransferLeg;
 import dev.bank.schemas.TransferStatus;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -20,22 +24,54 @@ import org.slf4j.MDC;
  * so a leg delivered twice (e.g. replayed by an operator) never moves money twice. A CREDIT whose transferId this
  * account already holds for a different transfer (ids are unique per source account only) is refused with a REFUND,
  * so the source gets its money back instead of waiting forever.
+ *
+ * <p>It shares its task's stores with the {@link CommandProcessor}, and writes what it decides with the same
+ * {@link DecisionWriter}; the {@link FailureGuard} around it sets aside a record that keeps failing.
  */
-final class LegProcessor extends AccountTask {
+final class LegProcessor implements Processor<String, byte[], String, byte[]> {
     private static final Logger log = LoggerFactory.getLogger(LegProcessor.class);
 
-    LegProcessor(AccountLogic logic, TopologyMetrics metrics, RecordFailures failures, Topics topics) {
-        super(logic, metrics, failures, topics);
+    private final AccountLogic logic;
+    private final TopologyMetrics metrics;
+    private final Topics topics;
+    /** The transfer legs this processor reads: the topic's name with its serde. */
+    private final Topic<TransferLeg> legs;
+    /** The partition count of the input topics, which the key's partition is computed with. */
+    private final int partitions;
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, ProcessedCommand> processed;
+    private KeyValueStore<String, Transfer> transfers;
+    private DecisionWriter writer;
+    private DeadLetterWriter deadLetters;
+    private InterestAccrual accrual;
+
+    LegProcessor(AccountLogic logic, TopologyMetrics metrics, Topics topics) {
+        this.logic = logic;
+        this.metrics = metrics;
+        this.topics = topics;
+        this.legs = topics.transferLegsTopic();
+        this.partitions = topics.partitions();
     }
 
     @Override
-    protected void handle(Record<String, byte[]> record) {
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        TaskStores stores = TaskStores.of(context);
+        this.processed = stores.processed();
+        this.transfers = stores.transfers();
+        this.writer = new DecisionWriter(context, stores, topics, metrics);
+        this.deadLetters = new DeadLetterWriter(context, metrics);
+        this.accrual = new InterestAccrual(logic.interest(), stores, writer);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
         try (MDC.MDCCloseable account = MDC.putCloseable("accountId",
                 DeadLetters.bounded(record.key(), DeadLetters.MAX_KEY_CHARS))) {
-            if (record.key() != null && !onItsPartition(record.key())) {
+            if (record.key() != null && !KeyPartitions.onItsPartition(context, record.key(), partitions)) {
                 // the processor writes legs with the default partitioner: a misplaced one was written by hand
-                deadLetter(record, DeadLetter.WRONG_PARTITION, "key " + record.key() + " belongs on partition "
-                        + partitionOf(record.key(), partitions) + " of " + partitions);
+                deadLetters.write(record, DeadLetter.WRONG_PARTITION, "key " + record.key() + " belongs on partition "
+                        + KeyPartitions.partitionOf(record.key(), partitions) + " of " + partitions);
                 return;
             }
             processLeg(record);
@@ -47,21 +83,22 @@ final class LegProcessor extends AccountTask {
         try {
             leg = legs.deserialize(record.value());
         } catch (SerializationException e) {
-            deadLetter(record, DeadLetter.UNPARSEABLE, e.getMessage());
+            deadLetters.write(record, DeadLetter.UNPARSEABLE, e.getMessage());
             return;
         }
         if (leg == null || leg.type() == null || leg.transferId() == null || leg.fromAccountId() == null
                 || leg.toAccountId() == null || leg.currency() == null) {
-            deadLetter(record, DeadLetter.INVALID_COMMAND, "a transfer leg needs type, transferId, both accounts and currency");
+            deadLetters.write(record, DeadLetter.INVALID_COMMAND,
+                    "a transfer leg needs type, transferId, both accounts and currency");
             return;
         }
         if (leg.amountMinor() <= 0) {
             // only a hand-written leg can get here; a non-positive credit would move money the wrong way
-            deadLetter(record, DeadLetter.INVALID_COMMAND, "a transfer leg's amountMinor must be positive");
+            deadLetters.write(record, DeadLetter.INVALID_COMMAND, "a transfer leg's amountMinor must be positive");
             return;
         }
         if (!leg.targetAccountId().equals(record.key())) {
-            deadLetter(record, DeadLetter.KEY_MISMATCH,
+            deadLetters.write(record, DeadLetter.KEY_MISMATCH,
                     "record key " + record.key() + " is not the leg's account " + leg.targetAccountId());
             return;
         }
@@ -79,21 +116,21 @@ final class LegProcessor extends AccountTask {
                 // it (the source is refunded) and leave the transfer already stored here untouched.
                 String detail = "destination account " + account + " already has a transfer " + leg.transferId()
                         + (known.direction() == Transfer.Direction.OUT ? " of its own" : " from " + known.fromAccountId());
-                commit(new Decision(null, null, null,
+                writer.commit(new Decision(null, null, null,
                         leg.answer(LegType.REFUND, RejectionReason.IDEMPOTENCY_CONFLICT, detail), null), record);
                 log.warn("credit leg refused: transferId collision accountId={} transferId={} from={}", account,
                         leg.transferId(), leg.fromAccountId());
                 return;
             }
-            Decision decision = logic.applyCredit(accrueDue(account, record), leg, record.timestamp())
+            Decision decision = logic.applyCredit(accrual.accrueDue(account, record), leg, record.timestamp())
                     .by(leg.principal());
-            commit(decision, record);
+            writer.commit(decision, record);
             log.debug("transfer credit accountId={} transferId={} status={}", account, leg.transferId(),
                     decision.transfer().status());
             return;
         }
         if (known == null || known.direction() != Transfer.Direction.OUT) {
-            deadLetter(record, DeadLetter.UNKNOWN_TRANSFER,
+            deadLetters.write(record, DeadLetter.UNKNOWN_TRANSFER,
                     "account " + account + " never sent transfer " + leg.transferId());
             return;
         }
@@ -101,12 +138,12 @@ final class LegProcessor extends AccountTask {
             log.info("duplicate {} leg ignored accountId={} transferId={}", leg.type(), account, leg.transferId());
             return;
         }
-        Account source = accrueDue(account, record);
+        Account source = accrual.accrueDue(account, record);
         Decision decision = (leg.type() == LegType.COMPLETED
                 ? logic.complete(source, known, record.timestamp())
                 : logic.refund(source, known, leg, record.timestamp())).by(leg.principal());
         rememberFinalOutcome(account, decision);
-        commit(decision, record);
+        writer.commit(decision, record);
         log.info("transfer {} accountId={} transferId={}", decision.transfer().status(), account, leg.transferId());
     }
 

@@ -90,7 +90,7 @@ class HostileRecordsTopologyTest {
     /** A key that Kafka's default partitioner puts on the given partition of {@code partitions}. */
     private static String keyOn(int partition, int partitions) {
         for (int i = 0; ; i++) {
-            if (AccountTask.partitionOf("acc-" + i, partitions) == partition) return "acc-" + i;
+            if (KeyPartitions.partitionOf("acc-" + i, partitions) == partition) return "acc-" + i;
         }
     }
 

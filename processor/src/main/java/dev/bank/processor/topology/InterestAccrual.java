@@ -1,0 +1,85 @@
+package dev.bank.processor.topology;
+
+import dev.bank.schemas.Account;
+import dev.bank.schemas.AccountStatus;
+import dev.bank.schemas.HistoryEntry;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Brings accounts' interest up to date within a task: the dates {@link InterestLogic} says are due, each from its
+ * end-of-day balance in the history store, committed like any other decision. Both processors accrue before they
+ * apply a command or leg to an account, and the command processor for every account on an interest tick; it lives
+ * here so the rule "ended days first, in date order, never twice" is written once.
+ */
+final class InterestAccrual {
+    private static final Logger log = LoggerFactory.getLogger(InterestAccrual.class);
+
+    private final InterestLogic interest;
+    private final KeyValueStore<String, Account> accounts;
+    private final KeyValueStore<String, HistoryEntry> history;
+    private final DecisionWriter writer;
+
+    InterestAccrual(InterestLogic interest, TaskStores stores, DecisionWriter writer) {
+        this.interest = interest;
+        this.accounts = stores.accounts();
+        this.history = stores.history();
+        this.writer = writer;
+    }
+
+    /**
+     * Accrues interest for every business date of the account that ended before the record's timestamp and is not
+     * accrued yet, in date order, each from its end-of-day balance in the history store. It runs before a command or
+     * leg is applied to the account and for every account on an interest tick, so what is accrued depends only on
+     * the records in log order and their timestamps, never on when they happen to be processed. A date is never
+     * accrued twice: {@link Account#lastAccruedDate()} commits with the postings.
+     *
+     * @return the account as it stands after the accruals (null when it does not exist), so the caller need not
+     *         read and deserialise it again
+     */
+    Account accrueDue(String accountId, Record<String, byte[]> cause) {
+        return accrueDue(accounts.get(accountId), cause);
+    }
+
+    /** The same, for an account the caller has just read (null: it does not exist), so it is not read twice. */
+    Account accrueDue(Account account, Record<String, byte[]> cause) {
+        if (account == null || account.status() == AccountStatus.CLOSED) return account;
+        LocalDate dueThrough = interest.lastEndedDate(cause.timestamp());
+        for (LocalDate date = interest.nextAccrualDate(account, dueThrough); !date.isAfter(dueThrough);
+             date = date.plusDays(1)) {
+            long endOfDayBalance = History.balanceAsOf(history, account, interest.endOfDay(date));
+            Decision accrual = interest.accrueDay(account, date, endOfDayBalance);
+            writer.commit(accrual, cause);
+            account = accrual.newState();
+        }
+        return account;
+    }
+
+    /**
+     * An interest tick (see {@link InterestTicks}): accrues every account of this task up to the tick's time, and
+     * drops history entries older than the retention.
+     */
+    void tick(Record<String, byte[]> tick) {
+        List<String> ids = new ArrayList<>();
+        try (KeyValueIterator<String, Account> it = accounts.all()) {
+            it.forEachRemaining(kv -> ids.add(kv.key));
+        }
+        long cutoff = tick.timestamp() - interest.config().historyRetention().toMillis();
+        int purged = 0;
+        for (String id : ids) {
+            accrueDue(id, tick);
+            purged += History.purge(history, id, cutoff);
+        }
+        log.info("interest tick at {}: {} accounts brought up to date through {}, {} history entries past retention dropped",
+                Instant.ofEpochMilli(tick.timestamp()), ids.size(), interest.lastEndedDate(tick.timestamp()),
+                purged);
+    }
+}
