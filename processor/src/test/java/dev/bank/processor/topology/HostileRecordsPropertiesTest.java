@@ -48,7 +48,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * dead-lettered, every dead letter is small enough to be written, and the next command of another account is
  * applied (nothing stalls).
  */
-class HostileRecordsProperties {
+class HostileRecordsPropertiesTest {
     private static final Instant T0 = Instant.parse("2025-03-01T09:00:00Z");
     private static final JsonSerde<Command> COMMANDS = Topics.defaults().commandsTopic().valueSerde();
     private static final JsonSerde<Outcome> OUTCOMES = Topics.defaults().resultsTopic().valueSerde();

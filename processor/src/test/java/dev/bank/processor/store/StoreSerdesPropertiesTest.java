@@ -1,0 +1,154 @@
+package dev.bank.processor.store;
+
+import dev.bank.schemas.Account;
+import dev.bank.schemas.AccountStatus;
+import dev.bank.schemas.Command;
+import dev.bank.schemas.CommandType;
+import dev.bank.schemas.EntryType;
+import dev.bank.schemas.HistoryEntry;
+import dev.bank.schemas.LedgerEntry;
+import dev.bank.schemas.Outcome;
+import dev.bank.schemas.OutcomeStatus;
+import dev.bank.schemas.ProcessedCommand;
+import dev.bank.schemas.RejectionReason;
+import dev.bank.schemas.Transfer;
+import dev.bank.schemas.TransferStatus;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import org.apache.kafka.common.errors.SerializationException;
+
+import java.time.LocalDate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Generated values for the stores' serdes: any value of a stored record reads back equal, and any bytes at all read
+ * as a value or fail as a {@link SerializationException}, never anything else (a task must be able to report a
+ * damaged value, not crash on it).
+ */
+class StoreSerdesPropertiesTest {
+    private static final String TOPIC = "changelog";
+
+    @Property(tries = 500)
+    void anyAccountRoundTrips(@ForAll("accounts") Account account) {
+        assertThat(StoreSerdes.accounts().deserialize(TOPIC, StoreSerdes.accounts().serialize(TOPIC, account)))
+                .isEqualTo(account);
+    }
+
+    @Property(tries = 500)
+    void anyProcessedCommandRoundTrips(@ForAll("processed") ProcessedCommand value) {
+        assertThat(StoreSerdes.processedCommands().deserialize(TOPIC,
+                StoreSerdes.processedCommands().serialize(TOPIC, value))).isEqualTo(value);
+    }
+
+    @Property(tries = 500)
+    void anyTransferRoundTrips(@ForAll("transfers") Transfer value) {
+        assertThat(StoreSerdes.transfers().deserialize(TOPIC, StoreSerdes.transfers().serialize(TOPIC, value)))
+                .isEqualTo(value);
+    }
+
+    @Property(tries = 500)
+    void anyHistoryEntryRoundTrips(@ForAll("history") HistoryEntry value) {
+        assertThat(StoreSerdes.history().deserialize(TOPIC, StoreSerdes.history().serialize(TOPIC, value)))
+                .isEqualTo(value);
+    }
+
+    @Property(tries = 2000)
+    void anyBytesReadAsAValueOrFailAsASerializationError(@ForAll byte[] bytes) {
+        for (StoreSerde<?> serde : new StoreSerde<?>[] {StoreSerdes.accounts(), StoreSerdes.processedCommands(),
+                StoreSerdes.transfers(), StoreSerdes.history()}) {
+            try {
+                serde.deserialize(TOPIC, bytes);
+            } catch (SerializationException expected) {
+                // a clear refusal is fine
+            }
+        }
+    }
+
+    @Property(tries = 1000)
+    void aStoredValueWithAnyByteFlippedReadsOrFailsAsASerializationError(@ForAll("accounts") Account account,
+                                                                          @ForAll byte flip) {
+        byte[] bytes = StoreSerdes.accounts().serialize(TOPIC, account);
+        for (int i = 0; i < bytes.length; i++) {
+            byte[] damaged = bytes.clone();
+            damaged[i] ^= (byte) (flip == 0 ? 1 : flip);
+            try {
+                StoreSerdes.accounts().deserialize(TOPIC, damaged);
+            } catch (SerializationException expected) {
+                // a clear refusal is fine
+            }
+        }
+        // the header's fingerprint is checked: a flipped byte there is always refused
+        byte[] header = bytes.clone();
+        header[5] ^= (byte) (flip == 0 ? 1 : flip);
+        assertThatThrownBy(() -> StoreSerdes.accounts().deserialize(TOPIC, header))
+                .isInstanceOf(SerializationException.class);
+    }
+
+    // ---- generators: every nullable component sometimes null, numbers over their whole range ----
+
+    /** Any Unicode text (the stores hold what arrived as JSON text, so never a lone surrogate). */
+    private static Arbitrary<String> text() {
+        return Arbitraries.strings().all().ofMaxLength(40)
+                .filter(s -> s.codePoints().noneMatch(c -> Character.getType(c) == Character.SURROGATE))
+                .injectNull(0.2);
+    }
+
+    private static Arbitrary<Long> anyLong() {
+        return Arbitraries.longs().edgeCases(c -> c.includeOnly(0L, -1L, Long.MIN_VALUE, Long.MAX_VALUE));
+    }
+
+    private static <E extends Enum<E>> Arbitrary<E> constant(Class<E> type) {
+        return Arbitraries.of(type).injectNull(0.2);
+    }
+
+    @Provide
+    Arbitrary<Account> accounts() {
+        Arbitrary<LocalDate> dates = Arbitraries.longs().between(-1_000_000, 1_000_000).map(LocalDate::ofEpochDay)
+                .injectNull(0.2);
+        return Combinators.combine(Combinators.combine(text(), text(), constant(AccountStatus.class), anyLong(),
+                anyLong(), anyLong(), text(), text()).as(Tuple::of), dates, text()).as((t, date, owner) ->
+                new Account(t.get1(), t.get2(), t.get3(), t.get4(), t.get5(), t.get6(), t.get7(), t.get8(), date, owner));
+    }
+
+    @Provide
+    Arbitrary<ProcessedCommand> processed() {
+        Arbitrary<Command> commands = Combinators.combine(Combinators.combine(constant(CommandType.class), text(),
+                text(), text(), text(), text(), text(), text()).as(Tuple::of), text(),
+                Arbitraries.of(Boolean.TRUE, Boolean.FALSE).injectNull(0.5), text()).as((t, principal, admin, owner) ->
+                new Command(t.get1(), t.get2(), t.get3(), t.get4(), t.get5(), t.get6(), t.get7(), t.get8(), principal,
+                        admin, owner));
+        Arbitrary<Outcome> outcomes = Combinators.combine(Combinators.combine(text(), text(), constant(CommandType.class),
+                constant(OutcomeStatus.class), constant(RejectionReason.class), text(), anyLong().injectNull(0.2),
+                anyLong().injectNull(0.2)).as(Tuple::of), Combinators.combine(text(), anyLong(),
+                Arbitraries.of(true, false), anyLong(), text(), constant(TransferStatus.class), text(), text())
+                .as(Tuple::of)).as((a, b) -> new Outcome(a.get1(), a.get2(), a.get3(), a.get4(), a.get5(), a.get6(),
+                a.get7(), a.get8(), b.get1(), b.get2(), b.get3(), b.get4(), b.get5(), b.get6(), b.get7(), b.get8()));
+        return Combinators.combine(commands.injectNull(0.1), outcomes.injectNull(0.1)).as(ProcessedCommand::new);
+    }
+
+    @Provide
+    Arbitrary<Transfer> transfers() {
+        return Combinators.combine(Combinators.combine(text(), constant(Transfer.Direction.class), text(), text(),
+                anyLong(), text(), text(), constant(TransferStatus.class)).as(Tuple::of),
+                constant(RejectionReason.class), text(), anyLong(), anyLong().injectNull(0.3))
+                .as((t, reason, detail, created, completed) -> new Transfer(t.get1(), t.get2(), t.get3(), t.get4(),
+                        t.get5(), t.get6(), t.get7(), t.get8(), reason, detail, created, completed));
+    }
+
+    @Provide
+    Arbitrary<HistoryEntry> history() {
+        Arbitrary<LedgerEntry> entries = Combinators.combine(Combinators.combine(text(), text(),
+                constant(EntryType.class), anyLong(), text(), anyLong(), anyLong(), anyLong()).as(Tuple::of),
+                anyLong(), text(), text(), text(), text()).as((t, timestamp, transfer, counterparty, reference,
+                principal) -> new LedgerEntry(t.get1(), t.get2(), t.get3(), t.get4(), t.get5(), t.get6(), t.get7(),
+                t.get8(), timestamp, transfer, counterparty, reference, principal));
+        return Combinators.combine(entries.injectNull(0.1), anyLong()).as(HistoryEntry::new);
+    }
+}
