@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * A 503 (partitions moving) is asked again, a few times, a second apart.
  */
 final class Balances {
-    private static final int CONCURRENCY = 32;
+    /** Reads in flight at once. */
+    static final int CONCURRENCY = 32;
     private static final int ROUNDS = 5;
 
     private final RestLoad http;

@@ -1,13 +1,12 @@
 package dev.bank.bench;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 
 /**
  * Where a load run sends its requests, from a URL such as {@code http://127.0.0.1:8080} or
- * {@code http://gateway/bank}: host, port and a path prefix that every request path goes below. Plain http only,
- * because the bench's own client ({@link HttpConnections}) speaks nothing else; an https URL is refused up front
- * rather than failing every request.
+ * {@code http://gateway/bank}: host, port and a path prefix that every request path goes below. Plain http only:
+ * the bank's services serve nothing else, and the bench's client is set up and tested without TLS; an https URL
+ * is refused up front rather than failing every request.
  *
  * @param pathPrefix "" or a path without a trailing slash
  */
@@ -35,11 +34,9 @@ record BaseUrl(String host, int port, String pathPrefix) {
         return new BaseUrl(uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort(), path);
     }
 
-    /** The socket address, resolved now (once per run, not per request). */
-    InetSocketAddress address() {
-        // URI keeps an IPv6 literal in brackets, which InetSocketAddress does not want
-        String name = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        return new InetSocketAddress(name, port);
+    /** Scheme, host and port, without the path prefix: what each request's path is set against. */
+    URI origin() {
+        return URI.create("http://" + hostHeader());
     }
 
     /** The Host header's value (RFC 9110 §7.2): the port only when it is not http's default. */

@@ -59,7 +59,7 @@ public final class Bench {
                 config.accounts(), config.warmup(),
                 config.embedded() ? "an in-process bank" : config.bootstrapServers());
         EmbeddedStack stack = config.embedded() ? EmbeddedStack.start(config, env) : null;
-        try (RestLoad http = new RestLoad()) {
+        try (RestLoad http = new RestLoad(Math.max(config.concurrency(), Balances.CONCURRENCY))) {
             BenchConfig target = stack == null ? config
                     : config.withTarget(stack.bootstrapServers(), stack.gatewayUrl(), stack.processorUrl());
             String serviceToken = stack != null ? stack.serviceToken() : InternalApi.serviceToken(env);

@@ -1,9 +1,22 @@
 package dev.bank.bench;
 
+import org.eclipse.jetty.client.BufferingResponseListener;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.util.SocketAddressResolver;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,9 +35,10 @@ import java.util.function.BiFunction;
 import java.util.function.IntFunction;
 
 /**
- * HTTP load without a thread per client: {@link HttpConnections}, the bench's own non-blocking client, with a
- * semaphore holding the number of requests in flight at most at {@code concurrency}, so 1000 "clients" cost up to
- * 1000 keep-alive connections but one selector thread. Each response is checked; anything unexpected (a failed
+ * HTTP load without a thread per client: Jetty's asynchronous HTTP client (the one the services already use to ask
+ * each other, and that took a fraction of the JDK client's CPU there; docs/performance.md), with a semaphore
+ * holding the number of requests in flight at most at {@code concurrency}, so 1000 "clients" cost up to 1000
+ * keep-alive connections but one selector thread. Each response is checked; anything unexpected (a failed
  * exchange, a wrong status or body) counts as an error and is tallied by kind.
  *
  * <p>Two ways to pace it. <b>Closed loop</b> ({@code rate} 0): a request is sent as soon as a slot is free, so
@@ -33,10 +47,32 @@ import java.util.function.IntFunction;
  * do; it waits for a free slot if all are busy, and its latency counts from when it was <em>due</em>, not when it
  * was sent (the coordinated-omission correction of wrk2), so a server that falls behind shows up in the
  * percentiles instead of silently slowing the load down.
+ *
+ * <p>The client is set up to take as little of the shared machine as it can: one selector thread that also runs
+ * each response's callback (declared non-blocking, so Jetty hands nothing to another thread; the callbacks only
+ * record and check), a pool of a few threads for the rest, no cookies, redirects, authentication, compression or
+ * User-Agent. A connection carries one request at a time and is reused until the server answers
+ * {@code Connection: close} or it has been idle for {@link #IDLE_CONNECTION}. At most {@code maxInFlight} are
+ * open to one address, so a request waits for a free slot of the semaphore, never for a connection. Every request
+ * ends in exactly one callback: a response, or an error (refused, reset, closed early, malformed, a body over
+ * {@link #MAX_BODY_BYTES}, or no complete answer within the request timeout, counted from the send). No request is
+ * sent twice: a failure is reported, never retried.
  */
 final class RestLoad implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RestLoad.class);
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    /** The largest answer read; the bench's answers are a few hundred bytes. A larger one is an error. */
+    static final int MAX_BODY_BYTES = 1024 * 1024;
+    /**
+     * How long a connection may stay idle before the client closes it: less than the 30 s after which the bank's
+     * servers (Jetty's default) close one, so that it is the client that closes an idle connection, never a server
+     * just as a request goes out on it. While a request is in flight only its own timeout applies.
+     */
+    static final Duration IDLE_CONNECTION = Duration.ofSeconds(20);
+    /** How much of a failure's message an example keeps: Jetty's end in a dump of the connection's state. */
+    static final int MAX_MESSAGE_CHARS = 160;
+    /** The selector thread and a spare or two: callbacks run on the selector, timeouts on the scheduler. */
+    private static final int MAX_THREADS = 4;
 
     /**
      * What one load run measured; {@code elapsedNanos} is start (the first send, or request 0's due time) → last
@@ -59,15 +95,54 @@ final class RestLoad implements AutoCloseable {
         }
     }
 
-    private final HttpConnections client;
+    private final int maxInFlight;
+    private final long timeoutMillis;
+    private final HttpClient http;
 
-    RestLoad() {
-        this(REQUEST_TIMEOUT);
+    /** @param maxInFlight the largest {@code concurrency} a run may ask for: connections per address at most */
+    RestLoad(int maxInFlight) {
+        this(maxInFlight, REQUEST_TIMEOUT);
     }
 
     /** With another per-request timeout than {@link #REQUEST_TIMEOUT}, for tests. */
-    RestLoad(Duration requestTimeout) {
-        client = new HttpConnections(requestTimeout);
+    RestLoad(int maxInFlight, Duration requestTimeout) {
+        this(maxInFlight, requestTimeout, IDLE_CONNECTION);
+    }
+
+    /** With other timeouts, for tests. */
+    RestLoad(int maxInFlight, Duration requestTimeout, Duration idleConnection) {
+        if (maxInFlight < 1) throw new IllegalArgumentException("maxInFlight must be >= 1, was " + maxInFlight);
+        this.maxInFlight = maxInFlight;
+        this.timeoutMillis = requestTimeout.toMillis();
+        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 1);
+        threads.setName("bench-http");
+        threads.setDaemon(true);
+        threads.setReservedThreads(0); // what a reserved thread would take over never blocks
+        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(1);
+        // the callbacks run where the response was read, on the selector thread: they must stay quick
+        transport.setInvocationType(InvocationType.NON_BLOCKING);
+        http = new HttpClient(transport);
+        http.setName("bench-http");
+        http.setExecutor(threads);
+        http.setScheduler(new ScheduledExecutorScheduler("bench-http-timeouts", true));
+        http.setSocketAddressResolver(new SocketAddressResolver.Sync()); // an IP or a local name: no hand-off
+        http.setMaxConnectionsPerDestination(maxInFlight);
+        // each request in flight waits in the queue at most once, so with the semaphore it never overflows
+        http.setMaxRequestsQueuedPerDestination(maxInFlight);
+        http.setConnectTimeout(timeoutMillis); // the request's own timeout covers the connect too
+        http.setIdleTimeout(idleConnection.toMillis());
+        http.setFollowRedirects(false);
+        http.setUserAgentField(null);
+        http.setHttpCookieStore(new HttpCookieStore.Empty());
+        try {
+            http.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the bench's HTTP client", e);
+        }
+        // filled at start: no redirect, authentication or 100-continue handling, no Accept-Encoding, so the
+        // server does exactly the work the scenario asks for and every response reaches the check as it came
+        http.getProtocolHandlers().clear();
+        http.getContentDecoderFactories().clear();
     }
 
     /** The closed loop: {@link #run(String, String, int, int, int, IntFunction, BiFunction, Duration)} with rate 0. */
@@ -86,61 +161,35 @@ final class RestLoad implements AutoCloseable {
     Run run(String label, String baseUrl, int n, int concurrency, int rate, IntFunction<Request> request,
             BiFunction<Integer, Response, String> check, Duration timeout) {
         if (rate < 0) throw new IllegalArgumentException("rate must be >= 0, was " + rate);
+        if (concurrency < 1 || concurrency > maxInFlight) {
+            throw new IllegalArgumentException("concurrency must be 1.." + maxInFlight + ", was " + concurrency);
+        }
         BaseUrl base = BaseUrl.parse(baseUrl);
-        InetSocketAddress address = base.address(); // resolved once, not per request
+        URI origin = base.origin();
+        // set here, once per run: Jetty would otherwise build each request's URI again to derive it
+        HttpField host = new HttpField(HttpHeader.HOST, base.hostHeader());
         long deadline = System.nanoTime() + timeout.toNanos();
-        Semaphore inFlight = new Semaphore(concurrency);
-        CountDownLatch done = new CountDownLatch(n);
-        Latencies latencies = new Latencies();
-        AtomicLong lastDone = new AtomicLong();
-        AtomicInteger completed = new AtomicInteger();
-        LongAdder errors = new LongAdder();
-        Map<String, LongAdder> kinds = new ConcurrentHashMap<>();
-        List<String> examples = Collections.synchronizedList(new ArrayList<>());
+        Tally tally = new Tally(n, concurrency, check);
         long cpuBefore = CpuClock.processNanos();
         long start = System.nanoTime();
         long cpu;
         try {
             for (int i = 0; i < n; i++) {
-                Request next = request.apply(i);
-                byte[] bytes = next.encode(base); // built before its due time: not part of its latency
+                // built before its due time: not part of its latency
+                org.eclipse.jetty.client.Request next = jettyRequest(origin, host, base, request.apply(i));
                 long due = rate > 0 ? dueNanos(start, i, rate) : 0;
                 if (rate > 0 && !parkUntil(due, deadline)) {
                     log.warn("{}: out of time with {} of {} requests sent", label, i, n);
                     break;
                 }
-                if (!inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                if (!tally.inFlight.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     log.warn("{}: out of time with {} of {} requests sent", label, i, n);
                     break;
                 }
-                int index = i;
-                long from = rate > 0 ? due : System.nanoTime();
-                // runs on the client's selector thread (or here, when the failure is immediate): cheap on purpose
-                client.send(address, bytes, next.idempotent(), (response, error) -> {
-                    long now = System.nanoTime();
-                    latencies.recordNanos(now - from);
-                    lastDone.accumulateAndGet(now, Math::max);
-                    String problem;
-                    String kind;
-                    if (error != null) {
-                        kind = error.getClass().getSimpleName();
-                        problem = kind + ": " + error.getMessage();
-                    } else {
-                        kind = "HTTP " + response.status();
-                        problem = checked(check, index, response);
-                    }
-                    if (problem != null) {
-                        errors.increment();
-                        kinds.computeIfAbsent(kind, k -> new LongAdder()).increment();
-                        if (examples.size() < 3) examples.add(problem);
-                    }
-                    completed.incrementAndGet();
-                    inFlight.release();
-                    done.countDown();
-                });
+                next.send(new Answer(tally, i, rate > 0 ? due : System.nanoTime()));
             }
-            if (!done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                log.warn("{}: {} of {} requests unanswered within {}", label, done.getCount(), n, timeout);
+            if (!tally.done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                log.warn("{}: {} of {} requests unanswered within {}", label, tally.done.getCount(), n, timeout);
             }
             cpu = CpuClock.between(cpuBefore, CpuClock.processNanos());
         } catch (InterruptedException e) {
@@ -148,10 +197,26 @@ final class RestLoad implements AutoCloseable {
             throw new IllegalStateException(label + " interrupted", e);
         }
         Map<String, Long> errorKinds = new TreeMap<>();
-        kinds.forEach((k, v) -> errorKinds.put(k, v.sum()));
-        long end = completed.get() == 0 ? System.nanoTime() : lastDone.get();
-        return new Run(n, rate, completed.get(), end - start, cpu, latencies, errors.sum(), errorKinds,
-                List.copyOf(examples));
+        tally.kinds.forEach((k, v) -> errorKinds.put(k, v.sum()));
+        int completed = tally.completed.get();
+        long end = completed == 0 ? System.nanoTime() : tally.lastDone.get();
+        return new Run(n, rate, completed, end - start, cpu, tally.latencies, tally.errors.sum(), errorKinds,
+                List.copyOf(tally.examples));
+    }
+
+    private org.eclipse.jetty.client.Request jettyRequest(URI origin, HttpField host, BaseUrl base, Request r) {
+        org.eclipse.jetty.client.Request request = http.newRequest(origin)
+                .method(r.method())
+                .path(base.pathPrefix() + r.path())
+                .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .idleTimeout(0, TimeUnit.MILLISECONDS) // in flight, however long the server takes: just the timeout
+                .headers(h -> {
+                    h.put(host);
+                    r.headers().forEach(h::put);
+                });
+        // the scenario's bytes as they are, not copied
+        if (r.body() != null) request.body(new BytesRequestContent(r.body()));
+        return request;
     }
 
     /**
@@ -177,11 +242,6 @@ final class RestLoad implements AutoCloseable {
         return true;
     }
 
-    /** Connections opened so far (each stays open for reuse until the server closes it). */
-    int connectionsOpened() {
-        return client.opened();
-    }
-
     /** A check that throws is a wrong answer, not a request that never completes. */
     private static String checked(BiFunction<Integer, Response, String> check, int index, Response response) {
         try {
@@ -191,8 +251,84 @@ final class RestLoad implements AutoCloseable {
         }
     }
 
+    private static String abbreviate(String message) {
+        return message == null || message.length() <= MAX_MESSAGE_CHARS ? message
+                : message.substring(0, MAX_MESSAGE_CHARS) + "...";
+    }
+
     @Override
     public void close() {
-        client.close();
+        try {
+            http.stop(); // what is still in flight ends with an error
+        } catch (Exception e) {
+            log.warn("stopping the bench's HTTP client failed: {}", e.toString());
+        }
+    }
+
+    /** What one run's callbacks add up, from whichever thread each runs on. */
+    private static final class Tally {
+        final Semaphore inFlight;
+        final CountDownLatch done;
+        final BiFunction<Integer, Response, String> check;
+        final Latencies latencies = new Latencies();
+        final AtomicLong lastDone = new AtomicLong();
+        final AtomicInteger completed = new AtomicInteger();
+        final LongAdder errors = new LongAdder();
+        final Map<String, LongAdder> kinds = new ConcurrentHashMap<>();
+        final List<String> examples = Collections.synchronizedList(new ArrayList<>());
+
+        Tally(int n, int concurrency, BiFunction<Integer, Response, String> check) {
+            this.inFlight = new Semaphore(concurrency);
+            this.done = new CountDownLatch(n);
+            this.check = check;
+        }
+    }
+
+    /**
+     * One request's outcome: its body buffered (up to {@link #MAX_BODY_BYTES}), then checked and counted. Jetty
+     * calls {@link #onComplete} exactly once, usually on the selector thread (a timeout: the scheduler's; a
+     * failure before anything was sent: the sending thread), so it is cheap on purpose.
+     */
+    private static final class Answer extends BufferingResponseListener {
+        private final Tally tally;
+        private final int index;
+        private final long from;
+
+        Answer(Tally tally, int index, long from) {
+            super(MAX_BODY_BYTES);
+            this.tally = tally;
+            this.index = index;
+            this.from = from;
+        }
+
+        @Override
+        public void onComplete(Result result) {
+            long now = System.nanoTime();
+            try {
+                tally.latencies.recordNanos(now - from);
+                tally.lastDone.accumulateAndGet(now, Math::max);
+                String problem;
+                String kind;
+                Throwable error = result.getFailure();
+                if (error != null) {
+                    kind = error.getClass().getSimpleName();
+                    problem = kind + ": " + abbreviate(error.getMessage());
+                } else {
+                    var r = result.getResponse();
+                    kind = "HTTP " + r.getStatus();
+                    problem = checked(tally.check, index,
+                            new Response(r.getStatus(), r.getHeaders(), getContentAsString(StandardCharsets.UTF_8)));
+                }
+                if (problem != null) {
+                    tally.errors.increment();
+                    tally.kinds.computeIfAbsent(kind, k -> new LongAdder()).increment();
+                    if (tally.examples.size() < 3) tally.examples.add(problem);
+                }
+            } finally {
+                tally.completed.incrementAndGet();
+                tally.inFlight.release();
+                tally.done.countDown();
+            }
+        }
     }
 }

@@ -35,7 +35,7 @@ class BalancesTest {
             exchange.close();
         });
         server.start();
-        http = new RestLoad();
+        http = new RestLoad(Balances.CONCURRENCY);
         balances = new Balances(http, "http://127.0.0.1:" + server.getAddress().getPort(),
                 "test-service-token-0123456789");
     }
