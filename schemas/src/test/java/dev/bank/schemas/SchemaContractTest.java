@@ -3,6 +3,8 @@ package dev.bank.schemas;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every record the code writes must validate against the published schema, and broken documents must not. */
@@ -45,6 +47,19 @@ class SchemaContractTest {
         assertThat(JsonSchemas.violations(JsonSchemas.COMMAND,
                 parse("{\"type\":\"CREDIT\",\"accountId\":\"a\",\"amount\":\"5\"}")))
                 .as("missing transactionId").isNotEmpty();
+    }
+
+    @Test
+    void aReferenceIsUnicodeTextWithoutControlCharactersOrLoneSurrogates() throws Exception {
+        String transfer = "{\"type\":\"TRANSFER\",\"transactionId\":\"t\",\"accountId\":\"a\",\"amount\":\"5\","
+                + "\"toAccountId\":\"b\",\"reference\":%s}";
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND, parse(transfer.formatted("\"Miete März 😀 €\""))))
+                .as("letters, a surrogate pair, symbols").isEmpty();
+        for (String bad : List.of("\"\\ud800\"", "\"x\\udc00y\"", "\"\\ud83d\"", "\"line\\nbreak\"", "\"\\u0000\"",
+                "\"del\\u007f\"")) {
+            assertThat(JsonSchemas.violations(JsonSchemas.COMMAND, parse(transfer.formatted(bad))))
+                    .as("reference %s", bad).isNotEmpty();
+        }
     }
 
     @Test

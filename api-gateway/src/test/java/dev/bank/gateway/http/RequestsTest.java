@@ -127,4 +127,16 @@ class RequestsTest {
                 body("{\"fromAccountId\":\"a\",\"toAccountId\":\"b c\",\"amount\":0}"), null)).errors())
                 .containsOnlyKeys("toAccountId", "amount");
     }
+
+    @Test
+    void rejectsAReferenceThatNoUtf8StoreCouldHold() {
+        // a lone surrogate (JSON lets one be escaped) would be stored as '?' and a retry would then conflict
+        for (String reference : new String[] {"\\ud800", "tail\\udbff", "new\\nline"}) {
+            assertThat(invalid(() -> Requests.transfer(body("{\"fromAccountId\":\"a\",\"toAccountId\":\"b\","
+                    + "\"amount\":1,\"reference\":\"" + reference + "\"}"), null)).errors())
+                    .as(reference).containsOnlyKeys("reference");
+        }
+        assertThat(Requests.transfer(body("{\"fromAccountId\":\"a\",\"toAccountId\":\"b\",\"amount\":1,"
+                + "\"reference\":\"Miete \\ud83d\\ude00\"}"), null).reference()).isEqualTo("Miete 😀");
+    }
 }
