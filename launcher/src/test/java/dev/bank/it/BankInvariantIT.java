@@ -4,7 +4,6 @@ import dev.bank.launcher.TopicCreator;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.EntryType;
-import dev.bank.schemas.JsonSerde;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.OutcomeStatus;
@@ -33,6 +32,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static dev.bank.it.KafkaClients.COMMANDS;
+import static dev.bank.it.KafkaClients.LEDGER;
+import static dev.bank.it.KafkaClients.OUTCOMES;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -55,9 +57,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BankInvariantIT {
     private static final Logger log = LoggerFactory.getLogger(BankInvariantIT.class);
-    private static final JsonSerde<Command> COMMANDS = Topics.defaults().commandsTopic().valueSerde();
-    private static final JsonSerde<Outcome> OUTCOMES = Topics.defaults().resultsTopic().valueSerde();
-    private static final JsonSerde<LedgerEntry> LEDGER = Topics.defaults().ledgerTopic().valueSerde();
     private static final boolean SOAK = Boolean.getBoolean("bank.soak");
     private static final int OPERATIONS = Integer.getInteger("bank.operations", SOAK ? 40_000 : 3_000);
     private static final int KILLS = SOAK ? 4 : 1;
@@ -198,7 +197,7 @@ class BankInvariantIT {
     private static void send(KafkaProducer<String, byte[]> producer, Topics topics, List<Command> batch,
                              Set<String> commands) {
         for (Command c : batch) {
-            producer.send(new ProducerRecord<>(topics.commands(), c.accountId(), COMMANDS.serialize(null, c)));
+            producer.send(new ProducerRecord<>(topics.commands(), c.accountId(), COMMANDS.serialize(c)));
             commands.add(key(c.accountId(), c.transactionId()));
         }
         producer.flush();
@@ -223,7 +222,7 @@ class BankInvariantIT {
         void send(KafkaProducer<String, byte[]> producer, Topics topics, List<Command> batch, Set<String> commands) {
             for (Command c : batch) {
                 int roll = random.nextInt(100);
-                byte[] value = COMMANDS.serialize(null, c);
+                byte[] value = COMMANDS.serialize(c);
                 if (roll < 10) {
                     int own = org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils
                             .murmur2(c.accountId().getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions;
@@ -273,7 +272,7 @@ class BankInvariantIT {
         int[] parsed = {0};
         List<ConsumerRecord<String, byte[]>> records = TopicReader.readUntil(bootstrap, topics.results(), rs -> {
             for (; parsed[0] < rs.size(); parsed[0]++) {
-                Outcome o = OUTCOMES.deserialize(null, rs.get(parsed[0]).value());
+                Outcome o = OUTCOMES.deserialize(rs.get(parsed[0]).value());
                 if (o.replayed()) continue;
                 String k = key(o.accountId(), o.transactionId());
                 first.putIfAbsent(k, o);
@@ -301,7 +300,7 @@ class BankInvariantIT {
 
     private static List<LedgerEntry> readLedger(String bootstrap, Topics topics, int expected) {
         return TopicReader.readUntil(bootstrap, topics.ledger(), rs -> rs.size() >= expected, Duration.ofSeconds(120))
-                .stream().map(r -> LEDGER.deserialize(r.topic(), r.value())).toList();
+                .stream().map(r -> LEDGER.deserialize(r.value())).toList();
     }
 
     // ---- the invariants ----

@@ -1,8 +1,6 @@
 package dev.bank.it;
 
 import dev.bank.schemas.Command;
-import dev.bank.schemas.JsonSerde;
-import dev.bank.schemas.Topics;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.OutcomeStatus;
 import dev.bank.schemas.RejectionReason;
@@ -34,6 +32,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import static dev.bank.it.KafkaClients.COMMANDS;
+import static dev.bank.it.KafkaClients.OUTCOMES;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -43,8 +43,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * JSON. Meanwhile other accounts keep being served, no stream thread fails, and the processor stays ready.
  */
 class HostileRecordsIT {
-    private static final JsonSerde<Command> COMMANDS = Topics.defaults().commandsTopic().valueSerde();
-    private static final JsonSerde<Outcome> OUTCOMES = Topics.defaults().resultsTopic().valueSerde();
 
     @TempDir
     static Path stateDir;
@@ -76,7 +74,7 @@ class HostileRecordsIT {
     }
 
     private static RecordMetadata send(Command command) throws Exception {
-        return send(new ProducerRecord<>(commands(), command.accountId(), COMMANDS.serialize(null, command)));
+        return send(new ProducerRecord<>(commands(), command.accountId(), COMMANDS.serialize(command)));
     }
 
     /** The first outcome of each (account, transaction) asked for, waiting until all are there. */
@@ -84,7 +82,7 @@ class HostileRecordsIT {
         Map<String, Outcome> first = new HashMap<>();
         TopicReader.readUntil(bank.bootstrapServers(), bank.stack().topics().results(), records -> {
             for (ConsumerRecord<String, byte[]> r : records) {
-                Outcome o = OUTCOMES.deserialize(null, r.value());
+                Outcome o = OUTCOMES.deserialize(r.value());
                 first.putIfAbsent(o.accountId() + "/" + o.transactionId(), o);
             }
             return first.keySet().containsAll(wanted);
@@ -187,12 +185,10 @@ class HostileRecordsIT {
         // When it is opened through a wrong partition, then (once that is answered: a rerouted record takes a longer
         // way than one on its own partition, so the two have no order) opened again through its own, and credited
         // through a wrong one
-        send(new ProducerRecord<>(commands(), wrong, account, COMMANDS.serialize(null,
-                Command.open("s-open-1", account, "EUR", "10"))));
+        send(new ProducerRecord<>(commands(), wrong, account, COMMANDS.serialize(Command.open("s-open-1", account, "EUR", "10"))));
         outcomes(Set.of(account + "/s-open-1"));
         send(Command.open("s-open-2", account, "EUR", "10"));
-        send(new ProducerRecord<>(commands(), wrong, account, COMMANDS.serialize(null,
-                Command.credit("s-credit", account, "1"))));
+        send(new ProducerRecord<>(commands(), wrong, account, COMMANDS.serialize(Command.credit("s-credit", account, "1"))));
         // Then there is one account: the second open is a duplicate, the credit lands on it
         Map<String, Outcome> first = outcomes(Set.of(account + "/s-open-1", account + "/s-open-2", account + "/s-credit"));
         assertThat(first.get(account + "/s-open-1").status()).isEqualTo(OutcomeStatus.ACCEPTED);
@@ -207,7 +203,7 @@ class HostileRecordsIT {
         long tenDaysAhead = now + Duration.ofDays(10).toMillis();
         // When a producer dates a command ten days ahead, and forges an interest tick for that day
         send(new ProducerRecord<>(commands(), null, tenDaysAhead, "ahead-1",
-                COMMANDS.serialize(null, Command.open("ahead-open", "ahead-1", "EUR", "100", "0.5"))));
+                COMMANDS.serialize(Command.open("ahead-open", "ahead-1", "EUR", "100", "0.5"))));
         ProducerRecord<String, byte[]> tick = new ProducerRecord<>(commands(), null, tenDaysAhead,
                 "\u0000interest-tick", "0".getBytes(StandardCharsets.UTF_8));
         tick.headers().add("bank.interest.tick", "2099-01-01".getBytes(StandardCharsets.UTF_8));
@@ -223,7 +219,7 @@ class HostileRecordsIT {
     }
 
     private static String json(Command command) {
-        return new String(COMMANDS.serialize(null, command), StandardCharsets.UTF_8);
+        return new String(COMMANDS.serialize(command), StandardCharsets.UTF_8);
     }
 
     private static String header(ConsumerRecord<String, byte[]> record, String name) {

@@ -1,5 +1,12 @@
 package dev.bank.it;
 
+import dev.bank.schemas.Command;
+import dev.bank.schemas.LedgerEntry;
+import dev.bank.schemas.Outcome;
+import dev.bank.schemas.Topic;
+import dev.bank.schemas.Topics;
+import dev.bank.schemas.TransferLeg;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -23,6 +30,12 @@ import static org.awaitility.Awaitility.await;
 
 /** Small client helpers for the integration tests; every client they open is closed before they return. */
 public final class KafkaClients {
+    /** The topics the tests read and write, with their serdes (as {@link Topics} defines them). */
+    public static final Topic<Command> COMMANDS = Topics.defaults().commandsTopic();
+    public static final Topic<Outcome> OUTCOMES = Topics.defaults().resultsTopic();
+    public static final Topic<LedgerEntry> LEDGER = Topics.defaults().ledgerTopic();
+    public static final Topic<TransferLeg> LEGS = Topics.defaults().transferLegsTopic();
+
 
     private KafkaClients() {
     }

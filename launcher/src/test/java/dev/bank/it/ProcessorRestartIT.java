@@ -2,8 +2,6 @@ package dev.bank.it;
 
 import dev.bank.processor.ProcessorApp;
 import dev.bank.schemas.Command;
-import dev.bank.schemas.JsonSerde;
-import dev.bank.schemas.Topics;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Outcome;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,6 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import static dev.bank.it.KafkaClients.COMMANDS;
+import static dev.bank.it.KafkaClients.LEDGER;
+import static dev.bank.it.KafkaClients.OUTCOMES;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -30,9 +31,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * answered from the remembered outcome, and the balances equal the replay of the ledger.
  */
 class ProcessorRestartIT {
-    private static final JsonSerde<Command> COMMANDS = Topics.defaults().commandsTopic().valueSerde();
-    private static final JsonSerde<Outcome> OUTCOMES = Topics.defaults().resultsTopic().valueSerde();
-    private static final JsonSerde<LedgerEntry> LEDGER = Topics.defaults().ledgerTopic().valueSerde();
     private static final List<String> ACCOUNTS = List.of("r-1", "r-2", "r-3", "r-4");
 
     @TempDir
@@ -74,7 +72,7 @@ class ProcessorRestartIT {
                     // Then every accepted transactionId has exactly one ledger entry
                     List<LedgerEntry> ledger = TopicReader.readUntil(kafka.bootstrapServers(), stack.topics().ledger(),
                                     rs -> rs.size() >= 4 + 20 + 12).stream()
-                            .map(r -> LEDGER.deserialize(r.topic(), r.value())).toList();
+                            .map(r -> LEDGER.deserialize(r.value())).toList();
                     Map<String, Long> entriesPerId = ledger.stream()
                             .collect(Collectors.groupingBy(e -> e.accountId() + "/" + e.transactionId(), Collectors.counting()));
                     assertThat(entriesPerId.values()).allMatch(n -> n == 1L);
@@ -112,7 +110,7 @@ class ProcessorRestartIT {
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, BankStack stack, List<Command> sent, Command c) {
-        producer.send(new ProducerRecord<>(stack.topics().commands(), c.accountId(), COMMANDS.serialize(null, c)));
+        producer.send(new ProducerRecord<>(stack.topics().commands(), c.accountId(), COMMANDS.serialize(c)));
         producer.flush();
         sent.add(c);
     }
@@ -121,7 +119,7 @@ class ProcessorRestartIT {
         List<ConsumerRecord<String, byte[]>> records = TopicReader.readUntil(stack.bootstrapServers(),
                 stack.topics().results(), rs -> rs.size() >= expected);
         assertThat(records).as("one outcome per command, none doubled").hasSize(expected);
-        return records.stream().map(r -> OUTCOMES.deserialize(r.topic(), r.value()))
+        return records.stream().map(r -> OUTCOMES.deserialize(r.value()))
                 .collect(Collectors.toList());
     }
 

@@ -2,8 +2,6 @@ package dev.bank.it;
 
 import dev.bank.gateway.GatewayApp;
 import dev.bank.processor.ProcessorApp;
-import dev.bank.schemas.JsonSerde;
-import dev.bank.schemas.Topics;
 import dev.bank.schemas.LedgerEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -17,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.List;
 
+import static dev.bank.it.KafkaClients.LEDGER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -26,7 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RestWalkthroughIT {
-    private static final JsonSerde<LedgerEntry> LEDGER = Topics.defaults().ledgerTopic().valueSerde();
 
     @TempDir
     static Path stateDir;
@@ -96,7 +94,7 @@ class RestWalkthroughIT {
         List<ConsumerRecord<String, byte[]>> records = TopicReader.readUntil(stack.bootstrapServers(),
                 stack.topics().ledger(), rs -> rs.size() >= 2);
         List<LedgerEntry> alice = records.stream().filter(r -> "alice".equals(r.key()))
-                .map(r -> LEDGER.deserialize(r.topic(), r.value())).toList();
+                .map(r -> LEDGER.deserialize(r.value())).toList();
         assertThat(alice).extracting(LedgerEntry::transactionId).containsExactly("tx-1", "tx-2");
         assertThat(alice).extracting(LedgerEntry::sequence).containsExactly(1L, 2L);
         assertThat(alice).extracting(LedgerEntry::balanceAfterMinor).containsExactly(100_000L, 80_000L);

@@ -1,8 +1,6 @@
 package dev.bank.it;
 
 import dev.bank.schemas.EntryType;
-import dev.bank.schemas.JsonSerde;
-import dev.bank.schemas.Topics;
 import dev.bank.schemas.LedgerEntry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.List;
 
+import static dev.bank.it.KafkaClients.LEDGER;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -19,7 +18,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * currency), refused up front, retried, and paired in the ledger by transferId.
  */
 class TransfersIT {
-    private static final JsonSerde<LedgerEntry> LEDGER = Topics.defaults().ledgerTopic().valueSerde();
 
     @TempDir
     static Path stateDir;
@@ -65,7 +63,7 @@ class TransfersIT {
 
         List<LedgerEntry> legs = TopicReader.readUntil(stack.bootstrapServers(), stack.topics().ledger(),
                         rs -> rs.stream().filter(r -> r.key().equals("t-bob")).count() >= 1).stream()
-                .map(r -> LEDGER.deserialize(r.topic(), r.value()))
+                .map(r -> LEDGER.deserialize(r.value()))
                 .filter(e -> "tr-ok".equals(e.transferId())).toList();
         assertThat(legs).extracting(LedgerEntry::type).containsExactlyInAnyOrder(EntryType.TRANSFER_OUT, EntryType.TRANSFER_IN);
         assertThat(legs).allMatch(e -> "rent".equals(e.reference()));

@@ -2,8 +2,6 @@ package dev.bank.it;
 
 import dev.bank.processor.ProcessorApp;
 import dev.bank.schemas.Json;
-import dev.bank.schemas.JsonSerde;
-import dev.bank.schemas.Topics;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.OutcomeStatus;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import static dev.bank.it.KafkaClients.OUTCOMES;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -27,7 +26,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * land in the dead-letter topic with their reason, and the pipeline keeps going.
  */
 class UpstreamProducerIT {
-    private static final JsonSerde<Outcome> OUTCOMES = Topics.defaults().resultsTopic().valueSerde();
 
     @TempDir
     Path stateDir;
@@ -62,7 +60,7 @@ class UpstreamProducerIT {
                 // Then every valid command is answered, in order
                 List<Outcome> outcomes = TopicReader.readUntil(kafka.bootstrapServers(), stack.topics().results(),
                                 rs -> rs.size() >= 4).stream()
-                        .map(r -> OUTCOMES.deserialize(r.topic(), r.value())).toList();
+                        .map(r -> OUTCOMES.deserialize(r.value())).toList();
                 assertThat(outcomes).extracting(Outcome::transactionId).containsExactly("u-open", "u-c1", "u-d1", "u-d2");
                 assertThat(outcomes).extracting(Outcome::status).containsExactly(OutcomeStatus.ACCEPTED,
                         OutcomeStatus.ACCEPTED, OutcomeStatus.ACCEPTED, OutcomeStatus.REJECTED);

@@ -1,5 +1,8 @@
 package dev.bank.processor.topology;
 
+import static dev.bank.processor.topology.TopologyTests.COMMANDS;
+import static dev.bank.processor.topology.TopologyTests.LEDGER;
+import static dev.bank.processor.topology.TopologyTests.OUTCOMES;
 import static dev.bank.processor.topology.TopologyTests.ONE_PARTITION;
 import dev.bank.processor.config.ProcessorConfig;
 import dev.bank.processor.store.StoreSchemas;
@@ -8,7 +11,6 @@ import dev.bank.schemas.AccountStatus;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.EntryType;
-import dev.bank.schemas.JsonSerde;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.OutcomeStatus;
@@ -63,9 +65,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BankTopologyTest {
     private static final Instant T0 = Instant.parse("2025-03-01T09:00:00Z");
-    private static final JsonSerde<Command> COMMANDS = Topics.defaults().commandsTopic().valueSerde();
-    private static final JsonSerde<Outcome> OUTCOMES = Topics.defaults().resultsTopic().valueSerde();
-    private static final JsonSerde<LedgerEntry> LEDGER = Topics.defaults().ledgerTopic().valueSerde();
 
     @TempDir
     Path stateDir;
@@ -88,8 +87,8 @@ class BankTopologyTest {
         // every command record is one second after the previous one, starting at T0
         commands = driver.createInputTopic(topics.commands(), new StringSerializer(), new ByteArraySerializer(),
                 T0, Duration.ofSeconds(1));
-        results = driver.createOutputTopic(topics.results(), new StringDeserializer(), OUTCOMES);
-        ledger = driver.createOutputTopic(topics.ledger(), new StringDeserializer(), LEDGER);
+        results = driver.createOutputTopic(topics.results(), new StringDeserializer(), OUTCOMES.valueSerde());
+        ledger = driver.createOutputTopic(topics.ledger(), new StringDeserializer(), LEDGER.valueSerde());
         deadLetters = driver.createOutputTopic(topics.deadLetter(), new StringDeserializer(),
                 new ByteArrayDeserializer());
     }
@@ -102,7 +101,7 @@ class BankTopologyTest {
     // ---- helpers: produce as upstream does, read what came out ----
 
     private void send(Command command) {
-        commands.pipeInput(command.accountId(), COMMANDS.serialize(topics.commands(), command));
+        commands.pipeInput(command.accountId(), COMMANDS.serialize(command));
     }
 
     private void sendJson(String key, String json) {

@@ -2,7 +2,6 @@ package dev.bank.processor.topology;
 
 import dev.bank.processor.config.ProcessorConfig;
 import dev.bank.schemas.Command;
-import dev.bank.schemas.JsonSerde;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.OutcomeStatus;
 import dev.bank.schemas.Topics;
@@ -40,6 +39,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import static dev.bank.processor.topology.TopologyTests.COMMANDS;
+import static dev.bank.processor.topology.TopologyTests.OUTCOMES;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -50,8 +51,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HostileRecordsPropertiesTest {
     private static final Instant T0 = Instant.parse("2025-03-01T09:00:00Z");
-    private static final JsonSerde<Command> COMMANDS = Topics.defaults().commandsTopic().valueSerde();
-    private static final JsonSerde<Outcome> OUTCOMES = Topics.defaults().resultsTopic().valueSerde();
     private static final List<String> FIELDS = List.of("type", "transactionId", "accountId", "amount", "currency",
             "toAccountId", "reference", "interestRate", "note");
 
@@ -70,7 +69,7 @@ class HostileRecordsPropertiesTest {
         driver = new TopologyTestDriver(BankTopology.build(config, new SimpleMeterRegistry()),
                 config.streamsProperties(), T0);
         commands = driver.createInputTopic(topics.commands(), new StringSerializer(), new ByteArraySerializer());
-        results = driver.createOutputTopic(topics.results(), new StringDeserializer(), OUTCOMES);
+        results = driver.createOutputTopic(topics.results(), new StringDeserializer(), OUTCOMES.valueSerde());
         deadLetters = driver.createOutputTopic(topics.deadLetter(), new StringDeserializer(), new ByteArrayDeserializer());
         send(Command.open("open-control", "control", "EUR", "1"));
         send(Command.open("open-acc-1", "acc-1", "EUR", "100"));
@@ -86,7 +85,7 @@ class HostileRecordsPropertiesTest {
     }
 
     private void send(Command command) {
-        commands.pipeInput(command.accountId(), COMMANDS.serialize(null, command));
+        commands.pipeInput(command.accountId(), COMMANDS.serialize(command));
     }
 
     @Property(tries = 400)

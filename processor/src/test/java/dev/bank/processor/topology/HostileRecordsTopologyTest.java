@@ -2,7 +2,6 @@ package dev.bank.processor.topology;
 
 import dev.bank.processor.config.ProcessorConfig;
 import dev.bank.schemas.Command;
-import dev.bank.schemas.JsonSerde;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.OutcomeStatus;
 import dev.bank.schemas.RejectionReason;
@@ -32,6 +31,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import static dev.bank.processor.topology.TopologyTests.COMMANDS;
+import static dev.bank.processor.topology.TopologyTests.OUTCOMES;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -41,8 +42,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class HostileRecordsTopologyTest {
     private static final Instant T0 = Instant.parse("2025-03-01T09:00:00Z");
-    private static final JsonSerde<Command> COMMANDS = Topics.defaults().commandsTopic().valueSerde();
-    private static final JsonSerde<Outcome> OUTCOMES = Topics.defaults().resultsTopic().valueSerde();
 
     @TempDir
     Path stateDir;
@@ -64,7 +63,7 @@ class HostileRecordsTopologyTest {
                 config.streamsProperties(), T0);
         commands = driver.createInputTopic(topics.commands(), new StringSerializer(), new ByteArraySerializer(),
                 T0, Duration.ofSeconds(1));
-        results = driver.createOutputTopic(topics.results(), new StringDeserializer(), OUTCOMES);
+        results = driver.createOutputTopic(topics.results(), new StringDeserializer(), OUTCOMES.valueSerde());
         deadLetters = driver.createOutputTopic(topics.deadLetter(), new StringDeserializer(), new ByteArrayDeserializer());
         rerouted = driver.createOutputTopic(topics.rerouted(), new StringDeserializer(), new ByteArrayDeserializer());
     }
@@ -75,7 +74,7 @@ class HostileRecordsTopologyTest {
     }
 
     private void send(Command command) {
-        commands.pipeInput(command.accountId(), COMMANDS.serialize(null, command));
+        commands.pipeInput(command.accountId(), COMMANDS.serialize(command));
     }
 
     private static byte[] bytes(String s) {
@@ -103,8 +102,7 @@ class HostileRecordsTopologyTest {
         Headers request = new RecordHeaders().add(WireHeaders.REQUEST_ID, bytes("r-1"));
         // When a command for each arrives on partition 0
         send(Command.open("t-open", home, "EUR", "10"));
-        commands.pipeInput(new TestRecord<>(elsewhere, COMMANDS.serialize(null,
-                Command.open("t-open", elsewhere, "EUR", "10")), request, T0));
+        commands.pipeInput(new TestRecord<>(elsewhere, COMMANDS.serialize(Command.open("t-open", elsewhere, "EUR", "10")), request, T0));
         // Then the one at home is applied, and the other goes unread, headers and all, to the rerouted topic
         assertThat(results.readValuesToList()).extracting(Outcome::accountId).containsExactly(home);
         List<TestRecord<String, byte[]>> forwarded = rerouted.readRecordsToList();
@@ -121,7 +119,7 @@ class HostileRecordsTopologyTest {
         String elsewhere = keyOn(1, 2);
         TestInputTopic<String, byte[]> reroutedIn = driver.createInputTopic(topics.rerouted(), new StringSerializer(),
                 new ByteArraySerializer());
-        reroutedIn.pipeInput(elsewhere, COMMANDS.serialize(null, Command.open("t-open", elsewhere, "EUR", "10")));
+        reroutedIn.pipeInput(elsewhere, COMMANDS.serialize(Command.open("t-open", elsewhere, "EUR", "10")));
         assertThat(rerouted.isEmpty()).isTrue();
         assertThat(deadLetters.readRecordsToList()).extracting(r -> header(r.headers(), DeadLetter.REASON_HEADER))
                 .containsExactly(DeadLetter.WRONG_PARTITION.name());
@@ -172,9 +170,9 @@ class HostileRecordsTopologyTest {
     @Test
     void copiesTheRequestIdOfACommandOntoItsOutcomeButNotAnOverlongOne() {
         start(1);
-        commands.pipeInput(new TestRecord<>("acc-1", COMMANDS.serialize(null, Command.open("t-open", "acc-1", "EUR", "10")),
+        commands.pipeInput(new TestRecord<>("acc-1", COMMANDS.serialize(Command.open("t-open", "acc-1", "EUR", "10")),
                 new RecordHeaders().add(WireHeaders.REQUEST_ID, bytes("req-7")), T0));
-        commands.pipeInput(new TestRecord<>("acc-1", COMMANDS.serialize(null, Command.credit("t-1", "acc-1", "1")),
+        commands.pipeInput(new TestRecord<>("acc-1", COMMANDS.serialize(Command.credit("t-1", "acc-1", "1")),
                 new RecordHeaders().add(WireHeaders.REQUEST_ID, new byte[WireHeaders.MAX_REQUEST_ID_BYTES + 1]), T0));
         List<TestRecord<String, Outcome>> outcomes = results.readRecordsToList();
         assertThat(header(outcomes.get(0).headers(), WireHeaders.REQUEST_ID)).isEqualTo("req-7");
@@ -187,8 +185,7 @@ class HostileRecordsTopologyTest {
         send(Command.open("t-a", "acc-a", "EUR", "100"));
         send(Command.open("t-b", "acc-b", "EUR", null));
         results.readValuesToList();
-        commands.pipeInput(new TestRecord<>("acc-a", COMMANDS.serialize(null,
-                Command.transfer("tr-1", "acc-a", "acc-b", "10", null)),
+        commands.pipeInput(new TestRecord<>("acc-a", COMMANDS.serialize(Command.transfer("tr-1", "acc-a", "acc-b", "10", null)),
                 new RecordHeaders().add(WireHeaders.REQUEST_ID, bytes("req-tr")), T0));
         TestRecord<String, Outcome> outcome = results.readRecord();
         assertThat(outcome.value().transferStatus()).hasToString("COMPLETED");

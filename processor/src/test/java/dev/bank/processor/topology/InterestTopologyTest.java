@@ -1,5 +1,8 @@
 package dev.bank.processor.topology;
 
+import static dev.bank.processor.topology.TopologyTests.COMMANDS;
+import static dev.bank.processor.topology.TopologyTests.LEDGER;
+import static dev.bank.processor.topology.TopologyTests.OUTCOMES;
 import static dev.bank.processor.topology.TopologyTests.ONE_PARTITION;
 import dev.bank.processor.config.InterestConfig;
 import dev.bank.processor.config.ProcessorConfig;
@@ -8,8 +11,6 @@ import dev.bank.schemas.Command;
 import dev.bank.schemas.EntryType;
 import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.HistoryPage;
-import dev.bank.schemas.JsonSerde;
-import dev.bank.schemas.Topics;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.OutcomeStatus;
@@ -49,9 +50,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * statements, since they are what interest is computed from.
  */
 class InterestTopologyTest {
-    private static final JsonSerde<Command> COMMANDS = Topics.defaults().commandsTopic().valueSerde();
-    private static final JsonSerde<Outcome> OUTCOMES = Topics.defaults().resultsTopic().valueSerde();
-    private static final JsonSerde<LedgerEntry> LEDGER = Topics.defaults().ledgerTopic().valueSerde();
     private static final ZoneId UTC = ZoneId.of("UTC");
 
     @TempDir
@@ -78,8 +76,8 @@ class InterestTopologyTest {
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), config.streamsProperties(), wallClock);
         commands = driver.createInputTopic(config.topics().commands(), new StringSerializer(), new ByteArraySerializer());
         internal = driver.createInputTopic(config.topics().rerouted(), new StringSerializer(), new ByteArraySerializer());
-        results = driver.createOutputTopic(config.topics().results(), new StringDeserializer(), OUTCOMES);
-        ledger = driver.createOutputTopic(config.topics().ledger(), new StringDeserializer(), LEDGER);
+        results = driver.createOutputTopic(config.topics().results(), new StringDeserializer(), OUTCOMES.valueSerde());
+        ledger = driver.createOutputTopic(config.topics().ledger(), new StringDeserializer(), LEDGER.valueSerde());
         deadLetters = driver.createOutputTopic(config.topics().deadLetter(), new StringDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer());
     }
@@ -90,7 +88,7 @@ class InterestTopologyTest {
     }
 
     private Outcome send(Command command, Instant at) {
-        commands.pipeInput(command.accountId(), COMMANDS.serialize(null, command), at);
+        commands.pipeInput(command.accountId(), COMMANDS.serialize(command), at);
         List<Outcome> outcomes = results.readValuesToList();
         assertThat(outcomes).hasSize(1);
         return outcomes.get(0);

@@ -5,7 +5,6 @@ import dev.bank.schemas.Account;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.EntryType;
 import dev.bank.schemas.HistoryEntry;
-import dev.bank.schemas.JsonSerde;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.OutcomeStatus;
@@ -32,6 +31,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.bank.processor.topology.TopologyTests.COMMANDS;
+import static dev.bank.processor.topology.TopologyTests.LEDGER;
+import static dev.bank.processor.topology.TopologyTests.OUTCOMES;
 import static dev.bank.processor.topology.TopologyTests.ONE_PARTITION;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,9 +44,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OwnershipTopologyTest {
     private static final Instant T0 = Instant.parse("2025-03-01T09:00:00Z");
-    private static final JsonSerde<Command> COMMANDS = Topics.defaults().commandsTopic().valueSerde();
-    private static final JsonSerde<Outcome> OUTCOMES = Topics.defaults().resultsTopic().valueSerde();
-    private static final JsonSerde<LedgerEntry> LEDGER = Topics.defaults().ledgerTopic().valueSerde();
 
     @TempDir
     Path stateDir;
@@ -61,8 +60,8 @@ class OwnershipTopologyTest {
                 config.streamsProperties(), T0);
         commands = driver.createInputTopic(topics.commands(), new StringSerializer(), new ByteArraySerializer(),
                 T0, Duration.ofSeconds(1));
-        results = driver.createOutputTopic(topics.results(), new StringDeserializer(), OUTCOMES);
-        ledger = driver.createOutputTopic(topics.ledger(), new StringDeserializer(), LEDGER);
+        results = driver.createOutputTopic(topics.results(), new StringDeserializer(), OUTCOMES.valueSerde());
+        ledger = driver.createOutputTopic(topics.ledger(), new StringDeserializer(), LEDGER.valueSerde());
     }
 
     @AfterEach
@@ -71,7 +70,7 @@ class OwnershipTopologyTest {
     }
 
     private Outcome send(Command command) {
-        commands.pipeInput(command.accountId(), COMMANDS.serialize(null, command));
+        commands.pipeInput(command.accountId(), COMMANDS.serialize(command));
         List<Outcome> outcomes = results.readValuesToList();
         assertThat(outcomes).hasSize(1);
         return outcomes.get(0);

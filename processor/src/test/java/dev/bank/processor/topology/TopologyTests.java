@@ -1,9 +1,22 @@
 package dev.bank.processor.topology;
 
+import dev.bank.schemas.Command;
+import dev.bank.schemas.LedgerEntry;
+import dev.bank.schemas.Outcome;
+import dev.bank.schemas.Topic;
+import dev.bank.schemas.Topics;
+import dev.bank.schemas.TransferLeg;
+
 import java.util.Map;
 
 /** What the TopologyTestDriver tests share. */
 final class TopologyTests {
+    /** The topics the tests read and write, with their serdes (as {@link Topics} defines them). */
+    static final Topic<Command> COMMANDS = Topics.defaults().commandsTopic();
+    static final Topic<Outcome> OUTCOMES = Topics.defaults().resultsTopic();
+    static final Topic<LedgerEntry> LEDGER = Topics.defaults().ledgerTopic();
+    static final Topic<TransferLeg> LEGS = Topics.defaults().transferLegsTopic();
+
     /**
      * The driver gives every topic one partition, so the processor must compute each key's partition out of one;
      * with the default six, most keys would look misplaced and be rerouted.

@@ -1,11 +1,14 @@
 package dev.bank.processor.topology;
 
+import static dev.bank.processor.topology.TopologyTests.COMMANDS;
+import static dev.bank.processor.topology.TopologyTests.LEDGER;
+import static dev.bank.processor.topology.TopologyTests.LEGS;
+import static dev.bank.processor.topology.TopologyTests.OUTCOMES;
 import static dev.bank.processor.topology.TopologyTests.ONE_PARTITION;
 import dev.bank.processor.config.ProcessorConfig;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.EntryType;
-import dev.bank.schemas.JsonSerde;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.LegType;
 import dev.bank.schemas.Outcome;
@@ -79,10 +82,6 @@ class TransferTopologyTest {
     private static final Instant T0 = Instant.parse("2025-03-01T09:00:00Z");
     /** Where the hand-delivery topology writes legs instead of the transfer-legs topic. */
     private static final String LEG_OUTBOX = "test.transfer-legs-outbox";
-    private static final JsonSerde<Command> COMMANDS = Topics.defaults().commandsTopic().valueSerde();
-    private static final JsonSerde<Outcome> OUTCOMES = Topics.defaults().resultsTopic().valueSerde();
-    private static final JsonSerde<LedgerEntry> LEDGER = Topics.defaults().ledgerTopic().valueSerde();
-    private static final JsonSerde<TransferLeg> LEGS = Topics.defaults().transferLegsTopic().valueSerde();
 
     @TempDir
     Path stateDir;
@@ -113,9 +112,9 @@ class TransferTopologyTest {
         commands = driver.createInputTopic(topics.commands(), new StringSerializer(), new ByteArraySerializer(),
                 T0, Duration.ofSeconds(1));
         legsIn = driver.createInputTopic(topics.transferLegs(), new StringSerializer(), new ByteArraySerializer());
-        results = driver.createOutputTopic(topics.results(), new StringDeserializer(), OUTCOMES);
-        ledger = driver.createOutputTopic(topics.ledger(), new StringDeserializer(), LEDGER);
-        sentLegs = driver.createOutputTopic(legsTopic, new StringDeserializer(), LEGS);
+        results = driver.createOutputTopic(topics.results(), new StringDeserializer(), OUTCOMES.valueSerde());
+        ledger = driver.createOutputTopic(topics.ledger(), new StringDeserializer(), LEDGER.valueSerde());
+        sentLegs = driver.createOutputTopic(legsTopic, new StringDeserializer(), LEGS.valueSerde());
         deadLetters = driver.createOutputTopic(topics.deadLetter(), new StringDeserializer(),
                 new ByteArrayDeserializer());
     }
@@ -129,7 +128,7 @@ class TransferTopologyTest {
 
     private void send(Command command) {
         commandCount++;
-        commands.pipeInput(command.accountId(), COMMANDS.serialize(topics.commands(), command));
+        commands.pipeInput(command.accountId(), COMMANDS.serialize(command));
     }
 
     private Instant nextCommandTime() {
@@ -145,7 +144,7 @@ class TransferTopologyTest {
 
     /** Pipes a leg into the transfer-legs topic as the topology wrote it: same key, value and timestamp. */
     private void deliver(TestRecord<String, TransferLeg> leg) {
-        legsIn.pipeInput(new TestRecord<>(leg.key(), LEGS.serialize(topics.transferLegs(), leg.value()),
+        legsIn.pipeInput(new TestRecord<>(leg.key(), LEGS.serialize(leg.value()),
                 leg.headers(), leg.timestamp()));
     }
 
@@ -596,7 +595,7 @@ class TransferTopologyTest {
             // Given acc-a, which never sent tr-x
             givenAccount("acc-a", "EUR", "1000");
             // When an answer leg for tr-x arrives for acc-a
-            deliverRaw("acc-a", LEGS.serialize(null, leg(type, "tr-x", "acc-a", "acc-b", 5_000)));
+            deliverRaw("acc-a", LEGS.serialize(leg(type, "tr-x", "acc-a", "acc-b", 5_000)));
             // Then it is dead-lettered, and in particular a REFUND mints no money
             assertSingleDeadLetter("acc-a", DeadLetter.UNKNOWN_TRANSFER);
             assertThat(results.isEmpty()).isTrue();
@@ -615,7 +614,7 @@ class TransferTopologyTest {
             ledger.readValuesToList();
             sentLegs.readValuesToList();
             // When a REFUND leg claims acc-b sent tr-1
-            deliverRaw("acc-b", LEGS.serialize(null, leg(LegType.REFUND, "tr-1", "acc-b", "acc-a", 25_000)));
+            deliverRaw("acc-b", LEGS.serialize(leg(LegType.REFUND, "tr-1", "acc-b", "acc-a", 25_000)));
             // Then acc-b, which only received tr-1, dead-letters it
             assertSingleDeadLetter("acc-b", DeadLetter.UNKNOWN_TRANSFER);
             assertThat(balanceOf("acc-b")).isEqualTo(25_000);
@@ -645,7 +644,7 @@ class TransferTopologyTest {
                             {"type":"CREDIT","transferId":"tr-9","fromAccountId":"acc-a","toAccountId":"acc-b",\
                             "currency":"EUR"}"""), DeadLetter.INVALID_COMMAND),
                     Arguments.of("keyed by the wrong account", "acc-a",
-                            LEGS.serialize(null, leg(LegType.CREDIT, "tr-9", "acc-a", "acc-b", 1)),
+                            LEGS.serialize(leg(LegType.CREDIT, "tr-9", "acc-a", "acc-b", 1)),
                             DeadLetter.KEY_MISMATCH));
         }
 
