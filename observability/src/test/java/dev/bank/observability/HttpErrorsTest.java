@@ -34,6 +34,12 @@ class HttpErrorsTest {
             config.routes.put("/things/{accountId}", ctx -> ctx.result("put " + ctx.bodyAsBytes().length));
             config.routes.get("/boom", ctx -> { throw new IllegalStateException("a bug"); });
             config.routes.get("/query", ctx -> ctx.result("q=" + ctx.queryParam("q")));
+            config.routes.put("/slow/{accountId}", ctx -> {
+                byte[] body = ctx.bodyAsBytes();
+                ctx.future(() -> java.util.concurrent.CompletableFuture.runAsync(() -> ctx.result("late " + body.length),
+                        java.util.concurrent.CompletableFuture.delayedExecutor(HttpListener.REQUEST_IO_TIMEOUT_MILLIS + 2_000,
+                                java.util.concurrent.TimeUnit.MILLISECONDS)));
+            });
             config.routes.get("/slow", ctx -> ctx.future(() -> java.util.concurrent.CompletableFuture.runAsync(
                     () -> ctx.result("late"), java.util.concurrent.CompletableFuture.delayedExecutor(
                             HttpListener.REQUEST_IO_TIMEOUT_MILLIS + 2_000, java.util.concurrent.TimeUnit.MILLISECONDS))));
@@ -185,6 +191,21 @@ class HttpErrorsTest {
                 assertThat(in.read(body)).isEqualTo(4);
                 Thread.sleep(HttpListener.REQUEST_IO_TIMEOUT_MILLIS + 1_000); // idle between requests, as a pool is
             }
+        }
+    }
+
+    @Test
+    void anAnswerToARequestWithABodyThatTakesLongerThanTheIoTimeoutStillArrives() throws Exception {
+        // on a kept-alive connection, as every client pool sends them
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(15_000);
+            socket.getOutputStream().write("PUT /slow/a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n"
+                    .getBytes(StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            Thread.sleep(200); // the body in a segment of its own, as HTTP clients often send it
+            socket.getOutputStream().write("12345".getBytes(StandardCharsets.UTF_8));
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(in.readLine()).startsWith("HTTP/1.1 200");
         }
     }
 
