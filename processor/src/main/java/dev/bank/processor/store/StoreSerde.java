@@ -65,7 +65,7 @@ public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserialize
         this.fromAvro = fromAvro;
         Schema written = StoreSchemas.written(name);
         this.header = header(SchemaNormalization.parsingFingerprint64(written));
-        this.writer = new GenericDatumWriter<>(written, GenericData.get());
+        this.writer = new GenericDatumWriter<>(written, OptionalUnions.MODEL);
         Schema latest = StoreSchemas.latest(name);
         GenericData.setStringType(latest, GenericData.StringType.String);
         List<Schema> released = StoreSchemas.released(name);
@@ -89,8 +89,9 @@ public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserialize
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(INITIAL_CAPACITY);
             out.write(header);
-            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, ENCODERS.get());
-            ENCODERS.set(encoder);
+            BinaryEncoder reused = ENCODERS.get();
+            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, reused);
+            if (encoder != reused) ENCODERS.set(encoder);
             writer.write(toAvro.apply(data), encoder);
             encoder.flush();
             return out.toByteArray();
@@ -104,9 +105,10 @@ public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserialize
         if (data == null) return null;
         try {
             GenericDatumReader<GenericRecord> reader = readerOf(data);
+            BinaryDecoder reused = DECODERS.get();
             BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, HEADER_BYTES, data.length - HEADER_BYTES,
-                    DECODERS.get());
-            DECODERS.set(decoder);
+                    reused);
+            if (decoder != reused) DECODERS.set(decoder);
             GenericRecord record = reader.read(null, decoder);
             if (!decoder.isEnd()) throw new IOException("bytes left after the value");
             return fromAvro.apply(record);

@@ -23,8 +23,8 @@ import java.time.LocalDate;
  * The serdes of the processor's four state stores, in Avro ({@link StoreSerde}, schemas in {@link StoreSchemas}).
  * Internal to the processor: the public topics stay JSON.
  *
- * <p>Each stored record maps field by field, by name, to the record of the same name: written as the schema the
- * stores write, read as the newest (Avro resolves the two). What a component is called in Java is what its field is
+ * <p>Each stored record maps field by field to the record of the same name: written in the order of the schema the
+ * stores write, read by name from the newest (Avro resolves the two). What a component is called in Java is what its field is
  * called in Avro, and {@code StoreSchemaCompatibilityTest} holds the two to each other. Decimal amounts and rates are stored as the exact strings the records hold ({@code "10.00"}
  * stays {@code "10.00"}); a date is an Avro {@code date} (days since 1970-01-01).
  */
@@ -82,18 +82,11 @@ public final class StoreSerdes {
     // ---- Account ----
 
     static GenericRecord account(Account a) {
-        GenericData.Record r = new GenericData.Record(ACCOUNT);
-        r.put("accountId", a.accountId());
-        r.put("currency", a.currency());
-        r.put("status", ACCOUNT_STATUS.symbol(a.status()));
-        r.put("balanceMinor", a.balanceMinor());
-        r.put("sequence", a.sequence());
-        r.put("openedAt", a.openedAt());
-        r.put("interestRate", a.interestRate());
-        r.put("accruedInterest", a.accruedInterest());
-        r.put("lastAccruedDate", a.lastAccruedDate() == null ? null : Math.toIntExact(a.lastAccruedDate().toEpochDay()));
-        r.put("owner", a.owner());
-        return r;
+        // in the written schema's field order: accountId, currency, status, balanceMinor, sequence, openedAt,
+        // interestRate, accruedInterest, lastAccruedDate, owner
+        return record(ACCOUNT, a.accountId(), a.currency(), ACCOUNT_STATUS.symbol(a.status()), a.balanceMinor(),
+                a.sequence(), a.openedAt(), a.interestRate(), a.accruedInterest(),
+                a.lastAccruedDate() == null ? null : Math.toIntExact(a.lastAccruedDate().toEpochDay()), a.owner());
     }
 
     static Account account(GenericRecord r) {
@@ -107,10 +100,9 @@ public final class StoreSerdes {
     // ---- ProcessedCommand = Command + Outcome ----
 
     static GenericRecord processedCommand(ProcessedCommand p) {
-        GenericData.Record r = new GenericData.Record(PROCESSED_COMMAND);
-        r.put("command", p.command() == null ? null : command(p.command()));
-        r.put("outcome", p.outcome() == null ? null : outcome(p.outcome()));
-        return r;
+        // in the written schema's field order: command, outcome
+        return record(PROCESSED_COMMAND, p.command() == null ? null : command(p.command()),
+                p.outcome() == null ? null : outcome(p.outcome()));
     }
 
     static ProcessedCommand processedCommand(GenericRecord r) {
@@ -120,19 +112,11 @@ public final class StoreSerdes {
     }
 
     static GenericRecord command(Command c) {
-        GenericData.Record r = new GenericData.Record(COMMAND);
-        r.put("type", COMMAND_TYPE.symbol(c.type()));
-        r.put("transactionId", c.transactionId());
-        r.put("accountId", c.accountId());
-        r.put("amount", c.amount());
-        r.put("currency", c.currency());
-        r.put("toAccountId", c.toAccountId());
-        r.put("reference", c.reference());
-        r.put("interestRate", c.interestRate());
-        r.put("principal", c.principal());
-        r.put("admin", c.admin());
-        r.put("owner", c.owner());
-        return r;
+        // in the written schema's field order: type, transactionId, accountId, amount, currency, toAccountId,
+        // reference, interestRate, principal, admin, owner
+        return record(COMMAND, COMMAND_TYPE.symbol(c.type()), c.transactionId(), c.accountId(), c.amount(),
+                c.currency(), c.toAccountId(), c.reference(), c.interestRate(), c.principal(), c.admin(),
+                c.owner());
     }
 
     static Command command(GenericRecord r) {
@@ -142,24 +126,12 @@ public final class StoreSerdes {
     }
 
     static GenericRecord outcome(Outcome o) {
-        GenericData.Record r = new GenericData.Record(OUTCOME);
-        r.put("transactionId", o.transactionId());
-        r.put("accountId", o.accountId());
-        r.put("type", COMMAND_TYPE.symbol(o.type()));
-        r.put("status", OUTCOME_STATUS.symbol(o.status()));
-        r.put("reason", REJECTION_REASON.symbol(o.reason()));
-        r.put("detail", o.detail());
-        r.put("amountMinor", o.amountMinor());
-        r.put("balanceMinor", o.balanceMinor());
-        r.put("currency", o.currency());
-        r.put("sequence", o.sequence());
-        r.put("replayed", o.replayed());
-        r.put("timestamp", o.timestamp());
-        r.put("toAccountId", o.toAccountId());
-        r.put("transferStatus", TRANSFER_STATUS.symbol(o.transferStatus()));
-        r.put("interestRate", o.interestRate());
-        r.put("principal", o.principal());
-        return r;
+        // in the written schema's field order: transactionId, accountId, type, status, reason, detail, amountMinor,
+        // balanceMinor, currency, sequence, replayed, timestamp, toAccountId, transferStatus, interestRate, principal
+        return record(OUTCOME, o.transactionId(), o.accountId(), COMMAND_TYPE.symbol(o.type()),
+                OUTCOME_STATUS.symbol(o.status()), REJECTION_REASON.symbol(o.reason()), o.detail(), o.amountMinor(),
+                o.balanceMinor(), o.currency(), o.sequence(), o.replayed(), o.timestamp(), o.toAccountId(),
+                TRANSFER_STATUS.symbol(o.transferStatus()), o.interestRate(), o.principal());
     }
 
     static Outcome outcome(GenericRecord r) {
@@ -174,20 +146,11 @@ public final class StoreSerdes {
     // ---- Transfer ----
 
     static GenericRecord transfer(Transfer t) {
-        GenericData.Record r = new GenericData.Record(TRANSFER);
-        r.put("transferId", t.transferId());
-        r.put("direction", DIRECTION.symbol(t.direction()));
-        r.put("fromAccountId", t.fromAccountId());
-        r.put("toAccountId", t.toAccountId());
-        r.put("amountMinor", t.amountMinor());
-        r.put("currency", t.currency());
-        r.put("reference", t.reference());
-        r.put("status", TRANSFER_STATUS.symbol(t.status()));
-        r.put("reason", REJECTION_REASON.symbol(t.reason()));
-        r.put("detail", t.detail());
-        r.put("createdAt", t.createdAt());
-        r.put("completedAt", t.completedAt());
-        return r;
+        // in the written schema's field order: transferId, direction, fromAccountId, toAccountId, amountMinor,
+        // currency, reference, status, reason, detail, createdAt, completedAt
+        return record(TRANSFER, t.transferId(), DIRECTION.symbol(t.direction()), t.fromAccountId(), t.toAccountId(),
+                t.amountMinor(), t.currency(), t.reference(), TRANSFER_STATUS.symbol(t.status()),
+                REJECTION_REASON.symbol(t.reason()), t.detail(), t.createdAt(), t.completedAt());
     }
 
     static Transfer transfer(GenericRecord r) {
@@ -200,10 +163,8 @@ public final class StoreSerdes {
     // ---- HistoryEntry = LedgerEntry + value timestamp ----
 
     static GenericRecord historyEntry(HistoryEntry h) {
-        GenericData.Record r = new GenericData.Record(HISTORY_ENTRY);
-        r.put("entry", h.entry() == null ? null : ledgerEntry(h.entry()));
-        r.put("valueTimestamp", h.valueTimestamp());
-        return r;
+        // in the written schema's field order: entry, valueTimestamp
+        return record(HISTORY_ENTRY, h.entry() == null ? null : ledgerEntry(h.entry()), h.valueTimestamp());
     }
 
     static HistoryEntry historyEntry(GenericRecord r) {
@@ -212,21 +173,12 @@ public final class StoreSerdes {
     }
 
     static GenericRecord ledgerEntry(LedgerEntry e) {
-        GenericData.Record r = new GenericData.Record(LEDGER_ENTRY);
-        r.put("accountId", e.accountId());
-        r.put("transactionId", e.transactionId());
-        r.put("type", ENTRY_TYPE.symbol(e.type()));
-        r.put("amountMinor", e.amountMinor());
-        r.put("currency", e.currency());
-        r.put("balanceBeforeMinor", e.balanceBeforeMinor());
-        r.put("balanceAfterMinor", e.balanceAfterMinor());
-        r.put("sequence", e.sequence());
-        r.put("timestamp", e.timestamp());
-        r.put("transferId", e.transferId());
-        r.put("counterpartyAccountId", e.counterpartyAccountId());
-        r.put("reference", e.reference());
-        r.put("principal", e.principal());
-        return r;
+        // in the written schema's field order: accountId, transactionId, type, amountMinor, currency,
+        // balanceBeforeMinor, balanceAfterMinor, sequence, timestamp, transferId, counterpartyAccountId, reference,
+        // principal
+        return record(LEDGER_ENTRY, e.accountId(), e.transactionId(), ENTRY_TYPE.symbol(e.type()), e.amountMinor(),
+                e.currency(), e.balanceBeforeMinor(), e.balanceAfterMinor(), e.sequence(), e.timestamp(),
+                e.transferId(), e.counterpartyAccountId(), e.reference(), e.principal());
     }
 
     static LedgerEntry ledgerEntry(GenericRecord r) {
@@ -235,6 +187,21 @@ public final class StoreSerdes {
                 (Long) r.get("balanceAfterMinor"), (Long) r.get("sequence"), (Long) r.get("timestamp"),
                 string(r, "transferId"), string(r, "counterpartyAccountId"), string(r, "reference"),
                 string(r, "principal"));
+    }
+
+    /**
+     * A record of {@code schema} with {@code values} as its fields, in the schema's order: by position, not by name,
+     * as a name costs a hash lookup per field on every write. The round trips of StoreSerdesTest, whose samples give
+     * every field a distinct value, fail if a writer's order does not match its schema.
+     */
+    private static GenericRecord record(Schema schema, Object... values) {
+        if (values.length != schema.getFields().size()) {
+            throw new IllegalStateException(schema.getFullName() + " has " + schema.getFields().size()
+                    + " fields, not " + values.length);
+        }
+        GenericData.Record r = new GenericData.Record(schema);
+        for (int i = 0; i < values.length; i++) r.put(i, values[i]);
+        return r;
     }
 
     /** A string field (null stays null), as a {@link String} however Avro read it. */

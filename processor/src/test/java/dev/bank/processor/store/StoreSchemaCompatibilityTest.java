@@ -86,6 +86,22 @@ class StoreSchemaCompatibilityTest {
         }
     }
 
+    /** {@link OptionalUnions} takes the branch of a value from whether it is null. */
+    @Test
+    void hasNoUnionButOptionalValues() {
+        for (String resource : StoreSchemas.VERSIONS) {
+            for (Schema type : StoreSchemas.load(resource).values()) {
+                if (type.getType() != Schema.Type.RECORD) continue;
+                for (Schema.Field field : type.getFields()) {
+                    if (field.schema().getType() == Schema.Type.UNION) {
+                        assertThat(OptionalUnions.isOptional(field.schema()))
+                                .as("%s %s.%s is [\"null\", T]", resource, type.getName(), field.name()).isTrue();
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void writesTheNewestVersionOrTheOneBeforeItWhileANewOneRollsOut() {
         int newest = StoreSchemas.VERSIONS.size() - 1;
