@@ -4,19 +4,21 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.Encoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.ByteBufferOutputStream;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
@@ -29,8 +31,8 @@ import java.util.function.Function;
  *
  * <p>It frames the body itself instead of using Avro's {@code BinaryMessageEncoder}/{@code BinaryMessageDecoder},
  * which read and write it through an unbuffered stream codec, a byte at a time through synchronized streams; the
- * bytes are the same (StoreSerdesTest reads ours with Avro's decoder), and the body is Avro's buffered codec over the
- * array (docs/performance.md has the measurement).
+ * bytes are the same (StoreSerdesTest reads ours with Avro's decoder and Avro's with ours), and the body is read by
+ * Avro's decoder straight from the array (docs/performance.md has the measurement).
  *
  * <p>Null stays null (tombstones). Failures are {@link SerializationException}s naming the type: bytes of an
  * unknown schema (written by a newer version), damaged bytes or no Avro at all fail loudly, never read as something
@@ -42,30 +44,32 @@ public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserialize
     private static final byte MARKER_1 = 0x01;
     private static final int HEADER_BYTES = 10;
     private static final int INITIAL_CAPACITY = 256;
-    private static final ThreadLocal<BinaryEncoder> ENCODERS = new ThreadLocal<>();
-    private static final ThreadLocal<BinaryDecoder> DECODERS = new ThreadLocal<>();
+
+    /** Writes a value's fields, in the written schema's order, onto Avro's encoder. */
+    @FunctionalInterface
+    interface Writer<T> {
+        void write(Encoder out, T value) throws IOException;
+    }
 
     private final String typeName;
-    private final Function<T, GenericRecord> toAvro;
+    private final Writer<T> toAvro;
     private final Function<GenericRecord, T> fromAvro;
     private final byte[] header;
-    private final GenericDatumWriter<GenericRecord> writer;
     /** One reader per released schema of the type, resolving it to the newest; found by fingerprint. */
     private final long[] fingerprints;
     private final List<GenericDatumReader<GenericRecord>> readers;
 
     /**
      * @param name     the stored type's name in {@link StoreSchemas}
-     * @param toAvro   the value as a record of {@code StoreSchemas.written(name)}
+     * @param toAvro   writes the value as {@code StoreSchemas.written(name)} lays it out
      * @param fromAvro the value of such a record, as the newest schema reads it (strings as {@link String})
      */
-    StoreSerde(String name, Function<T, GenericRecord> toAvro, Function<GenericRecord, T> fromAvro) {
+    StoreSerde(String name, Writer<T> toAvro, Function<GenericRecord, T> fromAvro) {
         this.typeName = name;
         this.toAvro = toAvro;
         this.fromAvro = fromAvro;
         Schema written = StoreSchemas.written(name);
         this.header = header(SchemaNormalization.parsingFingerprint64(written));
-        this.writer = new GenericDatumWriter<>(written, OptionalUnions.MODEL);
         Schema latest = StoreSchemas.latest(name);
         GenericData.setStringType(latest, GenericData.StringType.String);
         List<Schema> released = StoreSchemas.released(name);
@@ -87,14 +91,12 @@ public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserialize
     public byte[] serialize(String topic, T data) {
         if (data == null) return null;
         try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(INITIAL_CAPACITY);
+            ByteBufferOutputStream out = new ByteBufferOutputStream(INITIAL_CAPACITY);
             out.write(header);
-            BinaryEncoder reused = ENCODERS.get();
-            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, reused);
-            if (encoder != reused) ENCODERS.set(encoder);
-            writer.write(toAvro.apply(data), encoder);
-            encoder.flush();
-            return out.toByteArray();
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+            toAvro.write(encoder, data);
+            ByteBuffer written = out.buffer();
+            return Arrays.copyOf(written.array(), written.position());
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("cannot store a " + typeName + ": " + e, e);
         }
@@ -105,10 +107,8 @@ public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserialize
         if (data == null) return null;
         try {
             GenericDatumReader<GenericRecord> reader = readerOf(data);
-            BinaryDecoder reused = DECODERS.get();
             BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, HEADER_BYTES, data.length - HEADER_BYTES,
-                    reused);
-            if (decoder != reused) DECODERS.set(decoder);
+                    null);
             GenericRecord record = reader.read(null, decoder);
             if (!decoder.isEnd()) throw new IOException("bytes left after the value");
             return fromAvro.apply(record);

@@ -13,44 +13,42 @@ import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.RejectionReason;
 import dev.bank.schemas.Transfer;
 import dev.bank.schemas.TransferStatus;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.Encoder;
 
+import java.io.IOException;
 import java.time.LocalDate;
 
 /**
  * The serdes of the processor's four state stores, in Avro ({@link StoreSerde}, schemas in {@link StoreSchemas}).
  * Internal to the processor: the public topics stay JSON.
  *
- * <p>Each stored record maps field by field to the record of the same name: written in the order of the schema the
- * stores write, read by name from the newest (Avro resolves the two). What a component is called in Java is what its field is
- * called in Avro, and {@code StoreSchemaCompatibilityTest} holds the two to each other. Decimal amounts and rates are stored as the exact strings the records hold ({@code "10.00"}
- * stays {@code "10.00"}); a date is an Avro {@code date} (days since 1970-01-01).
+ * <p>A value is read by Avro's resolving reader (any released schema, resolved to the newest) and mapped by field
+ * name, as the Java component of the same name. It is written by walking its components in the written schema's
+ * field order straight onto Avro's encoder, without building an Avro record first: Avro's generic writer
+ * (records, then a walk of the schema for every value) was the stream thread's largest added cost (docs/performance.md).
+ * These writers are held to the schema by Avro itself: every value written is read back by Avro's reader in the
+ * round trips of StoreSerdesTest and StoreSerdesPropertiesTest (whose values give the fields distinct values, so a
+ * field out of order cannot go unnoticed), and what Avro reads re-encodes with Avro's own writer to the same bytes. What a component is called in Java is what its field is called in Avro
+ * ({@code StoreSchemaCompatibilityTest}). Decimal amounts and rates are stored as the exact strings the records hold
+ * ({@code "10.00"} stays {@code "10.00"}); a date is an Avro {@code date} (days since 1970-01-01).
  */
 public final class StoreSerdes {
-    private static final Schema ACCOUNT = StoreSchemas.written("Account");
-    private static final Schema COMMAND = StoreSchemas.written("Command");
-    private static final Schema OUTCOME = StoreSchemas.written("Outcome");
-    private static final Schema PROCESSED_COMMAND = StoreSchemas.written("ProcessedCommand");
-    private static final Schema TRANSFER = StoreSchemas.written("Transfer");
-    private static final Schema LEDGER_ENTRY = StoreSchemas.written("LedgerEntry");
-    private static final Schema HISTORY_ENTRY = StoreSchemas.written("HistoryEntry");
 
     private static final AvroEnum<AccountStatus> ACCOUNT_STATUS = new AvroEnum<>(AccountStatus.class,
-            StoreSchemas.latest("AccountStatus"));
+            StoreSchemas.written("AccountStatus"));
     private static final AvroEnum<CommandType> COMMAND_TYPE = new AvroEnum<>(CommandType.class,
-            StoreSchemas.latest("CommandType"));
+            StoreSchemas.written("CommandType"));
     private static final AvroEnum<OutcomeStatus> OUTCOME_STATUS = new AvroEnum<>(OutcomeStatus.class,
-            StoreSchemas.latest("OutcomeStatus"));
+            StoreSchemas.written("OutcomeStatus"));
     private static final AvroEnum<RejectionReason> REJECTION_REASON = new AvroEnum<>(RejectionReason.class,
-            StoreSchemas.latest("RejectionReason"));
+            StoreSchemas.written("RejectionReason"));
     private static final AvroEnum<TransferStatus> TRANSFER_STATUS = new AvroEnum<>(TransferStatus.class,
-            StoreSchemas.latest("TransferStatus"));
+            StoreSchemas.written("TransferStatus"));
     private static final AvroEnum<Transfer.Direction> DIRECTION = new AvroEnum<>(Transfer.Direction.class,
-            StoreSchemas.latest("TransferDirection"));
+            StoreSchemas.written("TransferDirection"));
     private static final AvroEnum<EntryType> ENTRY_TYPE = new AvroEnum<>(EntryType.class,
-            StoreSchemas.latest("EntryType"));
+            StoreSchemas.written("EntryType"));
 
     private static final StoreSerde<Account> ACCOUNTS =
             new StoreSerde<>("Account", StoreSerdes::account, StoreSerdes::account);
@@ -81,12 +79,17 @@ public final class StoreSerdes {
 
     // ---- Account ----
 
-    static GenericRecord account(Account a) {
-        // in the written schema's field order: accountId, currency, status, balanceMinor, sequence, openedAt,
-        // interestRate, accruedInterest, lastAccruedDate, owner
-        return record(ACCOUNT, a.accountId(), a.currency(), ACCOUNT_STATUS.symbol(a.status()), a.balanceMinor(),
-                a.sequence(), a.openedAt(), a.interestRate(), a.accruedInterest(),
-                a.lastAccruedDate() == null ? null : Math.toIntExact(a.lastAccruedDate().toEpochDay()), a.owner());
+    static void account(Encoder out, Account a) throws IOException {
+        optional(out, a.accountId());
+        optional(out, a.currency());
+        optional(out, ACCOUNT_STATUS, a.status());
+        out.writeLong(a.balanceMinor());
+        out.writeLong(a.sequence());
+        out.writeLong(a.openedAt());
+        optional(out, a.interestRate());
+        optional(out, a.accruedInterest());
+        optional(out, a.lastAccruedDate());
+        optional(out, a.owner());
     }
 
     static Account account(GenericRecord r) {
@@ -99,10 +102,19 @@ public final class StoreSerdes {
 
     // ---- ProcessedCommand = Command + Outcome ----
 
-    static GenericRecord processedCommand(ProcessedCommand p) {
-        // in the written schema's field order: command, outcome
-        return record(PROCESSED_COMMAND, p.command() == null ? null : command(p.command()),
-                p.outcome() == null ? null : outcome(p.outcome()));
+    static void processedCommand(Encoder out, ProcessedCommand p) throws IOException {
+        if (p.command() == null) {
+            out.writeIndex(0);
+        } else {
+            out.writeIndex(1);
+            command(out, p.command());
+        }
+        if (p.outcome() == null) {
+            out.writeIndex(0);
+        } else {
+            out.writeIndex(1);
+            outcome(out, p.outcome());
+        }
     }
 
     static ProcessedCommand processedCommand(GenericRecord r) {
@@ -111,12 +123,18 @@ public final class StoreSerdes {
         return new ProcessedCommand(command == null ? null : command(command), outcome == null ? null : outcome(outcome));
     }
 
-    static GenericRecord command(Command c) {
-        // in the written schema's field order: type, transactionId, accountId, amount, currency, toAccountId,
-        // reference, interestRate, principal, admin, owner
-        return record(COMMAND, COMMAND_TYPE.symbol(c.type()), c.transactionId(), c.accountId(), c.amount(),
-                c.currency(), c.toAccountId(), c.reference(), c.interestRate(), c.principal(), c.admin(),
-                c.owner());
+    static void command(Encoder out, Command c) throws IOException {
+        optional(out, COMMAND_TYPE, c.type());
+        optional(out, c.transactionId());
+        optional(out, c.accountId());
+        optional(out, c.amount());
+        optional(out, c.currency());
+        optional(out, c.toAccountId());
+        optional(out, c.reference());
+        optional(out, c.interestRate());
+        optional(out, c.principal());
+        optional(out, c.admin());
+        optional(out, c.owner());
     }
 
     static Command command(GenericRecord r) {
@@ -125,13 +143,23 @@ public final class StoreSerdes {
                 string(r, "interestRate"), string(r, "principal"), (Boolean) r.get("admin"), string(r, "owner"));
     }
 
-    static GenericRecord outcome(Outcome o) {
-        // in the written schema's field order: transactionId, accountId, type, status, reason, detail, amountMinor,
-        // balanceMinor, currency, sequence, replayed, timestamp, toAccountId, transferStatus, interestRate, principal
-        return record(OUTCOME, o.transactionId(), o.accountId(), COMMAND_TYPE.symbol(o.type()),
-                OUTCOME_STATUS.symbol(o.status()), REJECTION_REASON.symbol(o.reason()), o.detail(), o.amountMinor(),
-                o.balanceMinor(), o.currency(), o.sequence(), o.replayed(), o.timestamp(), o.toAccountId(),
-                TRANSFER_STATUS.symbol(o.transferStatus()), o.interestRate(), o.principal());
+    static void outcome(Encoder out, Outcome o) throws IOException {
+        optional(out, o.transactionId());
+        optional(out, o.accountId());
+        optional(out, COMMAND_TYPE, o.type());
+        optional(out, OUTCOME_STATUS, o.status());
+        optional(out, REJECTION_REASON, o.reason());
+        optional(out, o.detail());
+        optional(out, o.amountMinor());
+        optional(out, o.balanceMinor());
+        optional(out, o.currency());
+        out.writeLong(o.sequence());
+        out.writeBoolean(o.replayed());
+        out.writeLong(o.timestamp());
+        optional(out, o.toAccountId());
+        optional(out, TRANSFER_STATUS, o.transferStatus());
+        optional(out, o.interestRate());
+        optional(out, o.principal());
     }
 
     static Outcome outcome(GenericRecord r) {
@@ -145,12 +173,19 @@ public final class StoreSerdes {
 
     // ---- Transfer ----
 
-    static GenericRecord transfer(Transfer t) {
-        // in the written schema's field order: transferId, direction, fromAccountId, toAccountId, amountMinor,
-        // currency, reference, status, reason, detail, createdAt, completedAt
-        return record(TRANSFER, t.transferId(), DIRECTION.symbol(t.direction()), t.fromAccountId(), t.toAccountId(),
-                t.amountMinor(), t.currency(), t.reference(), TRANSFER_STATUS.symbol(t.status()),
-                REJECTION_REASON.symbol(t.reason()), t.detail(), t.createdAt(), t.completedAt());
+    static void transfer(Encoder out, Transfer t) throws IOException {
+        optional(out, t.transferId());
+        optional(out, DIRECTION, t.direction());
+        optional(out, t.fromAccountId());
+        optional(out, t.toAccountId());
+        out.writeLong(t.amountMinor());
+        optional(out, t.currency());
+        optional(out, t.reference());
+        optional(out, TRANSFER_STATUS, t.status());
+        optional(out, REJECTION_REASON, t.reason());
+        optional(out, t.detail());
+        out.writeLong(t.createdAt());
+        optional(out, t.completedAt());
     }
 
     static Transfer transfer(GenericRecord r) {
@@ -162,9 +197,14 @@ public final class StoreSerdes {
 
     // ---- HistoryEntry = LedgerEntry + value timestamp ----
 
-    static GenericRecord historyEntry(HistoryEntry h) {
-        // in the written schema's field order: entry, valueTimestamp
-        return record(HISTORY_ENTRY, h.entry() == null ? null : ledgerEntry(h.entry()), h.valueTimestamp());
+    static void historyEntry(Encoder out, HistoryEntry h) throws IOException {
+        if (h.entry() == null) {
+            out.writeIndex(0);
+        } else {
+            out.writeIndex(1);
+            ledgerEntry(out, h.entry());
+        }
+        out.writeLong(h.valueTimestamp());
     }
 
     static HistoryEntry historyEntry(GenericRecord r) {
@@ -172,13 +212,20 @@ public final class StoreSerdes {
         return new HistoryEntry(entry == null ? null : ledgerEntry(entry), (Long) r.get("valueTimestamp"));
     }
 
-    static GenericRecord ledgerEntry(LedgerEntry e) {
-        // in the written schema's field order: accountId, transactionId, type, amountMinor, currency,
-        // balanceBeforeMinor, balanceAfterMinor, sequence, timestamp, transferId, counterpartyAccountId, reference,
-        // principal
-        return record(LEDGER_ENTRY, e.accountId(), e.transactionId(), ENTRY_TYPE.symbol(e.type()), e.amountMinor(),
-                e.currency(), e.balanceBeforeMinor(), e.balanceAfterMinor(), e.sequence(), e.timestamp(),
-                e.transferId(), e.counterpartyAccountId(), e.reference(), e.principal());
+    static void ledgerEntry(Encoder out, LedgerEntry e) throws IOException {
+        optional(out, e.accountId());
+        optional(out, e.transactionId());
+        optional(out, ENTRY_TYPE, e.type());
+        out.writeLong(e.amountMinor());
+        optional(out, e.currency());
+        out.writeLong(e.balanceBeforeMinor());
+        out.writeLong(e.balanceAfterMinor());
+        out.writeLong(e.sequence());
+        out.writeLong(e.timestamp());
+        optional(out, e.transferId());
+        optional(out, e.counterpartyAccountId());
+        optional(out, e.reference());
+        optional(out, e.principal());
     }
 
     static LedgerEntry ledgerEntry(GenericRecord r) {
@@ -189,19 +236,32 @@ public final class StoreSerdes {
                 string(r, "principal"));
     }
 
-    /**
-     * A record of {@code schema} with {@code values} as its fields, in the schema's order: by position, not by name,
-     * as a name costs a hash lookup per field on every write. The round trips of StoreSerdesTest, whose samples give
-     * every field a distinct value, fail if a writer's order does not match its schema.
-     */
-    private static GenericRecord record(Schema schema, Object... values) {
-        if (values.length != schema.getFields().size()) {
-            throw new IllegalStateException(schema.getFullName() + " has " + schema.getFields().size()
-                    + " fields, not " + values.length);
-        }
-        GenericData.Record r = new GenericData.Record(schema);
-        for (int i = 0; i < values.length; i++) r.put(i, values[i]);
-        return r;
+    // ---- optional values: the union ["null", T], branch 0 for null ----
+
+    private static void optional(Encoder out, String value) throws IOException {
+        out.writeIndex(value == null ? 0 : 1);
+        if (value != null) out.writeString(value);
+    }
+
+    private static void optional(Encoder out, Long value) throws IOException {
+        out.writeIndex(value == null ? 0 : 1);
+        if (value != null) out.writeLong(value);
+    }
+
+    private static void optional(Encoder out, Boolean value) throws IOException {
+        out.writeIndex(value == null ? 0 : 1);
+        if (value != null) out.writeBoolean(value);
+    }
+
+    /** An Avro {@code date}: days since 1970-01-01, as an int. */
+    private static void optional(Encoder out, LocalDate value) throws IOException {
+        out.writeIndex(value == null ? 0 : 1);
+        if (value != null) out.writeInt(Math.toIntExact(value.toEpochDay()));
+    }
+
+    private static <E extends Enum<E>> void optional(Encoder out, AvroEnum<E> symbols, E value) throws IOException {
+        out.writeIndex(value == null ? 0 : 1);
+        if (value != null) out.writeEnum(symbols.index(value));
     }
 
     /** A string field (null stays null), as a {@link String} however Avro read it. */
