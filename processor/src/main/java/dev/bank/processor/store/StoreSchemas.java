@@ -2,6 +2,7 @@ package dev.bank.processor.store;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
+import org.apache.avro.generic.GenericData;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,6 +61,20 @@ public final class StoreSchemas {
         return schema;
     }
 
+    /**
+     * Marks every string of a type as read into a {@link String}, as the records hold them (Avro's default is its
+     * own {@code Utf8}, which would then be copied into a String once more). A property only: the schema's
+     * fingerprint, which covers its parsing canonical form, does not change.
+     */
+    private static void readStringsAsJavaStrings(Schema schema) {
+        switch (schema.getType()) {
+            case STRING -> GenericData.setStringType(schema, GenericData.StringType.String);
+            case UNION -> schema.getTypes().forEach(StoreSchemas::readStringsAsJavaStrings);
+            case RECORD -> schema.getFields().forEach(f -> readStringsAsJavaStrings(f.schema()));
+            default -> { }
+        }
+    }
+
     /** The named types of one version's file, by full name. */
     static Map<String, Schema> load(String resource) {
         try (InputStream in = StoreSchemas.class.getClassLoader().getResourceAsStream(resource)) {
@@ -68,6 +83,7 @@ public final class StoreSchemas {
             if (file.getType() != Schema.Type.UNION) {
                 throw new IllegalStateException(resource + " must be a list of named types");
             }
+            file.getTypes().forEach(StoreSchemas::readStringsAsJavaStrings);
             return file.getTypes().stream().collect(Collectors.toUnmodifiableMap(Schema::getFullName, Function.identity()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resource, e);

@@ -71,7 +71,6 @@ public final class StoreSerde<T> implements Serde<T>, Serializer<T>, Deserialize
         Schema written = StoreSchemas.written(name);
         this.header = header(SchemaNormalization.parsingFingerprint64(written));
         Schema latest = StoreSchemas.latest(name);
-        GenericData.setStringType(latest, GenericData.StringType.String);
         List<Schema> released = StoreSchemas.released(name);
         this.fingerprints = released.stream().mapToLong(SchemaNormalization::parsingFingerprint64).toArray();
         this.readers = released.stream()

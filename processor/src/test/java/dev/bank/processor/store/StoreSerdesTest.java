@@ -124,6 +124,19 @@ class StoreSerdesTest {
     }
 
     @Test
+    void readsStringsAsJavaStringsNotAvroUtf8() {
+        for (String type : List.of("Account", "Command", "Outcome", "Transfer", "LedgerEntry")) {
+            for (Schema.Field field : StoreSchemas.latest(type).getFields()) {
+                Schema schema = field.schema().isUnion() ? field.schema().getTypes().get(1) : field.schema();
+                if (schema.getType() == Schema.Type.STRING) {
+                    assertThat(schema.getProp(GenericData.STRING_PROP)).as("%s.%s", type, field.name())
+                            .isEqualTo("String");
+                }
+            }
+        }
+    }
+
+    @Test
     void storesADateAsItsEpochDay() {
         // Given two accounts that differ only in their last accrued date, one day apart
         Account a = new Account("a", "EUR", AccountStatus.OPEN, 0, 0, 0, null, null, LocalDate.of(2025, 2, 28));
