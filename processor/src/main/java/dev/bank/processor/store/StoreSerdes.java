@@ -103,18 +103,8 @@ public final class StoreSerdes {
     // ---- ProcessedCommand = Command + Outcome ----
 
     static void processedCommand(Encoder out, ProcessedCommand p) throws IOException {
-        if (p.command() == null) {
-            out.writeIndex(0);
-        } else {
-            out.writeIndex(1);
-            command(out, p.command());
-        }
-        if (p.outcome() == null) {
-            out.writeIndex(0);
-        } else {
-            out.writeIndex(1);
-            outcome(out, p.outcome());
-        }
+        optionalRecord(out, p.command(), StoreSerdes::command);
+        optionalRecord(out, p.outcome(), StoreSerdes::outcome);
     }
 
     static ProcessedCommand processedCommand(GenericRecord r) {
@@ -198,12 +188,7 @@ public final class StoreSerdes {
     // ---- HistoryEntry = LedgerEntry + value timestamp ----
 
     static void historyEntry(Encoder out, HistoryEntry h) throws IOException {
-        if (h.entry() == null) {
-            out.writeIndex(0);
-        } else {
-            out.writeIndex(1);
-            ledgerEntry(out, h.entry());
-        }
+        optionalRecord(out, h.entry(), StoreSerdes::ledgerEntry);
         out.writeLong(h.valueTimestamp());
     }
 
@@ -257,6 +242,11 @@ public final class StoreSerdes {
     private static void optional(Encoder out, LocalDate value) throws IOException {
         out.writeIndex(value == null ? 0 : 1);
         if (value != null) out.writeInt(Math.toIntExact(value.toEpochDay()));
+    }
+
+    private static <T> void optionalRecord(Encoder out, T value, StoreSerde.Writer<T> writer) throws IOException {
+        out.writeIndex(value == null ? 0 : 1);
+        if (value != null) writer.write(out, value);
     }
 
     private static <E extends Enum<E>> void optional(Encoder out, AvroEnum<E> symbols, E value) throws IOException {
