@@ -1,7 +1,7 @@
 package dev.bank.processor.store;
 
+import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
 import org.apache.avro.generic.GenericData;
 
 import java.io.IOException;
@@ -87,7 +87,7 @@ public final class StoreSchemas {
             return file.getTypes().stream().collect(Collectors.toUnmodifiableMap(Schema::getFullName, Function.identity()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + resource, e);
-        } catch (SchemaParseException e) {
+        } catch (AvroRuntimeException e) { // SchemaParseException, AvroTypeException for an undefined name, ...
             throw new IllegalStateException(resource + " is not a valid Avro schema: " + e.getMessage(), e);
         }
     }
