@@ -22,7 +22,24 @@ public final class CommandShape {
 
     /** The schema violations of a command document, one readable line each; empty when it is valid. */
     public static List<String> violations(JsonNode document) {
-        return certainlyValid(document) ? List.of() : JsonSchemas.violations(JsonSchemas.COMMAND, document);
+        if (certainlyValid(document)) return List.of();
+        // the schema validator expands a number's exponent digit by digit: 1E+999999 takes minutes of a thread
+        if (hasHugeExponent(document)) {
+            return List.of("a number may not have more than " + Json.MAX_NUMBER_LENGTH + " digits before or after its point");
+        }
+        return JsonSchemas.violations(JsonSchemas.COMMAND, document);
+    }
+
+    /** Whether any number in the document has a scale beyond what {@link Json#MAX_NUMBER_LENGTH} digits can write. */
+    static boolean hasHugeExponent(JsonNode node) {
+        if (node == null) return false;
+        if (node.isBigDecimal()) return Math.abs(node.decimalValue().scale()) > Json.MAX_NUMBER_LENGTH;
+        if (node.isContainerNode()) {
+            for (JsonNode child : node) {
+                if (hasHugeExponent(child)) return true;
+            }
+        }
+        return false;
     }
 
     /** True only when the document satisfies every rule of {@code command.schema.json}; false when unsure. */

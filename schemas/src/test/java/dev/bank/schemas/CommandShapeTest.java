@@ -32,6 +32,21 @@ class CommandShapeTest {
             NODES.booleanNode(true), NODES.nullNode(), NODES.objectNode(), NODES.arrayNode());
 
     @Test
+    void refusesAHugeExponentAtOnceInsteadOfExpandingIt() throws Exception {
+        // the schema validator would expand 1E+999999 digit by digit for minutes, stalling the partition
+        for (String number : new String[] {"1E+999999", "1E-999999", "-7.5E+2147483647"}) {
+            long started = System.nanoTime();
+            List<String> violations = CommandShape.violations(Json.MAPPER.readTree(
+                    "{\"type\":" + number + ",\"transactionId\":\"t\",\"accountId\":\"a\",\"amount\":[" + number + "]}"));
+            assertThat(violations).as(number).singleElement().asString().contains("digits before or after its point");
+            assertThat((System.nanoTime() - started) / 1_000_000).as(number).isLessThan(1_000);
+        }
+        assertThat(CommandShape.violations(Json.MAPPER.readTree(
+                "{\"type\":\"CREDIT\",\"transactionId\":\"t\",\"accountId\":\"a\",\"amount\":1E+2}")))
+                .as("an ordinary exponent still goes to the schema").isEmpty();
+    }
+
+    @Test
     void saysValidOnlyWhenTheSchemaAgrees() {
         Random random = new Random(2026);
         int fastValid = 0;
