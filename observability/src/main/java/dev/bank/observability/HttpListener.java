@@ -37,11 +37,16 @@ public final class HttpListener {
 
     /** Listens on the address the supplier gives at start-up (port 0: any free port). */
     public static void install(JavalinConfig config, Supplier<InetSocketAddress> address) {
+        install(config, address, REQUEST_IO_TIMEOUT_MILLIS);
+    }
+
+    /** As {@link #install(JavalinConfig, Supplier)} with another I/O timeout, so that tests need not wait for it. */
+    static void install(JavalinConfig config, Supplier<InetSocketAddress> address, long ioTimeoutMillis) {
         HttpErrors.install(config);
         // Javalin hangs its servlet context below this wrapper; the body limit is read when the server is built
         config.jetty.modifyServer(server -> server.setHandler(BodyFirst.handler(config.http.maxRequestSize)));
         // the backstop for what still blocks: a read that makes no progress gives up (408)
-        config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(REQUEST_IO_TIMEOUT_MILLIS));
+        config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(ioTimeoutMillis));
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 4);
         threads.setName("JettyServerThreadPool");
         config.jetty.threadPool = threads;
