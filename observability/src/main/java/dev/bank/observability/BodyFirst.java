@@ -70,6 +70,10 @@ final class BodyFirst implements EagerContentHandler.ContentLoaderFactory {
     /**
      * The request while its body is read: the connection's idle timeout is the body timeout until the body has
      * ended, and a read that timed out is the body's end, so the loader stops waiting and hands the request on.
+     * Only a read waiting for the client times out: Jetty delivers the timeout to a pending read, and asks the
+     * request's idle timeout listeners only when none is pending, i.e. when the server, not the client, is slow
+     * (a thread not yet back to read, on a busy machine); this listener then lets the request go on. Without it
+     * Jetty would fail the request, which answers 408, or 400 when Jetty, failing it, finds the body cut short.
      */
     private static final class TimeoutEndsBody extends Request.Wrapper {
         private final EndPoint connection;
@@ -78,6 +82,7 @@ final class BodyFirst implements EagerContentHandler.ContentLoaderFactory {
 
         TimeoutEndsBody(Request request, long timeoutMillis) {
             super(request);
+            request.addIdleTimeoutListener(timeout -> false); // see above; later the servlet's listener decides
             connection = request.getConnectionMetaData().getConnection().getEndPoint();
             idleTimeoutAfter = connection.getIdleTimeout();
             // the body's time starts now: the idle time counts from the last read, that of the request's head,
@@ -90,7 +95,10 @@ final class BodyFirst implements EagerContentHandler.ContentLoaderFactory {
         public Content.Chunk read() {
             Content.Chunk chunk = super.read();
             if (chunk != null && Content.Chunk.isFailure(chunk, false)) {
-                chunk = Content.Chunk.from(chunk.getFailure(), true);
+                // the timeout may have expired with the next bytes received but not yet read (a busy server): only
+                // a body with nothing more to read has stopped arriving
+                Content.Chunk more = super.read();
+                chunk = more != null ? more : Content.Chunk.from(chunk.getFailure(), true);
             }
             if (chunk != null && chunk.isLast()) ended(); // as soon as it is in, not once a thread takes the request
             return chunk;
