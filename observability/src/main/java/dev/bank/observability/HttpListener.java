@@ -12,8 +12,9 @@ import java.util.function.Supplier;
  * The HTTP listener of both services. Java binds server sockets with a backlog of 50 unless told otherwise; a
  * burst of a thousand clients connecting at once then overflows the kernel's accept queue, and connections the
  * kernel dropped fail with "no bytes" on the client instead of waiting their turn. A few threads serve many
- * clients, so no client may hold one: bodies are read before a handler runs ({@link BodyFirst}) and I/O that makes
- * no progress gives up. Every error is answered as a problem document ({@link HttpErrors}).
+ * clients, so no client may hold one: bodies are read before a handler runs ({@link BodyFirst}), a body that makes
+ * no progress gives up soon (408) and other I/O that makes none later. Every error is answered as a problem
+ * document ({@link HttpErrors}).
  */
 public final class HttpListener {
     /** Connections the kernel holds for the server before it accepts them (capped by net.core.somaxconn). */
@@ -27,21 +28,35 @@ public final class HttpListener {
     public static final int MAX_THREADS = Math.max(16, 8 * Runtime.getRuntime().availableProcessors());
 
     /**
-     * How long reading or writing a request may make no progress before Jetty gives up on it (Jetty's default is
-     * 30 s). A request answered asynchronously does no I/O while it waits, so this does not limit how long an
-     * answer may take.
+     * How long a request body may make no progress before it counts as ended, so that the application answers 408
+     * and no thread waits for it ({@link BodyFirst}). It applies to the body only: a request answered
+     * asynchronously does no I/O while it waits, and its answer may take longer than this.
      */
-    public static final long REQUEST_IO_TIMEOUT_MILLIS = 3_000;
+    public static final long BODY_TIMEOUT_MILLIS = 3_000;
+
+    /**
+     * How long a connection may make no I/O progress at any other time before Jetty gives up on it: a request's
+     * line and headers, a response the client does not read, a kept-alive connection between requests. Jetty's
+     * default. It is the backstop for a write that makes no progress, and it must be longer than any answer takes
+     * (by default the gateway waits up to 5 s for Kafka to take a command and 5 s for its outcome): it counts from
+     * the connection's last I/O, so one that expires just as a slow answer is being written fails that write.
+     */
+    public static final long IO_TIMEOUT_MILLIS = 30_000;
 
     private HttpListener() {}
 
     /** Listens on the address the supplier gives at start-up (port 0: any free port). */
     public static void install(JavalinConfig config, Supplier<InetSocketAddress> address) {
+        install(config, address, BODY_TIMEOUT_MILLIS, IO_TIMEOUT_MILLIS);
+    }
+
+    /** As {@link #install(JavalinConfig, Supplier)} with other timeouts, so that tests need not wait for them. */
+    static void install(JavalinConfig config, Supplier<InetSocketAddress> address, long bodyTimeoutMillis,
+                        long ioTimeoutMillis) {
         HttpErrors.install(config);
         // Javalin hangs its servlet context below this wrapper; the body limit is read when the server is built
-        config.jetty.modifyServer(server -> server.setHandler(BodyFirst.handler(config.http.maxRequestSize)));
-        // the backstop for what still blocks: a read that makes no progress gives up (408)
-        config.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(REQUEST_IO_TIMEOUT_MILLIS));
+        config.jetty.modifyServer(server -> server.setHandler(
+                BodyFirst.handler(config.http.maxRequestSize, bodyTimeoutMillis)));
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 4);
         threads.setName("JettyServerThreadPool");
         config.jetty.threadPool = threads;
@@ -51,6 +66,7 @@ public final class HttpListener {
             connector.setHost(bind.getHostString());
             connector.setPort(bind.getPort());
             connector.setAcceptQueueSize(ACCEPT_QUEUE);
+            connector.setIdleTimeout(ioTimeoutMillis);
             return connector;
         });
     }

@@ -37,12 +37,12 @@ class HttpErrorsTest {
             config.routes.put("/slow/{accountId}", ctx -> {
                 byte[] body = ctx.bodyAsBytes();
                 ctx.future(() -> java.util.concurrent.CompletableFuture.runAsync(() -> ctx.result("late " + body.length),
-                        java.util.concurrent.CompletableFuture.delayedExecutor(HttpListener.REQUEST_IO_TIMEOUT_MILLIS + 2_000,
+                        java.util.concurrent.CompletableFuture.delayedExecutor(HttpListener.BODY_TIMEOUT_MILLIS + 2_000,
                                 java.util.concurrent.TimeUnit.MILLISECONDS)));
             });
             config.routes.get("/slow", ctx -> ctx.future(() -> java.util.concurrent.CompletableFuture.runAsync(
                     () -> ctx.result("late"), java.util.concurrent.CompletableFuture.delayedExecutor(
-                            HttpListener.REQUEST_IO_TIMEOUT_MILLIS + 2_000, java.util.concurrent.TimeUnit.MILLISECONDS))));
+                            HttpListener.BODY_TIMEOUT_MILLIS + 2_000, java.util.concurrent.TimeUnit.MILLISECONDS))));
         }).start();
         port = app.port();
     }
@@ -153,7 +153,7 @@ class HttpErrorsTest {
                 "12345".getBytes(StandardCharsets.UTF_8));
         long millis = (System.nanoTime() - started) / 1_000_000;
         problem(a, 408);
-        assertThat(millis).isLessThan(HttpListener.REQUEST_IO_TIMEOUT_MILLIS + 2_000);
+        assertThat(millis).isLessThan(HttpListener.BODY_TIMEOUT_MILLIS + 2_000);
     }
 
     @Test
@@ -172,7 +172,7 @@ class HttpErrorsTest {
             assertThat(a.body()).isEqualTo("put 5");
             // held threads would make it wait for the stalled bodies' 3 s timeouts; the margin is for a busy machine
             assertThat((System.nanoTime() - started) / 1_000_000)
-                    .isLessThan(HttpListener.REQUEST_IO_TIMEOUT_MILLIS - 500);
+                    .isLessThan(HttpListener.BODY_TIMEOUT_MILLIS - 500);
         } finally {
             for (java.net.Socket socket : stalled) socket.close();
         }
@@ -189,7 +189,7 @@ class HttpErrorsTest {
                 for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) { /* headers */ }
                 char[] body = new char[4];
                 assertThat(in.read(body)).isEqualTo(4);
-                Thread.sleep(HttpListener.REQUEST_IO_TIMEOUT_MILLIS + 1_000); // idle between requests, as a pool is
+                Thread.sleep(HttpListener.BODY_TIMEOUT_MILLIS + 1_000); // idle between requests, as a pool is
             }
         }
     }
