@@ -138,6 +138,26 @@ class ApiContractIT {
         expect(403, "PUT", "/accounts/c-alice/interest-rate", ALICE, "{\"interestRate\":\"0.025\",\"transactionId\":\"c-rate-2\"}");
         expect(400, "PUT", "/accounts/c-alice/interest-rate", ADMIN, "{\"interestRate\":\"2.5%\"}");
 
+        // money controls: limits and freeze (admin), close (owner or admin)
+        expect(200, "PUT", "/accounts/c-alice/limits", ADMIN,
+                "{\"overdraftLimit\":\"100.00\",\"dailyOutflowLimit\":500,\"debitInterestRate\":\"0.12\",\"transactionId\":\"c-lim-1\"}");
+        expect(403, "PUT", "/accounts/c-alice/limits", ALICE, "{\"overdraftLimit\":\"100000\"}");
+        expect(400, "PUT", "/accounts/c-alice/limits", ADMIN, "{\"overdraftLimit\":\"-1\"}");
+        expect(404, "PUT", "/accounts/c-nobody/limits", ADMIN, "{\"overdraftLimit\":\"1\",\"transactionId\":\"c-lim-2\"}");
+        transaction(422, ALICE, "c-alice", "600", "debit", "c-tx-limit"); // over the daily outflow limit
+        expect(200, "POST", "/accounts/c-alice/freeze", ADMIN, null);
+        expect(403, "POST", "/accounts/c-alice/freeze", ALICE, null);
+        transaction(422, ALICE, "c-alice", "1", "debit", "c-tx-frozen");
+        expect(200, "POST", "/accounts/c-alice/unfreeze", ADMIN, "{\"transactionId\":\"c-unfreeze-1\"}");
+        expect(400, "POST", "/accounts/c-alice/unfreeze", ADMIN, "{\"transactionId\":\"no spaces\"}");
+        expect(200, "GET", "/accounts/c-alice/transactions/c-unfreeze-1", ALICE, null);
+        expect(409, "POST", "/accounts/c-alice/close", ALICE, "{\"transactionId\":\"c-close-1\"}"); // not empty
+        expect(404, "POST", "/accounts/c-alice/close", MALLORY, "{\"transactionId\":\"c-close-2\"}");
+        expect(201, "POST", "/accounts", ALICE, "{\"accountId\":\"c-empty\",\"currency\":\"EUR\",\"transactionId\":\"c-open-empty\"}");
+        expect(200, "POST", "/accounts/c-empty/close", ALICE, null);
+        transaction(422, ALICE, "c-empty", "1", "credit", "c-tx-closed");
+        expect(200, "GET", "/balance/c-empty", ALICE, null);
+
         // history and statements
         expect(200, "GET", "/accounts/c-alice/transactions", ALICE, null);
         expect(200, "GET", "/accounts/c-alice/transactions?limit=1", ALICE, null);

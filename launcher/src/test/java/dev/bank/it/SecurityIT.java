@@ -46,6 +46,8 @@ class SecurityIT {
                 + "\"transactionId\":\"sec-open\"}").status()).isEqualTo(201);
         assertThat(alice.post("/accounts", "{\"accountId\":\"sec-b\",\"currency\":\"EUR\",\"transactionId\":\"sec-open-b\"}")
                 .status()).isEqualTo(201);
+        assertThat(alice.post("/accounts", "{\"accountId\":\"sec-life\",\"currency\":\"EUR\",\"transactionId\":\"sec-open-life\"}")
+                .status()).isEqualTo(201);
         assertThat(alice.post("/transfers", "{\"fromAccountId\":\"sec-a\",\"toAccountId\":\"sec-b\",\"amount\":\"1\","
                 + "\"transactionId\":\"sec-tr\"}").status()).isEqualTo(200);
     }
@@ -59,7 +61,10 @@ class SecurityIT {
 
     private static Answer call(String route, String token) throws Exception {
         String[] methodAndPath = route.split(" ", 2);
-        String path = methodAndPath[1].replace("{accountId}", "sec-a").replace("{transactionId}", "sec-open")
+        // the lifecycle routes act on an account of their own: an admin closing sec-a would change what others read
+        String account = methodAndPath[1].matches("/accounts/\\{accountId}/(freeze|unfreeze|close|limits)")
+                ? "sec-life" : "sec-a";
+        String path = methodAndPath[1].replace("{accountId}", account).replace("{transactionId}", "sec-open")
                 .replace("{transferId}", "sec-tr").replace("{month}", YearMonth.now().toString());
         String body = switch (methodAndPath[1]) {
             case "/accounts" -> "{\"currency\":\"EUR\"}";
@@ -141,6 +146,12 @@ class SecurityIT {
         // the customer cannot change rates or open accounts for others; an admin can
         String customer = BankStack.token("sec-alice", Scope.READ, Scope.WRITE);
         assertThat(call("PUT /accounts/{accountId}/interest-rate", customer).status()).isEqualTo(403);
+        // nor set their own limits, nor freeze or unfreeze (a frozen customer would unfreeze themselves)
+        for (String adminOnly : List.of("PUT /accounts/{accountId}/limits", "POST /accounts/{accountId}/freeze",
+                "POST /accounts/{accountId}/unfreeze")) {
+            assertThat(rules.get(adminOnly)).as(adminOnly).isEqualTo("ADMIN");
+            assertThat(call(adminOnly, customer).status()).as(adminOnly).isEqualTo(403);
+        }
         Http alice = bank.http().as(customer);
         assertThat(alice.post("/accounts", "{\"currency\":\"EUR\",\"owner\":\"sec-bob\"}").status()).isEqualTo(403);
         // nor pick their own interest rate when opening (it would be a rate change without an admin)
@@ -161,7 +172,7 @@ class SecurityIT {
         for (String route : protectedRoutes()) {
             boolean aboutAnAccount = route.contains("{accountId}") || route.startsWith("POST /transaction")
                     || route.startsWith("POST /transfers");
-            if (aboutAnAccount && !route.endsWith("/interest-rate")) {
+            if (aboutAnAccount && !"ADMIN".equals(bank.gateway().accessRules().get(route))) {
                 Answer a = call(route, mallory);
                 if (a.status() != 404 || !"application/problem+json".equals(a.contentType())) {
                     failures.add(route + " as another customer: " + a);

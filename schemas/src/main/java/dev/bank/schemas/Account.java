@@ -21,11 +21,34 @@ import java.time.LocalDate;
  *                        account is never accrued twice for one date
  * @param owner           the principal the account belongs to: only it (or an admin) reads it and moves its money;
  *                        null for accounts opened before ownership existed, which only admins reach
+ * @param overdraftLimitMinor how far below zero debits and transfers out may take the balance (admin-set; 0: not
+ *                        at all)
+ * @param dailyOutflowLimitMinor the most that debits and transfers out may take out of the account in one business
+ *                        day; null: no limit
+ * @param debitInterestRate annual rate charged on a negative end-of-day balance, an exact decimal string; null: a
+ *                        negative balance is charged nothing
+ * @param outflowDate     the business date {@code outflowMinor} counts for; null before the first outflow
+ * @param outflowMinor    what went out on {@code outflowDate}, held against the daily outflow limit
+ * @param heldMinor       the sum of the account's active holds: reserved, so not available, but still in the balance
+ * @param pendingTransfersOut transfers this account sent that are not yet completed or refunded: money in flight,
+ *                        which keeps the account from being closed
+ * @param closedAt        epoch millis of the command that closed the account; null while it is not closed
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Account(String accountId, String currency, AccountStatus status, long balanceMinor, long sequence,
                       long openedAt, String interestRate, String accruedInterest,
-                      @JsonFormat(shape = JsonFormat.Shape.STRING) LocalDate lastAccruedDate, String owner) {
+                      @JsonFormat(shape = JsonFormat.Shape.STRING) LocalDate lastAccruedDate, String owner,
+                      long overdraftLimitMinor, Long dailyOutflowLimitMinor, String debitInterestRate,
+                      @JsonFormat(shape = JsonFormat.Shape.STRING) LocalDate outflowDate, long outflowMinor,
+                      long heldMinor, int pendingTransfersOut, Long closedAt) {
+
+    /** An account without limits, holds or transfers in flight, open or not yet closed. */
+    public Account(String accountId, String currency, AccountStatus status, long balanceMinor, long sequence,
+                   long openedAt, String interestRate, String accruedInterest, LocalDate lastAccruedDate,
+                   String owner) {
+        this(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate, accruedInterest,
+                lastAccruedDate, owner, 0, null, null, null, 0, 0, 0, null);
+    }
 
     /** An account without an owner (as stored before ownership existed). */
     public Account(String accountId, String currency, AccountStatus status, long balanceMinor, long sequence,
@@ -42,18 +65,76 @@ public record Account(String accountId, String currency, AccountStatus status, l
 
     public Account withPosting(long newBalanceMinor) {
         return new Account(accountId, currency, status, newBalanceMinor, sequence + 1, openedAt, interestRate,
-                accruedInterest, lastAccruedDate, owner);
+                accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
+                debitInterestRate, outflowDate, outflowMinor, heldMinor, pendingTransfersOut, closedAt);
     }
 
     public Account withInterestRate(String rate) {
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, rate, accruedInterest,
-                lastAccruedDate, owner);
+                lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor, debitInterestRate, outflowDate,
+                outflowMinor, heldMinor, pendingTransfersOut, closedAt);
     }
 
     /** The state after accruing {@code date}: the carried remainder and the date itself. */
     public Account withAccrual(String accrued, LocalDate date) {
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate, accrued, date,
-                owner);
+                owner, overdraftLimitMinor, dailyOutflowLimitMinor, debitInterestRate, outflowDate, outflowMinor,
+                heldMinor, pendingTransfersOut, closedAt);
+    }
+
+    /** The account in another lifecycle state; {@code at} is when it was closed (ignored for other states). */
+    public Account withStatus(AccountStatus newStatus, long at) {
+        return new Account(accountId, currency, newStatus, balanceMinor, sequence, openedAt, interestRate,
+                accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
+                debitInterestRate, outflowDate, outflowMinor, heldMinor, pendingTransfersOut,
+                newStatus == AccountStatus.CLOSED ? Long.valueOf(at) : null);
+    }
+
+    /** The account with new limits: each replaces the one before (a null daily limit or debit rate: none). */
+    public Account withLimits(long overdraftMinor, Long dailyOutflowMinor, String debitRate) {
+        return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate,
+                accruedInterest, lastAccruedDate, owner, overdraftMinor, dailyOutflowMinor, debitRate, outflowDate,
+                outflowMinor, heldMinor, pendingTransfersOut, closedAt);
+    }
+
+    /** The account after {@code amountMinor} went out on business date {@code date}, counted against its daily limit. */
+    public Account withOutflow(LocalDate date, long amountMinor) {
+        return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate,
+                accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
+                debitInterestRate, date, Math.addExact(outflowOn(date), amountMinor), heldMinor, pendingTransfersOut,
+                closedAt);
+    }
+
+    /** The account with {@code change} more (or, negative, fewer) transfers out in flight. */
+    public Account withTransfersOut(int change) {
+        return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate,
+                accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
+                debitInterestRate, outflowDate, outflowMinor, heldMinor, Math.max(0, pendingTransfersOut + change),
+                closedAt);
+    }
+
+    /** The account with {@code heldMinor} reserved by its active holds. */
+    public Account withHeld(long held) {
+        return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate,
+                accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
+                debitInterestRate, outflowDate, outflowMinor, held, pendingTransfersOut, closedAt);
+    }
+
+    /** What went out on business date {@code date} so far. */
+    public long outflowOn(LocalDate date) {
+        return date.equals(outflowDate) ? outflowMinor : 0;
+    }
+
+    /**
+     * What may still be taken out: the balance, less what active holds reserve, plus the overdraft limit. Money
+     * arithmetic on the largest balances saturates instead of overflowing, which only ever makes less available.
+     */
+    public long availableMinor() {
+        long unheld = balanceMinor - heldMinor; // both within [-2^62, 2^63): a balance never drops below -limit
+        if (((balanceMinor ^ heldMinor) & (balanceMinor ^ unheld)) < 0) unheld = Long.MIN_VALUE;
+        long available = unheld + overdraftLimitMinor;
+        if (((unheld ^ available) & (overdraftLimitMinor ^ available)) < 0) available = Long.MAX_VALUE;
+        return available;
     }
 
     /** Whether the principal may read this account and move its money: its owner, or an admin. */

@@ -22,11 +22,25 @@ import java.util.Objects;
  * @param admin         true when the principal acts as an admin (any account); null or false otherwise
  * @param owner         OPEN_ACCOUNT: whom the account will belong to when an admin opens it for someone else;
  *                      null: the principal
+ * @param overdraftLimit SET_LIMITS: how far below zero the balance may go, major units ({@code "500.00"}); absent:
+ *                      no overdraft
+ * @param dailyOutflowLimit SET_LIMITS: the most that may leave the account per business day, major units; absent:
+ *                      no daily limit
+ * @param debitInterestRate SET_LIMITS: annual rate charged on a negative balance, an exact decimal string; absent:
+ *                      none is charged
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Command(CommandType type, String transactionId, String accountId, String amount, String currency,
                       String toAccountId, String reference, String interestRate, String principal, Boolean admin,
-                      String owner) {
+                      String owner, String overdraftLimit, String dailyOutflowLimit, String debitInterestRate) {
+
+    /** A command without limits. */
+    public Command(CommandType type, String transactionId, String accountId, String amount, String currency,
+                   String toAccountId, String reference, String interestRate, String principal, Boolean admin,
+                   String owner) {
+        this(type, transactionId, accountId, amount, currency, toAccountId, reference, interestRate, principal, admin,
+                owner, null, null, null);
+    }
 
     /** A command on no one's behalf in particular (a trusted system's). */
     public Command(CommandType type, String transactionId, String accountId, String amount, String currency,
@@ -75,16 +89,28 @@ public record Command(CommandType type, String transactionId, String accountId, 
         return new Command(CommandType.TRANSFER, transferId, fromAccountId, amount, null, toAccountId, reference);
     }
 
+    /** Sets an account's limits; a null limit or rate is none. */
+    public static Command setLimits(String transactionId, String accountId, String overdraftLimit,
+                                    String dailyOutflowLimit, String debitInterestRate) {
+        return new Command(CommandType.SET_LIMITS, transactionId, accountId, null, null, null, null, null, null, null,
+                null, overdraftLimit, dailyOutflowLimit, debitInterestRate);
+    }
+
+    /** A command that names only its type, transaction and account (freeze, unfreeze, close). */
+    public static Command of(CommandType type, String transactionId, String accountId) {
+        return new Command(type, transactionId, accountId, null, null);
+    }
+
     /** The same command, asked for by {@code who} (as an admin when {@code asAdmin}). */
     public Command by(String who, boolean asAdmin) {
         return new Command(type, transactionId, accountId, amount, currency, toAccountId, reference, interestRate, who,
-                asAdmin ? Boolean.TRUE : null, owner);
+                asAdmin ? Boolean.TRUE : null, owner, overdraftLimit, dailyOutflowLimit, debitInterestRate);
     }
 
     /** The same OPEN_ACCOUNT, for an account that will belong to {@code newOwner}. */
     public Command ownedBy(String newOwner) {
         return new Command(type, transactionId, accountId, amount, currency, toAccountId, reference, interestRate,
-                principal, admin, newOwner);
+                principal, admin, newOwner, overdraftLimit, dailyOutflowLimit, debitInterestRate);
     }
 
     /** Whether this command acts with an admin's authority. */
@@ -99,13 +125,18 @@ public record Command(CommandType type, String transactionId, String accountId, 
     public boolean sameRequestAs(Command other) {
         return type == other.type
                 && Objects.equals(accountId, other.accountId)
-                && Objects.equals(amount == null ? null : Money.canonical(amount),
-                                  other.amount == null ? null : Money.canonical(other.amount))
+                && Objects.equals(canonical(amount), canonical(other.amount))
                 && Objects.equals(currency, other.currency)
                 && Objects.equals(toAccountId, other.toAccountId)
                 && Objects.equals(reference, other.reference)
                 && Objects.equals(owner, other.owner)
-                && Objects.equals(interestRate == null ? null : Money.canonical(interestRate),
-                                  other.interestRate == null ? null : Money.canonical(other.interestRate));
+                && Objects.equals(canonical(interestRate), canonical(other.interestRate))
+                && Objects.equals(canonical(overdraftLimit), canonical(other.overdraftLimit))
+                && Objects.equals(canonical(dailyOutflowLimit), canonical(other.dailyOutflowLimit))
+                && Objects.equals(canonical(debitInterestRate), canonical(other.debitInterestRate));
+    }
+
+    private static String canonical(String decimal) {
+        return decimal == null ? null : Money.canonical(decimal);
     }
 }

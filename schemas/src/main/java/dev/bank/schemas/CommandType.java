@@ -6,5 +6,13 @@ public enum CommandType {
     /** Moves money to {@code toAccountId}: debited here, credited (or refunded) through the transfer-legs topic. */
     TRANSFER,
     /** Changes the account's annual interest rate ({@code interestRate}); days already accrued keep their rate. */
-    SET_INTEREST_RATE
+    SET_INTEREST_RATE,
+    /** Sets the account's overdraft limit, daily outflow limit and debit interest rate, each replacing the last (admin). */
+    SET_LIMITS,
+    /** Stops money leaving the account: debits, transfers out and new holds are refused until unfrozen (admin). */
+    FREEZE_ACCOUNT,
+    /** Lifts a freeze (admin). */
+    UNFREEZE_ACCOUNT,
+    /** Closes the account for good: only with a zero balance, no active hold and no transfer in flight. */
+    CLOSE_ACCOUNT
 }

@@ -10,11 +10,13 @@ public enum EntryType {
     /** The source's credit when the destination refused the transfer. */
     TRANSFER_REFUND,
     /** Interest paid by the bank; its transactionId is {@code interest:<business date>}. */
-    INTEREST;
+    INTEREST,
+    /** Interest charged on a negative balance at the account's debit rate; transactionId {@code interest:<date>}. */
+    INTEREST_CHARGE;
 
     /** +1 for money in, -1 for money out. */
     public int sign() {
-        return this == DEBIT || this == TRANSFER_OUT ? -1 : 1;
+        return this == DEBIT || this == TRANSFER_OUT || this == INTEREST_CHARGE ? -1 : 1;
     }
 
     /**
@@ -23,6 +25,6 @@ public enum EntryType {
      * reconciled against external flows.
      */
     public boolean external() {
-        return this == OPENING_DEPOSIT || this == CREDIT || this == DEBIT || this == INTEREST;
+        return this == OPENING_DEPOSIT || this == CREDIT || this == DEBIT || this == INTEREST || this == INTEREST_CHARGE;
     }
 }

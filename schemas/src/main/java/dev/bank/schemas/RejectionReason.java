@@ -11,7 +11,14 @@ public enum RejectionReason {
     CURRENCY_MISMATCH,
     DUPLICATE_ACCOUNT,
     ACCOUNT_CLOSED,
-    /** The balance would leave the range a {@code long} of minor units can hold. */
+    /** The account is frozen: nothing may leave it until an admin unfreezes it. */
+    ACCOUNT_FROZEN,
+    /** The account cannot be closed: it still holds money, an active hold or a transfer in flight. */
+    ACCOUNT_NOT_EMPTY,
+    /**
+     * A limit would be broken: the account's daily outflow limit, or the range a {@code long} of minor units can
+     * hold.
+     */
     LIMIT_EXCEEDED,
     /** The transactionId was already used for a different request; nothing was applied. */
     IDEMPOTENCY_CONFLICT

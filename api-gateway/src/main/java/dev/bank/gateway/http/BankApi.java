@@ -53,6 +53,8 @@ import java.util.function.Consumer;
  *   <li>{@code GET /accounts/{accountId}/transfers/{transferId}} – a transfer as that account sees it</li>
  *   <li>{@code GET /accounts/{accountId}} – the account with its interest rate and accrued interest</li>
  *   <li>{@code PUT /accounts/{accountId}/interest-rate} – change the annual interest rate</li>
+ *   <li>{@code PUT /accounts/{accountId}/limits} – overdraft limit, daily outflow limit, debit interest rate (admin)</li>
+ *   <li>{@code POST /accounts/{accountId}/freeze}, {@code /unfreeze} (admin), {@code /close} (owner or admin)</li>
  *   <li>{@code GET /accounts/{accountId}/transactions} – postings, newest first, paged</li>
  *   <li>{@code GET /accounts/{accountId}/statements/{yyyy-MM}} – a monthly statement: JSON, CSV or PDF</li>
  * </ul>
@@ -75,9 +77,13 @@ public final class BankApi implements AutoCloseable {
     static final String INTEREST_RATE = "/accounts/{accountId}/interest-rate";
     static final String TRANSACTIONS = "/accounts/{accountId}/transactions";
     static final String STATEMENT = "/accounts/{accountId}/statements/{month}";
+    static final String LIMITS = "/accounts/{accountId}/limits";
+    static final String FREEZE = "/accounts/{accountId}/freeze";
+    static final String UNFREEZE = "/accounts/{accountId}/unfreeze";
+    static final String CLOSE = "/accounts/{accountId}/close";
     /** The documented routes; {@code schemas/.../openapi/bank-api.yaml} describes exactly these. */
     static final List<String> PUBLIC_ROUTES = List.of(ACCOUNTS, TRANSACTION, BALANCE, TRANSACTION_STATUS, TRANSFERS,
-            TRANSFER_STATUS, ACCOUNT, INTEREST_RATE, TRANSACTIONS, STATEMENT);
+            TRANSFER_STATUS, ACCOUNT, INTEREST_RATE, TRANSACTIONS, STATEMENT, LIMITS, FREEZE, UNFREEZE, CLOSE);
 
     private final CommandPublisher publisher;
     private final OutcomeListener outcomes;
@@ -123,6 +129,19 @@ public final class BankApi implements AutoCloseable {
             route(config, HandlerType.PUT, INTEREST_RATE, Rule.ADMIN, ctx -> submit(ctx,
                     Requests.interestRate(ctx.pathParam("accountId"), ctx.bodyAsBytes(),
                             ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
+            route(config, HandlerType.PUT, LIMITS, Rule.ADMIN, ctx -> submit(ctx,
+                    Requests.limits(ctx.pathParam("accountId"), ctx.bodyAsBytes(),
+                            ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
+            route(config, HandlerType.POST, FREEZE, Rule.ADMIN, ctx -> submit(ctx, Requests.lifecycle(
+                    CommandType.FREEZE_ACCOUNT, ctx.pathParam("accountId"), ctx.bodyAsBytes(),
+                    ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
+            route(config, HandlerType.POST, UNFREEZE, Rule.ADMIN, ctx -> submit(ctx, Requests.lifecycle(
+                    CommandType.UNFREEZE_ACCOUNT, ctx.pathParam("accountId"), ctx.bodyAsBytes(),
+                    ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
+            // the owner closes their own account: the processor answers 404 for anyone else's, as for every write
+            route(config, HandlerType.POST, CLOSE, Rule.WRITE, ctx -> submit(ctx, Requests.lifecycle(
+                    CommandType.CLOSE_ACCOUNT, ctx.pathParam("accountId"), ctx.bodyAsBytes(),
+                    ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
             route(config, HandlerType.GET, TRANSACTIONS, Rule.READ, reads::transactions);
             route(config, HandlerType.GET, STATEMENT, Rule.READ, reads::statement);
             route(config, HandlerType.GET, "/health", Rule.PUBLIC, ctx -> ctx.result("ok"));

@@ -109,10 +109,42 @@ public final class Requests {
         return checked(Command.setInterestRate(transactionId, accountId, rate));
     }
 
+    /**
+     * {@code {"overdraftLimit"?,"dailyOutflowLimit"?,"debitInterestRate"?,"transactionId"?}} for
+     * {@code PUT /accounts/{accountId}/limits}: the account's limits as a whole, each replacing the one before; one left
+     * out is none (no overdraft, no daily limit, no debit interest). Limits are amounts in major units, zero allowed.
+     */
+    public static Command limits(String accountId, byte[] body, String idempotencyKey) {
+        JsonNode json = parse(body);
+        Map<String, String> errors = new LinkedHashMap<>();
+        String overdraft = amount(json, "overdraftLimit", errors, false, null, true);
+        String daily = amount(json, "dailyOutflowLimit", errors, false, null, true);
+        String debitRate = rate(json, "debitInterestRate", errors, false);
+        String transactionId = transactionId(json, idempotencyKey, errors);
+        if (!errors.isEmpty()) throw new InvalidRequestException(errors);
+        return checked(Command.setLimits(transactionId, accountId, overdraft, daily, debitRate));
+    }
+
+    /**
+     * Freeze, unfreeze or close ({@code POST /accounts/{accountId}/freeze} and so on): the body is optional, and
+     * names at most the {@code transactionId} (or send the {@code Idempotency-Key} header).
+     */
+    public static Command lifecycle(CommandType type, String accountId, byte[] body, String idempotencyKey) {
+        JsonNode json = body == null || body.length == 0 ? Json.MAPPER.createObjectNode() : parse(body);
+        Map<String, String> errors = new LinkedHashMap<>();
+        String transactionId = transactionId(json, idempotencyKey, errors);
+        if (!errors.isEmpty()) throw new InvalidRequestException(errors);
+        return checked(Command.of(type, transactionId, accountId));
+    }
+
     private static String rate(JsonNode json, Map<String, String> errors, boolean required) {
-        JsonNode node = json.get("interestRate");
+        return rate(json, "interestRate", errors, required);
+    }
+
+    private static String rate(JsonNode json, String field, Map<String, String> errors, boolean required) {
+        JsonNode node = json.get(field);
         if (node == null || node.isNull()) {
-            if (required) errors.put("interestRate", "is required: an annual rate such as 0.025 (2.5%)");
+            if (required) errors.put(field, "is required: an annual rate such as 0.025 (2.5%)");
             return null;
         }
         // a number is measured before it is written out: 1e10000000 is short, its plain text is not
@@ -121,7 +153,7 @@ public final class Requests {
         try {
             return InterestRates.canonical(text);
         } catch (Money.InvalidAmountException e) {
-            errors.put("interestRate", e.getMessage());
+            errors.put(field, e.getMessage());
             return null;
         }
     }
@@ -213,6 +245,12 @@ public final class Requests {
 
     private static String amount(JsonNode json, String field, Map<String, String> errors, boolean required,
                                  String currency) {
+        return amount(json, field, errors, required, currency, false);
+    }
+
+    /** An amount in major units; a limit ({@code zeroAllowed}) may be zero. */
+    private static String amount(JsonNode json, String field, Map<String, String> errors, boolean required,
+                                 String currency, boolean zeroAllowed) {
         JsonNode node = json.get(field);
         if (node == null || node.isNull()) {
             if (required) errors.put(field, "is required: a positive amount in major units such as 12.34");
@@ -232,8 +270,8 @@ public final class Requests {
             errors.put(field, "must be a number or a decimal string");
             return null;
         }
-        if (value.signum() <= 0) {
-            errors.put(field, "must be greater than zero");
+        if (value.signum() < 0 || (value.signum() == 0 && !zeroAllowed)) {
+            errors.put(field, zeroAllowed ? "must be zero or more" : "must be greater than zero");
             return null;
         }
         // measured before it is written out: 1e10000000 is ten characters, its plain text ten million
@@ -255,6 +293,11 @@ public final class Requests {
     }
 
     private static String transactionId(JsonNode json, String idempotencyKey, Map<String, String> errors) {
+        JsonNode node = json.get("transactionId");
+        if (node != null && !node.isNull() && !node.isTextual()) {
+            errors.put("transactionId", "must be a string: " + Ids.TRANSACTION_ID_RULE);
+            return null;
+        }
         String fromBody = text(json, "transactionId");
         String header = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey.trim();
         if (fromBody != null && header != null && !fromBody.equals(header)) {

@@ -1,6 +1,7 @@
 package dev.bank.gateway.http;
 
 import dev.bank.schemas.Account;
+import dev.bank.schemas.AccountStatus;
 import dev.bank.schemas.Money;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.Problem;
@@ -21,8 +22,8 @@ public final class Responses {
         return switch (reason) {
             case INVALID_AMOUNT, INVALID_COMMAND -> 400;
             case ACCOUNT_NOT_FOUND -> 404;
-            case IDEMPOTENCY_CONFLICT, DUPLICATE_ACCOUNT -> 409;
-            case INSUFFICIENT_FUNDS, CURRENCY_MISMATCH, ACCOUNT_CLOSED, LIMIT_EXCEEDED -> 422;
+            case IDEMPOTENCY_CONFLICT, DUPLICATE_ACCOUNT, ACCOUNT_NOT_EMPTY -> 409;
+            case INSUFFICIENT_FUNDS, CURRENCY_MISMATCH, ACCOUNT_CLOSED, ACCOUNT_FROZEN, LIMIT_EXCEEDED -> 422;
         };
     }
 
@@ -106,6 +107,27 @@ public final class Responses {
         return body;
     }
 
+    /**
+     * A setting or lifecycle change: {@code {"status":"success","transactionId","accountId","type","accountStatus"?,
+     * "balance","currency"}}; the account's new limits are read with {@code GET /accounts/{accountId}}.
+     */
+    public static Map<String, Object> changed(Outcome outcome) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "success");
+        body.put("transactionId", outcome.transactionId());
+        body.put("accountId", outcome.accountId());
+        body.put("type", outcome.type().name().toLowerCase(Locale.ROOT));
+        switch (outcome.type()) {
+            case FREEZE_ACCOUNT -> body.put("accountStatus", AccountStatus.FROZEN.name());
+            case UNFREEZE_ACCOUNT -> body.put("accountStatus", AccountStatus.OPEN.name());
+            case CLOSE_ACCOUNT -> body.put("accountStatus", AccountStatus.CLOSED.name());
+            default -> { }
+        }
+        body.put("balance", Money.major(outcome.balanceMinor(), Currency.getInstance(outcome.currency())));
+        body.put("currency", outcome.currency());
+        return body;
+    }
+
     /** An account with its interest state: {@code GET /accounts/{accountId}}. */
     public static Map<String, Object> account(Account account) {
         Currency currency = Currency.getInstance(account.currency());
@@ -114,7 +136,21 @@ public final class Responses {
         body.put("currency", account.currency());
         body.put("status", account.status().name());
         body.put("balance", Money.major(account.balanceMinor(), currency));
+        body.put("available", Money.major(account.availableMinor(), currency));
+        body.put("held", Money.major(account.heldMinor(), currency));
+        body.put("overdraftLimit", Money.major(account.overdraftLimitMinor(), currency));
+        if (account.dailyOutflowLimitMinor() != null) {
+            body.put("dailyOutflowLimit", Money.major(account.dailyOutflowLimitMinor(), currency));
+        }
+        if (account.outflowDate() != null) {
+            Map<String, Object> outflow = new LinkedHashMap<>();
+            outflow.put("date", account.outflowDate().toString());
+            outflow.put("amount", Money.major(account.outflowMinor(), currency));
+            body.put("outflow", outflow);
+        }
+        if (account.pendingTransfersOut() > 0) body.put("pendingTransfersOut", account.pendingTransfersOut());
         if (account.interestRate() != null) body.put("interestRate", account.interestRate());
+        if (account.debitInterestRate() != null) body.put("debitInterestRate", account.debitInterestRate());
         if (account.accruedInterest() != null) {
             // minor units with sub-minor precision, shown in major units (exact: a decimal shift)
             body.put("accruedInterest", new java.math.BigDecimal(account.accruedInterest())
@@ -122,16 +158,24 @@ public final class Responses {
         }
         if (account.lastAccruedDate() != null) body.put("interestAccruedThrough", account.lastAccruedDate().toString());
         body.put("openedAt", Instant.ofEpochMilli(account.openedAt()).toString());
+        if (account.closedAt() != null) body.put("closedAt", Instant.ofEpochMilli(account.closedAt()).toString());
         if (account.owner() != null) body.put("owner", account.owner());
         return body;
     }
 
-    /** The seed's {@code {"accountId","balance"}} plus currency. */
+    /**
+     * The seed's {@code {"accountId","balance"}} plus currency, what is available (balance, less holds, plus the
+     * overdraft limit), what is held, and the account's status.
+     */
     public static Map<String, Object> balance(Account account) {
+        Currency currency = Currency.getInstance(account.currency());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("accountId", account.accountId());
-        body.put("balance", Money.major(account.balanceMinor(), Currency.getInstance(account.currency())));
+        body.put("balance", Money.major(account.balanceMinor(), currency));
         body.put("currency", account.currency());
+        body.put("available", Money.major(account.availableMinor(), currency));
+        body.put("held", Money.major(account.heldMinor(), currency));
+        body.put("accountStatus", account.status().name());
         return body;
     }
 
@@ -141,6 +185,7 @@ public final class Responses {
             case TRANSFER -> transfer(outcome);
             case CREDIT, DEBIT -> transaction(outcome);
             case SET_INTEREST_RATE -> interestRateSet(outcome);
+            case SET_LIMITS, FREEZE_ACCOUNT, UNFREEZE_ACCOUNT, CLOSE_ACCOUNT -> changed(outcome);
         };
     }
 

@@ -18,7 +18,10 @@ class HostileRequestsTest {
             "POST /accounts", body -> Requests.openAccount(body, null),
             "POST /transaction", body -> Requests.transaction(body, null),
             "POST /transfers", body -> Requests.transfer(body, null),
-            "PUT /accounts/{accountId}/interest-rate", body -> Requests.interestRate("acc-1", body, null));
+            "PUT /accounts/{accountId}/interest-rate", body -> Requests.interestRate("acc-1", body, null),
+            "PUT /accounts/{accountId}/limits", body -> Requests.limits("acc-1", body, null),
+            "POST /accounts/{accountId}/close",
+            body -> Requests.lifecycle(dev.bank.schemas.CommandType.CLOSE_ACCOUNT, "acc-1", body, null));
 
     private static Map<String, String> errors(Function<byte[], Command> route, String body) {
         try {
@@ -65,9 +68,9 @@ class HostileRequestsTest {
                 "\"" + "9".repeat(100_000) + "\"")) {
             String body = "{\"accountId\":\"a\",\"fromAccountId\":\"a\",\"toAccountId\":\"b\",\"type\":\"credit\","
                     + "\"currency\":\"EUR\",\"amount\":" + number + ",\"initialDeposit\":" + number
-                    + ",\"interestRate\":" + number + "}";
+                    + ",\"interestRate\":" + number + ",\"overdraftLimit\":" + number + ",\"transactionId\":" + number + "}";
             ROUTES.forEach((route, build) -> assertThat(errors(build, body).keySet()).as(route)
-                    .containsAnyOf("amount", "initialDeposit", "interestRate"));
+                    .containsAnyOf("amount", "initialDeposit", "interestRate", "overdraftLimit", "transactionId"));
         }
     }
 

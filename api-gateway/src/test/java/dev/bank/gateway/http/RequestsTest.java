@@ -139,4 +139,47 @@ class RequestsTest {
         assertThat(Requests.transfer(body("{\"fromAccountId\":\"a\",\"toAccountId\":\"b\",\"amount\":1,"
                 + "\"reference\":\"Miete \\ud83d\\ude00\"}"), null).reference()).isEqualTo("Miete 😀");
     }
+
+    @Test
+    void readsLimitsExactlyWithZeroAllowedAndAnOmittedOneAsNone() {
+        Command c = Requests.limits("acc-1", body("{\"overdraftLimit\":500,\"dailyOutflowLimit\":\"0\","
+                + "\"debitInterestRate\":0.125}"), "lim-1");
+        assertThat(c.type()).isEqualTo(CommandType.SET_LIMITS);
+        assertThat(c.accountId()).isEqualTo("acc-1");
+        assertThat(c.transactionId()).isEqualTo("lim-1");
+        assertThat(c.overdraftLimit()).isEqualTo("500");
+        assertThat(c.dailyOutflowLimit()).isEqualTo("0");
+        assertThat(c.debitInterestRate()).isEqualTo("0.125");
+        Command none = Requests.limits("acc-1", body("{}"), null);
+        assertThat(none.overdraftLimit()).isNull();
+        assertThat(none.dailyOutflowLimit()).isNull();
+        assertThat(none.debitInterestRate()).isNull();
+    }
+
+    @Test
+    void refusesNegativeHugeOrMalformedLimitsFieldByField() {
+        assertThat(invalid(() -> Requests.limits("acc-1", body("{\"overdraftLimit\":-1,\"dailyOutflowLimit\":\"1e9999\","
+                + "\"debitInterestRate\":\"12%\"}"), null)).errors())
+                .containsOnlyKeys("overdraftLimit", "dailyOutflowLimit", "debitInterestRate");
+        assertThat(invalid(() -> Requests.limits("acc-1", body("{\"overdraftLimit\":1e50}"), null)).errors())
+                .containsOnlyKeys("overdraftLimit");
+        assertThat(invalid(() -> Requests.limits("acc-1", body("{\"overdraftLimit\":[1]}"), null)).errors())
+                .containsOnlyKeys("overdraftLimit");
+    }
+
+    @Test
+    void aLifecycleCommandTakesAnEmptyBodyOrOneWithItsTransactionId() {
+        Command freeze = Requests.lifecycle(CommandType.FREEZE_ACCOUNT, "acc-1", new byte[0], null);
+        assertThat(freeze.type()).isEqualTo(CommandType.FREEZE_ACCOUNT);
+        assertThat(freeze.transactionId()).isNotBlank();
+        Command close = Requests.lifecycle(CommandType.CLOSE_ACCOUNT, "acc-1", body("{\"transactionId\":\"close-1\"}"),
+                null);
+        assertThat(close.transactionId()).isEqualTo("close-1");
+        assertThat(Requests.lifecycle(CommandType.UNFREEZE_ACCOUNT, "acc-1", null, "u-1").transactionId())
+                .isEqualTo("u-1");
+        assertThat(invalid(() -> Requests.lifecycle(CommandType.CLOSE_ACCOUNT, "acc-1", body("[]"), null)).errors())
+                .containsOnlyKeys("body");
+        assertThat(invalid(() -> Requests.lifecycle(CommandType.CLOSE_ACCOUNT, "acc-1",
+                body("{\"transactionId\":\"a\"}"), "b")).errors()).containsOnlyKeys("transactionId");
+    }
 }

@@ -90,14 +90,23 @@ public final class StoreSerdes {
         optional(out, a.accruedInterest());
         optional(out, a.lastAccruedDate());
         optional(out, a.owner());
+        out.writeLong(a.overdraftLimitMinor());
+        optional(out, a.dailyOutflowLimitMinor());
+        optional(out, a.debitInterestRate());
+        optional(out, a.outflowDate());
+        out.writeLong(a.outflowMinor());
+        out.writeLong(a.heldMinor());
+        out.writeInt(a.pendingTransfersOut());
+        optional(out, a.closedAt());
     }
 
     static Account account(GenericRecord r) {
-        Integer lastAccrued = (Integer) r.get("lastAccruedDate");
         return new Account(string(r, "accountId"), string(r, "currency"), ACCOUNT_STATUS.value(r.get("status")),
                 (Long) r.get("balanceMinor"), (Long) r.get("sequence"), (Long) r.get("openedAt"),
-                string(r, "interestRate"), string(r, "accruedInterest"),
-                lastAccrued == null ? null : LocalDate.ofEpochDay(lastAccrued), string(r, "owner"));
+                string(r, "interestRate"), string(r, "accruedInterest"), date(r, "lastAccruedDate"),
+                string(r, "owner"), (Long) r.get("overdraftLimitMinor"), (Long) r.get("dailyOutflowLimitMinor"),
+                string(r, "debitInterestRate"), date(r, "outflowDate"), (Long) r.get("outflowMinor"),
+                (Long) r.get("heldMinor"), (Integer) r.get("pendingTransfersOut"), (Long) r.get("closedAt"));
     }
 
     // ---- ProcessedCommand = Command + Outcome ----
@@ -125,12 +134,16 @@ public final class StoreSerdes {
         optional(out, c.principal());
         optional(out, c.admin());
         optional(out, c.owner());
+        optional(out, c.overdraftLimit());
+        optional(out, c.dailyOutflowLimit());
+        optional(out, c.debitInterestRate());
     }
 
     static Command command(GenericRecord r) {
         return new Command(COMMAND_TYPE.value(r.get("type")), string(r, "transactionId"), string(r, "accountId"),
                 string(r, "amount"), string(r, "currency"), string(r, "toAccountId"), string(r, "reference"),
-                string(r, "interestRate"), string(r, "principal"), (Boolean) r.get("admin"), string(r, "owner"));
+                string(r, "interestRate"), string(r, "principal"), (Boolean) r.get("admin"), string(r, "owner"),
+                string(r, "overdraftLimit"), string(r, "dailyOutflowLimit"), string(r, "debitInterestRate"));
     }
 
     static void outcome(Encoder out, Outcome o) throws IOException {
@@ -252,6 +265,12 @@ public final class StoreSerdes {
     private static <E extends Enum<E>> void optional(Encoder out, AvroEnum<E> symbols, E value) throws IOException {
         out.writeIndex(value == null ? 0 : 1);
         if (value != null) out.writeEnum(symbols.index(value));
+    }
+
+    /** A date field (null stays null): Avro's {@code date}, days since 1970-01-01. */
+    private static LocalDate date(GenericRecord r, String field) {
+        Integer days = (Integer) r.get(field);
+        return days == null ? null : LocalDate.ofEpochDay(days);
     }
 
     /** A string field (null stays null), as a {@link String} however Avro read it. */

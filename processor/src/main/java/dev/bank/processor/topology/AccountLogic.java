@@ -58,6 +58,9 @@ public final class AccountLogic {
             case CREDIT, DEBIT -> post(current, command, timestamp);
             case TRANSFER -> transfer(current, command, timestamp);
             case SET_INTEREST_RATE -> setInterestRate(current, command, timestamp);
+            case SET_LIMITS -> setLimits(current, command, timestamp);
+            case FREEZE_ACCOUNT, UNFREEZE_ACCOUNT -> freeze(current, command, timestamp);
+            case CLOSE_ACCOUNT -> close(current, command, timestamp);
         };
         return decision.by(command.principal());
     }
@@ -157,9 +160,12 @@ public final class AccountLogic {
         }
         EntryType entryType = command.type() == CommandType.DEBIT ? EntryType.DEBIT : EntryType.CREDIT;
         long newBalance;
+        Account moved = account;
         if (entryType == EntryType.DEBIT) {
-            if (account.balanceMinor() < amount) return insufficient(account, command, amount, timestamp);
-            newBalance = account.balanceMinor() - amount;
+            Decision refusedOut = checkOutflow(account, command, amount, timestamp);
+            if (refusedOut != null) return refusedOut;
+            newBalance = account.balanceMinor() - amount; // at least -(overdraft limit + amount): no overflow
+            moved = account.withOutflow(interest.businessDate(timestamp), amount);
         } else {
             try {
                 newBalance = Math.addExact(account.balanceMinor(), amount);
@@ -168,7 +174,7 @@ public final class AccountLogic {
                         "the balance would exceed the largest amount an account can hold", amount);
             }
         }
-        Account after = account.withPosting(newBalance);
+        Account after = moved.withPosting(newBalance);
         LedgerEntry entry = new LedgerEntry(account.accountId(), command.transactionId(), entryType, amount,
                 account.currency(), account.balanceMinor(), newBalance, after.sequence(), timestamp);
         return new Decision(after, accept(after, command, amount, timestamp), entry);
@@ -213,10 +219,12 @@ public final class AccountLogic {
         } catch (Money.InvalidAmountException e) {
             return reject(source, command, timestamp, RejectionReason.INVALID_AMOUNT, e.getMessage(), null);
         }
-        if (source.balanceMinor() < amount) return insufficient(source, command, amount, timestamp);
+        Decision refusedOut = checkOutflow(source, command, amount, timestamp);
+        if (refusedOut != null) return refusedOut;
 
         String transferId = command.transactionId();
-        Account after = source.withPosting(source.balanceMinor() - amount);
+        Account after = source.withOutflow(interest.businessDate(timestamp), amount).withTransfersOut(1)
+                .withPosting(source.balanceMinor() - amount);
         LedgerEntry out = new LedgerEntry(source.accountId(), transferId, EntryType.TRANSFER_OUT, amount,
                 source.currency(), source.balanceMinor(), after.balanceMinor(), after.sequence(), timestamp,
                 transferId, to, command.reference());
@@ -268,14 +276,16 @@ public final class AccountLogic {
     /** The source learns the destination was credited: the transfer is complete and its outcome published. */
     public Decision complete(Account source, Transfer pending, long timestamp) {
         Transfer done = pending.finish(TransferStatus.COMPLETED, null, null, timestamp);
-        return new Decision(null, transferOutcome(source, done, OutcomeStatus.ACCEPTED, null, null, timestamp),
+        Account after = source.withTransfersOut(-1);
+        return new Decision(after, transferOutcome(after, done, OutcomeStatus.ACCEPTED, null, null, timestamp),
                 null, null, done);
     }
 
     /** The destination refused the credit: the source gets its money back and the transfer is REFUNDED. */
     public Decision refund(Account source, Transfer pending, TransferLeg refund, long timestamp) {
         // The amount left this account earlier, so adding it back stays within what it held then.
-        Account after = source.withPosting(Math.addExact(source.balanceMinor(), pending.amountMinor()));
+        Account after = source.withTransfersOut(-1)
+                .withPosting(Math.addExact(source.balanceMinor(), pending.amountMinor()));
         LedgerEntry back = new LedgerEntry(source.accountId(), pending.transferId(), EntryType.TRANSFER_REFUND,
                 pending.amountMinor(), source.currency(), source.balanceMinor(), after.balanceMinor(), after.sequence(),
                 timestamp, pending.transferId(), pending.toAccountId(), pending.reference());
@@ -292,12 +302,145 @@ public final class AccountLogic {
                 transfer.toAccountId(), transfer.status());
     }
 
-    private static Decision insufficient(Account account, Command command, long amount, long timestamp) {
+    /**
+     * The checks of everything that takes money out (a debit, a transfer out): the account is not frozen, the
+     * amount is available (balance, less holds, plus overdraft limit), and it stays within the daily outflow limit.
+     * Null when the command may go on.
+     */
+    private Decision checkOutflow(Account account, Command command, long amount, long timestamp) {
         Currency currency = Currency.getInstance(account.currency());
-        return reject(account, command, timestamp, RejectionReason.INSUFFICIENT_FUNDS,
-                "balance " + Money.toMajor(account.balanceMinor(), currency) + " " + account.currency()
-                        + " is less than the " + (command.type() == CommandType.TRANSFER ? "transfer" : "debit")
-                        + " of " + Money.toMajor(amount, currency), amount);
+        String what = command.type() == CommandType.TRANSFER ? "transfer" : "debit";
+        if (account.status() == AccountStatus.FROZEN) {
+            return reject(account, command, timestamp, RejectionReason.ACCOUNT_FROZEN,
+                    "account " + account.accountId() + " is frozen: nothing may leave it", amount);
+        }
+        if (account.availableMinor() < amount) {
+            String available = account.heldMinor() == 0 && account.overdraftLimitMinor() == 0
+                    ? "balance " + Money.toMajor(account.balanceMinor(), currency)
+                    : "available " + Money.toMajor(account.availableMinor(), currency) + " (balance "
+                            + Money.toMajor(account.balanceMinor(), currency) + ", held "
+                            + Money.toMajor(account.heldMinor(), currency) + ", overdraft limit "
+                            + Money.toMajor(account.overdraftLimitMinor(), currency) + ")";
+            return reject(account, command, timestamp, RejectionReason.INSUFFICIENT_FUNDS,
+                    available + " " + account.currency() + " is less than the " + what + " of "
+                            + Money.toMajor(amount, currency), amount);
+        }
+        Long dailyLimit = account.dailyOutflowLimitMinor();
+        if (dailyLimit != null) {
+            long soFar = account.outflowOn(interest.businessDate(timestamp));
+            if (amount > dailyLimit - soFar) {
+                return reject(account, command, timestamp, RejectionReason.LIMIT_EXCEEDED,
+                        "the " + what + " of " + Money.toMajor(amount, currency) + " " + account.currency()
+                                + " would take today's outflow above the daily limit of "
+                                + Money.toMajor(dailyLimit, currency) + " (" + Money.toMajor(soFar, currency)
+                                + " already out)", amount);
+            }
+        }
+        return null;
+    }
+
+    /** Whether a command that needs an admin may go on: it comes from a trusted system or an admin. */
+    private static boolean byAdmin(Command command) {
+        return command.principal() == null || command.asAdmin();
+    }
+
+    /**
+     * An admin sets the account's limits, each replacing the last: the overdraft limit (absent: none), the daily
+     * outflow limit (absent: none) and the debit interest rate (absent: none). A lower overdraft limit than the
+     * account already uses is allowed: nothing more may then leave it until it is back within the limit.
+     */
+    private Decision setLimits(Account account, Command command, long timestamp) {
+        Decision refused = checkPostable(account, command, timestamp);
+        if (refused != null) return refused;
+        if (!byAdmin(command)) {
+            return reject(account, command, timestamp, RejectionReason.INVALID_COMMAND,
+                    "only an admin sets an account's limits", null);
+        }
+        Currency currency = Currency.getInstance(account.currency());
+        long overdraft;
+        Long daily;
+        String debitRate;
+        try {
+            overdraft = command.overdraftLimit() == null ? 0 : limit(command.overdraftLimit(), currency);
+            daily = command.dailyOutflowLimit() == null ? null : limit(command.dailyOutflowLimit(), currency);
+        } catch (Money.InvalidAmountException e) {
+            return reject(account, command, timestamp, RejectionReason.INVALID_AMOUNT, e.getMessage(), null);
+        }
+        try {
+            debitRate = command.debitInterestRate() == null ? null
+                    : InterestRates.canonical(command.debitInterestRate());
+        } catch (Money.InvalidAmountException e) {
+            return reject(account, command, timestamp, RejectionReason.INVALID_COMMAND, e.getMessage(), null);
+        }
+        Account after = account.withLimits(overdraft, daily, debitRate);
+        return new Decision(after, settled(after, command, timestamp), null);
+    }
+
+    /** The largest limit: an overdraft this deep still leaves room for any amount below it in a {@code long}. */
+    static final long MAX_LIMIT_MINOR = 1L << 62;
+
+    /** A limit in minor units: zero or more, no more fraction digits than the currency has, below {@link #MAX_LIMIT_MINOR}. */
+    private static long limit(String text, Currency currency) {
+        if (Money.parseDecimal(text).signum() == 0) return 0;
+        long minor = Money.toMinor(text, currency, null);
+        if (minor >= MAX_LIMIT_MINOR) {
+            throw new Money.InvalidAmountException("limit " + text + " is above the largest an account can have");
+        }
+        return minor;
+    }
+
+    /** An admin freezes or unfreezes the account; freezing a frozen one (or unfreezing an open one) changes nothing. */
+    private Decision freeze(Account account, Command command, long timestamp) {
+        Decision refused = checkPostable(account, command, timestamp);
+        if (refused != null) return refused;
+        if (!byAdmin(command)) {
+            return reject(account, command, timestamp, RejectionReason.INVALID_COMMAND,
+                    "only an admin freezes or unfreezes an account", null);
+        }
+        AccountStatus status = command.type() == CommandType.FREEZE_ACCOUNT ? AccountStatus.FROZEN : AccountStatus.OPEN;
+        Account after = account.withStatus(status, timestamp);
+        return new Decision(after, settled(after, command, timestamp), null);
+    }
+
+    /**
+     * The owner or an admin closes the account. Interest accrued since the last posting is settled first
+     * ({@link InterestLogic#settle}); then the account must hold nothing: a zero balance, no active hold, no transfer
+     * out in flight. A refused close still keeps the settlement (the interest is the customer's, or the bank's, either
+     * way), so the detail says what to withdraw before closing again. A frozen account can be closed (it is empty).
+     */
+    private Decision close(Account account, Command command, long timestamp) {
+        Decision refused = checkPostable(account, command, timestamp);
+        if (refused != null) return refused;
+        Decision settlement = interest.settle(account, timestamp);
+        Account settled = settlement.newState();
+        Currency currency = Currency.getInstance(account.currency());
+        String notEmpty = null;
+        if (settled.balanceMinor() != 0) {
+            notEmpty = "its balance is " + Money.toMajor(settled.balanceMinor(), currency) + " " + account.currency()
+                    + (settlement.entry() == null ? "" : ", interest of "
+                    + (settlement.entry().type() == EntryType.INTEREST ? "" : "-")
+                    + Money.toMajor(settlement.entry().amountMinor(), currency) + " accrued since the last posting"
+                    + " included")
+                    + "; the balance must be zero";
+        } else if (settled.heldMinor() != 0) {
+            notEmpty = Money.toMajor(settled.heldMinor(), currency) + " " + account.currency()
+                    + " is held; capture or void its holds first";
+        } else if (settled.pendingTransfersOut() != 0) {
+            notEmpty = settled.pendingTransfersOut() + " transfer(s) out are still in flight";
+        }
+        if (notEmpty != null) {
+            Outcome outcome = reject(settled, command, timestamp, RejectionReason.ACCOUNT_NOT_EMPTY,
+                    "account " + account.accountId() + " cannot be closed: " + notEmpty, null).outcome();
+            return new Decision(settlement.entry() == null ? null : settled, outcome, settlement.entry());
+        }
+        Account closed = settled.withStatus(AccountStatus.CLOSED, timestamp);
+        return new Decision(closed, settled(closed, command, timestamp), null);
+    }
+
+    /** The outcome of an accepted command that moved no money (settings, lifecycle). */
+    private static Outcome settled(Account after, Command command, long timestamp) {
+        return new Outcome(command.transactionId(), command.accountId(), command.type(), OutcomeStatus.ACCEPTED,
+                null, null, null, after.balanceMinor(), after.currency(), after.sequence(), false, timestamp);
     }
 
     private static Outcome accept(Account after, Command command, long amount, long timestamp) {

@@ -16,13 +16,17 @@ import java.time.LocalDate;
  * store. What is due is decided by the caller from a record timestamp; which balance counts is decided by the
  * history store ({@link History#balanceAsOf}).
  *
- * <p><b>Convention.</b> ACT/365 (fixed): every calendar day accrues {@code max(0, endOfDayBalance) * rate / 365},
- * so a leap year pays 366/365 of the annual rate. Negative balances earn nothing. A day's accrual is kept with
+ * <p><b>Convention.</b> ACT/365 (fixed): every calendar day accrues {@code endOfDayBalance * rate / 365}, so a leap
+ * year pays 366/365 of the annual rate. A positive balance earns the account's interest rate; a negative one (an
+ * overdraft) is charged its debit rate, or nothing when it has none. Holds do not count: interest is paid on the
+ * ledger balance and charged on its negative part. A day's accrual is kept with
  * {@value #ACCRUAL_SCALE} decimal places of a minor unit (rounded half-even there, an error below 1e-10 of a cent a
  * day). <b>Posting</b> (each day with DAILY, on the month's last day with MONTHLY) pays the accrued amount rounded
  * half-even to whole minor units and carries the remainder (within ±0.5 minor units) forward in
  * {@link Account#accruedInterest()}, so over any period the interest posted differs from the interest accrued by
- * less than one minor unit. A posting of zero writes no ledger entry; the amount just stays accrued.
+ * less than one minor unit. A posting of zero writes no ledger entry; the amount just stays accrued. A net charge
+ * is posted the same way as an INTEREST_CHARGE entry. Closing an account settles what is accrued at once
+ * ({@link #settle}).
  *
  * <p>The INTEREST entry of business date D has transactionId {@code interest:D} and timestamp the last millisecond of
  * D in the business zone, so it belongs to D (and to D's month) and counts toward the balance from D+1 on: daily
@@ -88,9 +92,24 @@ public final class InterestLogic {
         return new BigDecimal(account.interestRate() == null ? defaultRate : account.interestRate());
     }
 
-    /** One day's interest in minor units at {@value #ACCRUAL_SCALE} decimals: ACT/365, nothing on a negative balance. */
+    /** The annual rate charged on a negative balance: the account's debit rate, or zero when it has none. */
+    public static BigDecimal debitRate(Account account) {
+        return account.debitInterestRate() == null ? BigDecimal.ZERO : new BigDecimal(account.debitInterestRate());
+    }
+
+    /**
+     * One day's interest in minor units at {@value #ACCRUAL_SCALE} decimals, ACT/365: paid on a positive balance at
+     * the account's rate, charged (negative) on a negative balance at its debit rate.
+     */
+    public BigDecimal dailyInterest(Account account, long endOfDayBalanceMinor) {
+        return endOfDayBalanceMinor < 0
+                ? dailyInterest(endOfDayBalanceMinor, debitRate(account))
+                : dailyInterest(endOfDayBalanceMinor, rate(account));
+    }
+
+    /** One day's interest on a balance at an annual rate, in minor units at {@value #ACCRUAL_SCALE} decimals. */
     public static BigDecimal dailyInterest(long endOfDayBalanceMinor, BigDecimal annualRate) {
-        if (endOfDayBalanceMinor <= 0 || annualRate.signum() == 0) return BigDecimal.ZERO.setScale(ACCRUAL_SCALE);
+        if (endOfDayBalanceMinor == 0 || annualRate.signum() == 0) return BigDecimal.ZERO.setScale(ACCRUAL_SCALE);
         return BigDecimal.valueOf(endOfDayBalanceMinor).multiply(annualRate)
                 .divide(DAYS_PER_YEAR, ACCRUAL_SCALE, RoundingMode.HALF_EVEN);
     }
@@ -105,20 +124,50 @@ public final class InterestLogic {
      * whole minor units as an INTEREST entry. The account must not have accrued {@code date} yet.
      */
     public Decision accrueDay(Account account, LocalDate date, long endOfDayBalanceMinor) {
-        BigDecimal carried = account.accruedInterest() == null ? BigDecimal.ZERO : new BigDecimal(account.accruedInterest());
-        BigDecimal accrued = carried.add(dailyInterest(endOfDayBalanceMinor, rate(account)));
-        long posted = 0;
-        if (postsOn(date)) {
-            posted = accrued.setScale(0, RoundingMode.HALF_EVEN).longValueExact();
-            if (posted > 0 && account.balanceMinor() > Long.MAX_VALUE - posted) posted = 0; // keep it accrued
+        BigDecimal accrued = carried(account).add(dailyInterest(account, endOfDayBalanceMinor));
+        if (!postsOn(date)) return new Decision(account.withAccrual(plain(accrued), date), null, null);
+        return post(account, accrued, date, TRANSACTION_PREFIX + date, endOfDay(date));
+    }
+
+    /**
+     * Pays or charges at once what the account has accrued since its last posting, rounded half-even to whole minor
+     * units, as closing the account asks; the remainder below half a minor unit stays in
+     * {@link Account#accruedInterest()} (a closed account accrues no more). It is posted with the closing command's
+     * timestamp and transactionId {@code interest:<date>:settled}: no day's posting uses it (a date's own posting is
+     * {@code interest:<date>}), and a date has at most one settlement, since after one nothing more accrues until the
+     * date has ended. The dates accrued stay as they were: the current one is not.
+     *
+     * @return the settlement (its entry null when nothing rounds to a minor unit)
+     */
+    public Decision settle(Account account, long timestamp) {
+        return post(account, carried(account), account.lastAccruedDate(),
+                TRANSACTION_PREFIX + businessDate(timestamp) + ":settled", timestamp);
+    }
+
+    private static BigDecimal carried(Account account) {
+        return account.accruedInterest() == null ? BigDecimal.ZERO : new BigDecimal(account.accruedInterest());
+    }
+
+    /**
+     * Posts the whole minor units of {@code accrued} (an INTEREST entry, or an INTEREST_CHARGE when negative) and
+     * carries the remainder, with {@code accruedThrough} as the last date accrued; nothing is posted when they are zero
+     * or the balance could not take them.
+     */
+    private Decision post(Account account, BigDecimal accrued, LocalDate accruedThrough, String transactionId, long at) {
+        long posted = accrued.setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+        long newBalance;
+        try {
+            newBalance = Math.addExact(account.balanceMinor(), posted);
+        } catch (ArithmeticException e) {
+            posted = 0; // the largest balances keep it accrued
+            newBalance = account.balanceMinor();
         }
-        if (posted <= 0) {
-            return new Decision(account.withAccrual(plain(accrued), date), null, null);
-        }
+        if (posted == 0) return new Decision(account.withAccrual(plain(accrued), accruedThrough), null, null);
         BigDecimal remainder = accrued.subtract(BigDecimal.valueOf(posted));
-        Account after = account.withAccrual(plain(remainder), date).withPosting(account.balanceMinor() + posted);
-        LedgerEntry entry = new LedgerEntry(account.accountId(), TRANSACTION_PREFIX + date, EntryType.INTEREST, posted,
-                account.currency(), account.balanceMinor(), after.balanceMinor(), after.sequence(), endOfDay(date));
+        Account after = account.withAccrual(plain(remainder), accruedThrough).withPosting(newBalance);
+        LedgerEntry entry = new LedgerEntry(account.accountId(), transactionId,
+                posted > 0 ? EntryType.INTEREST : EntryType.INTEREST_CHARGE, Math.abs(posted), account.currency(),
+                account.balanceMinor(), newBalance, after.sequence(), at);
         return new Decision(after, null, entry);
     }
 

@@ -15,7 +15,7 @@ class StoreSchemasTest {
     @Test
     void namesTheVersionThatLacksAType() {
         assertThatThrownBy(() -> StoreSchemas.written("Nonexistent"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("avro/store-v1.avsc")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(StoreSchemas.VERSIONS.get(StoreSchemas.WRITTEN))
                 .hasMessageContaining("Nonexistent");
         assertThat(StoreSchemas.released("Nonexistent")).isEmpty();
         assertThat(StoreSchemas.released("Account")).hasSize(StoreSchemas.VERSIONS.size());

@@ -111,18 +111,25 @@ class StoreSerdesPropertiesTest {
     Arbitrary<Account> accounts() {
         Arbitrary<LocalDate> dates = Arbitraries.longs().between(-1_000_000, 1_000_000).map(LocalDate::ofEpochDay)
                 .injectNull(0.2);
+        Arbitrary<Long> optionalLong = anyLong().injectNull(0.3);
+        Arbitrary<Tuple.Tuple8<Long, Long, String, LocalDate, Long, Long, Integer, Long>> controls = Combinators.combine(
+                anyLong(), optionalLong, text(), dates, anyLong(), anyLong(), Arbitraries.integers(), optionalLong)
+                .as(Tuple::of);
         return Combinators.combine(Combinators.combine(text(), text(), constant(AccountStatus.class), anyLong(),
-                anyLong(), anyLong(), text(), text()).as(Tuple::of), dates, text()).as((t, date, owner) ->
-                new Account(t.get1(), t.get2(), t.get3(), t.get4(), t.get5(), t.get6(), t.get7(), t.get8(), date, owner));
+                anyLong(), anyLong(), text(), text()).as(Tuple::of), dates, text(), controls).as((t, date, owner, c) ->
+                new Account(t.get1(), t.get2(), t.get3(), t.get4(), t.get5(), t.get6(), t.get7(), t.get8(), date, owner,
+                        c.get1(), c.get2(), c.get3(), c.get4(), c.get5(), c.get6(), c.get7(), c.get8()));
     }
 
     @Provide
     Arbitrary<ProcessedCommand> processed() {
+        Arbitrary<Tuple.Tuple3<String, String, String>> limits = Combinators.combine(text(), text(), text())
+                .as(Tuple::of);
         Arbitrary<Command> commands = Combinators.combine(Combinators.combine(constant(CommandType.class), text(),
                 text(), text(), text(), text(), text(), text()).as(Tuple::of), text(),
-                Arbitraries.of(Boolean.TRUE, Boolean.FALSE).injectNull(0.5), text()).as((t, principal, admin, owner) ->
-                new Command(t.get1(), t.get2(), t.get3(), t.get4(), t.get5(), t.get6(), t.get7(), t.get8(), principal,
-                        admin, owner));
+                Arbitraries.of(Boolean.TRUE, Boolean.FALSE).injectNull(0.5), text(), limits)
+                .as((t, principal, admin, owner, l) -> new Command(t.get1(), t.get2(), t.get3(), t.get4(), t.get5(),
+                        t.get6(), t.get7(), t.get8(), principal, admin, owner, l.get1(), l.get2(), l.get3()));
         Arbitrary<Outcome> outcomes = Combinators.combine(Combinators.combine(text(), text(), constant(CommandType.class),
                 constant(OutcomeStatus.class), constant(RejectionReason.class), text(), anyLong().injectNull(0.2),
                 anyLong().injectNull(0.2)).as(Tuple::of), Combinators.combine(text(), anyLong(),

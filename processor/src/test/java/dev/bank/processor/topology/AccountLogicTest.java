@@ -170,7 +170,8 @@ class AccountLogicTest {
             // When
             Decision d = logic.apply(account, Command.debit("t-2", "acc-1", "200"), T);
             // Then
-            assertThat(d.newState()).isEqualTo(eurAccount(80_000, 2));
+            assertThat(d.newState()).as("counted against the day's outflow too")
+                    .isEqualTo(eurAccount(80_000, 2).withOutflow(java.time.LocalDate.of(2023, 11, 14), 20_000));
             assertThat(d.outcome().status()).isEqualTo(OutcomeStatus.ACCEPTED);
             assertThat(d.outcome().balanceMinor()).isEqualTo(80_000);
             assertThat(d.entry()).isEqualTo(new LedgerEntry("acc-1", "t-2", EntryType.DEBIT, 20_000, "EUR",
@@ -344,7 +345,8 @@ class AccountLogicTest {
                 new LedgerEntry("acc-1", "t-2", EntryType.CREDIT, 5_050, "EUR", 10_000, 15_050, 2, 2_000));
         assertThat(debit.entry()).isEqualTo(
                 new LedgerEntry("acc-1", "t-4", EntryType.DEBIT, 50, "EUR", 15_050, 15_000, 3, 4_000));
-        assertThat(debit.newState()).isEqualTo(new Account("acc-1", "EUR", AccountStatus.OPEN, 15_000, 3, 1_000, "0", "0", dayBefore(1_000)));
+        assertThat(debit.newState()).isEqualTo(new Account("acc-1", "EUR", AccountStatus.OPEN, 15_000, 3, 1_000, "0", "0",
+                dayBefore(1_000)).withOutflow(java.time.LocalDate.of(1970, 1, 1), 50));
         // and every entry satisfies the replay rule after = before + sign * amount
         for (LedgerEntry e : new LedgerEntry[] {open.entry(), credit.entry(), debit.entry()}) {
             assertThat(e.balanceAfterMinor())
@@ -450,7 +452,9 @@ class AccountLogicTest {
             // When it transfers 250.00 to acc-b
             Decision d = logic.apply(source(), transferOf("250.00"), T);
             // Then acc-a is debited as its fourth posting
-            assertThat(d.newState()).isEqualTo(new Account("acc-a", "EUR", AccountStatus.OPEN, 75_000, 4, OPENED_AT));
+            assertThat(d.newState()).as("with the day's outflow and one transfer in flight").isEqualTo(
+                    new Account("acc-a", "EUR", AccountStatus.OPEN, 75_000, 4, OPENED_AT)
+                            .withOutflow(java.time.LocalDate.of(2023, 11, 14), 25_000).withTransfersOut(1));
             assertThat(d.entry()).isEqualTo(new LedgerEntry("acc-a", "tr-1", EntryType.TRANSFER_OUT, 25_000, "EUR",
                     100_000, 75_000, 4, T, "tr-1", "acc-b", "invoice-7"));
             // and a CREDIT leg, keyed by the destination, carries the amount in the source's currency
@@ -658,8 +662,10 @@ class AccountLogicTest {
             assertThat(o.replayed()).isFalse();
             assertThat(o.timestamp()).isEqualTo(T_ANSWER);
             assertThat(d.publishesOutcome()).isTrue();
-            // and no money moves on the source: it left with the debit
-            assertThat(d.newState()).isNull();
+            // and no money moves on the source (it left with the debit): the transfer is just no longer in flight
+            assertThat(d.newState().balanceMinor()).isEqualTo(76_000);
+            assertThat(d.newState().sequence()).isEqualTo(5);
+            assertThat(d.newState().pendingTransfersOut()).isZero();
             assertThat(d.entry()).isNull();
             assertThat(d.leg()).isNull();
         }
@@ -672,7 +678,8 @@ class AccountLogicTest {
             // When the REFUND leg arrives
             Decision d = logic.refund(sent.newState(), sent.transfer(), refund, T_ANSWER);
             // Then the balance is back where it was, as a further posting
-            assertThat(d.newState()).isEqualTo(new Account("acc-a", "EUR", AccountStatus.OPEN, 100_000, 5, OPENED_AT));
+            assertThat(d.newState()).isEqualTo(new Account("acc-a", "EUR", AccountStatus.OPEN, 100_000, 5, OPENED_AT)
+                    .withOutflow(java.time.LocalDate.of(2023, 11, 14), 25_000));
             assertThat(d.entry()).isEqualTo(new LedgerEntry("acc-a", "tr-1", EntryType.TRANSFER_REFUND, 25_000, "EUR",
                     75_000, 100_000, 5, T_ANSWER, "tr-1", "acc-b", "invoice-7"));
             // and the transfer is REFUNDED with the destination's reason

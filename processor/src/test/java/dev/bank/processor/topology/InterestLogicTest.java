@@ -93,7 +93,8 @@ class InterestLogicTest {
 
     @Test
     void negativeAndZeroBalancesAndZeroRatesEarnNothing() {
-        assertThat(InterestLogic.dailyInterest(-100_000, new BigDecimal("0.05"))).isZero();
+        InterestLogic daily = logic(InterestConfig.Posting.DAILY);
+        assertThat(daily.dailyInterest(account(0, "0.05"), -100_000)).as("no debit rate: no charge").isZero();
         assertThat(InterestLogic.dailyInterest(0, new BigDecimal("0.05"))).isZero();
         assertThat(InterestLogic.dailyInterest(100_000, BigDecimal.ZERO)).isZero();
         Decision d = logic(InterestConfig.Posting.DAILY).accrueDay(account(0, "0.05"), LocalDate.of(2025, 1, 1), -5_000);
@@ -107,5 +108,64 @@ class InterestLogicTest {
         Account legacy = new Account("a", "EUR", AccountStatus.OPEN, 100, 1, 0L);
         assertThat(daily.nextAccrualDate(legacy, LocalDate.of(2025, 6, 1))).isEqualTo(LocalDate.of(2025, 6, 1));
         assertThat(daily.rate(legacy)).isEqualByComparingTo("0");
+    }
+
+    /** An account overdrawn within its limit, with a debit rate. */
+    private static Account overdrawn(long balance, String debitRate) {
+        return account(balance, "0.05").withLimits(1_000_000, null, debitRate);
+    }
+
+    @Test
+    void aNegativeBalanceIsChargedTheDebitRateAndPostedAsAnInterestCharge() {
+        InterestLogic daily = logic(InterestConfig.Posting.DAILY);
+        // -3650.00 at 10% a year: 1.00 a day
+        Account a = overdrawn(-365_000, "0.10");
+        assertThat(daily.dailyInterest(a, -365_000)).isEqualByComparingTo("-100");
+        Decision d = daily.accrueDay(a, LocalDate.of(2025, 1, 1), -365_000);
+        assertThat(d.entry().type()).isEqualTo(EntryType.INTEREST_CHARGE);
+        assertThat(d.entry().amountMinor()).isEqualTo(100);
+        assertThat(d.entry().transactionId()).isEqualTo("interest:2025-01-01");
+        assertThat(d.entry().balanceAfterMinor()).isEqualTo(-365_100);
+        assertThat(d.newState().balanceMinor()).isEqualTo(-365_100);
+        assertThat(d.newState().accruedInterest()).isEqualTo("0");
+    }
+
+    @Test
+    void aPositiveBalanceEarnsTheCreditRateWhateverTheDebitRate() {
+        InterestLogic daily = logic(InterestConfig.Posting.DAILY);
+        Account a = account(365_000, "0.05").withLimits(0, null, "0.20");
+        assertThat(daily.dailyInterest(a, 365_000)).isEqualByComparingTo("50");
+    }
+
+    @Test
+    void aMonthOfChargesAndPaymentsNetsToOnePostingAtItsEnd() {
+        InterestLogic monthly = logic(InterestConfig.Posting.MONTHLY);
+        Account a = overdrawn(0, "0.365"); // 0.1% a day
+        long[] balances = {-100_000, -100_000, 50_000};
+        LocalDate d = LocalDate.of(2025, 1, 29);
+        Decision last = null;
+        for (long b : balances) {
+            last = monthly.accrueDay(a, d, b);
+            a = last.newState();
+            d = d.plusDays(1);
+        }
+        // -1000.00 at 0.1% a day twice (-2.00) and 500.00 at 5%/365 once (+0.0685): -1.93 charged on the 31st
+        assertThat(last.entry().type()).isEqualTo(EntryType.INTEREST_CHARGE);
+        assertThat(last.entry().amountMinor()).isEqualTo(193);
+    }
+
+    @Test
+    void settlingPostsWhatIsAccruedNowWithoutAccruingToday() {
+        InterestLogic monthly = logic(InterestConfig.Posting.MONTHLY);
+        Account a = new Account("a", "EUR", AccountStatus.OPEN, 0, 1, 0L, "0.05", "12.5", LocalDate.of(2025, 1, 9));
+        long at = LocalDate.of(2025, 1, 10).atTime(12, 0).toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+        Decision d = monthly.settle(a, at);
+        assertThat(d.entry().type()).isEqualTo(EntryType.INTEREST);
+        assertThat(d.entry().amountMinor()).isEqualTo(12); // half-even
+        assertThat(d.entry().transactionId()).isEqualTo("interest:2025-01-10:settled");
+        assertThat(d.entry().timestamp()).isEqualTo(at);
+        assertThat(d.newState().accruedInterest()).isEqualTo("0.5");
+        assertThat(d.newState().lastAccruedDate()).isEqualTo(LocalDate.of(2025, 1, 9));
+        assertThat(monthly.settle(d.newState(), at + 1).entry()).as("nothing more the same day").isNull();
     }
 }

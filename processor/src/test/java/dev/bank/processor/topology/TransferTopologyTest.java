@@ -7,6 +7,8 @@ import static dev.bank.processor.topology.TopologyTests.OUTCOMES;
 import static dev.bank.processor.topology.TopologyTests.ONE_PARTITION;
 import dev.bank.processor.config.ProcessorConfig;
 import dev.bank.schemas.Account;
+import dev.bank.schemas.AccountStatus;
+import dev.bank.schemas.CommandType;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.EntryType;
 import dev.bank.schemas.LedgerEntry;
@@ -713,6 +715,99 @@ class TransferTopologyTest {
             String actual = topology.describe().toString();
             assertThat(actual).contains(LEG_OUTBOX).isNotEqualTo(expected);
             assertThat(actual.replace(LEG_OUTBOX, topics.transferLegs())).isEqualTo(expected);
+        }
+
+        @Test
+        void anAccountWithATransferInFlightCannotCloseUntilTheTransferIsSettled() {
+            // Given acc-a sends all it has to acc-b, and the legs are still in flight
+            givenAccount("acc-a", "EUR", "100");
+            givenAccount("acc-b", "EUR", null);
+            send(Command.transfer("tr-1", "acc-a", "acc-b", "100", null));
+            ledger.readValuesToList();
+            assertThat(balanceOf("acc-a")).isZero();
+            assertThat(accountsStore().get("acc-a").pendingTransfersOut()).isEqualTo(1);
+
+            // When acc-a asks to close, with a zero balance but money in flight
+            Outcome refused = sendAndReadOutcome(Command.of(CommandType.CLOSE_ACCOUNT, "close-1", "acc-a"));
+            // Then it is refused and stays open
+            assertThat(refused.reason()).isEqualTo(RejectionReason.ACCOUNT_NOT_EMPTY);
+            assertThat(refused.detail()).contains("in flight");
+            assertThat(accountsStore().get("acc-a").status()).isEqualTo(AccountStatus.OPEN);
+
+            // When the transfer completes, the account closes
+            deliver(singleLeg());
+            deliver(singleLeg());
+            assertThat(singleOutcome().transferStatus()).isEqualTo(TransferStatus.COMPLETED);
+            assertThat(accountsStore().get("acc-a").pendingTransfersOut()).isZero();
+            Outcome closed = sendAndReadOutcome(Command.of(CommandType.CLOSE_ACCOUNT, "close-2", "acc-a"));
+            assertThat(closed.status()).isEqualTo(OutcomeStatus.ACCEPTED);
+            assertThat(accountsStore().get("acc-a").status()).isEqualTo(AccountStatus.CLOSED);
+        }
+
+        @Test
+        void aTransferToAnAccountThatClosedWhileItWasInFlightComesBack() {
+            // Given a transfer from acc-a to the empty acc-b, its credit not yet delivered
+            givenAccount("acc-a", "EUR", "100");
+            givenAccount("acc-b", "EUR", null);
+            send(Command.transfer("tr-1", "acc-a", "acc-b", "40", null));
+            TestRecord<String, TransferLeg> credit = singleLeg();
+            // and acc-b closes meanwhile
+            assertThat(sendAndReadOutcome(Command.of(CommandType.CLOSE_ACCOUNT, "close-b", "acc-b")).status())
+                    .isEqualTo(OutcomeStatus.ACCEPTED);
+            ledger.readValuesToList();
+
+            // When the credit arrives
+            deliver(credit);
+            deliver(singleLeg());
+            // Then acc-b refused it, acc-a got its money back, and its transfer is no longer in flight
+            Outcome o = singleOutcome();
+            assertThat(o.reason()).isEqualTo(RejectionReason.ACCOUNT_CLOSED);
+            assertThat(o.transferStatus()).isEqualTo(TransferStatus.REFUNDED);
+            assertThat(balanceOf("acc-a")).isEqualTo(100_00);
+            assertThat(balanceOf("acc-b")).isZero();
+            assertThat(accountsStore().get("acc-a").pendingTransfersOut()).isZero();
+            assertThat(ledger.readValuesToList()).extracting(LedgerEntry::accountId, LedgerEntry::type)
+                    .containsExactly(tuple("acc-a", EntryType.TRANSFER_REFUND));
+        }
+
+        @Test
+        void theDailyOutflowLimitHoldsToTheCentWithinABusinessDayAndStartsAfreshAtMidnight() {
+            givenAccount("acc-a", "EUR", "1000");
+            givenAccount("acc-b", "EUR", null);
+            assertThat(sendAndReadOutcome(Command.setLimits("lim-1", "acc-a", "50", "300", null)).status())
+                    .isEqualTo(OutcomeStatus.ACCEPTED);
+            Instant lateEvening = Instant.parse("2025-03-01T23:59:58Z");
+            commands.pipeInput("acc-a", COMMANDS.serialize(Command.debit("d-1", "acc-a", "200")), lateEvening);
+            commands.pipeInput("acc-a", COMMANDS.serialize(Command.transfer("tr-1", "acc-a", "acc-b", "100", null)),
+                    lateEvening.plusMillis(1));
+            commands.pipeInput("acc-a", COMMANDS.serialize(Command.debit("d-2", "acc-a", "0.01")),
+                    lateEvening.plusMillis(2));
+            List<Outcome> sameDay = results.readValuesToList();
+            assertThat(sameDay).extracting(Outcome::transactionId, Outcome::reason)
+                    .containsExactly(tuple("d-1", null), tuple("d-2", RejectionReason.LIMIT_EXCEEDED));
+            // the next business day, 2 s later: the whole limit again
+            commands.pipeInput("acc-a", COMMANDS.serialize(Command.debit("d-3", "acc-a", "300")),
+                    lateEvening.plusSeconds(2));
+            Outcome next = singleOutcome();
+            assertThat(next.status()).isEqualTo(OutcomeStatus.ACCEPTED);
+            assertThat(next.balanceMinor()).isEqualTo(1000_00 - 200_00 - 100_00 - 300_00);
+            assertThat(accountsStore().get("acc-a").outflowOn(java.time.LocalDate.of(2025, 3, 2))).isEqualTo(300_00);
+        }
+
+        @Test
+        void aFrozenAccountStillReceivesTransfersButSendsNone() {
+            givenAccount("acc-a", "EUR", "100");
+            givenAccount("acc-b", "EUR", "100");
+            assertThat(sendAndReadOutcome(Command.of(CommandType.FREEZE_ACCOUNT, "freeze-b", "acc-b")).status())
+                    .isEqualTo(OutcomeStatus.ACCEPTED);
+            send(Command.transfer("tr-1", "acc-a", "acc-b", "40", null));
+            deliver(singleLeg());
+            deliver(singleLeg());
+            assertThat(singleOutcome().transferStatus()).isEqualTo(TransferStatus.COMPLETED);
+            assertThat(balanceOf("acc-b")).isEqualTo(140_00);
+            Outcome out = sendAndReadOutcome(Command.transfer("tr-2", "acc-b", "acc-a", "1", null));
+            assertThat(out.reason()).isEqualTo(RejectionReason.ACCOUNT_FROZEN);
+            assertThat(sentLegs.isEmpty()).isTrue();
         }
 
         @Test
