@@ -48,6 +48,8 @@ class SecurityIT {
                 .status()).isEqualTo(201);
         assertThat(alice.post("/accounts", "{\"accountId\":\"sec-life\",\"currency\":\"EUR\",\"transactionId\":\"sec-open-life\"}")
                 .status()).isEqualTo(201);
+        assertThat(alice.post("/accounts", "{\"accountId\":\"sec-closing\",\"currency\":\"EUR\",\"transactionId\":\"sec-open-closing\"}")
+                .status()).isEqualTo(201);
         assertThat(alice.post("/transfers", "{\"fromAccountId\":\"sec-a\",\"toAccountId\":\"sec-b\",\"amount\":\"1\","
                 + "\"transactionId\":\"sec-tr\"}").status()).isEqualTo(200);
     }
@@ -62,8 +64,8 @@ class SecurityIT {
     private static Answer call(String route, String token) throws Exception {
         String[] methodAndPath = route.split(" ", 2);
         // the lifecycle routes act on an account of their own: an admin closing sec-a would change what others read
-        String account = methodAndPath[1].matches("/accounts/\\{accountId}/(freeze|unfreeze|close|limits)")
-                ? "sec-life" : "sec-a";
+        String account = methodAndPath[1].endsWith("/close") ? "sec-closing"
+                : methodAndPath[1].matches("/accounts/\\{accountId}/(freeze|unfreeze|limits)") ? "sec-life" : "sec-a";
         String path = methodAndPath[1].replace("{accountId}", account).replace("{transactionId}", "sec-open")
                 .replace("{transferId}", "sec-tr").replace("{month}", YearMonth.now().toString());
         String body = switch (methodAndPath[1]) {
@@ -71,6 +73,7 @@ class SecurityIT {
             case "/transaction" -> "{\"accountId\":\"sec-a\",\"type\":\"debit\",\"amount\":\"1\"}";
             case "/transfers" -> "{\"fromAccountId\":\"sec-a\",\"toAccountId\":\"sec-b\",\"amount\":\"1\"}";
             case "/accounts/{accountId}/interest-rate" -> "{\"interestRate\":\"0.01\"}";
+            case "/accounts/{accountId}/limits" -> "{\"overdraftLimit\":\"10\"}";
             default -> null;
         };
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(bank.http().base() + path))
