@@ -21,6 +21,49 @@ final class CpuClock {
         return OS == null ? -1 : OS.getProcessCpuTime();
     }
 
+    /**
+     * The CPU time of the load generator's own threads, to tell the bank's share of {@link #processNanos()} from
+     * the bench's: the threads named {@code bench-*} or {@code bank-bench-*} (the HTTP client's pool, the Kafka
+     * pipe's producer and reader) and the thread that starts the reading, which sends the load. A thread that ends
+     * between two readings loses its CPU from the sum, so the pools that count are sized not to shrink.
+     */
+    static final class LoadThreads {
+        private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+        private final long sender = Thread.currentThread().getId();
+        private final java.util.Map<Long, Long> before;
+
+        private LoadThreads() {
+            before = read();
+        }
+
+        /** Starts counting from now; null when the JVM cannot measure threads' CPU. */
+        static LoadThreads start() {
+            return THREADS.isThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled() ? new LoadThreads() : null;
+        }
+
+        /** CPU the load generator's threads used since {@link #start()}, or -1 when unknown. */
+        static long since(LoadThreads start) {
+            if (start == null) return -1;
+            long used = 0;
+            for (var thread : start.read().entrySet()) {
+                used += Math.max(0, thread.getValue() - start.before.getOrDefault(thread.getKey(), 0L));
+            }
+            return used;
+        }
+
+        private java.util.Map<Long, Long> read() {
+            java.util.Map<Long, Long> cpu = new java.util.HashMap<>();
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                String name = t.getName();
+                if (t.getId() == sender || name.startsWith("bench-") || name.contains("bank-bench-")) {
+                    long nanos = THREADS.getThreadCpuTime(t.getId());
+                    if (nanos >= 0) cpu.put(t.getId(), nanos);
+                }
+            }
+            return cpu;
+        }
+    }
+
     /** CPU used between two {@link #processNanos()} readings, or -1 when either is unknown. */
     static long between(long before, long after) {
         return before < 0 || after < 0 ? -1 : Math.max(0, after - before);

@@ -56,9 +56,11 @@ final class KafkaPipe {
 
     /**
      * The measurements of one run; {@code elapsedNanos} is first send → last record seen, {@code cpuNanos} the
-     * process CPU used from the first send until all were seen (or the deadline), -1 when unknown.
+     * process CPU used from the first send until all were seen (or the deadline), {@code loadCpuNanos} the part of it
+     * the pipe's own producer and reader used; both -1 when unknown.
      */
-    record Run(int n, long elapsedNanos, long cpuNanos, Latencies latencies, int seen, long duplicates, long wrong,
+    record Run(int n, long elapsedNanos, long cpuNanos, long loadCpuNanos, Latencies latencies, int seen,
+               long duplicates, long wrong,
                long sendErrors, List<String> problems) {
 
         int missing() {
@@ -133,6 +135,7 @@ final class KafkaPipe {
              });
              KafkaProducer<String, byte[]> producer = producer("bank-bench-" + label)) {
             tail.start();
+            CpuClock.LoadThreads load = CpuClock.LoadThreads.start();
             long cpuBefore = CpuClock.processNanos();
             long firstSend = System.nanoTime();
             for (int i = 0; i < n && System.nanoTime() < deadline; i++) {
@@ -148,6 +151,7 @@ final class KafkaPipe {
             producer.flush();
             boolean complete = allSeen.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             long cpu = CpuClock.between(cpuBefore, CpuClock.processNanos());
+            long loadCpu = CpuClock.LoadThreads.since(load);
             if (!complete) {
                 log.warn("{}: {} of {} records not read back within {}", label, allSeen.getCount(), n, timeout);
             }
@@ -155,7 +159,7 @@ final class KafkaPipe {
             int seen = 0;
             for (int i = 0; i < n; i++) if (seenCount.get(i) > 0) seen++;
             long end = seen == 0 ? System.nanoTime() : lastSeen.get();
-            return new Run(n, end - firstSend, cpu, latencies, seen, duplicates.get(), wrong.get(), sendErrors.get(),
+            return new Run(n, end - firstSend, cpu, loadCpu, latencies, seen, duplicates.get(), wrong.get(), sendErrors.get(),
                     List.copyOf(problems));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -139,7 +139,7 @@ final class KafkaScenarios {
     }
 
     private ScenarioResult result(Scenario scenario, KafkaPipe.Run run, List<String> failures) {
-        return ScenarioResult.of(scenario, config.n(), null, null, run.elapsedNanos(), run.cpuNanos(), run.seen(),
+        return ScenarioResult.of(scenario, config.n(), null, null, run.elapsedNanos(), run.cpuNanos(), run.loadCpuNanos(), run.seen(),
                 run.latencies(), run.errors(), failures);
     }
 

@@ -22,7 +22,7 @@ import java.util.Map;
 public record Report(String runId, Instant startedAt, boolean inProcess, BenchConfig config,
                      List<ScenarioResult> results) {
 
-    private static final String ROW = "%-13s %7s %5s %6s %13s %9s %9s %9s %9s %7s %9s  %s%n";
+    private static final String ROW = "%-13s %7s %5s %6s %13s %9s %9s %9s %9s %10s %7s %9s  %s%n";
 
     public boolean passed() {
         return results.stream().allMatch(ScenarioResult::passed);
@@ -31,7 +31,7 @@ public record Report(String runId, Instant startedAt, boolean inProcess, BenchCo
     public void print(PrintStream out) {
         out.println();
         out.printf(Locale.ROOT, ROW, "scenario", "N", "conc", "rate", "throughput/s", "p50 ms", "p99 ms",
-                "p99.9 ms", "cpu µs/op", "errors", "vs base", "check");
+                "p99.9 ms", "cpu µs/op", "load µs/op", "errors", "vs base", "check");
         for (ScenarioResult r : results) {
             out.printf(Locale.ROOT, ROW, r.scenario().label(), r.n(),
                     r.concurrency() == null ? "-" : r.concurrency(),
@@ -40,6 +40,8 @@ public record Report(String runId, Instant startedAt, boolean inProcess, BenchCo
                     ms(r.p50Ms()), ms(r.p99Ms()), ms(r.p999Ms()),
                     !inProcess || r.cpuMicrosPerOp() == null ? "-"
                             : String.format(Locale.ROOT, "%.0f", r.cpuMicrosPerOp()),
+                    !inProcess || r.loadCpuMicrosPerOp() == null ? "-"
+                            : String.format(Locale.ROOT, "%.0f", r.loadCpuMicrosPerOp()),
                     r.errors(),
                     r.ratioToBaseline() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.ratioToBaseline()),
                     r.passed() ? "ok" : "FAILED");
@@ -69,6 +71,8 @@ public record Report(String runId, Instant startedAt, boolean inProcess, BenchCo
         target.put("resultsTopic", config.topics().results());
         target.put("cpuMicrosPerOpCovers", inProcess ? "the whole in-process bank: broker, processor, gateway and load"
                 + " generator" : "the bench process only: load generator (and the streams-floor app), not the target");
+        target.put("loadCpuMicrosPerOpCovers", "the load generator's own threads within cpuMicrosPerOp (HTTP client, Kafka"
+                + " pipe producer and reader, the sending thread); the bank's share is the difference");
         doc.put("target", target);
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("n", config.n());
@@ -106,6 +110,7 @@ public record Report(String runId, Instant startedAt, boolean inProcess, BenchCo
         m.put("errors", r.errors());
         m.put("elapsedMs", r.elapsedMs());
         m.put("cpuMicrosPerOp", r.cpuMicrosPerOp() == null ? null : round(r.cpuMicrosPerOp(), 1));
+        m.put("loadCpuMicrosPerOp", r.loadCpuMicrosPerOp() == null ? null : round(r.loadCpuMicrosPerOp(), 1));
         m.put("ratioToBaseline", r.ratioToBaseline() == null ? null : round(r.ratioToBaseline(), 3));
         m.put("passed", r.passed());
         m.put("failures", r.failures());

@@ -77,10 +77,11 @@ final class RestLoad implements AutoCloseable {
     /**
      * What one load run measured; {@code elapsedNanos} is start (the first send, or request 0's due time) → last
      * response, {@code rate} the offered requests/s (0 for a closed loop), {@code cpuNanos} the process CPU used
-     * from start until every request was answered (or the deadline), -1 when unknown.
+     * from start until every request was answered (or the deadline), {@code loadCpuNanos} the part of it the load
+     * generator's own threads used; both -1 when unknown.
      */
-    record Run(int n, int rate, int completed, long elapsedNanos, long cpuNanos, Latencies latencies, long errors,
-               Map<String, Long> errorKinds, List<String> examples) {
+    record Run(int n, int rate, int completed, long elapsedNanos, long cpuNanos, long loadCpuNanos,
+               Latencies latencies, long errors, Map<String, Long> errorKinds, List<String> examples) {
 
         List<String> failures() {
             List<String> f = new ArrayList<>();
@@ -114,7 +115,8 @@ final class RestLoad implements AutoCloseable {
         if (maxInFlight < 1) throw new IllegalArgumentException("maxInFlight must be >= 1, was " + maxInFlight);
         this.maxInFlight = maxInFlight;
         this.timeoutMillis = requestTimeout.toMillis();
-        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 1);
+        // a fixed pool: a thread that ended mid-run would take its CPU out of the load generator's count
+        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, MAX_THREADS);
         threads.setName("bench-http");
         threads.setDaemon(true);
         threads.setReservedThreads(0); // what a reserved thread would take over never blocks
@@ -170,9 +172,11 @@ final class RestLoad implements AutoCloseable {
         HttpField host = new HttpField(HttpHeader.HOST, base.hostHeader());
         long deadline = System.nanoTime() + timeout.toNanos();
         Tally tally = new Tally(n, concurrency, check);
+        CpuClock.LoadThreads load = CpuClock.LoadThreads.start();
         long cpuBefore = CpuClock.processNanos();
         long start = System.nanoTime();
         long cpu;
+        long loadCpu;
         try {
             for (int i = 0; i < n; i++) {
                 // built before its due time: not part of its latency
@@ -192,6 +196,7 @@ final class RestLoad implements AutoCloseable {
                 log.warn("{}: {} of {} requests unanswered within {}", label, tally.done.getCount(), n, timeout);
             }
             cpu = CpuClock.between(cpuBefore, CpuClock.processNanos());
+            loadCpu = CpuClock.LoadThreads.since(load);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(label + " interrupted", e);
@@ -200,7 +205,7 @@ final class RestLoad implements AutoCloseable {
         tally.kinds.forEach((k, v) -> errorKinds.put(k, v.sum()));
         int completed = tally.completed.get();
         long end = completed == 0 ? System.nanoTime() : tally.lastDone.get();
-        return new Run(n, rate, completed, end - start, cpu, tally.latencies, tally.errors.sum(), errorKinds,
+        return new Run(n, rate, completed, end - start, cpu, loadCpu, tally.latencies, tally.errors.sum(), errorKinds,
                 List.copyOf(tally.examples));
     }
 

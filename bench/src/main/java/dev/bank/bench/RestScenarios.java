@@ -105,7 +105,7 @@ final class RestScenarios {
 
     private ScenarioResult result(Scenario scenario, RestLoad.Run run, List<String> failures) {
         return ScenarioResult.of(scenario, run.n(), config.concurrency(), config.openLoop() ? config.rate() : null,
-                run.elapsedNanos(), run.cpuNanos(), run.completed(), run.latencies(),
+                run.elapsedNanos(), run.cpuNanos(), run.loadCpuNanos(), run.completed(), run.latencies(),
                 run.errors() + (run.n() - run.completed()), failures);
     }
 

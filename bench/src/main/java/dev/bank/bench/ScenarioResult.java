@@ -15,12 +15,16 @@ import java.util.List;
  * @param cpuMicrosPerOp  CPU time of the bench process during the timed part / operations completed, in µs;
  *                        the whole system's with the in-process bank, only the load generator's (and the
  *                        streams-floor app's) against an external target; null when unknown or nothing completed
+ * @param loadCpuMicrosPerOp the part of {@code cpuMicrosPerOp} the load generator's own threads used (the HTTP
+ *                        client, the Kafka pipe's producer and reader, the sending thread): what the bank used is
+ *                        the difference; null when unknown or not measured (auth, streams-floor)
  * @param ratioToBaseline throughput / the baseline's throughput in the same run; null without a baseline
  * @param failures        every self-check that failed, in words; empty for a good run
  */
 public record ScenarioResult(Scenario scenario, int n, Integer concurrency, Integer rate, double throughput,
                              double p50Ms, double p99Ms, double p999Ms, double maxMs, long errors, long elapsedMs,
-                             Double cpuMicrosPerOp, Double ratioToBaseline, List<String> failures) {
+                             Double cpuMicrosPerOp, Double loadCpuMicrosPerOp, Double ratioToBaseline,
+                             List<String> failures) {
 
     public ScenarioResult {
         failures = List.copyOf(failures);
@@ -32,11 +36,19 @@ public record ScenarioResult(Scenario scenario, int n, Integer concurrency, Inte
      */
     static ScenarioResult of(Scenario scenario, int n, Integer concurrency, Integer rate, long elapsedNanos,
                              long cpuNanos, long completed, Latencies latencies, long errors, List<String> failures) {
+        return of(scenario, n, concurrency, rate, elapsedNanos, cpuNanos, -1, completed, latencies, errors, failures);
+    }
+
+    /** As above, with the load generator's own share of the CPU ({@code loadCpuNanos}, -1 when unknown). */
+    static ScenarioResult of(Scenario scenario, int n, Integer concurrency, Integer rate, long elapsedNanos,
+                             long cpuNanos, long loadCpuNanos, long completed, Latencies latencies, long errors,
+                             List<String> failures) {
         double seconds = Math.max(elapsedNanos, 1) / 1e9;
         Double cpuPerOp = cpuNanos < 0 || completed <= 0 ? null : cpuNanos / 1e3 / completed;
+        Double loadPerOp = loadCpuNanos < 0 || completed <= 0 ? null : loadCpuNanos / 1e3 / completed;
         return new ScenarioResult(scenario, n, concurrency, rate, n / seconds, latencies.percentileMs(50),
                 latencies.percentileMs(99), latencies.percentileMs(99.9), latencies.maxMs(), errors,
-                elapsedNanos / 1_000_000, cpuPerOp, null, failures);
+                elapsedNanos / 1_000_000, cpuPerOp, loadPerOp, null, failures);
     }
 
     /** A scenario whose set-up failed before anything was timed: every operation counts as an error. */
@@ -52,6 +64,6 @@ public record ScenarioResult(Scenario scenario, int n, Integer concurrency, Inte
     ScenarioResult withBaseline(ScenarioResult baseline) {
         Double ratio = baseline == null || baseline.throughput() <= 0 ? null : throughput / baseline.throughput();
         return new ScenarioResult(scenario, n, concurrency, rate, throughput, p50Ms, p99Ms, p999Ms, maxMs, errors,
-                elapsedMs, cpuMicrosPerOp, ratio, failures);
+                elapsedMs, cpuMicrosPerOp, loadCpuMicrosPerOp, ratio, failures);
     }
 }

@@ -54,10 +54,13 @@ class BenchSmokeIT {
             assertThat(r.rate()).as(r.scenario().label() + " offered rate").isEqualTo(r.scenario().rest() ? 500 : null);
             // at N = 50 the timed part may fall within one 10 ms CPU clock tick, so only its presence is checked
             assertThat(r.cpuMicrosPerOp()).as(r.scenario().label() + " cpu µs/op").isNotNull().isNotNegative();
+            if (r.scenario().rest()) {
+                assertThat(r.loadCpuMicrosPerOp()).as(r.scenario().label() + " load µs/op").isNotNull().isNotNegative();
+            }
         });
         assertThat(report.passed()).isTrue();
         String printed = table.toString(StandardCharsets.UTF_8);
-        assertThat(printed).contains("throughput/s", "p99.9 ms", "rate", "cpu µs/op");
+        assertThat(printed).contains("throughput/s", "p99.9 ms", "rate", "cpu µs/op", "load µs/op");
         Arrays.stream(Scenario.values()).forEach(s -> assertThat(printed).contains(s.label()));
 
         JsonNode json = Json.MAPPER.readTree(output.toFile());

@@ -71,7 +71,8 @@ class RestWalkthroughIT {
 
         var balance = http.get("/balance/alice");
         assertThat(balance.status()).isEqualTo(200);
-        assertThat(balance.body().toString()).isEqualTo("{\"accountId\":\"alice\",\"balance\":800.00,\"currency\":\"EUR\"}");
+        assertThat(balance.body().toString()).isEqualTo("{\"accountId\":\"alice\",\"balance\":800.00,\"currency\":\"EUR\","
+                + "\"available\":800.00,\"held\":0.00,\"accountStatus\":\"OPEN\"}");
 
         var overdraw = http.post("/transaction",
                 "{\"accountId\":\"alice\",\"amount\":900,\"type\":\"debit\",\"transactionId\":\"tx-3\"}");
