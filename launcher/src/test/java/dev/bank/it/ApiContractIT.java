@@ -158,6 +158,26 @@ class ApiContractIT {
         transaction(422, ALICE, "c-empty", "1", "credit", "c-tx-closed");
         expect(200, "GET", "/balance/c-empty", ALICE, null);
 
+        // holds: placed, listed, read, captured in part and in full, voided, refused
+        expect(201, "POST", "/accounts/c-alice/holds", ALICE,
+                "{\"amount\":\"50.00\",\"holdId\":\"c-hold-1\",\"reference\":\"hotel\",\"expiresAt\":\"2099-01-01T00:00:00Z\"}");
+        expect(201, "POST", "/accounts/c-alice/holds", ALICE, "{\"amount\":5,\"holdId\":\"c-hold-2\"}");
+        expect(422, "POST", "/accounts/c-alice/holds", ALICE, "{\"amount\":\"90000\",\"holdId\":\"c-hold-3\"}");
+        expect(400, "POST", "/accounts/c-alice/holds", ALICE, "{\"amount\":\"1\",\"expiresAt\":\"tomorrow\"}");
+        expect(404, "POST", "/accounts/c-alice/holds", MALLORY, "{\"amount\":\"1\",\"holdId\":\"c-hold-4\"}");
+        expect(200, "GET", "/accounts/c-alice/holds", ALICE, null);
+        expect(404, "GET", "/accounts/c-alice/holds", MALLORY, null);
+        expect(200, "GET", "/accounts/c-alice/holds/c-hold-1", ALICE, null);
+        expect(404, "GET", "/accounts/c-alice/holds/c-hold-none", ALICE, null);
+        expect(200, "POST", "/accounts/c-alice/holds/c-hold-1/capture", ALICE, "{\"amount\":\"20.00\",\"transactionId\":\"c-cap-1\"}");
+        expect(422, "POST", "/accounts/c-alice/holds/c-hold-1/capture", ALICE, "{\"amount\":\"30.01\",\"transactionId\":\"c-cap-2\"}");
+        expect(200, "POST", "/accounts/c-alice/holds/c-hold-1/capture", ALICE, null);
+        expect(409, "POST", "/accounts/c-alice/holds/c-hold-1/capture", ALICE, "{\"transactionId\":\"c-cap-3\"}");
+        expect(404, "POST", "/accounts/c-alice/holds/c-hold-none/capture", ALICE, "{\"transactionId\":\"c-cap-4\"}");
+        expect(200, "POST", "/accounts/c-alice/holds/c-hold-2/void", ALICE, null);
+        expect(409, "POST", "/accounts/c-alice/holds/c-hold-2/void", ALICE, "{\"transactionId\":\"c-void-2\"}");
+        expect(200, "GET", "/accounts/c-alice/transactions/c-cap-1", ALICE, null);
+
         // history and statements
         expect(200, "GET", "/accounts/c-alice/transactions", ALICE, null);
         expect(200, "GET", "/accounts/c-alice/transactions?limit=1", ALICE, null);

@@ -52,6 +52,10 @@ class SecurityIT {
                 .status()).isEqualTo(201);
         assertThat(alice.post("/transfers", "{\"fromAccountId\":\"sec-a\",\"toAccountId\":\"sec-b\",\"amount\":\"1\","
                 + "\"transactionId\":\"sec-tr\"}").status()).isEqualTo(200);
+        for (String hold : List.of("sec-hold-c", "sec-hold-v")) {
+            assertThat(alice.post("/accounts/sec-a/holds", "{\"amount\":\"1\",\"holdId\":\"" + hold + "\"}").status())
+                    .isEqualTo(201);
+        }
     }
 
     @AfterAll
@@ -67,13 +71,15 @@ class SecurityIT {
         String account = methodAndPath[1].endsWith("/close") ? "sec-closing"
                 : methodAndPath[1].matches("/accounts/\\{accountId}/(freeze|unfreeze|limits)") ? "sec-life" : "sec-a";
         String path = methodAndPath[1].replace("{accountId}", account).replace("{transactionId}", "sec-open")
-                .replace("{transferId}", "sec-tr").replace("{month}", YearMonth.now().toString());
+                .replace("{transferId}", "sec-tr").replace("{month}", YearMonth.now().toString())
+                .replace("{holdId}", methodAndPath[1].endsWith("/void") ? "sec-hold-v" : "sec-hold-c");
         String body = switch (methodAndPath[1]) {
             case "/accounts" -> "{\"currency\":\"EUR\"}";
             case "/transaction" -> "{\"accountId\":\"sec-a\",\"type\":\"debit\",\"amount\":\"1\"}";
             case "/transfers" -> "{\"fromAccountId\":\"sec-a\",\"toAccountId\":\"sec-b\",\"amount\":\"1\"}";
             case "/accounts/{accountId}/interest-rate" -> "{\"interestRate\":\"0.01\"}";
             case "/accounts/{accountId}/limits" -> "{\"overdraftLimit\":\"10\"}";
+            case "/accounts/{accountId}/holds" -> "{\"amount\":\"1\"}";
             default -> null;
         };
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(bank.http().base() + path))

@@ -36,6 +36,9 @@ public final class InternalApi {
         public static final String ACCOUNT = PREFIX + "accounts/{accountId}";
         public static final String OUTCOME = ACCOUNT + "/transactions/{transactionId}";
         public static final String TRANSFER = ACCOUNT + "/transfers/{transferId}";
+        /** The account's active holds. */
+        public static final String HOLDS = ACCOUNT + "/holds";
+        public static final String HOLD = ACCOUNT + "/holds/{holdId}";
         /** Query parameters from, to, limit and cursor. */
         public static final String HISTORY = ACCOUNT + "/history";
         /** {@code month} is {@code yyyy-MM}. */
@@ -54,6 +57,14 @@ public final class InternalApi {
 
         public static String transfer(String accountId, String transferId) {
             return account(accountId) + "/transfers/" + Urls.encode(transferId);
+        }
+
+        public static String holds(String accountId) {
+            return account(accountId) + "/holds";
+        }
+
+        public static String hold(String accountId, String holdId) {
+            return account(accountId) + "/holds/" + Urls.encode(holdId);
         }
 
         public static String history(String accountId, Map<String, String> params) {

@@ -28,11 +28,23 @@ import java.util.Objects;
  *                      no daily limit
  * @param debitInterestRate SET_LIMITS: annual rate charged on a negative balance, an exact decimal string; absent:
  *                      none is charged
+ * @param holdId        CAPTURE_HOLD and VOID_HOLD: the hold, i.e. the transactionId of its PLACE_HOLD
+ * @param expiresAt     PLACE_HOLD: when the processor releases what is left of the hold, an ISO-8601 instant
+ *                      ({@code "2026-12-01T12:00:00Z"}) as sent; absent: it never expires
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Command(CommandType type, String transactionId, String accountId, String amount, String currency,
                       String toAccountId, String reference, String interestRate, String principal, Boolean admin,
-                      String owner, String overdraftLimit, String dailyOutflowLimit, String debitInterestRate) {
+                      String owner, String overdraftLimit, String dailyOutflowLimit, String debitInterestRate,
+                      String holdId, String expiresAt) {
+
+    /** A command without a hold. */
+    public Command(CommandType type, String transactionId, String accountId, String amount, String currency,
+                   String toAccountId, String reference, String interestRate, String principal, Boolean admin,
+                   String owner, String overdraftLimit, String dailyOutflowLimit, String debitInterestRate) {
+        this(type, transactionId, accountId, amount, currency, toAccountId, reference, interestRate, principal, admin,
+                owner, overdraftLimit, dailyOutflowLimit, debitInterestRate, null, null);
+    }
 
     /** A command without limits. */
     public Command(CommandType type, String transactionId, String accountId, String amount, String currency,
@@ -96,6 +108,25 @@ public record Command(CommandType type, String transactionId, String accountId, 
                 null, overdraftLimit, dailyOutflowLimit, debitInterestRate);
     }
 
+    /** Reserves {@code amount} on the account under hold id {@code holdId}, until {@code expiresAt} (null: never). */
+    public static Command placeHold(String holdId, String accountId, String amount, String expiresAt,
+                                    String reference) {
+        return new Command(CommandType.PLACE_HOLD, holdId, accountId, amount, null, null, reference, null, null, null,
+                null, null, null, null, null, expiresAt);
+    }
+
+    /** Captures {@code amount} (null: all that is left) of a hold, as transaction {@code transactionId}. */
+    public static Command captureHold(String transactionId, String accountId, String holdId, String amount) {
+        return new Command(CommandType.CAPTURE_HOLD, transactionId, accountId, amount, null, null, null, null, null,
+                null, null, null, null, null, holdId, null);
+    }
+
+    /** Releases what is left of a hold, as transaction {@code transactionId}. */
+    public static Command voidHold(String transactionId, String accountId, String holdId) {
+        return new Command(CommandType.VOID_HOLD, transactionId, accountId, null, null, null, null, null, null, null,
+                null, null, null, null, holdId, null);
+    }
+
     /** A command that names only its type, transaction and account (freeze, unfreeze, close). */
     public static Command of(CommandType type, String transactionId, String accountId) {
         return new Command(type, transactionId, accountId, null, null);
@@ -104,13 +135,14 @@ public record Command(CommandType type, String transactionId, String accountId, 
     /** The same command, asked for by {@code who} (as an admin when {@code asAdmin}). */
     public Command by(String who, boolean asAdmin) {
         return new Command(type, transactionId, accountId, amount, currency, toAccountId, reference, interestRate, who,
-                asAdmin ? Boolean.TRUE : null, owner, overdraftLimit, dailyOutflowLimit, debitInterestRate);
+                asAdmin ? Boolean.TRUE : null, owner, overdraftLimit, dailyOutflowLimit, debitInterestRate, holdId,
+                expiresAt);
     }
 
     /** The same OPEN_ACCOUNT, for an account that will belong to {@code newOwner}. */
     public Command ownedBy(String newOwner) {
         return new Command(type, transactionId, accountId, amount, currency, toAccountId, reference, interestRate,
-                principal, admin, newOwner, overdraftLimit, dailyOutflowLimit, debitInterestRate);
+                principal, admin, newOwner, overdraftLimit, dailyOutflowLimit, debitInterestRate, holdId, expiresAt);
     }
 
     /** Whether this command acts with an admin's authority. */
@@ -133,7 +165,19 @@ public record Command(CommandType type, String transactionId, String accountId, 
                 && Objects.equals(canonical(interestRate), canonical(other.interestRate))
                 && Objects.equals(canonical(overdraftLimit), canonical(other.overdraftLimit))
                 && Objects.equals(canonical(dailyOutflowLimit), canonical(other.dailyOutflowLimit))
-                && Objects.equals(canonical(debitInterestRate), canonical(other.debitInterestRate));
+                && Objects.equals(canonical(debitInterestRate), canonical(other.debitInterestRate))
+                && Objects.equals(holdId, other.holdId)
+                && Objects.equals(instant(expiresAt), instant(other.expiresAt));
+    }
+
+    /** The instant an ISO-8601 text names, so that {@code 12:00Z} and {@code 13:00+01:00} are the same expiry. */
+    private static Object instant(String text) {
+        if (text == null) return null;
+        try {
+            return java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return text;
+        }
     }
 
     private static String canonical(String decimal) {

@@ -14,5 +14,11 @@ public enum CommandType {
     /** Lifts a freeze (admin). */
     UNFREEZE_ACCOUNT,
     /** Closes the account for good: only with a zero balance, no active hold and no transfer in flight. */
-    CLOSE_ACCOUNT
+    CLOSE_ACCOUNT,
+    /** Reserves {@code amount} (its transactionId is the hold's id), until {@code expiresAt} if given. */
+    PLACE_HOLD,
+    /** Takes {@code amount} (absent: all that is left) of hold {@code holdId}: a posting, HOLD_CAPTURE. */
+    CAPTURE_HOLD,
+    /** Releases what is left of hold {@code holdId}. */
+    VOID_HOLD
 }

@@ -12,11 +12,13 @@ public enum EntryType {
     /** Interest paid by the bank; its transactionId is {@code interest:<business date>}. */
     INTEREST,
     /** Interest charged on a negative balance at the account's debit rate; transactionId {@code interest:<date>}. */
-    INTEREST_CHARGE;
+    INTEREST_CHARGE,
+    /** What a capture took from a hold: money out, like a debit; its transactionId is the capture's. */
+    HOLD_CAPTURE;
 
     /** +1 for money in, -1 for money out. */
     public int sign() {
-        return this == DEBIT || this == TRANSFER_OUT || this == INTEREST_CHARGE ? -1 : 1;
+        return this == DEBIT || this == TRANSFER_OUT || this == INTEREST_CHARGE || this == HOLD_CAPTURE ? -1 : 1;
     }
 
     /**
@@ -25,6 +27,7 @@ public enum EntryType {
      * reconciled against external flows.
      */
     public boolean external() {
-        return this == OPENING_DEPOSIT || this == CREDIT || this == DEBIT || this == INTEREST || this == INTEREST_CHARGE;
+        return this == OPENING_DEPOSIT || this == CREDIT || this == DEBIT || this == INTEREST || this == INTEREST_CHARGE
+                || this == HOLD_CAPTURE;
     }
 }

@@ -16,12 +16,27 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *                     answered while the legs are in flight)
  * @param interestRate the account's annual rate after an accepted SET_INTEREST_RATE
  * @param principal    who asked (the command's principal), for the audit trail
+ * @param holdId       the hold a PLACE_HOLD, CAPTURE_HOLD or VOID_HOLD acted on
+ * @param holdStatus   that hold's state after the command
+ * @param holdRemainingMinor what that hold still reserves after the command
+ * @param availableMinor what may still leave the account after the command (balance − held + overdraft limit);
+ *                     set on the outcomes of holds
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Outcome(String transactionId, String accountId, CommandType type, OutcomeStatus status,
                       RejectionReason reason, String detail, Long amountMinor, Long balanceMinor, String currency,
                       long sequence, boolean replayed, long timestamp, String toAccountId,
-                      TransferStatus transferStatus, String interestRate, String principal) {
+                      TransferStatus transferStatus, String interestRate, String principal, String holdId,
+                      HoldStatus holdStatus, Long holdRemainingMinor, Long availableMinor) {
+
+    /** An outcome that concerns no hold. */
+    public Outcome(String transactionId, String accountId, CommandType type, OutcomeStatus status,
+                   RejectionReason reason, String detail, Long amountMinor, Long balanceMinor, String currency,
+                   long sequence, boolean replayed, long timestamp, String toAccountId,
+                   TransferStatus transferStatus, String interestRate, String principal) {
+        this(transactionId, accountId, type, status, reason, detail, amountMinor, balanceMinor, currency, sequence,
+                replayed, timestamp, toAccountId, transferStatus, interestRate, principal, null, null, null, null);
+    }
 
     /** An outcome without a principal. */
     public Outcome(String transactionId, String accountId, CommandType type, OutcomeStatus status,
@@ -55,12 +70,21 @@ public record Outcome(String transactionId, String accountId, CommandType type, 
 
     public Outcome asReplay() {
         return new Outcome(transactionId, accountId, type, status, reason, detail, amountMinor, balanceMinor,
-                currency, sequence, true, timestamp, toAccountId, transferStatus, interestRate, principal);
+                currency, sequence, true, timestamp, toAccountId, transferStatus, interestRate, principal, holdId,
+                holdStatus, holdRemainingMinor, availableMinor);
     }
 
     /** The same outcome, recorded as asked for by {@code who}. */
     public Outcome by(String who) {
         return new Outcome(transactionId, accountId, type, status, reason, detail, amountMinor, balanceMinor,
-                currency, sequence, replayed, timestamp, toAccountId, transferStatus, interestRate, who);
+                currency, sequence, replayed, timestamp, toAccountId, transferStatus, interestRate, who, holdId,
+                holdStatus, holdRemainingMinor, availableMinor);
+    }
+
+    /** The same outcome, about {@code hold} as it stands after the command, and the account's available balance. */
+    public Outcome about(Hold hold, long available) {
+        return new Outcome(transactionId, accountId, type, status, reason, detail, amountMinor, balanceMinor,
+                currency, sequence, replayed, timestamp, toAccountId, transferStatus, interestRate, principal,
+                hold.holdId(), hold.status(), hold.remainingMinor(), available);
     }
 }

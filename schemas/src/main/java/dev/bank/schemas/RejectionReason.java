@@ -20,6 +20,12 @@ public enum RejectionReason {
      * hold.
      */
     LIMIT_EXCEEDED,
+    /** The command names a hold the account does not have. */
+    HOLD_NOT_FOUND,
+    /** The hold has ended (captured, voided or expired): nothing is left to capture or void. */
+    HOLD_NOT_ACTIVE,
+    /** A capture of more than is left on the hold. */
+    HOLD_EXCEEDED,
     /** The transactionId was already used for a different request; nothing was applied. */
     IDEMPOTENCY_CONFLICT
 }

@@ -142,6 +142,39 @@ class SchemaContractTest {
     }
 
     @Test
+    void holdRecordsWrittenByTheCodeValidate() {
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND,
+                asJson(Command.placeHold("h-1", "acc-1", "25.00", "2026-12-01T12:00:00Z", "hotel")))).isEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND,
+                asJson(Command.placeHold("h-1", "acc-1", "25.00", "2026-12-01T13:00:00.5+01:00", null)))).isEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND, asJson(Command.captureHold("c-1", "acc-1", "h-1", null))))
+                .isEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.COMMAND, asJson(Command.voidHold("v-1", "acc-1", "h-1"))))
+                .isEmpty();
+        Hold hold = new Hold("h-1", "acc-1", 2_500, 1_000, "EUR", "hotel", HoldStatus.ACTIVE, 5L, 1L, null);
+        assertThat(JsonSchemas.violations(JsonSchemas.HOLD, asJson(hold))).isEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.HOLD, asJson(hold.captured(1_500, 3L)))).isEmpty();
+        var captured = new Outcome("c-1", "acc-1", CommandType.CAPTURE_HOLD, OutcomeStatus.ACCEPTED, null, null, 1_500L,
+                7_500L, "EUR", 4, false, 1L).about(hold.captured(1_500, 3L), 7_500);
+        assertThat(JsonSchemas.violations(JsonSchemas.OUTCOME, asJson(captured))).isEmpty();
+        var entry = new LedgerEntry("acc-1", "c-1", EntryType.HOLD_CAPTURE, 1_500, "EUR", 9_000, 7_500, 4, 1L, null,
+                null, "hotel");
+        assertThat(JsonSchemas.violations(JsonSchemas.LEDGER_ENTRY, asJson(entry))).isEmpty();
+    }
+
+    @Test
+    void invalidHoldCommandsAreRefused() throws Exception {
+        for (String doc : new String[] {
+                "{\"type\":\"PLACE_HOLD\",\"transactionId\":\"h\",\"accountId\":\"a\"}",
+                "{\"type\":\"CAPTURE_HOLD\",\"transactionId\":\"c\",\"accountId\":\"a\",\"amount\":\"1\"}",
+                "{\"type\":\"VOID_HOLD\",\"transactionId\":\"v\",\"accountId\":\"a\",\"holdId\":\"h h\"}",
+                "{\"type\":\"PLACE_HOLD\",\"transactionId\":\"h\",\"accountId\":\"a\",\"amount\":\"1\",\"expiresAt\":\"tomorrow\"}",
+                "{\"type\":\"PLACE_HOLD\",\"transactionId\":\"h\",\"accountId\":\"a\",\"amount\":\"1\",\"expiresAt\":\"2026-12-01T12:00:00\"}"}) {
+            assertThat(JsonSchemas.violations(JsonSchemas.COMMAND, Json.MAPPER.readTree(doc))).as(doc).isNotEmpty();
+        }
+    }
+
+    @Test
     void invalidTransferDocumentsAreRefused() throws Exception {
         assertThat(JsonSchemas.violations(JsonSchemas.COMMAND, parse("""
                 {"type":"TRANSFER","transactionId":"t","accountId":"a","amount":"5"}"""))).as("no destination").isNotEmpty();

@@ -55,6 +55,8 @@ import java.util.function.Consumer;
  *   <li>{@code PUT /accounts/{accountId}/interest-rate} – change the annual interest rate</li>
  *   <li>{@code PUT /accounts/{accountId}/limits} – overdraft limit, daily outflow limit, debit interest rate (admin)</li>
  *   <li>{@code POST /accounts/{accountId}/freeze}, {@code /unfreeze} (admin), {@code /close} (owner or admin)</li>
+ *   <li>{@code POST /accounts/{accountId}/holds} – reserve funds; {@code GET} – the active holds</li>
+ *   <li>{@code GET /accounts/{accountId}/holds/{holdId}}; {@code POST .../capture} (all or part), {@code .../void}</li>
  *   <li>{@code GET /accounts/{accountId}/transactions} – postings, newest first, paged</li>
  *   <li>{@code GET /accounts/{accountId}/statements/{yyyy-MM}} – a monthly statement: JSON, CSV or PDF</li>
  * </ul>
@@ -81,9 +83,13 @@ public final class BankApi implements AutoCloseable {
     static final String FREEZE = "/accounts/{accountId}/freeze";
     static final String UNFREEZE = "/accounts/{accountId}/unfreeze";
     static final String CLOSE = "/accounts/{accountId}/close";
+    static final String HOLDS = "/accounts/{accountId}/holds";
+    static final String HOLD = "/accounts/{accountId}/holds/{holdId}";
+    static final String CAPTURE = "/accounts/{accountId}/holds/{holdId}/capture";
+    static final String VOID = "/accounts/{accountId}/holds/{holdId}/void";
     /** The documented routes; {@code schemas/.../openapi/bank-api.yaml} describes exactly these. */
     static final List<String> PUBLIC_ROUTES = List.of(ACCOUNTS, TRANSACTION, BALANCE, TRANSACTION_STATUS, TRANSFERS,
-            TRANSFER_STATUS, ACCOUNT, INTEREST_RATE, TRANSACTIONS, STATEMENT, LIMITS, FREEZE, UNFREEZE, CLOSE);
+            TRANSFER_STATUS, ACCOUNT, INTEREST_RATE, TRANSACTIONS, STATEMENT, LIMITS, FREEZE, UNFREEZE, CLOSE, HOLDS, HOLD, CAPTURE, VOID);
 
     private final CommandPublisher publisher;
     private final OutcomeListener outcomes;
@@ -141,6 +147,16 @@ public final class BankApi implements AutoCloseable {
             // the owner closes their own account: the processor answers 404 for anyone else's, as for every write
             route(config, HandlerType.POST, CLOSE, Rule.WRITE, ctx -> submit(ctx, Requests.lifecycle(
                     CommandType.CLOSE_ACCOUNT, ctx.pathParam("accountId"), ctx.bodyAsBytes(),
+                    ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
+            route(config, HandlerType.POST, HOLDS, Rule.WRITE, ctx -> submit(ctx, Requests.placeHold(
+                    ctx.pathParam("accountId"), ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 201));
+            route(config, HandlerType.GET, HOLDS, Rule.READ, this::holds);
+            route(config, HandlerType.GET, HOLD, Rule.READ, this::hold);
+            route(config, HandlerType.POST, CAPTURE, Rule.WRITE, ctx -> submit(ctx, Requests.captureHold(
+                    ctx.pathParam("accountId"), ctx.pathParam("holdId"), ctx.bodyAsBytes(),
+                    ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
+            route(config, HandlerType.POST, VOID, Rule.WRITE, ctx -> submit(ctx, Requests.voidHold(
+                    ctx.pathParam("accountId"), ctx.pathParam("holdId"), ctx.bodyAsBytes(),
                     ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
             route(config, HandlerType.GET, TRANSACTIONS, Rule.READ, reads::transactions);
             route(config, HandlerType.GET, STATEMENT, Rule.READ, reads::statement);
@@ -300,6 +316,21 @@ public final class BankApi implements AutoCloseable {
         String url = "/accounts/" + Urls.encode(fromAccountId) + "/transfers/" + Urls.encode(transferId);
         ctx.header("Location", url);
         json(ctx, 202, Responses.pending(fromAccountId, transferId, url));
+    }
+
+    private void holds(Context ctx) {
+        String accountId = ctx.pathParam("accountId");
+        answer(ctx, processors.holds(accountId, Access.viewer(ctx)),
+                holds -> json(ctx, 200, Responses.holds(holds)),
+                () -> problem(ctx, NotFound.account(accountId)));
+    }
+
+    private void hold(Context ctx) {
+        String accountId = ctx.pathParam("accountId");
+        String holdId = ctx.pathParam("holdId");
+        answer(ctx, processors.hold(accountId, holdId, Access.viewer(ctx)),
+                hold -> json(ctx, 200, Responses.hold(hold)),
+                () -> problem(ctx, NotFound.hold(accountId, holdId)));
     }
 
     private void transferStatus(Context ctx) {

@@ -27,12 +27,18 @@ final class NotFound {
                 + Problem.excerpt(accountId) + " (yet)");
     }
 
+    static Problem hold(String accountId, String holdId) {
+        return Problem.of(404, "Hold not found", "no hold " + Problem.excerpt(holdId) + " on account "
+                + Problem.excerpt(accountId) + " (yet)").withReason("HOLD_NOT_FOUND");
+    }
+
     /** The 404 of a route, by its template. */
     static Problem at(String route, Map<String, String> pathParams) {
         String accountId = pathParams.get("accountId");
         return switch (route) {
             case BankApi.TRANSACTION_STATUS -> outcome(accountId, pathParams.get("transactionId"));
             case BankApi.TRANSFER_STATUS -> transfer(accountId, pathParams.get("transferId"));
+            case BankApi.HOLD, BankApi.CAPTURE, BankApi.VOID -> hold(accountId, pathParams.get("holdId"));
             default -> account(accountId);
         };
     }

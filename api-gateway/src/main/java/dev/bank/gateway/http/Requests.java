@@ -137,6 +137,52 @@ public final class Requests {
         return checked(Command.of(type, transactionId, accountId));
     }
 
+    /**
+     * {@code {"amount","expiresAt"?,"reference"?,"holdId"?}} for {@code POST /accounts/{accountId}/holds}: the hold's
+     * id is {@code holdId} (or {@code transactionId}, or the {@code Idempotency-Key} header; generated when absent), as
+     * a transfer's is its transactionId; {@code expiresAt} is an ISO-8601 instant with an offset.
+     */
+    public static Command placeHold(String accountId, byte[] body, String idempotencyKey) {
+        JsonNode json = parse(body);
+        Map<String, String> errors = new LinkedHashMap<>();
+        String currency = currency(json, errors, false);
+        String amount = amount(json, "amount", errors, true, currency);
+        String expiresAt = text(json, "expiresAt");
+        if (expiresAt != null) {
+            try {
+                java.time.OffsetDateTime.parse(expiresAt);
+            } catch (java.time.format.DateTimeParseException e) {
+                errors.put("expiresAt", "must be an ISO-8601 instant with an offset, such as 2026-12-01T12:00:00Z, was "
+                        + Problem.excerpt(expiresAt));
+            }
+        }
+        String reference = text(json, "reference");
+        if (reference != null && reference.length() > 140) errors.put("reference", "must be at most 140 characters");
+        // the hold's id is its PLACE_HOLD's transactionId: either name is taken
+        String holdId = id(json, json.has("holdId") ? "holdId" : "transactionId", idempotencyKey, errors);
+        if (!errors.isEmpty()) throw new InvalidRequestException(errors);
+        return checked(Command.placeHold(holdId, accountId, amount, expiresAt, reference));
+    }
+
+    /** {@code {"amount"?,"transactionId"?}}: a capture of {@code amount}, or of all that is left when absent. */
+    public static Command captureHold(String accountId, String holdId, byte[] body, String idempotencyKey) {
+        JsonNode json = body == null || body.length == 0 ? Json.MAPPER.createObjectNode() : parse(body);
+        Map<String, String> errors = new LinkedHashMap<>();
+        String amount = amount(json, "amount", errors, false, null);
+        String transactionId = transactionId(json, idempotencyKey, errors);
+        if (!errors.isEmpty()) throw new InvalidRequestException(errors);
+        return checked(Command.captureHold(transactionId, accountId, holdId, amount));
+    }
+
+    /** {@code {"transactionId"?}} (the body is optional): releases what is left of the hold. */
+    public static Command voidHold(String accountId, String holdId, byte[] body, String idempotencyKey) {
+        JsonNode json = body == null || body.length == 0 ? Json.MAPPER.createObjectNode() : parse(body);
+        Map<String, String> errors = new LinkedHashMap<>();
+        String transactionId = transactionId(json, idempotencyKey, errors);
+        if (!errors.isEmpty()) throw new InvalidRequestException(errors);
+        return checked(Command.voidHold(transactionId, accountId, holdId));
+    }
+
     private static String rate(JsonNode json, Map<String, String> errors, boolean required) {
         return rate(json, "interestRate", errors, required);
     }
@@ -293,21 +339,26 @@ public final class Requests {
     }
 
     private static String transactionId(JsonNode json, String idempotencyKey, Map<String, String> errors) {
-        JsonNode node = json.get("transactionId");
+        return id(json, "transactionId", idempotencyKey, errors);
+    }
+
+    /** The command's id from {@code field} or the Idempotency-Key header (equal when both are sent); generated. */
+    private static String id(JsonNode json, String field, String idempotencyKey, Map<String, String> errors) {
+        JsonNode node = json.get(field);
         if (node != null && !node.isNull() && !node.isTextual()) {
-            errors.put("transactionId", "must be a string: " + Ids.TRANSACTION_ID_RULE);
+            errors.put(field, "must be a string: " + Ids.TRANSACTION_ID_RULE);
             return null;
         }
-        String fromBody = text(json, "transactionId");
+        String fromBody = text(json, field);
         String header = idempotencyKey == null || idempotencyKey.isBlank() ? null : idempotencyKey.trim();
         if (fromBody != null && header != null && !fromBody.equals(header)) {
-            errors.put("transactionId", "differs from the " + IDEMPOTENCY_KEY + " header; send one or make them equal");
+            errors.put(field, "differs from the " + IDEMPOTENCY_KEY + " header; send one or make them equal");
             return null;
         }
         String id = fromBody != null ? fromBody : header;
         if (id == null) return UUID.randomUUID().toString();
         if (!Ids.validTransactionId(id)) {
-            errors.put("transactionId", Ids.TRANSACTION_ID_RULE);
+            errors.put(field, Ids.TRANSACTION_ID_RULE);
             return null;
         }
         return id;

@@ -2,6 +2,8 @@ package dev.bank.gateway.http;
 
 import dev.bank.schemas.Account;
 import dev.bank.schemas.AccountStatus;
+import dev.bank.schemas.Hold;
+import dev.bank.schemas.HoldList;
 import dev.bank.schemas.Money;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.Problem;
@@ -21,9 +23,9 @@ public final class Responses {
     public static int status(RejectionReason reason) {
         return switch (reason) {
             case INVALID_AMOUNT, INVALID_COMMAND -> 400;
-            case ACCOUNT_NOT_FOUND -> 404;
-            case IDEMPOTENCY_CONFLICT, DUPLICATE_ACCOUNT, ACCOUNT_NOT_EMPTY -> 409;
-            case INSUFFICIENT_FUNDS, CURRENCY_MISMATCH, ACCOUNT_CLOSED, ACCOUNT_FROZEN, LIMIT_EXCEEDED -> 422;
+            case ACCOUNT_NOT_FOUND, HOLD_NOT_FOUND -> 404;
+            case IDEMPOTENCY_CONFLICT, DUPLICATE_ACCOUNT, ACCOUNT_NOT_EMPTY, HOLD_NOT_ACTIVE -> 409;
+            case INSUFFICIENT_FUNDS, CURRENCY_MISMATCH, ACCOUNT_CLOSED, ACCOUNT_FROZEN, LIMIT_EXCEEDED, HOLD_EXCEEDED -> 422;
         };
     }
 
@@ -128,6 +130,56 @@ public final class Responses {
         return body;
     }
 
+    /**
+     * A hold placed, captured or voided: {@code {"status":"success","transactionId","accountId","holdId","type",
+     * "amount","holdStatus","remaining","balance","available","currency"}}; {@code amount} is what was reserved,
+     * captured or released.
+     */
+    public static Map<String, Object> holdChanged(Outcome outcome) {
+        Currency currency = Currency.getInstance(outcome.currency());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "success");
+        body.put("transactionId", outcome.transactionId());
+        body.put("accountId", outcome.accountId());
+        body.put("holdId", outcome.holdId());
+        body.put("type", outcome.type().name().toLowerCase(Locale.ROOT));
+        body.put("amount", Money.major(outcome.amountMinor(), currency));
+        body.put("holdStatus", outcome.holdStatus().name());
+        body.put("remaining", Money.major(outcome.holdRemainingMinor(), currency));
+        body.put("balance", Money.major(outcome.balanceMinor(), currency));
+        body.put("available", Money.major(outcome.availableMinor(), currency));
+        body.put("currency", outcome.currency());
+        return body;
+    }
+
+    /** A hold as the account keeps it: {@code GET /accounts/{accountId}/holds/{holdId}}. */
+    public static Map<String, Object> hold(Hold hold) {
+        Currency currency = Currency.getInstance(hold.currency());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("holdId", hold.holdId());
+        body.put("accountId", hold.accountId());
+        body.put("amount", Money.major(hold.amountMinor(), currency));
+        body.put("captured", Money.major(hold.capturedMinor(), currency));
+        body.put("remaining", Money.major(hold.remainingMinor(), currency));
+        body.put("currency", hold.currency());
+        body.put("holdStatus", hold.status().name());
+        if (hold.reference() != null) body.put("reference", hold.reference());
+        if (hold.expiresAt() != null) body.put("expiresAt", Instant.ofEpochMilli(hold.expiresAt()).toString());
+        body.put("createdAt", Instant.ofEpochMilli(hold.createdAt()).toString());
+        if (hold.closedAt() != null) body.put("closedAt", Instant.ofEpochMilli(hold.closedAt()).toString());
+        return body;
+    }
+
+    /** The account's active holds: {@code GET /accounts/{accountId}/holds}. */
+    public static Map<String, Object> holds(HoldList holds) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("accountId", holds.accountId());
+        body.put("currency", holds.currency());
+        body.put("held", Money.major(holds.heldMinor(), Currency.getInstance(holds.currency())));
+        body.put("holds", holds.holds().stream().map(Responses::hold).toList());
+        return body;
+    }
+
     /** An account with its interest state: {@code GET /accounts/{accountId}}. */
     public static Map<String, Object> account(Account account) {
         Currency currency = Currency.getInstance(account.currency());
@@ -186,6 +238,7 @@ public final class Responses {
             case CREDIT, DEBIT -> transaction(outcome);
             case SET_INTEREST_RATE -> interestRateSet(outcome);
             case SET_LIMITS, FREEZE_ACCOUNT, UNFREEZE_ACCOUNT, CLOSE_ACCOUNT -> changed(outcome);
+            case PLACE_HOLD, CAPTURE_HOLD, VOID_HOLD -> holdChanged(outcome);
         };
     }
 

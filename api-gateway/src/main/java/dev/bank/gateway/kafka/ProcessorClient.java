@@ -9,6 +9,8 @@ import dev.bank.schemas.HistoryPage;
 import dev.bank.schemas.Statement;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Outcome;
+import dev.bank.schemas.Hold;
+import dev.bank.schemas.HoldList;
 import dev.bank.schemas.Transfer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +70,15 @@ public final class ProcessorClient implements AutoCloseable {
     public CompletableFuture<Optional<Transfer>> transfer(String accountId, String transferId, Viewer viewer) {
         return get(Paths.transfer(accountId, transferId), Transfer.class,
                 viewer);
+    }
+
+    public CompletableFuture<Optional<Hold>> hold(String accountId, String holdId, Viewer viewer) {
+        return get(Paths.hold(accountId, holdId), Hold.class, viewer);
+    }
+
+    /** The account's active holds, oldest first. */
+    public CompletableFuture<Optional<HoldList>> holds(String accountId, Viewer viewer) {
+        return get(Paths.holds(accountId), HoldList.class, viewer);
     }
 
     /** A page of the account's postings, newest first; {@code params} are from, to, limit and cursor as given. */

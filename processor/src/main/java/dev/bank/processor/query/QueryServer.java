@@ -24,6 +24,8 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@code GET /internal/accounts/{accountId}}: the account (balance in minor units, currency, status)</li>
  *   <li>{@code GET /internal/accounts/{accountId}/transactions/{transactionId}}: the outcome of a processed command</li>
  *   <li>{@code GET /internal/accounts/{accountId}/transfers/{transferId}}: a transfer as that account sees it</li>
+ *   <li>{@code GET /internal/accounts/{accountId}/holds}: the account's active holds; {@code /holds/{holdId}}: one
+ *       hold, active or ended</li>
  *   <li>{@code GET /internal/accounts/{accountId}/history?from=&to=&limit=&cursor=}: postings, newest first</li>
  *   <li>{@code GET /internal/accounts/{accountId}/statements/{yyyy-MM}}: the month's statement</li>
  * </ul>
@@ -60,6 +62,12 @@ public final class QueryServer implements AutoCloseable {
                     queries.transfer(ctx.pathParam("accountId"), ctx.pathParam("transferId"), Viewer.of(ctx),
                             forwarded(ctx)),
                     "no transfer " + ctx.pathParam("transferId") + " on account " + ctx.pathParam("accountId")));
+            config.routes.get(Paths.HOLDS, ctx -> respond(ctx,
+                    queries.holds(ctx.pathParam("accountId"), Viewer.of(ctx), forwarded(ctx)),
+                    "account " + ctx.pathParam("accountId") + " does not exist"));
+            config.routes.get(Paths.HOLD, ctx -> respond(ctx,
+                    queries.hold(ctx.pathParam("accountId"), ctx.pathParam("holdId"), Viewer.of(ctx), forwarded(ctx)),
+                    "no hold " + ctx.pathParam("holdId") + " on account " + ctx.pathParam("accountId")));
             config.routes.get(Paths.HISTORY, ctx -> respond(ctx,
                     queries.history(ctx.pathParam("accountId"), ctx.queryParam("from"), ctx.queryParam("to"),
                             limit(ctx.queryParam("limit")), ctx.queryParam("cursor"), Viewer.of(ctx), forwarded(ctx)),

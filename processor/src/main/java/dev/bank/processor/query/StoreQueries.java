@@ -11,6 +11,9 @@ import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Months;
 import dev.bank.schemas.Problem;
+import dev.bank.schemas.Hold;
+import dev.bank.schemas.HoldList;
+import dev.bank.schemas.HoldStatus;
 import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.Transfer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -19,6 +22,7 @@ import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -26,7 +30,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -185,6 +192,30 @@ public final class StoreQueries implements AutoCloseable {
                 Transfer.class, Function.identity(),
                 Paths.transfer(accountId, transferId), viewer,
                 forwarded);
+    }
+
+    /** One of the account's holds, active or ended. */
+    public CompletableFuture<Optional<byte[]>> hold(String accountId, String holdId, Viewer viewer, boolean forwarded) {
+        return lookup(BankTopology.HOLDS_STORE, accountId, BankTopology.accountScopedKey(accountId, holdId),
+                Hold.class, Function.identity(), Paths.hold(accountId, holdId), viewer, forwarded);
+    }
+
+    /** The account's active holds, oldest first. */
+    public CompletableFuture<Optional<byte[]>> holds(String accountId, Viewer viewer, boolean forwarded) {
+        return routed(accountId, Paths.holds(accountId), viewer, forwarded,
+                partition -> visibleAccount(accountId, partition, viewer).map(account -> {
+                    ReadOnlyKeyValueStore<String, Hold> store = localStore(BankTopology.HOLDS_STORE, Hold.class,
+                            partition);
+                    List<Hold> active = new ArrayList<>();
+                    // the account's keys are accountId NUL holdId, and no id holds a character below '-'
+                    try (KeyValueIterator<String, Hold> it = store.range(accountId + '\u0000', accountId + '\u0001')) {
+                        it.forEachRemaining(kv -> {
+                            if (kv.value.status() == HoldStatus.ACTIVE) active.add(kv.value);
+                        });
+                    }
+                    active.sort(Comparator.comparingLong(Hold::createdAt));
+                    return new HoldList(accountId, account.currency(), account.heldMinor(), active);
+                }));
     }
 
     private <V, T> CompletableFuture<Optional<byte[]>> lookup(String store, String accountId, String storeKey,

@@ -6,6 +6,8 @@ import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.EntryType;
 import dev.bank.schemas.HistoryEntry;
+import dev.bank.schemas.Hold;
+import dev.bank.schemas.HoldStatus;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.OutcomeStatus;
@@ -20,7 +22,7 @@ import java.io.IOException;
 import java.time.LocalDate;
 
 /**
- * The serdes of the processor's four state stores, in Avro ({@link StoreSerde}, schemas in {@link StoreSchemas}).
+ * The serdes of the processor's state stores, in Avro ({@link StoreSerde}, schemas in {@link StoreSchemas}).
  * Internal to the processor: the public topics stay JSON.
  *
  * <p>A value is read by Avro's resolving reader (any released schema, resolved to the newest) and mapped by field
@@ -49,6 +51,8 @@ public final class StoreSerdes {
             StoreSchemas.written("TransferDirection"));
     private static final AvroEnum<EntryType> ENTRY_TYPE = new AvroEnum<>(EntryType.class,
             StoreSchemas.written("EntryType"));
+    private static final AvroEnum<HoldStatus> HOLD_STATUS = new AvroEnum<>(HoldStatus.class,
+            StoreSchemas.written("HoldStatus"));
 
     private static final StoreSerde<Account> ACCOUNTS =
             new StoreSerde<>("Account", StoreSerdes::account, StoreSerdes::account);
@@ -58,6 +62,7 @@ public final class StoreSerdes {
             new StoreSerde<>("Transfer", StoreSerdes::transfer, StoreSerdes::transfer);
     private static final StoreSerde<HistoryEntry> HISTORY =
             new StoreSerde<>("HistoryEntry", StoreSerdes::historyEntry, StoreSerdes::historyEntry);
+    private static final StoreSerde<Hold> HOLDS = new StoreSerde<>("Hold", StoreSerdes::hold, StoreSerdes::hold);
 
     private StoreSerdes() {}
 
@@ -75,6 +80,10 @@ public final class StoreSerdes {
 
     public static StoreSerde<HistoryEntry> history() {
         return HISTORY;
+    }
+
+    public static StoreSerde<Hold> holds() {
+        return HOLDS;
     }
 
     // ---- Account ----
@@ -137,13 +146,16 @@ public final class StoreSerdes {
         optional(out, c.overdraftLimit());
         optional(out, c.dailyOutflowLimit());
         optional(out, c.debitInterestRate());
+        optional(out, c.holdId());
+        optional(out, c.expiresAt());
     }
 
     static Command command(GenericRecord r) {
         return new Command(COMMAND_TYPE.value(r.get("type")), string(r, "transactionId"), string(r, "accountId"),
                 string(r, "amount"), string(r, "currency"), string(r, "toAccountId"), string(r, "reference"),
                 string(r, "interestRate"), string(r, "principal"), (Boolean) r.get("admin"), string(r, "owner"),
-                string(r, "overdraftLimit"), string(r, "dailyOutflowLimit"), string(r, "debitInterestRate"));
+                string(r, "overdraftLimit"), string(r, "dailyOutflowLimit"), string(r, "debitInterestRate"),
+                string(r, "holdId"), string(r, "expiresAt"));
     }
 
     static void outcome(Encoder out, Outcome o) throws IOException {
@@ -163,6 +175,10 @@ public final class StoreSerdes {
         optional(out, TRANSFER_STATUS, o.transferStatus());
         optional(out, o.interestRate());
         optional(out, o.principal());
+        optional(out, o.holdId());
+        optional(out, HOLD_STATUS, o.holdStatus());
+        optional(out, o.holdRemainingMinor());
+        optional(out, o.availableMinor());
     }
 
     static Outcome outcome(GenericRecord r) {
@@ -171,7 +187,30 @@ public final class StoreSerdes {
                 (Long) r.get("amountMinor"), (Long) r.get("balanceMinor"), string(r, "currency"),
                 (Long) r.get("sequence"), (Boolean) r.get("replayed"), (Long) r.get("timestamp"),
                 string(r, "toAccountId"), TRANSFER_STATUS.value(r.get("transferStatus")), string(r, "interestRate"),
-                string(r, "principal"));
+                string(r, "principal"), string(r, "holdId"), HOLD_STATUS.value(r.get("holdStatus")),
+                (Long) r.get("holdRemainingMinor"), (Long) r.get("availableMinor"));
+    }
+
+    // ---- Hold ----
+
+    static void hold(Encoder out, Hold h) throws IOException {
+        optional(out, h.holdId());
+        optional(out, h.accountId());
+        out.writeLong(h.amountMinor());
+        out.writeLong(h.capturedMinor());
+        optional(out, h.currency());
+        optional(out, h.reference());
+        optional(out, HOLD_STATUS, h.status());
+        optional(out, h.expiresAt());
+        out.writeLong(h.createdAt());
+        optional(out, h.closedAt());
+    }
+
+    static Hold hold(GenericRecord r) {
+        return new Hold(string(r, "holdId"), string(r, "accountId"), (Long) r.get("amountMinor"),
+                (Long) r.get("capturedMinor"), string(r, "currency"), string(r, "reference"),
+                HOLD_STATUS.value(r.get("status")), (Long) r.get("expiresAt"), (Long) r.get("createdAt"),
+                (Long) r.get("closedAt"));
     }
 
     // ---- Transfer ----

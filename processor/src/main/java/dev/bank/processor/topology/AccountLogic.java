@@ -6,6 +6,8 @@ import dev.bank.schemas.AccountStatus;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.EntryType;
+import dev.bank.schemas.Hold;
+import dev.bank.schemas.HoldStatus;
 import dev.bank.schemas.InterestRates;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.LegType;
@@ -18,6 +20,7 @@ import dev.bank.schemas.TransferLeg;
 import dev.bank.schemas.TransferStatus;
 
 import java.math.BigDecimal;
+import java.time.LocalDate;
 import java.util.Currency;
 
 /**
@@ -53,6 +56,14 @@ public final class AccountLogic {
      * account ({@link #mayAct}); what is decided carries the principal (outcome, ledger entry, transfer leg).
      */
     public Decision apply(Account current, Command command, long timestamp) {
+        return apply(current, command, timestamp, null);
+    }
+
+    /**
+     * As {@link #apply(Account, Command, long)}, for a command about a hold: {@code hold} is the account's hold the
+     * command names (its holdId, or for PLACE_HOLD its transactionId), null when the account has none.
+     */
+    public Decision apply(Account current, Command command, long timestamp, Hold hold) {
         Decision decision = switch (command.type()) {
             case OPEN_ACCOUNT -> open(current, command, timestamp);
             case CREDIT, DEBIT -> post(current, command, timestamp);
@@ -61,6 +72,9 @@ public final class AccountLogic {
             case SET_LIMITS -> setLimits(current, command, timestamp);
             case FREEZE_ACCOUNT, UNFREEZE_ACCOUNT -> freeze(current, command, timestamp);
             case CLOSE_ACCOUNT -> close(current, command, timestamp);
+            case PLACE_HOLD -> placeHold(current, command, timestamp, hold);
+            case CAPTURE_HOLD -> captureHold(current, command, timestamp, hold);
+            case VOID_HOLD -> voidHold(current, command, timestamp, hold);
         };
         return decision.by(command.principal());
     }
@@ -435,6 +449,136 @@ public final class AccountLogic {
         }
         Account closed = settled.withStatus(AccountStatus.CLOSED, timestamp);
         return new Decision(closed, settled(closed, command, timestamp), null);
+    }
+
+    /**
+     * Reserves the amount: the available balance drops by it, the ledger balance does not. Checked like a debit
+     * against the available balance (a frozen account places none); the daily outflow limit counts captures, not
+     * holds. The hold's id is the command's transactionId.
+     */
+    private Decision placeHold(Account account, Command command, long timestamp, Hold existing) {
+        Decision refused = checkPostable(account, command, timestamp);
+        if (refused != null) return refused;
+        if (existing != null) {
+            return reject(account, command, timestamp, RejectionReason.IDEMPOTENCY_CONFLICT,
+                    "account " + account.accountId() + " already has a hold " + command.transactionId(), null);
+        }
+        Currency currency = Currency.getInstance(account.currency());
+        long amount;
+        try {
+            amount = Money.toMinor(command.amount(), currency, maxAmountMajor);
+        } catch (Money.InvalidAmountException e) {
+            return reject(account, command, timestamp, RejectionReason.INVALID_AMOUNT, e.getMessage(), null);
+        }
+        Long expiresAt = null;
+        if (command.expiresAt() != null) {
+            try {
+                expiresAt = java.time.OffsetDateTime.parse(command.expiresAt()).toInstant().toEpochMilli();
+            } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
+                return reject(account, command, timestamp, RejectionReason.INVALID_COMMAND,
+                        "expiresAt must be an ISO-8601 instant such as 2026-12-01T12:00:00Z", amount);
+            }
+            if (expiresAt <= timestamp) {
+                return reject(account, command, timestamp, RejectionReason.INVALID_COMMAND,
+                        "expiresAt " + command.expiresAt() + " has already passed", amount);
+            }
+        }
+        if (account.status() == AccountStatus.FROZEN) {
+            return reject(account, command, timestamp, RejectionReason.ACCOUNT_FROZEN,
+                    "account " + account.accountId() + " is frozen: no new holds", amount);
+        }
+        if (account.availableMinor() < amount) {
+            return reject(account, command, timestamp, RejectionReason.INSUFFICIENT_FUNDS,
+                    "available " + Money.toMajor(account.availableMinor(), currency) + " " + account.currency()
+                            + " is less than the hold of " + Money.toMajor(amount, currency), amount);
+        }
+        Hold hold = new Hold(command.transactionId(), account.accountId(), amount, 0, account.currency(),
+                command.reference(), HoldStatus.ACTIVE, expiresAt, timestamp, null);
+        Account after = account.withHeld(account.heldMinor() + amount);
+        Outcome outcome = new Outcome(command.transactionId(), account.accountId(), command.type(),
+                OutcomeStatus.ACCEPTED, null, null, amount, after.balanceMinor(), after.currency(), after.sequence(),
+                false, timestamp).about(hold, after.availableMinor());
+        return new Decision(after, outcome, null, null, null, hold);
+    }
+
+    /** The checks capturing and voiding share: the hold exists and is still active. Null when it may go on. */
+    private Decision checkHold(Account account, Command command, long timestamp, Hold hold) {
+        Decision refused = checkPostable(account, command, timestamp);
+        if (refused != null) return refused;
+        if (hold == null) {
+            return reject(account, command, timestamp, RejectionReason.HOLD_NOT_FOUND,
+                    "account " + account.accountId() + " has no hold " + command.holdId(), null);
+        }
+        if (hold.status() != HoldStatus.ACTIVE) {
+            Outcome o = reject(account, command, timestamp, RejectionReason.HOLD_NOT_ACTIVE,
+                    "hold " + hold.holdId() + " is " + hold.status() + ": nothing is left on it", null).outcome();
+            return new Decision(null, o.about(hold, account.availableMinor()), null);
+        }
+        return null;
+    }
+
+    /**
+     * Takes all that is left of the hold, or part of it: a HOLD_CAPTURE posting, the hold's reservation shrinking by
+     * as much, so the available balance does not move (the money was reserved). Captures count toward the daily
+     * outflow limit, and a frozen account's holds may still be captured: they were granted before the freeze.
+     */
+    private Decision captureHold(Account account, Command command, long timestamp, Hold hold) {
+        Decision refused = checkHold(account, command, timestamp, hold);
+        if (refused != null) return refused;
+        Currency currency = Currency.getInstance(account.currency());
+        long amount;
+        try {
+            amount = command.amount() == null ? hold.remainingMinor()
+                    : Money.toMinor(command.amount(), currency, maxAmountMajor);
+        } catch (Money.InvalidAmountException e) {
+            return reject(account, command, timestamp, RejectionReason.INVALID_AMOUNT, e.getMessage(), null);
+        }
+        if (amount > hold.remainingMinor()) {
+            Outcome o = reject(account, command, timestamp, RejectionReason.HOLD_EXCEEDED, "the capture of "
+                    + Money.toMajor(amount, currency) + " " + account.currency() + " is more than the "
+                    + Money.toMajor(hold.remainingMinor(), currency) + " left on hold " + hold.holdId(), amount)
+                    .outcome();
+            return new Decision(null, o.about(hold, account.availableMinor()), null);
+        }
+        Long dailyLimit = account.dailyOutflowLimitMinor();
+        LocalDate today = interest.businessDate(timestamp);
+        if (dailyLimit != null && amount > dailyLimit - account.outflowOn(today)) {
+            return reject(account, command, timestamp, RejectionReason.LIMIT_EXCEEDED, "the capture of "
+                    + Money.toMajor(amount, currency) + " " + account.currency()
+                    + " would take today's outflow above the daily limit of " + Money.toMajor(dailyLimit, currency)
+                    + " (" + Money.toMajor(account.outflowOn(today), currency) + " already out)", amount);
+        }
+        Hold after = hold.captured(amount, timestamp);
+        long newBalance = account.balanceMinor() - amount; // within what was reserved: no overflow
+        Account posted = account.withHeld(account.heldMinor() - amount).withOutflow(today, amount)
+                .withPosting(newBalance);
+        LedgerEntry entry = new LedgerEntry(account.accountId(), command.transactionId(), EntryType.HOLD_CAPTURE,
+                amount, account.currency(), account.balanceMinor(), newBalance, posted.sequence(), timestamp,
+                null, null, hold.reference());
+        Outcome outcome = accept(posted, command, amount, timestamp).about(after, posted.availableMinor());
+        return new Decision(posted, outcome, entry, null, null, after);
+    }
+
+    /** Releases what is left of the hold; what was captured stays captured. */
+    private Decision voidHold(Account account, Command command, long timestamp, Hold hold) {
+        Decision refused = checkHold(account, command, timestamp, hold);
+        if (refused != null) return refused;
+        Hold after = hold.ended(HoldStatus.VOIDED, timestamp);
+        Account released = account.withHeld(account.heldMinor() - hold.remainingMinor());
+        Outcome outcome = new Outcome(command.transactionId(), account.accountId(), command.type(),
+                OutcomeStatus.ACCEPTED, null, null, hold.remainingMinor(), released.balanceMinor(),
+                released.currency(), released.sequence(), false, timestamp).about(after, released.availableMinor());
+        return new Decision(released, outcome, null, null, null, after);
+    }
+
+    /**
+     * The processor releases what is left of a hold whose expiry has come (by the record timestamp of whatever
+     * brought it to the account: a command, a leg, an expiry tick), exactly once: the hold is then EXPIRED.
+     */
+    public Decision expire(Account account, Hold hold, long timestamp) {
+        Hold after = hold.ended(HoldStatus.EXPIRED, timestamp);
+        return new Decision(account.withHeld(account.heldMinor() - hold.remainingMinor()), null, null, null, null,
+                after);
     }
 
     /** The outcome of an accepted command that moved no money (settings, lifecycle). */

@@ -40,10 +40,11 @@ public final class BankTopology {
     public static final String TRANSFER_LEGS_SINK = "transfer-legs-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
     /**
-     * Interest ticks to the task's own partition of the processor's internal topic ({@link InterestTicks}), never the
-     * public commands topic, where anyone who may send commands could forge one.
+     * Interest and hold-expiry ticks to the task's own partition of the processor's internal topic
+     * ({@link InterestTicks}, {@link HoldExpiry}), never the public commands topic, where anyone who may send commands
+     * could forge one.
      */
-    public static final String INTEREST_TICK_SINK = "interest-tick-sink";
+    public static final String TICK_SINK = "tick-sink";
     /** accountId → {@link Account}. */
     public static final String ACCOUNTS_STORE = "accounts";
     /** accountId + NUL + transactionId → {@link ProcessedCommand}. */
@@ -55,6 +56,10 @@ public final class BankTopology {
      * transaction history, statements and end-of-day balances ({@link History}).
      */
     public static final String HISTORY_STORE = "history";
+    /** accountId + NUL + holdId → {@link dev.bank.schemas.Hold}: every hold, active or ended. */
+    public static final String HOLDS_STORE = "holds";
+    /** The index of active holds that expire, by account and by time ({@link HoldExpiry}). */
+    public static final String HOLD_EXPIRIES_STORE = "hold-expiries";
 
     private BankTopology() {}
 
@@ -104,6 +109,11 @@ public final class BankTopology {
                 Serdes.String(), StoreSerdes.transfers()), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HISTORY_STORE),
                 Serdes.String(), StoreSerdes.history()), processors);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HOLDS_STORE),
+                Serdes.String(), StoreSerdes.holds()), processors);
+        // an index of keys only (the value is the holdId), no money state: plain strings
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HOLD_EXPIRIES_STORE),
+                Serdes.String(), Serdes.String()), processors);
         // the processors write each value with its topic's serde (Topics.*Topic()) and hand the sinks bytes
         topology.addSink(RESULTS_SINK, topics.resultsTopic().name(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);
@@ -116,7 +126,7 @@ public final class BankTopology {
         // the default partitioner: murmur2 of the key, as the check that sent the record here computes it
         topology.addSink(REROUTE_SINK, topics.rerouted(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), PROCESSOR);
-        topology.addSink(INTEREST_TICK_SINK, topics.rerouted(), Serdes.String().serializer(),
+        topology.addSink(TICK_SINK, topics.rerouted(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), InterestTicks.partitioner(), PROCESSOR);
         return topology;
     }

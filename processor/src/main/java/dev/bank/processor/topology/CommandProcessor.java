@@ -5,6 +5,7 @@ import dev.bank.schemas.Account;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandShape;
 import dev.bank.schemas.CommandType;
+import dev.bank.schemas.Hold;
 import dev.bank.schemas.Ids;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Outcome;
@@ -54,7 +55,9 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private KeyValueStore<String, Account> accounts;
     private KeyValueStore<String, ProcessedCommand> processed;
     private KeyValueStore<String, Transfer> transfers;
+    private KeyValueStore<String, Hold> holds;
     private DecisionWriter writer;
+    private HoldExpiry holdExpiry;
     private DeadLetterWriter deadLetters;
     private InterestAccrual accrual;
 
@@ -77,11 +80,14 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         this.accounts = stores.accounts();
         this.processed = stores.processed();
         this.transfers = stores.transfers();
+        this.holds = stores.holds();
         this.writer = new DecisionWriter(context, stores, topics, metrics);
         this.deadLetters = new DeadLetterWriter(context, metrics);
         this.accrual = new InterestAccrual(logic.interest(), stores, writer);
+        this.holdExpiry = new HoldExpiry(logic, stores, writer);
         context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
         interestTicks.schedule(context);
+        holdExpiry.schedule(context);
     }
 
     @Override
@@ -92,6 +98,14 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 deadLetters.write(record, DeadLetter.INVALID_COMMAND, "interest ticks come only from the processor");
             } else if (InterestTicks.isTick(record)) {
                 accrual.tick(record);
+            }
+            return;
+        }
+        if (HoldExpiry.KEY.equals(record.key())) {
+            if (fromCommandsTopic()) {
+                deadLetters.write(record, DeadLetter.INVALID_COMMAND, "expiry ticks come only from the processor");
+            } else if (HoldExpiry.isTick(record)) {
+                holdExpiry.tick(record);
             }
             return;
         }
@@ -159,14 +173,24 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             answerRetry(record, command, earlier);
             return;
         }
-        // ended days first, at the rate and balances they ended with
-        Account current = accrual.accrueDue(stored, record);
-        Decision decision = logic.apply(current, command, record.timestamp());
+        // ended days first, at the rate and balances they ended with; then the holds that expired by now
+        Account current = holdExpiry.releaseDue(accrual.accrueDue(stored, record), record);
+        Decision decision = logic.apply(current, command, record.timestamp(), holdNamedBy(command));
         processed.put(processedKey, new ProcessedCommand(command, decision.outcome()));
         writer.commit(decision, record);
         Outcome o = decision.outcome();
         log.debug("applied {} accountId={} transactionId={} status={} reason={}", command.type(),
                 command.accountId(), command.transactionId(), o.status(), o.reason());
+    }
+
+    /** The hold a command is about (for PLACE_HOLD, one already under its id), or null. */
+    private Hold holdNamedBy(Command command) {
+        String holdId = switch (command.type()) {
+            case PLACE_HOLD -> command.transactionId();
+            case CAPTURE_HOLD, VOID_HOLD -> command.holdId();
+            default -> null;
+        };
+        return holdId == null ? null : holds.get(BankTopology.accountScopedKey(command.accountId(), holdId));
     }
 
     /**
@@ -274,8 +298,8 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     }
 
     /**
-     * Forgets transactionIds, and finished transfers, older than the retention; a retry after that would be
-     * applied as a new command. Pending transfers are never purged.
+     * Forgets transactionIds, finished transfers and ended holds older than the retention; a retry after that would
+     * be applied as a new command. Pending transfers and active holds are never purged.
      */
     private void purgeExpired(long now) {
         long cutoff = now - retention.toMillis();
@@ -295,9 +319,17 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
             }
         }
         finished.forEach(transfers::delete);
-        if (!expired.isEmpty() || !finished.isEmpty()) {
-            log.info("purged {} transactionIds and {} finished transfers older than {}", expired.size(),
-                    finished.size(), retention);
+        List<String> ended = new ArrayList<>();
+        try (KeyValueIterator<String, Hold> it = holds.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, Hold> kv = it.next();
+                if (kv.value.closedAt() != null && kv.value.closedAt() < cutoff) ended.add(kv.key);
+            }
+        }
+        ended.forEach(holds::delete);
+        if (!expired.isEmpty() || !finished.isEmpty() || !ended.isEmpty()) {
+            log.info("purged {} transactionIds, {} finished transfers and {} ended holds older than {}",
+                    expired.size(), finished.size(), ended.size(), retention);
         }
     }
 }

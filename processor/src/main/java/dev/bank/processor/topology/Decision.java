@@ -1,6 +1,7 @@
 package dev.bank.processor.topology;
 
 import dev.bank.schemas.Account;
+import dev.bank.schemas.Hold;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.OutcomeStatus;
@@ -16,8 +17,14 @@ import dev.bank.schemas.TransferLeg;
  * @param entry    the ledger entry of the posting
  * @param leg      a transfer leg to send to the other account's task
  * @param transfer this account's view of a transfer to store
+ * @param hold     a hold of this account to store, as the decision leaves it
  */
-public record Decision(Account newState, Outcome outcome, LedgerEntry entry, TransferLeg leg, Transfer transfer) {
+public record Decision(Account newState, Outcome outcome, LedgerEntry entry, TransferLeg leg, Transfer transfer,
+                       Hold hold) {
+
+    public Decision(Account newState, Outcome outcome, LedgerEntry entry, TransferLeg leg, Transfer transfer) {
+        this(newState, outcome, entry, leg, transfer, null);
+    }
 
     public Decision(Account newState, Outcome outcome, LedgerEntry entry) {
         this(newState, outcome, entry, null, null);
@@ -30,7 +37,7 @@ public record Decision(Account newState, Outcome outcome, LedgerEntry entry, Tra
     public Decision by(String who) {
         if (who == null) return this;
         return new Decision(newState, outcome == null ? null : outcome.by(who), entry == null ? null : entry.by(who),
-                leg == null ? null : leg.by(who), transfer);
+                leg == null ? null : leg.by(who), transfer, hold);
     }
 
     public boolean publishesOutcome() {

@@ -2,6 +2,7 @@ package dev.bank.processor.topology;
 
 import dev.bank.schemas.Account;
 import dev.bank.schemas.HistoryEntry;
+import dev.bank.schemas.Hold;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.Topic;
@@ -17,7 +18,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Writes what a record caused: a {@link Decision} (the account and transfer to the stores, the posting to the
+ * Writes what a record caused: a {@link Decision} (the account, transfer and hold to the stores, the posting to the
  * history, then outcome, ledger entry and leg to their sinks, each keyed by the account it concerns) or an outcome
  * alone. Every record written carries its cause's timestamp, and outcomes and legs its request id, so this is the
  * one place those rules live. Both processors of a task write through it, all in that task's Kafka transaction.
@@ -27,6 +28,8 @@ final class DecisionWriter {
     private final KeyValueStore<String, Account> accounts;
     private final KeyValueStore<String, Transfer> transfers;
     private final KeyValueStore<String, HistoryEntry> history;
+    private final KeyValueStore<String, Hold> holds;
+    private final KeyValueStore<String, String> holdExpiries;
     /** What this task writes (its sinks are these topics): names with their serdes. */
     private final Topic<Outcome> results;
     private final Topic<LedgerEntry> ledger;
@@ -39,6 +42,8 @@ final class DecisionWriter {
         this.accounts = stores.accounts();
         this.transfers = stores.transfers();
         this.history = stores.history();
+        this.holds = stores.holds();
+        this.holdExpiries = stores.holdExpiries();
         this.results = topics.resultsTopic();
         this.ledger = topics.ledgerTopic();
         this.legs = topics.transferLegsTopic();
@@ -53,6 +58,11 @@ final class DecisionWriter {
         if (transfer != null) {
             String owner = transfer.direction() == Transfer.Direction.OUT ? transfer.fromAccountId() : transfer.toAccountId();
             transfers.put(BankTopology.accountScopedKey(owner, transfer.transferId()), transfer);
+        }
+        Hold hold = decision.hold();
+        if (hold != null) {
+            holds.put(BankTopology.accountScopedKey(hold.accountId(), hold.holdId()), hold);
+            HoldExpiry.index(holdExpiries, hold);
         }
         if (decision.publishesOutcome()) {
             publish(decision.outcome(), cause);

@@ -48,7 +48,7 @@ final class InterestTicks {
             RecordHeaders headers = new RecordHeaders();
             headers.add(HEADER, today.toString().getBytes(StandardCharsets.UTF_8));
             byte[] partition = String.valueOf(context.taskId().partition()).getBytes(StandardCharsets.UTF_8);
-            context.forward(new Record<>(KEY, partition, now, headers), BankTopology.INTEREST_TICK_SINK);
+            context.forward(new Record<>(KEY, partition, now, headers), BankTopology.TICK_SINK);
         });
     }
 

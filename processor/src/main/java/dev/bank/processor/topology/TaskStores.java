@@ -2,13 +2,14 @@ package dev.bank.processor.topology;
 
 import dev.bank.schemas.Account;
 import dev.bank.schemas.HistoryEntry;
+import dev.bank.schemas.Hold;
 import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.Transfer;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The four stores of one stream task, typed, looked up once by their {@link BankTopology} names. The command and
+ * The stores of one stream task, typed, looked up once by their {@link BankTopology} names. The command and
  * the leg processor of a task share them (the topology connects both to every store), which is what puts a command
  * and a leg for the same account in one task, in log order, and everything one record writes in one transaction.
  *
@@ -16,17 +17,23 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * @param processed  account-scoped transactionId → {@link ProcessedCommand}
  * @param transfers  account-scoped transferId → {@link Transfer} as that account sees it
  * @param history    account-scoped sequence → {@link HistoryEntry} ({@link History})
+ * @param holds      account-scoped holdId → {@link Hold}
+ * @param holdExpiries the index of active holds by expiry ({@link HoldExpiry})
  */
 record TaskStores(KeyValueStore<String, Account> accounts,
                   KeyValueStore<String, ProcessedCommand> processed,
                   KeyValueStore<String, Transfer> transfers,
-                  KeyValueStore<String, HistoryEntry> history) {
+                  KeyValueStore<String, HistoryEntry> history,
+                  KeyValueStore<String, Hold> holds,
+                  KeyValueStore<String, String> holdExpiries) {
 
     /** The stores of the task a processor is initialised on; call from {@code init}. */
     static TaskStores of(ProcessorContext<?, ?> context) {
         return new TaskStores(context.getStateStore(BankTopology.ACCOUNTS_STORE),
                 context.getStateStore(BankTopology.PROCESSED_STORE),
                 context.getStateStore(BankTopology.TRANSFERS_STORE),
-                context.getStateStore(BankTopology.HISTORY_STORE));
+                context.getStateStore(BankTopology.HISTORY_STORE),
+                context.getStateStore(BankTopology.HOLDS_STORE),
+                context.getStateStore(BankTopology.HOLD_EXPIRIES_STORE));
     }
 }

@@ -634,14 +634,14 @@ class BankTopologyTest {
         // Given
         TopologyDescription description = topology.describe();
         // Then there is one sub-topology: three sources → two processors sharing the stores → six sinks (the
-        // command processor's interest ticks and misplaced commands go to its internal topic)
+        // command processor's interest and hold-expiry ticks and misplaced commands go to its internal topic)
         assertThat(description.subtopologies()).hasSize(1);
         assertThat(description.globalStores()).isEmpty();
         Map<String, TopologyDescription.Node> nodes = description.subtopologies().iterator().next().nodes()
                 .stream().collect(Collectors.toMap(TopologyDescription.Node::name, n -> n));
         assertThat(nodes.keySet()).containsExactlyInAnyOrder("commands-source", "transfer-legs-source",
                 "rerouted-commands-source", "command-processor", "transfer-leg-processor",
-                "results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink", "interest-tick-sink",
+                "results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink", "tick-sink",
                 "reroute-sink");
 
         TopologyDescription.Source source = (TopologyDescription.Source) nodes.get("commands-source");
@@ -660,11 +660,11 @@ class BankTopologyTest {
         for (String name : List.of("command-processor", "transfer-leg-processor")) {
             TopologyDescription.Processor processor = (TopologyDescription.Processor) nodes.get(name);
             assertThat(processor.stores()).as(name).containsExactlyInAnyOrder("accounts", "processed-commands",
-                    "transfers", "history");
+                    "transfers", "history", "holds", "hold-expiries");
         }
         assertThat(nodes.get("command-processor").successors()).extracting(TopologyDescription.Node::name)
                 .containsExactlyInAnyOrder("results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink",
-                        "interest-tick-sink", "reroute-sink");
+                        "tick-sink", "reroute-sink");
         assertThat(nodes.get("transfer-leg-processor").successors()).extracting(TopologyDescription.Node::name)
                 .containsExactlyInAnyOrder("results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink");
 
@@ -672,7 +672,7 @@ class BankTopologyTest {
         assertThat(((TopologyDescription.Sink) nodes.get("ledger-sink")).topic()).isEqualTo("bank.ledger");
         assertThat(((TopologyDescription.Sink) nodes.get("transfer-legs-sink")).topic()).isEqualTo("bank.transfer-legs");
         assertThat(((TopologyDescription.Sink) nodes.get("dead-letter-sink")).topic()).isEqualTo("bank.dlq");
-        assertThat(((TopologyDescription.Sink) nodes.get("interest-tick-sink")).topic()).isEqualTo("bank.commands.rerouted");
+        assertThat(((TopologyDescription.Sink) nodes.get("tick-sink")).topic()).isEqualTo("bank.commands.rerouted");
         assertThat(((TopologyDescription.Sink) nodes.get("reroute-sink")).topic()).isEqualTo("bank.commands.rerouted");
 
         // and the constants the code uses are these literal names
@@ -680,11 +680,11 @@ class BankTopologyTest {
                 BankTopology.LEG_PROCESSOR, BankTopology.RESULTS_SINK, BankTopology.LEDGER_SINK,
                 BankTopology.TRANSFER_LEGS_SINK, BankTopology.DEAD_LETTER_SINK, BankTopology.ACCOUNTS_STORE,
                 BankTopology.PROCESSED_STORE, BankTopology.TRANSFERS_STORE, BankTopology.HISTORY_STORE,
-                BankTopology.INTEREST_TICK_SINK, BankTopology.REROUTED_SOURCE, BankTopology.REROUTE_SINK))
+                BankTopology.TICK_SINK, BankTopology.REROUTED_SOURCE, BankTopology.REROUTE_SINK))
                 .containsExactly("commands-source",
                 "transfer-legs-source", "command-processor", "transfer-leg-processor", "results-sink", "ledger-sink",
                 "transfer-legs-sink", "dead-letter-sink", "accounts", "processed-commands", "transfers", "history",
-                "interest-tick-sink", "rerouted-commands-source", "reroute-sink");
+                "tick-sink", "rerouted-commands-source", "reroute-sink");
     }
 
     @Test
