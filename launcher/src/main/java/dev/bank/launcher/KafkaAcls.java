@@ -82,7 +82,7 @@ public final class KafkaAcls {
             allow(acls, roles.processor(), topic(input), READ, DESCRIBE);
         }
         for (String output : List.of(topics.results(), topics.ledger(), topics.transferLegs(), topics.deadLetter(),
-                topics.rerouted())) {
+                topics.rerouted(), topics.holds())) {
             allow(acls, roles.processor(), topic(output), WRITE, DESCRIBE);
         }
         // Streams creates and validates its changelogs (describe + describe configs) and, for repartition topics,
@@ -94,7 +94,7 @@ public final class KafkaAcls {
 
         allow(acls, roles.upstream(), topic(topics.commands()), WRITE, DESCRIBE);
 
-        for (String readable : List.of(topics.results(), topics.ledger())) {
+        for (String readable : List.of(topics.results(), topics.ledger(), topics.holds())) {
             allow(acls, roles.monitor(), topic(readable), READ, DESCRIBE);
         }
         allow(acls, roles.monitor(), prefixed(ResourceType.GROUP, roles.monitorGroupPrefix()), READ, DESCRIBE);

@@ -16,12 +16,16 @@ import java.util.List;
  * @param totalCreditsMinor every entry that added money (interest included)
  * @param totalDebitsMinor  every entry that took money out, as a positive number
  * @param interestPaidMinor the INTEREST entries
+ * @param interestChargedMinor the INTEREST_CHARGE entries (debit interest on an overdraft), as a positive number
+ * @param holds     memo lines, not postings: the account's holds that were active at some time in the month, as they
+ *                  stand now (their captures are among the entries)
  */
 public record Statement(String accountId, String currency, String month, String zone, long from, long to,
                         String interestRate, long openingBalanceMinor, long closingBalanceMinor,
                         long totalCreditsMinor, long totalDebitsMinor, long interestPaidMinor,
-                        List<HistoryEntry> entries) {
+                        long interestChargedMinor, List<HistoryEntry> entries, List<Hold> holds) {
     public Statement {
         entries = List.copyOf(entries);
+        holds = List.copyOf(holds);
     }
 }

@@ -16,9 +16,11 @@ import java.util.Map;
  * @param rerouted   commands that were produced to a partition their key does not hash to, forwarded by the
  *                   processor to the key's own partition (so every command of an account reaches the one task that
  *                   owns it); internal to the processor, with the commands topic's partition count
+ * @param holds      every change of a hold (placed, captured, voided, expired), keyed by accountId
+ *                   ({@link HoldEvent}), for monitors: holds are not postings, so they are not on the ledger
  */
 public record Topics(String commands, String results, String ledger, String transferLegs, String deadLetter,
-                     String rerouted, int partitions, short replicationFactor) {
+                     String rerouted, String holds, int partitions, short replicationFactor) {
 
     public static final String DEFAULT_COMMANDS = "bank.commands";
     public static final String DEFAULT_RESULTS = "bank.results";
@@ -26,6 +28,7 @@ public record Topics(String commands, String results, String ledger, String tran
     public static final String DEFAULT_TRANSFER_LEGS = "bank.transfer-legs";
     public static final String DEFAULT_DEAD_LETTER = "bank.dlq";
     public static final String DEFAULT_REROUTED = "bank.commands.rerouted";
+    public static final String DEFAULT_HOLDS = "bank.holds";
     public static final int DEFAULT_PARTITIONS = 6;
 
     // one serde per record type, shared by every topic that carries it
@@ -33,6 +36,7 @@ public record Topics(String commands, String results, String ledger, String tran
     private static final JsonSerde<Outcome> OUTCOMES = JsonSerde.of(Outcome.class);
     private static final JsonSerde<LedgerEntry> LEDGER_ENTRIES = JsonSerde.of(LedgerEntry.class);
     private static final JsonSerde<TransferLeg> TRANSFER_LEGS = JsonSerde.of(TransferLeg.class);
+    private static final JsonSerde<HoldEvent> HOLD_EVENTS = JsonSerde.of(HoldEvent.class);
 
     /** {@link #commands()} with its serdes. */
     public Topic<Command> commandsTopic() {
@@ -54,9 +58,14 @@ public record Topics(String commands, String results, String ledger, String tran
         return new Topic<>(transferLegs, TRANSFER_LEGS);
     }
 
+    /** {@link #holds()} with its serdes. */
+    public Topic<HoldEvent> holdsTopic() {
+        return new Topic<>(holds, HOLD_EVENTS);
+    }
+
     public static Topics defaults() {
         return new Topics(DEFAULT_COMMANDS, DEFAULT_RESULTS, DEFAULT_LEDGER, DEFAULT_TRANSFER_LEGS, DEFAULT_DEAD_LETTER,
-                DEFAULT_REROUTED, DEFAULT_PARTITIONS, (short) 1);
+                DEFAULT_REROUTED, DEFAULT_HOLDS, DEFAULT_PARTITIONS, (short) 1);
     }
 
     /** Reads {@code BANK_TOPIC_*} and {@code BANK_TOPIC_PARTITIONS}/{@code BANK_TOPIC_REPLICATION} overrides. */
@@ -68,6 +77,7 @@ public record Topics(String commands, String results, String ledger, String tran
                 env.getOrDefault("BANK_TOPIC_TRANSFER_LEGS", DEFAULT_TRANSFER_LEGS),
                 env.getOrDefault("BANK_TOPIC_DLQ", DEFAULT_DEAD_LETTER),
                 env.getOrDefault("BANK_TOPIC_REROUTED", DEFAULT_REROUTED),
+                env.getOrDefault("BANK_TOPIC_HOLDS", DEFAULT_HOLDS),
                 Integer.parseInt(env.getOrDefault("BANK_TOPIC_PARTITIONS", String.valueOf(DEFAULT_PARTITIONS))),
                 Short.parseShort(env.getOrDefault("BANK_TOPIC_REPLICATION", "1")));
     }
@@ -88,17 +98,19 @@ public record Topics(String commands, String results, String ledger, String tran
                 new TopicSpec(ledger, partitions, replicationFactor, merge(keepForever, minIsr)),
                 new TopicSpec(transferLegs, partitions, replicationFactor, minIsr),
                 new TopicSpec(deadLetter, partitions, replicationFactor, merge(keepForever, minIsr)),
-                new TopicSpec(rerouted, partitions, replicationFactor, minIsr));
+                new TopicSpec(rerouted, partitions, replicationFactor, minIsr),
+                new TopicSpec(holds, partitions, replicationFactor, minIsr));
     }
 
     /** The same topics with another partition count (the count the broker reports for an existing cluster). */
     public Topics withPartitions(int count) {
-        return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, count, replicationFactor);
+        return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, holds, count,
+                replicationFactor);
     }
 
     /** The same topics with another replication factor. */
     public Topics withReplication(short factor) {
-        return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, partitions, factor);
+        return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, holds, partitions, factor);
     }
 
     private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {

@@ -163,6 +163,24 @@ class SchemaContractTest {
     }
 
     @Test
+    void holdEventsValidateAndCarryTheHoldSchemaInline() throws Exception {
+        Hold hold = new Hold("h-1", "acc-1", 2_500, 1_000, "EUR", null, HoldStatus.ACTIVE, null, 1L, null);
+        var event = new HoldEvent("acc-1", "h-1", HoldEvent.Type.CAPTURED, 1_000, "c-1", 2L, hold);
+        assertThat(JsonSchemas.violations(JsonSchemas.HOLD_EVENT, asJson(event))).isEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.HOLD_EVENT, asJson(new HoldEvent("acc-1", "h-1",
+                HoldEvent.Type.EXPIRED, 1_500, null, 3L, hold.ended(HoldStatus.EXPIRED, 3L))))).isEmpty();
+        var inline = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(
+                JsonSchemas.class.getResourceAsStream("/schemas/hold-event.schema.json")).get("properties").get("hold");
+        var own = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(
+                JsonSchemas.class.getResourceAsStream("/schemas/hold.schema.json"));
+        for (String meta : new String[] {"$schema", "$id", "title", "description"}) {
+            inline.remove(meta);
+            own.remove(meta);
+        }
+        assertThat(inline).isEqualTo(own);
+    }
+
+    @Test
     void invalidHoldCommandsAreRefused() throws Exception {
         for (String doc : new String[] {
                 "{\"type\":\"PLACE_HOLD\",\"transactionId\":\"h\",\"accountId\":\"a\"}",

@@ -1,6 +1,7 @@
 package dev.bank.gateway.http;
 
 import dev.bank.schemas.HistoryEntry;
+import dev.bank.schemas.Hold;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Money;
 import dev.bank.schemas.Problem;
@@ -75,12 +76,16 @@ public final class Statements {
         body.put("totalCredits", Money.major(s.totalCreditsMinor(), currency));
         body.put("totalDebits", Money.major(s.totalDebitsMinor(), currency));
         body.put("interestPaid", Money.major(s.interestPaidMinor(), currency));
+        body.put("interestCharged", Money.major(s.interestChargedMinor(), currency));
+        body.put("holds", s.holds().stream().map(Responses::hold).toList());
         return body;
     }
 
     /**
      * One row per figure: {@code OPENING}, one {@code ENTRY} per posting (signed amount, balance after), then
-     * {@code CLOSING}, {@code TOTAL_CREDITS}, {@code TOTAL_DEBITS} and {@code INTEREST_PAID}.
+     * {@code CLOSING}, {@code TOTAL_CREDITS}, {@code TOTAL_DEBITS}, {@code INTEREST_PAID} and
+     * {@code INTEREST_CHARGED}, and a {@code HOLD} memo row per hold active in the month (the date it was placed, its
+     * id, its state, its amount and what is left of it as the balance column is not: holds are not postings).
      */
     public static String csv(Statement s) {
         Currency currency = Currency.getInstance(s.currency());
@@ -103,6 +108,12 @@ public final class Statements {
         row(out, List.of("TOTAL_CREDITS", last, "", "", Money.toMajor(s.totalCreditsMinor(), currency), "", "", "", ""));
         row(out, List.of("TOTAL_DEBITS", last, "", "", Money.toMajor(-s.totalDebitsMinor(), currency), "", "", "", ""));
         row(out, List.of("INTEREST_PAID", last, "", "", Money.toMajor(s.interestPaidMinor(), currency), "", "", "", ""));
+        row(out, List.of("INTEREST_CHARGED", last, "", "", Money.toMajor(-s.interestChargedMinor(), currency), "", "",
+                "", ""));
+        for (Hold h : s.holds()) {
+            row(out, List.of("HOLD", date(h.createdAt(), zone), h.holdId(), h.status().name(),
+                    Money.toMajor(h.amountMinor(), currency), "", "", h.reference() == null ? "" : h.reference(), ""));
+        }
         return out.toString();
     }
 
@@ -173,6 +184,16 @@ public final class Statements {
             w.line(regular, 10, "Total credits: " + Money.toMajor(s.totalCreditsMinor(), currency));
             w.line(regular, 10, "Total debits: " + Money.toMajor(s.totalDebitsMinor(), currency));
             w.line(regular, 10, "Interest paid: " + Money.toMajor(s.interestPaidMinor(), currency));
+            w.line(regular, 10, "Interest charged: " + Money.toMajor(s.interestChargedMinor(), currency));
+            if (!s.holds().isEmpty()) {
+                w.gap();
+                w.line(bold, 10, "Holds (memo: reservations, not postings; their captures are entries above)");
+                for (Hold h : s.holds()) {
+                    w.columns(regular, new String[] {date(h.createdAt(), zone), h.holdId(), h.status().name(),
+                            Money.toMajor(h.amountMinor(), currency),
+                            "left " + Money.toMajor(h.remainingMinor(), currency)});
+                }
+            }
             w.close();
             document.save(bytes);
             return bytes.toByteArray();

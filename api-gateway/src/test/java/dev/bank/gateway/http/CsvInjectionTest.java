@@ -43,7 +43,7 @@ class CsvInjectionTest {
         var entry = new HistoryEntry(new LedgerEntry("alice", "-tx", EntryType.TRANSFER_OUT, 100, "EUR", 1000, 900, 1,
                 ts, "tr-1", "@bob", "=HYPERLINK(\"http://evil\")"), ts);
         String csv = Statements.csv(new Statement("alice", "EUR", "2025-03", "UTC", ts - 1, ts + 1, "0", 1000, 900, 0,
-                100, 0, List.of(entry)));
+                100, 0, 0, List.of(entry), List.of()));
         String row = csv.split("\r\n")[2];
         assertThat(row).contains("\"'-tx\"", "\"'@bob\"", "\"'=HYPERLINK(\"\"http://evil\"\")\"", ",-1.00,", ",9.00,");
     }

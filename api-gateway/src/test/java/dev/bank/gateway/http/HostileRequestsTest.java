@@ -21,7 +21,9 @@ class HostileRequestsTest {
             "PUT /accounts/{accountId}/interest-rate", body -> Requests.interestRate("acc-1", body, null),
             "PUT /accounts/{accountId}/limits", body -> Requests.limits("acc-1", body, null),
             "POST /accounts/{accountId}/close",
-            body -> Requests.lifecycle(dev.bank.schemas.CommandType.CLOSE_ACCOUNT, "acc-1", body, null));
+            body -> Requests.lifecycle(dev.bank.schemas.CommandType.CLOSE_ACCOUNT, "acc-1", body, null),
+            "POST /accounts/{accountId}/holds", body -> Requests.placeHold("acc-1", body, null),
+            "POST /accounts/{accountId}/holds/{holdId}/capture", body -> Requests.captureHold("acc-1", "h-1", body, null));
 
     private static Map<String, String> errors(Function<byte[], Command> route, String body) {
         try {

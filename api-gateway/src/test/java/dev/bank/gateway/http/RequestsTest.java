@@ -182,4 +182,43 @@ class RequestsTest {
         assertThat(invalid(() -> Requests.lifecycle(CommandType.CLOSE_ACCOUNT, "acc-1",
                 body("{\"transactionId\":\"a\"}"), "b")).errors()).containsOnlyKeys("transactionId");
     }
+
+    @Test
+    void readsAHoldWithItsIdExpiryAndReference() {
+        Command c = Requests.placeHold("acc-1", body("{\"amount\":\"25.50\",\"holdId\":\"h-1\","
+                + "\"expiresAt\":\"2026-12-01T12:00:00Z\",\"reference\":\"hotel\"}"), null);
+        assertThat(c.type()).isEqualTo(CommandType.PLACE_HOLD);
+        assertThat(c.transactionId()).isEqualTo("h-1");
+        assertThat(c.amount()).isEqualTo("25.50");
+        assertThat(c.expiresAt()).isEqualTo("2026-12-01T12:00:00Z");
+        assertThat(c.reference()).isEqualTo("hotel");
+        assertThat(Requests.placeHold("acc-1", body("{\"amount\":1,\"transactionId\":\"h-2\"}"), null).transactionId())
+                .as("transactionId names the hold too").isEqualTo("h-2");
+        assertThat(Requests.placeHold("acc-1", body("{\"amount\":1}"), "h-3").transactionId()).isEqualTo("h-3");
+    }
+
+    @Test
+    void refusesAHoldWithoutAnAmountOrWithAnExpiryThatIsNotAnInstant() {
+        assertThat(invalid(() -> Requests.placeHold("acc-1", body("{\"expiresAt\":\"tomorrow\"}"), null)).errors())
+                .containsOnlyKeys("amount", "expiresAt");
+        assertThat(invalid(() -> Requests.placeHold("acc-1", body("{\"amount\":1,\"expiresAt\":\"2026-12-01T12:00:00\"}"),
+                null)).errors()).as("an instant needs its offset").containsOnlyKeys("expiresAt");
+        assertThat(invalid(() -> Requests.placeHold("acc-1", body("{\"amount\":1,\"holdId\":\"a b\"}"), null)).errors())
+                .containsOnlyKeys("holdId");
+    }
+
+    @Test
+    void aCaptureTakesAnAmountOrAllThatIsLeftAndAVoidNoBody() {
+        Command part = Requests.captureHold("acc-1", "h-1", body("{\"amount\":\"5\",\"transactionId\":\"c-1\"}"), null);
+        assertThat(part.type()).isEqualTo(CommandType.CAPTURE_HOLD);
+        assertThat(part.holdId()).isEqualTo("h-1");
+        assertThat(part.amount()).isEqualTo("5");
+        assertThat(part.transactionId()).isEqualTo("c-1");
+        assertThat(Requests.captureHold("acc-1", "h-1", new byte[0], null).amount()).isNull();
+        assertThat(invalid(() -> Requests.captureHold("acc-1", "h-1", body("{\"amount\":0}"), null)).errors())
+                .containsOnlyKeys("amount");
+        Command voided = Requests.voidHold("acc-1", "h-1", null, "v-1");
+        assertThat(voided.type()).isEqualTo(CommandType.VOID_HOLD);
+        assertThat(voided.transactionId()).isEqualTo("v-1");
+    }
 }

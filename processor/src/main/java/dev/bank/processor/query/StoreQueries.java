@@ -105,7 +105,9 @@ public final class StoreQueries implements AutoCloseable {
         if (yearMonth == null) throw new BadQueryException("month " + Months.RULE + ", was " + Problem.excerpt(month));
         return routed(accountId, Paths.statement(accountId, yearMonth.toString()),
                 viewer, forwarded, partition -> visibleAccount(accountId, partition, viewer).map(
-                        account -> History.statement(historyStore(partition), account, yearMonth, interest)));
+                        account -> History.statement(historyStore(partition),
+                                localStore(BankTopology.HOLDS_STORE, Hold.class, partition), account, yearMonth,
+                                interest)));
     }
 
     /**

@@ -39,6 +39,7 @@ public final class BankTopology {
     public static final String LEDGER_SINK = "ledger-sink";
     public static final String TRANSFER_LEGS_SINK = "transfer-legs-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
+    public static final String HOLDS_SINK = "holds-sink";
     /**
      * Interest and hold-expiry ticks to the task's own partition of the processor's internal topic
      * ({@link InterestTicks}, {@link HoldExpiry}), never the public commands topic, where anyone who may send commands
@@ -122,6 +123,8 @@ public final class BankTopology {
         topology.addSink(TRANSFER_LEGS_SINK, legsSinkTopic, Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);
         topology.addSink(DEAD_LETTER_SINK, topics.deadLetter(), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer(), processors);
+        topology.addSink(HOLDS_SINK, topics.holdsTopic().name(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);
         // the default partitioner: murmur2 of the key, as the check that sent the record here computes it
         topology.addSink(REROUTE_SINK, topics.rerouted(), Serdes.String().serializer(),

@@ -3,6 +3,8 @@ package dev.bank.processor.topology;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.Hold;
+import dev.bank.schemas.HoldEvent;
+import dev.bank.schemas.HoldStatus;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.Topic;
@@ -34,6 +36,7 @@ final class DecisionWriter {
     private final Topic<Outcome> results;
     private final Topic<LedgerEntry> ledger;
     private final Topic<TransferLeg> legs;
+    private final Topic<HoldEvent> holdEvents;
     private final TopologyMetrics metrics;
 
     DecisionWriter(ProcessorContext<String, byte[]> context, TaskStores stores, Topics topics,
@@ -47,6 +50,7 @@ final class DecisionWriter {
         this.results = topics.resultsTopic();
         this.ledger = topics.ledgerTopic();
         this.legs = topics.transferLegsTopic();
+        this.holdEvents = topics.holdsTopic();
         this.metrics = metrics;
     }
 
@@ -61,8 +65,11 @@ final class DecisionWriter {
         }
         Hold hold = decision.hold();
         if (hold != null) {
+            Hold before = holds.get(BankTopology.accountScopedKey(hold.accountId(), hold.holdId()));
             holds.put(BankTopology.accountScopedKey(hold.accountId(), hold.holdId()), hold);
             HoldExpiry.index(holdExpiries, hold);
+            forward(hold.accountId(), holdEvents.serialize(holdEvent(before, hold, decision, cause)),
+                    BankTopology.HOLDS_SINK, cause);
         }
         if (decision.publishesOutcome()) {
             publish(decision.outcome(), cause);
@@ -78,6 +85,24 @@ final class DecisionWriter {
             forward(leg.targetAccountId(), legs.serialize(leg), BankTopology.TRANSFER_LEGS_SINK, cause,
                     requestHeader(cause));
         }
+    }
+
+    /** What changed from {@code before} (null: nothing yet) to {@code after}, for the holds topic. */
+    private static HoldEvent holdEvent(Hold before, Hold after, Decision decision, Record<String, byte[]> cause) {
+        HoldEvent.Type type;
+        long amount;
+        if (before == null) {
+            type = HoldEvent.Type.PLACED;
+            amount = after.amountMinor();
+        } else if (after.capturedMinor() > before.capturedMinor()) {
+            type = HoldEvent.Type.CAPTURED;
+            amount = after.capturedMinor() - before.capturedMinor();
+        } else {
+            type = after.status() == HoldStatus.EXPIRED ? HoldEvent.Type.EXPIRED : HoldEvent.Type.VOIDED;
+            amount = before.remainingMinor();
+        }
+        String transactionId = decision.outcome() == null ? null : decision.outcome().transactionId();
+        return new HoldEvent(after.accountId(), after.holdId(), type, amount, transactionId, cause.timestamp(), after);
     }
 
     void publish(Outcome outcome, Record<String, byte[]> cause) {

@@ -3,6 +3,7 @@ package dev.bank.processor.topology;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.EntryType;
 import dev.bank.schemas.HistoryEntry;
+import dev.bank.schemas.Hold;
 import dev.bank.schemas.HistoryPage;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Statement;
@@ -101,7 +102,8 @@ public final class History {
     }
 
     /** The account's statement for a month of the business zone; opening + entries = closing by construction. */
-    public static Statement statement(ReadOnlyKeyValueStore<String, HistoryEntry> store, Account account,
+    public static Statement statement(ReadOnlyKeyValueStore<String, HistoryEntry> store,
+                                      ReadOnlyKeyValueStore<String, Hold> holdStore, Account account,
                                       YearMonth month, InterestLogic interest) {
         long from = interest.startOfDay(month.atDay(1));
         long to = interest.startOfDay(month.plusMonths(1).atDay(1));
@@ -118,17 +120,29 @@ public final class History {
         long credits = 0;
         long debits = 0;
         long interestPaid = 0;
+        long interestCharged = 0;
         for (HistoryEntry h : entries) {
             LedgerEntry e = h.entry();
             closing = Math.addExact(closing, e.type().sign() * e.amountMinor());
             if (e.type().sign() > 0) credits += e.amountMinor();
             else debits += e.amountMinor();
             if (e.type() == EntryType.INTEREST) interestPaid += e.amountMinor();
+            if (e.type() == EntryType.INTEREST_CHARGE) interestCharged += e.amountMinor();
         }
+        // memo lines: the holds active at some time in [from, to), oldest first
+        List<Hold> holds = new ArrayList<>();
+        try (KeyValueIterator<String, Hold> it = holdStore.range(account.accountId() + '\u0000',
+                account.accountId() + '\u0001')) {
+            it.forEachRemaining(kv -> {
+                Hold h = kv.value;
+                if (h.createdAt() < to && (h.closedAt() == null || h.closedAt() >= from)) holds.add(h);
+            });
+        }
+        holds.sort(java.util.Comparator.comparingLong(Hold::createdAt));
         return new Statement(account.accountId(), account.currency(), month.toString(),
                 interest.config().zone().getId(), from, to,
                 account.interestRate() == null ? interest.defaultRate() : account.interestRate(),
-                opening, closing, credits, debits, interestPaid, entries);
+                opening, closing, credits, debits, interestPaid, interestCharged, entries, holds);
     }
 
     /**

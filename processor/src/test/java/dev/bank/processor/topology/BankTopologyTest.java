@@ -642,7 +642,7 @@ class BankTopologyTest {
         assertThat(nodes.keySet()).containsExactlyInAnyOrder("commands-source", "transfer-legs-source",
                 "rerouted-commands-source", "command-processor", "transfer-leg-processor",
                 "results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink", "tick-sink",
-                "reroute-sink");
+                "reroute-sink", "holds-sink");
 
         TopologyDescription.Source source = (TopologyDescription.Source) nodes.get("commands-source");
         assertThat(source.topicSet()).containsExactly("bank.commands");
@@ -664,9 +664,10 @@ class BankTopologyTest {
         }
         assertThat(nodes.get("command-processor").successors()).extracting(TopologyDescription.Node::name)
                 .containsExactlyInAnyOrder("results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink",
-                        "tick-sink", "reroute-sink");
+                        "tick-sink", "reroute-sink", "holds-sink");
         assertThat(nodes.get("transfer-leg-processor").successors()).extracting(TopologyDescription.Node::name)
-                .containsExactlyInAnyOrder("results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink");
+                .containsExactlyInAnyOrder("results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink",
+                        "holds-sink");
 
         assertThat(((TopologyDescription.Sink) nodes.get("results-sink")).topic()).isEqualTo("bank.results");
         assertThat(((TopologyDescription.Sink) nodes.get("ledger-sink")).topic()).isEqualTo("bank.ledger");

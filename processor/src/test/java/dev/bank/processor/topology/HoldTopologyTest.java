@@ -5,6 +5,7 @@ import dev.bank.schemas.Account;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.EntryType;
 import dev.bank.schemas.Hold;
+import dev.bank.schemas.HoldEvent;
 import dev.bank.schemas.HoldStatus;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Outcome;
@@ -60,6 +61,7 @@ class HoldTopologyTest {
     private TestOutputTopic<String, Outcome> results;
     private TestOutputTopic<String, LedgerEntry> ledger;
     private TestOutputTopic<String, byte[]> deadLetters;
+    private TestOutputTopic<String, HoldEvent> holdEvents;
     private Instant wallClock;
 
     private void start(Instant at) {
@@ -73,6 +75,8 @@ class HoldTopologyTest {
         ledger = driver.createOutputTopic(config.topics().ledger(), new StringDeserializer(), LEDGER.valueSerde());
         deadLetters = driver.createOutputTopic(config.topics().deadLetter(), new StringDeserializer(),
                 new ByteArrayDeserializer());
+        holdEvents = driver.createOutputTopic(config.topics().holds(), new StringDeserializer(),
+                config.topics().holdsTopic().valueSerde());
     }
 
     @AfterEach
@@ -132,6 +136,13 @@ class HoldTopologyTest {
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(EntryType.HOLD_CAPTURE, 10_00L));
         assertThat(account("acc-a").heldMinor()).isZero();
         assertThat(expiryIndex()).as("an ended hold leaves the index").isEmpty();
+        // and monitors see every change on the holds topic
+        assertThat(holdEvents.readRecordsToList()).extracting(r -> r.key(), r -> r.value().event(),
+                        r -> r.value().amountMinor(), r -> r.value().transactionId(), r -> r.value().hold().status())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("acc-a", HoldEvent.Type.PLACED, 30_00L, "h-1", HoldStatus.ACTIVE),
+                        org.assertj.core.groups.Tuple.tuple("acc-a", HoldEvent.Type.CAPTURED, 10_00L, "c-1", HoldStatus.ACTIVE),
+                        org.assertj.core.groups.Tuple.tuple("acc-a", HoldEvent.Type.VOIDED, 20_00L, "v-1", HoldStatus.VOIDED));
         // a retry of the capture is answered as the first time, and applied once
         Outcome retry = send(Command.captureHold("c-1", "acc-a", "h-1", "10"), NINE.plusSeconds(4));
         assertThat(retry.replayed()).isTrue();
@@ -188,6 +199,12 @@ class HoldTopologyTest {
         assertThat(expiryIndex()).isEmpty();
         assertThat(results.isEmpty()).as("an expiry answers no one").isTrue();
         assertThat(ledger.isEmpty()).as("and posts nothing").isTrue();
+        assertThat(holdEvents.readValuesToList()).filteredOn(e -> e.event() == HoldEvent.Type.EXPIRED)
+                .singleElement().satisfies(e -> {
+                    assertThat(e.amountMinor()).isEqualTo(30_00);
+                    assertThat(e.transactionId()).isNull();
+                    assertThat(e.timestamp()).as("the tick's").isGreaterThanOrEqualTo(EXPIRY.toEpochMilli());
+                });
 
         // And a tick replayed (as after a crash) releases nothing twice
         internal.pipeInput(new TestRecord<>(HoldExpiry.KEY, "0".getBytes(StandardCharsets.UTF_8),

@@ -116,6 +116,10 @@ class InterestTopologyTest {
         return store.get(id);
     }
 
+    private KeyValueStore<String, dev.bank.schemas.Hold> holdStore() {
+        return driver.getKeyValueStore(BankTopology.HOLDS_STORE);
+    }
+
     private KeyValueStore<String, HistoryEntry> historyStore() {
         return driver.getKeyValueStore(BankTopology.HISTORY_STORE);
     }
@@ -145,11 +149,11 @@ class InterestTopologyTest {
         assertThat(account("alice").accruedInterest()).isEqualTo("0.003");
         assertThat(account("alice").lastAccruedDate()).isEqualTo(LocalDate.of(2025, 2, 1));
         // and the January statement holds January's interest, February's the 1st
-        Statement january = History.statement(historyStore(), account("alice"), YearMonth.of(2025, 1), interest);
+        Statement january = History.statement(historyStore(), holdStore(), account("alice"), YearMonth.of(2025, 1), interest);
         assertThat(january.interestPaidMinor()).isEqualTo(20);
         assertThat(january.openingBalanceMinor()).isZero();
         assertThat(january.closingBalanceMinor()).isEqualTo(100_020);
-        Statement february = History.statement(historyStore(), account("alice"), YearMonth.of(2025, 2), interest);
+        Statement february = History.statement(historyStore(), holdStore(), account("alice"), YearMonth.of(2025, 2), interest);
         assertThat(february.openingBalanceMinor()).isEqualTo(100_020);
         assertThat(february.entries()).extracting(h -> h.entry().transactionId()).containsExactly("interest:2025-02-01");
     }
@@ -284,7 +288,7 @@ class InterestTopologyTest {
         // and the year's statements chain: each month's closing is the next one's opening, opening + entries = closing
         long opening = 0;
         for (int m = 1; m <= 12; m++) {
-            Statement s = History.statement(historyStore(), account("year"), YearMonth.of(2025, m), interest);
+            Statement s = History.statement(historyStore(), holdStore(), account("year"), YearMonth.of(2025, m), interest);
             assertThat(s.openingBalanceMinor()).isEqualTo(opening);
             long sum = s.entries().stream().mapToLong(h -> h.entry().type().sign() * h.entry().amountMinor()).sum();
             assertThat(s.openingBalanceMinor() + sum).isEqualTo(s.closingBalanceMinor());
@@ -326,8 +330,8 @@ class InterestTopologyTest {
         send(Command.credit("july", "gina", "5"), utc("2025-07-01T00:00:01"));
         // a command stamped in June that reaches the log after July's
         send(Command.credit("late-june", "gina", "7"), utc("2025-06-30T23:00:00"));
-        Statement june = History.statement(historyStore(), account("gina"), YearMonth.of(2025, 6), interest);
-        Statement july = History.statement(historyStore(), account("gina"), YearMonth.of(2025, 7), interest);
+        Statement june = History.statement(historyStore(), holdStore(), account("gina"), YearMonth.of(2025, 6), interest);
+        Statement july = History.statement(historyStore(), holdStore(), account("gina"), YearMonth.of(2025, 7), interest);
         assertThat(june.closingBalanceMinor()).isEqualTo(10_000);
         assertThat(july.entries()).extracting(h -> h.entry().transactionId()).containsExactly("july", "late-june");
         assertThat(july.openingBalanceMinor() + 500 + 700).isEqualTo(july.closingBalanceMinor());
