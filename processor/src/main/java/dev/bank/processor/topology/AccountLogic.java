@@ -145,7 +145,7 @@ public final class AccountLogic {
     }
 
     /** The checks every money-moving command on an existing account shares; null when the command may go on. */
-    private Decision checkPostable(Account account, Command command, long timestamp) {
+    private static Decision checkPostable(Account account, Command command, long timestamp) {
         if (account == null) {
             return reject(null, command, timestamp, RejectionReason.ACCOUNT_NOT_FOUND,
                     "account " + command.accountId() + " does not exist", null);
@@ -199,12 +199,8 @@ public final class AccountLogic {
      * new rate applies from the business day the command's record timestamp falls on, that whole day included.
      */
     private Decision setInterestRate(Account account, Command command, long timestamp) {
-        Decision refused = checkPostable(account, command, timestamp);
+        Decision refused = checkAdminSetting(account, command, timestamp, "changes an account's interest rate");
         if (refused != null) return refused;
-        if (command.principal() != null && !command.asAdmin()) {
-            return reject(account, command, timestamp, RejectionReason.INVALID_COMMAND,
-                    "only an admin changes an account's interest rate", null);
-        }
         String rate;
         try {
             rate = InterestRates.canonical(command.interestRate());
@@ -353,9 +349,18 @@ public final class AccountLogic {
         return null;
     }
 
-    /** Whether a command that needs an admin may go on: it comes from a trusted system or an admin. */
-    private static boolean byAdmin(Command command) {
-        return command.principal() == null || command.asAdmin();
+    /**
+     * The checks of an admin's setting: those of every command on an existing account ({@link #checkPostable}), and
+     * that it comes from an admin or a trusted system (no principal); a customer's is refused, saying who
+     * {@code does} it. Null when the command may go on.
+     */
+    private static Decision checkAdminSetting(Account account, Command command, long timestamp, String does) {
+        Decision refused = checkPostable(account, command, timestamp);
+        if (refused != null) return refused;
+        if (command.principal() != null && !command.asAdmin()) {
+            return reject(account, command, timestamp, RejectionReason.INVALID_COMMAND, "only an admin " + does, null);
+        }
+        return null;
     }
 
     /**
@@ -364,12 +369,8 @@ public final class AccountLogic {
      * account already uses is allowed: nothing more may then leave it until it is back within the limit.
      */
     private Decision setLimits(Account account, Command command, long timestamp) {
-        Decision refused = checkPostable(account, command, timestamp);
+        Decision refused = checkAdminSetting(account, command, timestamp, "sets an account's limits");
         if (refused != null) return refused;
-        if (!byAdmin(command)) {
-            return reject(account, command, timestamp, RejectionReason.INVALID_COMMAND,
-                    "only an admin sets an account's limits", null);
-        }
         Currency currency = Currency.getInstance(account.currency());
         long overdraft;
         Long daily;
@@ -405,12 +406,8 @@ public final class AccountLogic {
 
     /** An admin freezes or unfreezes the account; freezing a frozen one (or unfreezing an open one) changes nothing. */
     private Decision freeze(Account account, Command command, long timestamp) {
-        Decision refused = checkPostable(account, command, timestamp);
+        Decision refused = checkAdminSetting(account, command, timestamp, "freezes or unfreezes an account");
         if (refused != null) return refused;
-        if (!byAdmin(command)) {
-            return reject(account, command, timestamp, RejectionReason.INVALID_COMMAND,
-                    "only an admin freezes or unfreezes an account", null);
-        }
         AccountStatus status = command.type() == CommandType.FREEZE_ACCOUNT ? AccountStatus.FROZEN : AccountStatus.OPEN;
         Account after = account.withStatus(status, timestamp);
         return new Decision(after, settled(after, command, timestamp), null);
