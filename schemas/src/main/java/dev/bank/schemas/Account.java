@@ -33,6 +33,7 @@ import java.time.LocalDate;
  * @param pendingTransfersOut transfers this account sent that are not yet completed or refunded: money in flight,
  *                        which keeps the account from being closed
  * @param closedAt        epoch millis of the command that closed the account; null while it is not closed
+ * @param activeHolds     how many holds are active: an account may have at most {@link #MAX_ACTIVE_HOLDS}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Account(String accountId, String currency, AccountStatus status, long balanceMinor, long sequence,
@@ -40,14 +41,20 @@ public record Account(String accountId, String currency, AccountStatus status, l
                       @JsonFormat(shape = JsonFormat.Shape.STRING) LocalDate lastAccruedDate, String owner,
                       long overdraftLimitMinor, Long dailyOutflowLimitMinor, String debitInterestRate,
                       @JsonFormat(shape = JsonFormat.Shape.STRING) LocalDate outflowDate, long outflowMinor,
-                      long heldMinor, int pendingTransfersOut, Long closedAt) {
+                      long heldMinor, int pendingTransfersOut, Long closedAt, int activeHolds) {
+
+    /**
+     * The most holds one account may have active at once: each is kept and listed, so an account placing holds of a
+     * cent each must not grow its stores and its hold list without bound.
+     */
+    public static final int MAX_ACTIVE_HOLDS = 1_000;
 
     /** An account without limits, holds or transfers in flight, open or not yet closed. */
     public Account(String accountId, String currency, AccountStatus status, long balanceMinor, long sequence,
                    long openedAt, String interestRate, String accruedInterest, LocalDate lastAccruedDate,
                    String owner) {
         this(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate, accruedInterest,
-                lastAccruedDate, owner, 0, null, null, null, 0, 0, 0, null);
+                lastAccruedDate, owner, 0, null, null, null, 0, 0, 0, null, 0);
     }
 
     /** An account without an owner (as stored before ownership existed). */
@@ -66,20 +73,20 @@ public record Account(String accountId, String currency, AccountStatus status, l
     public Account withPosting(long newBalanceMinor) {
         return new Account(accountId, currency, status, newBalanceMinor, sequence + 1, openedAt, interestRate,
                 accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
-                debitInterestRate, outflowDate, outflowMinor, heldMinor, pendingTransfersOut, closedAt);
+                debitInterestRate, outflowDate, outflowMinor, heldMinor, pendingTransfersOut, closedAt, activeHolds);
     }
 
     public Account withInterestRate(String rate) {
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, rate, accruedInterest,
                 lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor, debitInterestRate, outflowDate,
-                outflowMinor, heldMinor, pendingTransfersOut, closedAt);
+                outflowMinor, heldMinor, pendingTransfersOut, closedAt, activeHolds);
     }
 
     /** The state after accruing {@code date}: the carried remainder and the date itself. */
     public Account withAccrual(String accrued, LocalDate date) {
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate, accrued, date,
                 owner, overdraftLimitMinor, dailyOutflowLimitMinor, debitInterestRate, outflowDate, outflowMinor,
-                heldMinor, pendingTransfersOut, closedAt);
+                heldMinor, pendingTransfersOut, closedAt, activeHolds);
     }
 
     /** The account in another lifecycle state; {@code at} is when it was closed (ignored for other states). */
@@ -87,14 +94,14 @@ public record Account(String accountId, String currency, AccountStatus status, l
         return new Account(accountId, currency, newStatus, balanceMinor, sequence, openedAt, interestRate,
                 accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
                 debitInterestRate, outflowDate, outflowMinor, heldMinor, pendingTransfersOut,
-                newStatus == AccountStatus.CLOSED ? Long.valueOf(at) : null);
+                newStatus == AccountStatus.CLOSED ? Long.valueOf(at) : null, activeHolds);
     }
 
     /** The account with new limits: each replaces the one before (a null daily limit or debit rate: none). */
     public Account withLimits(long overdraftMinor, Long dailyOutflowMinor, String debitRate) {
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate,
                 accruedInterest, lastAccruedDate, owner, overdraftMinor, dailyOutflowMinor, debitRate, outflowDate,
-                outflowMinor, heldMinor, pendingTransfersOut, closedAt);
+                outflowMinor, heldMinor, pendingTransfersOut, closedAt, activeHolds);
     }
 
     /** The account after {@code amountMinor} went out on business date {@code date}, counted against its daily limit. */
@@ -102,7 +109,7 @@ public record Account(String accountId, String currency, AccountStatus status, l
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate,
                 accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
                 debitInterestRate, date, Math.addExact(outflowOn(date), amountMinor), heldMinor, pendingTransfersOut,
-                closedAt);
+                closedAt, activeHolds);
     }
 
     /** The account with {@code change} more (or, negative, fewer) transfers out in flight. */
@@ -110,14 +117,15 @@ public record Account(String accountId, String currency, AccountStatus status, l
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate,
                 accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
                 debitInterestRate, outflowDate, outflowMinor, heldMinor, Math.max(0, pendingTransfersOut + change),
-                closedAt);
+                closedAt, activeHolds);
     }
 
-    /** The account with {@code heldMinor} reserved by its active holds. */
-    public Account withHeld(long held) {
+    /** The account with {@code held} reserved by its active holds, {@code holdsChange} more (or fewer) of them. */
+    public Account withHeld(long held, int holdsChange) {
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate,
                 accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
-                debitInterestRate, outflowDate, outflowMinor, held, pendingTransfersOut, closedAt);
+                debitInterestRate, outflowDate, outflowMinor, held, pendingTransfersOut, closedAt,
+                Math.max(0, activeHolds + holdsChange));
     }
 
     /** What went out on business date {@code date} so far. */

@@ -107,6 +107,7 @@ public final class StoreSerdes {
         out.writeLong(a.heldMinor());
         out.writeInt(a.pendingTransfersOut());
         optional(out, a.closedAt());
+        out.writeInt(a.activeHolds());
     }
 
     static Account account(GenericRecord r) {
@@ -115,7 +116,8 @@ public final class StoreSerdes {
                 string(r, "interestRate"), string(r, "accruedInterest"), date(r, "lastAccruedDate"),
                 string(r, "owner"), (Long) r.get("overdraftLimitMinor"), (Long) r.get("dailyOutflowLimitMinor"),
                 string(r, "debitInterestRate"), date(r, "outflowDate"), (Long) r.get("outflowMinor"),
-                (Long) r.get("heldMinor"), (Integer) r.get("pendingTransfersOut"), (Long) r.get("closedAt"));
+                (Long) r.get("heldMinor"), (Integer) r.get("pendingTransfersOut"), (Long) r.get("closedAt"),
+                (Integer) r.get("activeHolds"));
     }
 
     // ---- ProcessedCommand = Command + Outcome ----

@@ -484,6 +484,11 @@ public final class AccountLogic {
             return reject(account, command, timestamp, RejectionReason.ACCOUNT_FROZEN,
                     "account " + account.accountId() + " is frozen: no new holds", amount);
         }
+        if (account.activeHolds() >= Account.MAX_ACTIVE_HOLDS) {
+            return reject(account, command, timestamp, RejectionReason.LIMIT_EXCEEDED, "account "
+                    + account.accountId() + " already has " + Account.MAX_ACTIVE_HOLDS
+                    + " active holds, the most one account may have: capture or void some first", amount);
+        }
         if (account.availableMinor() < amount) {
             return reject(account, command, timestamp, RejectionReason.INSUFFICIENT_FUNDS,
                     "available " + Money.toMajor(account.availableMinor(), currency) + " " + account.currency()
@@ -491,7 +496,7 @@ public final class AccountLogic {
         }
         Hold hold = new Hold(command.transactionId(), account.accountId(), amount, 0, account.currency(),
                 command.reference(), HoldStatus.ACTIVE, expiresAt, timestamp, null);
-        Account after = account.withHeld(account.heldMinor() + amount);
+        Account after = account.withHeld(account.heldMinor() + amount, 1);
         Outcome outcome = new Outcome(command.transactionId(), account.accountId(), command.type(),
                 OutcomeStatus.ACCEPTED, null, null, amount, after.balanceMinor(), after.currency(), after.sequence(),
                 false, timestamp).about(hold, after.availableMinor());
@@ -547,7 +552,8 @@ public final class AccountLogic {
         }
         Hold after = hold.captured(amount, timestamp);
         long newBalance = account.balanceMinor() - amount; // within what was reserved: no overflow
-        Account posted = account.withHeld(account.heldMinor() - amount).withOutflow(today, amount)
+        Account posted = account.withHeld(account.heldMinor() - amount, after.status() == HoldStatus.ACTIVE ? 0 : -1)
+                .withOutflow(today, amount)
                 .withPosting(newBalance);
         LedgerEntry entry = new LedgerEntry(account.accountId(), command.transactionId(), EntryType.HOLD_CAPTURE,
                 amount, account.currency(), account.balanceMinor(), newBalance, posted.sequence(), timestamp,
@@ -561,7 +567,7 @@ public final class AccountLogic {
         Decision refused = checkHold(account, command, timestamp, hold);
         if (refused != null) return refused;
         Hold after = hold.ended(HoldStatus.VOIDED, timestamp);
-        Account released = account.withHeld(account.heldMinor() - hold.remainingMinor());
+        Account released = account.withHeld(account.heldMinor() - hold.remainingMinor(), -1);
         Outcome outcome = new Outcome(command.transactionId(), account.accountId(), command.type(),
                 OutcomeStatus.ACCEPTED, null, null, hold.remainingMinor(), released.balanceMinor(),
                 released.currency(), released.sequence(), false, timestamp).about(after, released.availableMinor());
@@ -574,7 +580,7 @@ public final class AccountLogic {
      */
     public Decision expire(Account account, Hold hold, long timestamp) {
         Hold after = hold.ended(HoldStatus.EXPIRED, timestamp);
-        return new Decision(account.withHeld(account.heldMinor() - hold.remainingMinor()), null, null, null, null,
+        return new Decision(account.withHeld(account.heldMinor() - hold.remainingMinor(), -1), null, null, null, null,
                 after);
     }
 

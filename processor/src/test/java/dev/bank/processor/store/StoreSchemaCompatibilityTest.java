@@ -66,7 +66,7 @@ class StoreSchemaCompatibilityTest {
                     "Transfer", 5111594569619902272L,
                     "HistoryEntry", -1537824838241854235L),
             "avro/store-v2.avsc", Map.of(
-                    "Account", 7856587704925617085L,
+                    "Account", 8840288768073136134L,
                     "ProcessedCommand", 668309035448657128L,
                     "Transfer", 7375578067492345098L,
                     "HistoryEntry", 385923827861585466L,

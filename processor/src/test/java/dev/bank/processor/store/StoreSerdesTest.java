@@ -72,7 +72,7 @@ class StoreSerdesTest {
                         1_740_819_600_000L, "0.025", "-0.4109589041", LocalDate.of(2025, 2, 28), "alice")),
                 Arguments.of(StoreSerdes.accounts(), new Account("acc-2", "EUR", AccountStatus.FROZEN, -12_000, 9, 5L,
                         "0.01", "-0.25", LocalDate.of(2026, 3, 9), "bob", 50_000, 30_000L, "0.12",
-                        LocalDate.of(2026, 3, 10), 29_999, 1_234, 3, 1_773_100_000_000L)),
+                        LocalDate.of(2026, 3, 10), 29_999, 1_234, 3, 1_773_100_000_000L, 7)),
                 Arguments.of(StoreSerdes.accounts(), new Account(null, null, null, 0, 0, 0, null, null, null)),
                 Arguments.of(StoreSerdes.accounts(), new Account("a", "X", AccountStatus.OPEN, Long.MAX_VALUE,
                         Long.MIN_VALUE, -1, "", "", LocalDate.of(-9999, 1, 1))),

@@ -207,4 +207,24 @@ class HoldLogicTest {
                 placed.hold());
         assertThat(again.outcome().reason()).isEqualTo(RejectionReason.IDEMPOTENCY_CONFLICT);
     }
+
+    @Test
+    void anAccountHasAtMostAThousandActiveHolds() {
+        Account a = account(100_00);
+        for (int i = 0; i < Account.MAX_ACTIVE_HOLDS; i++) {
+            Decision d = logic.apply(a, Command.placeHold("h-" + i, "acc-1", "0.01", null, null), T, null);
+            assertThat(d.outcome().status()).isEqualTo(OutcomeStatus.ACCEPTED);
+            a = d.newState();
+        }
+        assertThat(a.activeHolds()).isEqualTo(Account.MAX_ACTIVE_HOLDS);
+        Decision one = logic.apply(a, Command.placeHold("h-more", "acc-1", "0.01", null, null), T, null);
+        assertThat(one.outcome().reason()).isEqualTo(RejectionReason.LIMIT_EXCEEDED);
+        assertThat(one.outcome().detail()).contains("1000 active holds");
+        // one ended, one more may be placed
+        Hold first = new Hold("h-0", "acc-1", 1, 0, "EUR", null, HoldStatus.ACTIVE, null, T, null);
+        Account fewer = logic.apply(a, Command.voidHold("v-1", "acc-1", "h-0"), T, first).newState();
+        assertThat(fewer.activeHolds()).isEqualTo(Account.MAX_ACTIVE_HOLDS - 1);
+        assertThat(logic.apply(fewer, Command.placeHold("h-more", "acc-1", "0.01", null, null), T, null).outcome()
+                .status()).isEqualTo(OutcomeStatus.ACCEPTED);
+    }
 }

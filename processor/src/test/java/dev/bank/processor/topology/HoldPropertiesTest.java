@@ -105,6 +105,8 @@ class HoldPropertiesTest {
             // the invariants
             long reserved = holds.values().stream().mapToLong(Hold::remainingMinor).sum();
             assertThat(account.heldMinor()).as("held = what the active holds have left").isEqualTo(reserved);
+            assertThat(account.activeHolds()).as("the active holds are counted")
+                    .isEqualTo((int) holds.values().stream().filter(h -> h.status() == HoldStatus.ACTIVE).count());
             assertThat(account.balanceMinor()).as("balance = the postings").isEqualTo(posted);
             assertThat(account.availableMinor()).as("nothing is promised twice").isGreaterThanOrEqualTo(0);
             for (Hold h : holds.values()) {
