@@ -71,6 +71,8 @@ final class AccountReads {
         body.put("accountId", page.accountId());
         body.put("currency", page.currency());
         body.put("transactions", page.entries().stream().map(h -> Statements.entry(h, currency)).toList());
+        // memo lines, not postings (first page only)
+        body.put("holds", page.holds().stream().map(Responses::hold).toList());
         if (page.nextCursor() != null) {
             body.put("nextCursor", page.nextCursor());
             Map<String, String> next = new LinkedHashMap<>(params);

@@ -95,7 +95,9 @@ public final class StoreQueries implements AutoCloseable {
         if (cursor != null) params.put("cursor", cursor);
         return routed(accountId, Paths.history(accountId, params),
                 viewer, forwarded, partition -> visibleAccount(accountId, partition, viewer).map(
-                        account -> History.page(historyStore(partition), account, fromTs, toTs, size, beforeSequence)));
+                        account -> History.page(historyStore(partition),
+                                localStore(BankTopology.HOLDS_STORE, Hold.class, partition), account, fromTs, toTs,
+                                size, beforeSequence)));
     }
 
     /** The account's statement for a month ({@code yyyy-MM}) of the business time zone. */

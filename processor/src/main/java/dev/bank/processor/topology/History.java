@@ -79,7 +79,8 @@ public final class History {
      *
      * @param beforeSequence the cursor: only entries with a lower sequence (null: from the newest)
      */
-    public static HistoryPage page(ReadOnlyKeyValueStore<String, HistoryEntry> store, Account account, long from,
+    public static HistoryPage page(ReadOnlyKeyValueStore<String, HistoryEntry> store,
+                                   ReadOnlyKeyValueStore<String, Hold> holdStore, Account account, long from,
                                    long to, int limit, Long beforeSequence) {
         String upper = beforeSequence == null ? last(account.accountId()) : key(account.accountId(), beforeSequence - 1);
         List<HistoryEntry> entries = new ArrayList<>();
@@ -98,7 +99,24 @@ public final class History {
                 }
             }
         }
-        return new HistoryPage(account.accountId(), account.currency(), entries, next);
+        List<Hold> holds = beforeSequence != null ? List.of() : holdsIn(holdStore, account, from, to);
+        if (holds.size() > limit) holds = holds.subList(0, limit);
+        return new HistoryPage(account.accountId(), account.currency(), entries, next, holds);
+    }
+
+    /** The account's holds that were active at some time in {@code [from, to]}, newest first. */
+    private static List<Hold> holdsIn(ReadOnlyKeyValueStore<String, Hold> holdStore, Account account, long from,
+                                      long to) {
+        List<Hold> holds = new ArrayList<>();
+        try (KeyValueIterator<String, Hold> it = holdStore.range(account.accountId() + '\u0000',
+                account.accountId() + '\u0001')) {
+            it.forEachRemaining(kv -> {
+                Hold h = kv.value;
+                if (h.createdAt() <= to && (h.closedAt() == null || h.closedAt() >= from)) holds.add(h);
+            });
+        }
+        holds.sort(java.util.Comparator.comparingLong(Hold::createdAt).reversed());
+        return holds;
     }
 
     /** The account's statement for a month of the business zone; opening + entries = closing by construction. */
@@ -130,15 +148,8 @@ public final class History {
             if (e.type() == EntryType.INTEREST_CHARGE) interestCharged += e.amountMinor();
         }
         // memo lines: the holds active at some time in [from, to), oldest first
-        List<Hold> holds = new ArrayList<>();
-        try (KeyValueIterator<String, Hold> it = holdStore.range(account.accountId() + '\u0000',
-                account.accountId() + '\u0001')) {
-            it.forEachRemaining(kv -> {
-                Hold h = kv.value;
-                if (h.createdAt() < to && (h.closedAt() == null || h.closedAt() >= from)) holds.add(h);
-            });
-        }
-        holds.sort(java.util.Comparator.comparingLong(Hold::createdAt));
+        List<Hold> holds = new ArrayList<>(holdsIn(holdStore, account, from, to - 1));
+        java.util.Collections.reverse(holds);
         return new Statement(account.accountId(), account.currency(), month.toString(),
                 interest.config().zone().getId(), from, to,
                 account.interestRate() == null ? interest.defaultRate() : account.interestRate(),

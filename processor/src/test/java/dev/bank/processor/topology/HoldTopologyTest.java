@@ -150,6 +150,33 @@ class HoldTopologyTest {
     }
 
     @Test
+    void historyAndStatementsShowHoldsAsMemoLinesApartFromThePostings() {
+        start(NINE);
+        givenAccountWithHold("acc-a", "h-1", "30");
+        send(Command.captureHold("c-1", "acc-a", "h-1", "10"), NINE.plusSeconds(2));
+        KeyValueStore<String, dev.bank.schemas.HistoryEntry> history = driver.getKeyValueStore(BankTopology.HISTORY_STORE);
+        KeyValueStore<String, Hold> holds = driver.getKeyValueStore(BankTopology.HOLDS_STORE);
+        var page = History.page(history, holds, account("acc-a"), Long.MIN_VALUE, Long.MAX_VALUE, 10, null);
+        assertThat(page.entries()).extracting(h -> h.entry().type())
+                .containsExactly(EntryType.HOLD_CAPTURE, EntryType.OPENING_DEPOSIT);
+        assertThat(page.holds()).singleElement().satisfies(h -> {
+            assertThat(h.holdId()).isEqualTo("h-1");
+            assertThat(h.remainingMinor()).isEqualTo(20_00);
+        });
+        assertThat(History.page(history, holds, account("acc-a"), Long.MIN_VALUE, Long.MAX_VALUE, 1, 2L).holds())
+                .as("only the first page carries them").isEmpty();
+        assertThat(History.page(history, holds, account("acc-a"), EXPIRY.plusSeconds(1).toEpochMilli(),
+                Long.MAX_VALUE, 10, null).holds()).as("a window after it was placed still overlaps it").hasSize(1);
+        assertThat(History.page(history, holds, account("acc-a"), Long.MIN_VALUE,
+                NINE.minusSeconds(1).toEpochMilli(), 10, null).holds()).as("a window before it").isEmpty();
+        var march = History.statement(history, holds, account("acc-a"), java.time.YearMonth.of(2025, 3),
+                new InterestLogic(dev.bank.processor.config.InterestConfig.defaults()));
+        assertThat(march.holds()).extracting(Hold::holdId).containsExactly("h-1");
+        assertThat(History.statement(history, holds, account("acc-a"), java.time.YearMonth.of(2025, 2),
+                new InterestLogic(dev.bank.processor.config.InterestConfig.defaults())).holds()).isEmpty();
+    }
+
+    @Test
     void aCommandAfterTheExpiryFindsTheHoldReleasedFirst() {
         start(NINE);
         givenAccountWithHold("acc-a", "h-1", "30");

@@ -307,10 +307,10 @@ class InterestTopologyTest {
         }
         Account frank = account("frank");
         // When reading two at a time
-        HistoryPage first = History.page(historyStore(), frank, Long.MIN_VALUE, Long.MAX_VALUE, 2, null);
-        HistoryPage second = History.page(historyStore(), frank, Long.MIN_VALUE, Long.MAX_VALUE, 2,
+        HistoryPage first = History.page(historyStore(), holdStore(), frank, Long.MIN_VALUE, Long.MAX_VALUE, 2, null);
+        HistoryPage second = History.page(historyStore(), holdStore(), frank, Long.MIN_VALUE, Long.MAX_VALUE, 2,
                 Long.parseLong(first.nextCursor()));
-        HistoryPage third = History.page(historyStore(), frank, Long.MIN_VALUE, Long.MAX_VALUE, 2,
+        HistoryPage third = History.page(historyStore(), holdStore(), frank, Long.MIN_VALUE, Long.MAX_VALUE, 2,
                 Long.parseLong(second.nextCursor()));
         // Then the pages are newest first, contiguous, and the last one says so
         assertThat(first.entries()).extracting(h -> h.entry().transactionId()).containsExactly("c-5", "c-4");
@@ -318,7 +318,7 @@ class InterestTopologyTest {
         assertThat(third.entries()).extracting(h -> h.entry().transactionId()).containsExactly("open");
         assertThat(third.nextCursor()).isNull();
         // and a window of 2 to 3 May holds exactly those days
-        HistoryPage window = History.page(historyStore(), frank, utc("2025-05-02T00:00:00").toEpochMilli(),
+        HistoryPage window = History.page(historyStore(), holdStore(), frank, utc("2025-05-02T00:00:00").toEpochMilli(),
                 utc("2025-05-03T23:59:59.999").toEpochMilli(), 50, null);
         assertThat(window.entries()).extracting(h -> h.entry().transactionId()).containsExactly("c-3", "c-2");
     }
@@ -345,7 +345,7 @@ class InterestTopologyTest {
         send(Command.credit("c-1", "hank", "1"), utc("2025-01-02T09:00:00"));
         send(Command.credit("c-2", "hank", "2"), utc("2025-03-01T09:00:00"));
         wallClockTo(utc("2025-03-02T00:00:30"));
-        HistoryPage all = History.page(historyStore(), account("hank"), Long.MIN_VALUE, Long.MAX_VALUE, 50, null);
+        HistoryPage all = History.page(historyStore(), holdStore(), account("hank"), Long.MIN_VALUE, Long.MAX_VALUE, 50, null);
         assertThat(all.entries()).extracting(h -> h.entry().transactionId()).containsExactly("c-2", "c-1");
         assertThat(History.balanceAsOf(historyStore(), account("hank"), utc("2025-02-15T00:00:00").toEpochMilli()))
                 .isEqualTo(10_100);
