@@ -165,13 +165,9 @@ public final class AccountLogic {
     private Decision post(Account account, Command command, long timestamp) {
         Decision refused = checkPostable(account, command, timestamp);
         if (refused != null) return refused;
-        Currency currency = Currency.getInstance(account.currency());
-        long amount;
-        try {
-            amount = Money.toMinor(command.amount(), currency, maxAmountMajor);
-        } catch (Money.InvalidAmountException e) {
-            return reject(account, command, timestamp, RejectionReason.INVALID_AMOUNT, e.getMessage(), null);
-        }
+        Minor minor = minorUnits(account, command, timestamp);
+        if (minor.refused() != null) return minor.refused();
+        long amount = minor.amount();
         EntryType entryType = command.type() == CommandType.DEBIT ? EntryType.DEBIT : EntryType.CREDIT;
         long newBalance;
         Account moved = account;
@@ -222,13 +218,9 @@ public final class AccountLogic {
             return reject(source, command, timestamp, RejectionReason.INVALID_COMMAND,
                     "a transfer needs two different accounts", null);
         }
-        Currency currency = Currency.getInstance(source.currency());
-        long amount;
-        try {
-            amount = Money.toMinor(command.amount(), currency, maxAmountMajor);
-        } catch (Money.InvalidAmountException e) {
-            return reject(source, command, timestamp, RejectionReason.INVALID_AMOUNT, e.getMessage(), null);
-        }
+        Minor minor = minorUnits(source, command, timestamp);
+        if (minor.refused() != null) return minor.refused();
+        long amount = minor.amount();
         Decision refusedOut = checkOutflow(source, command, amount, timestamp);
         if (refusedOut != null) return refusedOut;
 
@@ -461,12 +453,9 @@ public final class AccountLogic {
                     "account " + account.accountId() + " already has a hold " + command.transactionId(), null);
         }
         Currency currency = Currency.getInstance(account.currency());
-        long amount;
-        try {
-            amount = Money.toMinor(command.amount(), currency, maxAmountMajor);
-        } catch (Money.InvalidAmountException e) {
-            return reject(account, command, timestamp, RejectionReason.INVALID_AMOUNT, e.getMessage(), null);
-        }
+        Minor minor = minorUnits(account, command, timestamp);
+        if (minor.refused() != null) return minor.refused();
+        long amount = minor.amount();
         Long expiresAt = null;
         if (command.expiresAt() != null) {
             try {
@@ -528,13 +517,10 @@ public final class AccountLogic {
         Decision refused = checkHold(account, command, timestamp, hold);
         if (refused != null) return refused;
         Currency currency = Currency.getInstance(account.currency());
-        long amount;
-        try {
-            amount = command.amount() == null ? hold.remainingMinor()
-                    : Money.toMinor(command.amount(), currency, maxAmountMajor);
-        } catch (Money.InvalidAmountException e) {
-            return reject(account, command, timestamp, RejectionReason.INVALID_AMOUNT, e.getMessage(), null);
-        }
+        Minor minor = command.amount() == null ? new Minor(hold.remainingMinor(), null)
+                : minorUnits(account, command, timestamp);
+        if (minor.refused() != null) return minor.refused();
+        long amount = minor.amount();
         if (amount > hold.remainingMinor()) {
             Outcome o = reject(account, command, timestamp, RejectionReason.HOLD_EXCEEDED, "the capture of "
                     + Money.toMajor(amount, currency) + " " + account.currency() + " is more than the "
@@ -582,6 +568,19 @@ public final class AccountLogic {
         Hold after = hold.ended(HoldStatus.EXPIRED, timestamp);
         return new Decision(account.withHeld(account.heldMinor() - hold.remainingMinor(), -1), null, null, null, null,
                 after);
+    }
+
+    /** A command's amount in its account's minor units, or the refusal that says why it is not one. */
+    private record Minor(long amount, Decision refused) {}
+
+    private Minor minorUnits(Account account, Command command, long timestamp) {
+        try {
+            return new Minor(Money.toMinor(command.amount(), Currency.getInstance(account.currency()), maxAmountMajor),
+                    null);
+        } catch (Money.InvalidAmountException e) {
+            return new Minor(0, reject(account, command, timestamp, RejectionReason.INVALID_AMOUNT, e.getMessage(),
+                    null));
+        }
     }
 
     /** The outcome of an accepted command that moved no money (settings, lifecycle). */
