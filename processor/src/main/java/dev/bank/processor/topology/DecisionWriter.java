@@ -65,10 +65,9 @@ final class DecisionWriter {
         }
         Hold hold = decision.hold();
         if (hold != null) {
-            Hold before = holds.get(BankTopology.accountScopedKey(hold.accountId(), hold.holdId()));
             holds.put(BankTopology.accountScopedKey(hold.accountId(), hold.holdId()), hold);
             HoldExpiry.index(holdExpiries, hold);
-            forward(hold.accountId(), holdEvents.serialize(holdEvent(before, hold, decision, cause)),
+            forward(hold.accountId(), holdEvents.serialize(holdEvent(hold, decision, cause)),
                     BankTopology.HOLDS_SINK, cause);
         }
         if (decision.publishesOutcome()) {
@@ -87,19 +86,22 @@ final class DecisionWriter {
         }
     }
 
-    /** What changed from {@code before} (null: nothing yet) to {@code after}, for the holds topic. */
-    private static HoldEvent holdEvent(Hold before, Hold after, Decision decision, Record<String, byte[]> cause) {
+    /**
+     * What a decision did to a hold, for the holds topic: a capture posts an entry; a void or an expiry ends the
+     * hold and releases what was left of it; otherwise the hold is new.
+     */
+    private static HoldEvent holdEvent(Hold after, Decision decision, Record<String, byte[]> cause) {
         HoldEvent.Type type;
         long amount;
-        if (before == null) {
+        if (decision.entry() != null) {
+            type = HoldEvent.Type.CAPTURED;
+            amount = decision.entry().amountMinor();
+        } else if (after.status() == HoldStatus.VOIDED || after.status() == HoldStatus.EXPIRED) {
+            type = after.status() == HoldStatus.EXPIRED ? HoldEvent.Type.EXPIRED : HoldEvent.Type.VOIDED;
+            amount = after.amountMinor() - after.capturedMinor();
+        } else {
             type = HoldEvent.Type.PLACED;
             amount = after.amountMinor();
-        } else if (after.capturedMinor() > before.capturedMinor()) {
-            type = HoldEvent.Type.CAPTURED;
-            amount = after.capturedMinor() - before.capturedMinor();
-        } else {
-            type = after.status() == HoldStatus.EXPIRED ? HoldEvent.Type.EXPIRED : HoldEvent.Type.VOIDED;
-            amount = before.remainingMinor();
         }
         String transactionId = decision.outcome() == null ? null : decision.outcome().transactionId();
         return new HoldEvent(after.accountId(), after.holdId(), type, amount, transactionId, cause.timestamp(), after);
