@@ -52,7 +52,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class HostileRecordsPropertiesTest {
     private static final Instant T0 = Instant.parse("2025-03-01T09:00:00Z");
     private static final List<String> FIELDS = List.of("type", "transactionId", "accountId", "amount", "currency",
-            "toAccountId", "reference", "interestRate", "note");
+            "toAccountId", "reference", "interestRate", "note", "overdraftLimit", "dailyOutflowLimit",
+            "debitInterestRate", "holdId", "expiresAt");
 
     private Path stateDir;
     private TopologyTestDriver driver;
@@ -142,6 +143,10 @@ class HostileRecordsPropertiesTest {
     private Arbitrary<String> documents() {
         Arbitrary<String> fieldValue = Arbitraries.oneOf(
                 Arbitraries.of("\"OPEN_ACCOUNT\"", "\"CREDIT\"", "\"DEBIT\"", "\"TRANSFER\"", "\"SET_INTEREST_RATE\"",
+                        "\"SET_LIMITS\"", "\"FREEZE_ACCOUNT\"", "\"UNFREEZE_ACCOUNT\"", "\"CLOSE_ACCOUNT\"",
+                        "\"PLACE_HOLD\"", "\"CAPTURE_HOLD\"", "\"VOID_HOLD\"", "\"h-1\"",
+                        "\"2025-03-01T09:30:00Z\"", "\"2025-03-01T08:00:00Z\"", "\"9999-12-31T23:59:59Z\"",
+                        "\"2025-03-01T09:30:00\"", "\"+999999999-12-31T23:59:59Z\"",
                         "\"acc-1\"", "\"acc-2\"", "\"EUR\"", "\"eur\"", "\"t-1\"", "null", "true", "[]", "{}",
                         "\"1.005\"", "\"-5\"", "0", "-1", "1e400", "1E-400", "1e10000000", "\"1e3\"", "12.34",
                         "\"0.025\"", "99999999999999999999999999999999999999999", "{\"a\":{\"b\":[1]}}"),
@@ -149,7 +154,7 @@ class HostileRecordsPropertiesTest {
                 Arbitraries.bigDecimals().map(d -> d.toString()));
         Arbitrary<String> member = Combinators.combine(Arbitraries.of(FIELDS), fieldValue)
                 .as((name, v) -> '"' + name + "\":" + v);
-        Arbitrary<String> object = member.list().ofMaxSize(9).map(ms -> "{" + String.join(",", ms) + "}");
+        Arbitrary<String> object = member.list().ofMaxSize(12).map(ms -> "{" + String.join(",", ms) + "}");
         Arbitrary<String> trailing = object.map(o -> o + " {\"amount\":500}");
         Arbitrary<String> duplicate = object.map(o -> o.replace("}", ",\"amount\":1,\"amount\":500}"));
         Arbitrary<String> deep = Arbitraries.integers().between(1, 200).map(n -> "[".repeat(n) + "]".repeat(n));
