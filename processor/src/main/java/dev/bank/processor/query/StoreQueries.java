@@ -22,7 +22,6 @@ import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -30,10 +29,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -207,19 +203,9 @@ public final class StoreQueries implements AutoCloseable {
     /** The account's active holds, oldest first. */
     public CompletableFuture<Optional<byte[]>> holds(String accountId, Viewer viewer, boolean forwarded) {
         return routed(accountId, Paths.holds(accountId), viewer, forwarded,
-                partition -> visibleAccount(accountId, partition, viewer).map(account -> {
-                    ReadOnlyKeyValueStore<String, Hold> store = localStore(BankTopology.HOLDS_STORE, Hold.class,
-                            partition);
-                    List<Hold> active = new ArrayList<>();
-                    // the account's keys are accountId NUL holdId, and no id holds a character below '-'
-                    try (KeyValueIterator<String, Hold> it = store.range(accountId + '\u0000', accountId + '\u0001')) {
-                        it.forEachRemaining(kv -> {
-                            if (kv.value.status() == HoldStatus.ACTIVE) active.add(kv.value);
-                        });
-                    }
-                    active.sort(Comparator.comparingLong(Hold::createdAt));
-                    return new HoldList(accountId, account.currency(), account.heldMinor(), active);
-                }));
+                partition -> visibleAccount(accountId, partition, viewer).map(account -> new HoldList(accountId,
+                        account.currency(), account.heldMinor(), History.holdsOf(localStore(BankTopology.HOLDS_STORE,
+                                Hold.class, partition), accountId, h -> h.status() == HoldStatus.ACTIVE))));
     }
 
     private <V, T> CompletableFuture<Optional<byte[]>> lookup(String store, String accountId, String storeKey,

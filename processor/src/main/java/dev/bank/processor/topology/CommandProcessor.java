@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Applies the commands of one partition in log order: parse, deduplicate by transactionId, decide with
@@ -92,18 +93,13 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
     @Override
     public void process(Record<String, byte[]> record) {
-        if (InterestTicks.KEY.equals(record.key())) {
+        if (InterestTicks.KEY.equals(record.key()) || HoldExpiry.KEY.equals(record.key())) {
             if (fromCommandsTopic()) {
                 // only the processor sends ticks, to its internal topic; one on the public topic is forged
-                deadLetters.write(record, DeadLetter.INVALID_COMMAND, "interest ticks come only from the processor");
+                deadLetters.write(record, DeadLetter.INVALID_COMMAND, (InterestTicks.KEY.equals(record.key())
+                        ? "interest" : "expiry") + " ticks come only from the processor");
             } else if (InterestTicks.isTick(record)) {
                 accrual.tick(record);
-            }
-            return;
-        }
-        if (HoldExpiry.KEY.equals(record.key())) {
-            if (fromCommandsTopic()) {
-                deadLetters.write(record, DeadLetter.INVALID_COMMAND, "expiry ticks come only from the processor");
             } else if (HoldExpiry.isTick(record)) {
                 holdExpiry.tick(record);
             }
@@ -303,33 +299,25 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
      */
     private void purgeExpired(long now) {
         long cutoff = now - retention.toMillis();
-        List<String> expired = new ArrayList<>();
-        try (KeyValueIterator<String, ProcessedCommand> it = processed.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, ProcessedCommand> kv = it.next();
-                if (kv.value.outcome().timestamp() < cutoff) expired.add(kv.key);
-            }
-        }
-        expired.forEach(processed::delete);
-        List<String> finished = new ArrayList<>();
-        try (KeyValueIterator<String, Transfer> it = transfers.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, Transfer> kv = it.next();
-                if (kv.value.completedAt() != null && kv.value.completedAt() < cutoff) finished.add(kv.key);
-            }
-        }
-        finished.forEach(transfers::delete);
-        List<String> ended = new ArrayList<>();
-        try (KeyValueIterator<String, Hold> it = holds.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, Hold> kv = it.next();
-                if (kv.value.closedAt() != null && kv.value.closedAt() < cutoff) ended.add(kv.key);
-            }
-        }
-        ended.forEach(holds::delete);
-        if (!expired.isEmpty() || !finished.isEmpty() || !ended.isEmpty()) {
+        int expired = purge(processed, p -> p.outcome().timestamp() < cutoff);
+        int finished = purge(transfers, t -> t.completedAt() != null && t.completedAt() < cutoff);
+        int ended = purge(holds, h -> h.closedAt() != null && h.closedAt() < cutoff);
+        if (expired > 0 || finished > 0 || ended > 0) {
             log.info("purged {} transactionIds, {} finished transfers and {} ended holds older than {}",
-                    expired.size(), finished.size(), ended.size(), retention);
+                    expired, finished, ended, retention);
         }
+    }
+
+    /** Deletes every value of the store that {@code due} holds for (collected first: no deletes while iterating). */
+    private static <V> int purge(KeyValueStore<String, V> store, Predicate<V> due) {
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, V> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, V> kv = it.next();
+                if (due.test(kv.value)) keys.add(kv.key);
+            }
+        }
+        keys.forEach(store::delete);
+        return keys.size();
     }
 }

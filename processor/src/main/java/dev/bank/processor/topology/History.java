@@ -107,15 +107,25 @@ public final class History {
     /** The account's holds that were active at some time in {@code [from, to]}, newest first. */
     private static List<Hold> holdsIn(ReadOnlyKeyValueStore<String, Hold> holdStore, Account account, long from,
                                       long to) {
+        List<Hold> holds = new ArrayList<>(holdsOf(holdStore, account.accountId(),
+                h -> h.createdAt() <= to && (h.closedAt() == null || h.closedAt() >= from)));
+        java.util.Collections.reverse(holds);
+        return holds;
+    }
+
+    /**
+     * The account's holds that {@code keep} holds for, oldest first. Its keys are accountId NUL holdId, and no id has a
+     * character below '-', so they all sort between accountId NUL and accountId SOH.
+     */
+    public static List<Hold> holdsOf(ReadOnlyKeyValueStore<String, Hold> holdStore, String accountId,
+                                     java.util.function.Predicate<Hold> keep) {
         List<Hold> holds = new ArrayList<>();
-        try (KeyValueIterator<String, Hold> it = holdStore.range(account.accountId() + '\u0000',
-                account.accountId() + '\u0001')) {
+        try (KeyValueIterator<String, Hold> it = holdStore.range(accountId + '\u0000', accountId + '\u0001')) {
             it.forEachRemaining(kv -> {
-                Hold h = kv.value;
-                if (h.createdAt() <= to && (h.closedAt() == null || h.closedAt() >= from)) holds.add(h);
+                if (keep.test(kv.value)) holds.add(kv.value);
             });
         }
-        holds.sort(java.util.Comparator.comparingLong(Hold::createdAt).reversed());
+        holds.sort(java.util.Comparator.comparingLong(Hold::createdAt));
         return holds;
     }
 
@@ -148,8 +158,8 @@ public final class History {
             if (e.type() == EntryType.INTEREST_CHARGE) interestCharged += e.amountMinor();
         }
         // memo lines: the holds active at some time in [from, to), oldest first
-        List<Hold> holds = new ArrayList<>(holdsIn(holdStore, account, from, to - 1));
-        java.util.Collections.reverse(holds);
+        List<Hold> holds = holdsOf(holdStore, account.accountId(),
+                h -> h.createdAt() < to && (h.closedAt() == null || h.closedAt() >= from));
         return new Statement(account.accountId(), account.currency(), month.toString(),
                 interest.config().zone().getId(), from, to,
                 account.interestRate() == null ? interest.defaultRate() : account.interestRate(),

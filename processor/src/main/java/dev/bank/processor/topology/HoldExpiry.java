@@ -3,7 +3,6 @@ package dev.bank.processor.topology;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.Hold;
 import dev.bank.schemas.HoldStatus;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -12,7 +11,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -74,7 +72,7 @@ final class HoldExpiry {
     }
 
     static boolean isTick(Record<String, byte[]> record) {
-        return KEY.equals(record.key()) && record.headers().lastHeader(HEADER) != null;
+        return InterestTicks.isTick(record, KEY, HEADER);
     }
 
     /**
@@ -129,11 +127,7 @@ final class HoldExpiry {
                     BY_TIME + pad(now) + BY_TIME)) {
                 due = it.hasNext();
             }
-            if (!due) return;
-            RecordHeaders headers = new RecordHeaders();
-            headers.add(HEADER, Long.toString(now).getBytes(StandardCharsets.UTF_8));
-            byte[] partition = String.valueOf(context.taskId().partition()).getBytes(StandardCharsets.UTF_8);
-            context.forward(new Record<>(KEY, partition, now, headers), BankTopology.TICK_SINK);
+            if (due) InterestTicks.send(context, KEY, HEADER, Long.toString(now), now);
         });
     }
 

@@ -36,7 +36,25 @@ final class InterestTicks {
     }
 
     static boolean isTick(Record<String, byte[]> record) {
-        return KEY.equals(record.key()) && record.headers().lastHeader(HEADER) != null;
+        return isTick(record, KEY, HEADER);
+    }
+
+    /** Whether a record is a tick of the kind with this reserved key and header ({@link HoldExpiry}'s too). */
+    static boolean isTick(Record<String, byte[]> record, String key, String header) {
+        return key.equals(record.key()) && record.headers().lastHeader(header) != null;
+    }
+
+    /**
+     * Appends a tick to the task's own partition of the internal topic (the value names it, {@link #partitioner}),
+     * stamped with the wall-clock time {@code now}: the one way the processor's ticks, interest and hold expiry, enter
+     * the log.
+     */
+    static void send(ProcessorContext<String, byte[]> context, String key, String header, String headerValue,
+                     long now) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(header, headerValue.getBytes(StandardCharsets.UTF_8));
+        byte[] partition = String.valueOf(context.taskId().partition()).getBytes(StandardCharsets.UTF_8);
+        context.forward(new Record<>(key, partition, now, headers), BankTopology.TICK_SINK);
     }
 
     /** Sends a tick at the first punctuation and whenever the business date has moved on since the last one. */
@@ -45,10 +63,7 @@ final class InterestTicks {
             LocalDate today = interest.businessDate(now);
             if (lastTicked != null && !today.isAfter(lastTicked)) return;
             lastTicked = today;
-            RecordHeaders headers = new RecordHeaders();
-            headers.add(HEADER, today.toString().getBytes(StandardCharsets.UTF_8));
-            byte[] partition = String.valueOf(context.taskId().partition()).getBytes(StandardCharsets.UTF_8);
-            context.forward(new Record<>(KEY, partition, now, headers), BankTopology.TICK_SINK);
+            send(context, KEY, HEADER, today.toString(), now);
         });
     }
 
