@@ -4,9 +4,11 @@ import dev.bank.processor.config.ProcessorConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -21,6 +23,9 @@ import java.util.concurrent.TimeoutException;
 final class TopicPartitions {
     private static final Logger log = LoggerFactory.getLogger(TopicPartitions.class);
     private static final int TIMEOUT_SECONDS = 60;
+    /** How long a topic may be unknown to the broker asked, right after it was created elsewhere. */
+    private static final Duration UNKNOWN_FOR_AT_MOST = Duration.ofSeconds(10);
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(100);
 
     private TopicPartitions() {}
 
@@ -28,15 +33,26 @@ final class TopicPartitions {
         Map<String, Object> conf = config.kafkaSecurity().withClientProperties(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000));
+        // a topic just created may not be in this broker's metadata yet: "unknown" is retried for a while
+        long deadline = System.nanoTime() + UNKNOWN_FOR_AT_MOST.toNanos();
         try (Admin admin = Admin.create(conf)) {
-            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic);
-            int count = description.partitions().size();
-            if (count != config.topics().partitions()) {
-                log.info("{} has {} partitions (BANK_TOPIC_PARTITIONS says {}): using {}", topic, count,
-                        config.topics().partitions(), count);
+            while (true) {
+                try {
+                    TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
+                            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic);
+                    int count = description.partitions().size();
+                    if (count != config.topics().partitions()) {
+                        log.info("{} has {} partitions (BANK_TOPIC_PARTITIONS says {}): using {}", topic, count,
+                                config.topics().partitions(), count);
+                    }
+                    return count;
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(RETRY_PAUSE.toMillis());
+                }
             }
-            return count;
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot read the partitions of " + topic + " from "
                     + config.bootstrapServers() + "; create the topics first (bank topics)", e);
