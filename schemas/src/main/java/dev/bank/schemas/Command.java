@@ -31,12 +31,23 @@ import java.util.Objects;
  * @param holdId        CAPTURE_HOLD and VOID_HOLD: the hold, i.e. the transactionId of its PLACE_HOLD
  * @param expiresAt     PLACE_HOLD: when the processor releases what is left of the hold, an ISO-8601 instant
  *                      ({@code "2026-12-01T12:00:00Z"}) as sent; absent: it never expires
+ * @param fx            TRANSFER between two currencies: the quoted rate it converts at ({@link FxQuote}); absent: the
+ *                      destination must hold the source's currency
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Command(CommandType type, String transactionId, String accountId, String amount, String currency,
                       String toAccountId, String reference, String interestRate, String principal, Boolean admin,
                       String owner, String overdraftLimit, String dailyOutflowLimit, String debitInterestRate,
-                      String holdId, String expiresAt) {
+                      String holdId, String expiresAt, FxQuote fx) {
+
+    /** A command without a conversion. */
+    public Command(CommandType type, String transactionId, String accountId, String amount, String currency,
+                   String toAccountId, String reference, String interestRate, String principal, Boolean admin,
+                   String owner, String overdraftLimit, String dailyOutflowLimit, String debitInterestRate,
+                   String holdId, String expiresAt) {
+        this(type, transactionId, accountId, amount, currency, toAccountId, reference, interestRate, principal, admin,
+                owner, overdraftLimit, dailyOutflowLimit, debitInterestRate, holdId, expiresAt, null);
+    }
 
     /** A command without a hold. */
     public Command(CommandType type, String transactionId, String accountId, String amount, String currency,
@@ -101,6 +112,19 @@ public record Command(CommandType type, String transactionId, String accountId, 
         return new Command(CommandType.TRANSFER, transferId, fromAccountId, amount, null, toAccountId, reference);
     }
 
+    /** A transfer between two currencies, converted at {@code fx}'s rate. */
+    public static Command transfer(String transferId, String fromAccountId, String toAccountId, String amount,
+                                   String reference, FxQuote fx) {
+        return new Command(CommandType.TRANSFER, transferId, fromAccountId, amount, null, toAccountId, reference, null,
+                null, null, null, null, null, null, null, null, fx);
+    }
+
+    /** The same TRANSFER, converted at {@code quote}'s rate. */
+    public Command convertedAt(FxQuote quote) {
+        return new Command(type, transactionId, accountId, amount, currency, toAccountId, reference, interestRate,
+                principal, admin, owner, overdraftLimit, dailyOutflowLimit, debitInterestRate, holdId, expiresAt, quote);
+    }
+
     /** Sets an account's limits; a null limit or rate is none. */
     public static Command setLimits(String transactionId, String accountId, String overdraftLimit,
                                     String dailyOutflowLimit, String debitInterestRate) {
@@ -136,13 +160,13 @@ public record Command(CommandType type, String transactionId, String accountId, 
     public Command by(String who, boolean asAdmin) {
         return new Command(type, transactionId, accountId, amount, currency, toAccountId, reference, interestRate, who,
                 asAdmin ? Boolean.TRUE : null, owner, overdraftLimit, dailyOutflowLimit, debitInterestRate, holdId,
-                expiresAt);
+                expiresAt, fx);
     }
 
     /** The same OPEN_ACCOUNT, for an account that will belong to {@code newOwner}. */
     public Command ownedBy(String newOwner) {
         return new Command(type, transactionId, accountId, amount, currency, toAccountId, reference, interestRate,
-                principal, admin, newOwner, overdraftLimit, dailyOutflowLimit, debitInterestRate, holdId, expiresAt);
+                principal, admin, newOwner, overdraftLimit, dailyOutflowLimit, debitInterestRate, holdId, expiresAt, fx);
     }
 
     /** Whether this command acts with an admin's authority. */
@@ -167,7 +191,15 @@ public record Command(CommandType type, String transactionId, String accountId, 
                 && Objects.equals(canonical(dailyOutflowLimit), canonical(other.dailyOutflowLimit))
                 && Objects.equals(canonical(debitInterestRate), canonical(other.debitInterestRate))
                 && Objects.equals(holdId, other.holdId)
-                && Objects.equals(instant(expiresAt), instant(other.expiresAt));
+                && Objects.equals(instant(expiresAt), instant(other.expiresAt))
+                && sameQuote(fx, other.fx);
+    }
+
+    /** The same quote: its id, currencies and rate ({@code "1.10"} and {@code "1.1"} alike). */
+    private static boolean sameQuote(FxQuote a, FxQuote b) {
+        if (a == null || b == null) return a == b;
+        return Objects.equals(a.quoteId(), b.quoteId()) && Objects.equals(a.from(), b.from())
+                && Objects.equals(a.to(), b.to()) && Objects.equals(canonical(a.rate()), canonical(b.rate()));
     }
 
     /** The instant an ISO-8601 text names, so that {@code 12:00Z} and {@code 13:00+01:00} are the same expiry. */

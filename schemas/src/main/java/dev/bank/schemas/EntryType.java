@@ -14,11 +14,16 @@ public enum EntryType {
     /** Interest charged on a negative balance at the account's debit rate; transactionId {@code interest:<date>}. */
     INTEREST_CHARGE,
     /** What a capture took from a hold: money out, like a debit; its transactionId is the capture's. */
-    HOLD_CAPTURE;
+    HOLD_CAPTURE,
+    /** An FX position account takes the source amount of a conversion (the bank bought that currency). */
+    FX_BOUGHT,
+    /** An FX position account gives the target amount of a conversion (the bank sold that currency). */
+    FX_SOLD;
 
     /** +1 for money in, -1 for money out. */
     public int sign() {
-        return this == DEBIT || this == TRANSFER_OUT || this == INTEREST_CHARGE || this == HOLD_CAPTURE ? -1 : 1;
+        return this == DEBIT || this == TRANSFER_OUT || this == INTEREST_CHARGE || this == HOLD_CAPTURE
+                || this == FX_SOLD ? -1 : 1;
     }
 
     /**

@@ -7,5 +7,10 @@ public enum LegType {
     /** Destination → source: the credit was applied (keyed by the source). */
     COMPLETED,
     /** Destination → source: the credit was refused, give the money back (keyed by the source). */
-    REFUND
+    REFUND,
+    /**
+     * Destination → the bank's FX position account of one currency (keyed by it), sent with a converted credit: the
+     * position takes the source amount, or gives the target amount.
+     */
+    FX_POSITION
 }

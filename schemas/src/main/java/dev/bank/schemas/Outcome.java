@@ -21,13 +21,25 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param holdRemainingMinor what that hold still reserves after the command
  * @param availableMinor what may still leave the account after the command (balance − held + overdraft limit);
  *                     set on the outcomes of holds
+ * @param fx           a transfer between two currencies: what it converts (both amounts and the rate)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Outcome(String transactionId, String accountId, CommandType type, OutcomeStatus status,
                       RejectionReason reason, String detail, Long amountMinor, Long balanceMinor, String currency,
                       long sequence, boolean replayed, long timestamp, String toAccountId,
                       TransferStatus transferStatus, String interestRate, String principal, String holdId,
-                      HoldStatus holdStatus, Long holdRemainingMinor, Long availableMinor) {
+                      HoldStatus holdStatus, Long holdRemainingMinor, Long availableMinor, FxConversion fx) {
+
+    /** An outcome without a conversion. */
+    public Outcome(String transactionId, String accountId, CommandType type, OutcomeStatus status,
+                   RejectionReason reason, String detail, Long amountMinor, Long balanceMinor, String currency,
+                   long sequence, boolean replayed, long timestamp, String toAccountId,
+                   TransferStatus transferStatus, String interestRate, String principal, String holdId,
+                   HoldStatus holdStatus, Long holdRemainingMinor, Long availableMinor) {
+        this(transactionId, accountId, type, status, reason, detail, amountMinor, balanceMinor, currency, sequence,
+                replayed, timestamp, toAccountId, transferStatus, interestRate, principal, holdId, holdStatus,
+                holdRemainingMinor, availableMinor, null);
+    }
 
     /** An outcome that concerns no hold. */
     public Outcome(String transactionId, String accountId, CommandType type, OutcomeStatus status,
@@ -71,20 +83,27 @@ public record Outcome(String transactionId, String accountId, CommandType type, 
     public Outcome asReplay() {
         return new Outcome(transactionId, accountId, type, status, reason, detail, amountMinor, balanceMinor,
                 currency, sequence, true, timestamp, toAccountId, transferStatus, interestRate, principal, holdId,
-                holdStatus, holdRemainingMinor, availableMinor);
+                holdStatus, holdRemainingMinor, availableMinor, fx);
     }
 
     /** The same outcome, recorded as asked for by {@code who}. */
     public Outcome by(String who) {
         return new Outcome(transactionId, accountId, type, status, reason, detail, amountMinor, balanceMinor,
                 currency, sequence, replayed, timestamp, toAccountId, transferStatus, interestRate, who, holdId,
-                holdStatus, holdRemainingMinor, availableMinor);
+                holdStatus, holdRemainingMinor, availableMinor, fx);
     }
 
     /** The same outcome, about {@code hold} as it stands after the command, and the account's available balance. */
     public Outcome about(Hold hold, long available) {
         return new Outcome(transactionId, accountId, type, status, reason, detail, amountMinor, balanceMinor,
                 currency, sequence, replayed, timestamp, toAccountId, transferStatus, interestRate, principal,
-                hold.holdId(), hold.status(), hold.remainingMinor(), available);
+                hold.holdId(), hold.status(), hold.remainingMinor(), available, fx);
+    }
+
+    /** The same outcome, about a transfer that converts as {@code conversion} says. */
+    public Outcome converting(FxConversion conversion) {
+        return new Outcome(transactionId, accountId, type, status, reason, detail, amountMinor, balanceMinor,
+                currency, sequence, replayed, timestamp, toAccountId, transferStatus, interestRate, principal, holdId,
+                holdStatus, holdRemainingMinor, availableMinor, conversion);
     }
 }

@@ -26,6 +26,12 @@ public enum RejectionReason {
     HOLD_NOT_ACTIVE,
     /** A capture of more than is left on the hold. */
     HOLD_EXCEEDED,
+    /** The FX quote a transfer names is past its validity (by the broker's time of the command). */
+    FX_QUOTE_EXPIRED,
+    /** The FX quote a transfer names is unknown (never published, or no longer known to the gateway). */
+    FX_QUOTE_NOT_FOUND,
+    /** No valid rate is published for the currency pair a quote is asked for. */
+    FX_RATE_UNAVAILABLE,
     /** The transactionId was already used for a different request; nothing was applied. */
     IDEMPOTENCY_CONFLICT
 }

@@ -18,9 +18,12 @@ import java.util.Map;
  *                   owns it); internal to the processor, with the commands topic's partition count
  * @param holds      every change of a hold (placed, captured, voided, expired), keyed by accountId
  *                   ({@link HoldEvent}), for monitors: holds are not postings, so they are not on the ledger
+ * @param fxRates    exchange rates published by an upstream rates system, compacted, keyed {@code BASE:QUOTE}
+ *                   ({@link FxRate}); the gateway reads it to answer quotes, the processor never does (a transfer
+ *                   carries its rate)
  */
 public record Topics(String commands, String results, String ledger, String transferLegs, String deadLetter,
-                     String rerouted, String holds, int partitions, short replicationFactor) {
+                     String rerouted, String holds, String fxRates, int partitions, short replicationFactor) {
 
     public static final String DEFAULT_COMMANDS = "bank.commands";
     public static final String DEFAULT_RESULTS = "bank.results";
@@ -29,6 +32,7 @@ public record Topics(String commands, String results, String ledger, String tran
     public static final String DEFAULT_DEAD_LETTER = "bank.dlq";
     public static final String DEFAULT_REROUTED = "bank.commands.rerouted";
     public static final String DEFAULT_HOLDS = "bank.holds";
+    public static final String DEFAULT_FX_RATES = "bank.fx-rates";
     public static final int DEFAULT_PARTITIONS = 6;
 
     // one serde per record type, shared by every topic that carries it
@@ -37,6 +41,7 @@ public record Topics(String commands, String results, String ledger, String tran
     private static final JsonSerde<LedgerEntry> LEDGER_ENTRIES = JsonSerde.of(LedgerEntry.class);
     private static final JsonSerde<TransferLeg> TRANSFER_LEGS = JsonSerde.of(TransferLeg.class);
     private static final JsonSerde<HoldEvent> HOLD_EVENTS = JsonSerde.of(HoldEvent.class);
+    private static final JsonSerde<FxRate> FX_RATES = JsonSerde.of(FxRate.class);
 
     /** {@link #commands()} with its serdes. */
     public Topic<Command> commandsTopic() {
@@ -63,9 +68,14 @@ public record Topics(String commands, String results, String ledger, String tran
         return new Topic<>(holds, HOLD_EVENTS);
     }
 
+    /** {@link #fxRates()} with its serdes. */
+    public Topic<FxRate> fxRatesTopic() {
+        return new Topic<>(fxRates, FX_RATES);
+    }
+
     public static Topics defaults() {
         return new Topics(DEFAULT_COMMANDS, DEFAULT_RESULTS, DEFAULT_LEDGER, DEFAULT_TRANSFER_LEGS, DEFAULT_DEAD_LETTER,
-                DEFAULT_REROUTED, DEFAULT_HOLDS, DEFAULT_PARTITIONS, (short) 1);
+                DEFAULT_REROUTED, DEFAULT_HOLDS, DEFAULT_FX_RATES, DEFAULT_PARTITIONS, (short) 1);
     }
 
     /** Reads {@code BANK_TOPIC_*} and {@code BANK_TOPIC_PARTITIONS}/{@code BANK_TOPIC_REPLICATION} overrides. */
@@ -78,6 +88,7 @@ public record Topics(String commands, String results, String ledger, String tran
                 env.getOrDefault("BANK_TOPIC_DLQ", DEFAULT_DEAD_LETTER),
                 env.getOrDefault("BANK_TOPIC_REROUTED", DEFAULT_REROUTED),
                 env.getOrDefault("BANK_TOPIC_HOLDS", DEFAULT_HOLDS),
+                env.getOrDefault("BANK_TOPIC_FX_RATES", DEFAULT_FX_RATES),
                 Integer.parseInt(env.getOrDefault("BANK_TOPIC_PARTITIONS", String.valueOf(DEFAULT_PARTITIONS))),
                 Short.parseShort(env.getOrDefault("BANK_TOPIC_REPLICATION", "1")));
     }
@@ -99,18 +110,21 @@ public record Topics(String commands, String results, String ledger, String tran
                 new TopicSpec(transferLegs, partitions, replicationFactor, minIsr),
                 new TopicSpec(deadLetter, partitions, replicationFactor, merge(keepForever, minIsr)),
                 new TopicSpec(rerouted, partitions, replicationFactor, minIsr),
-                new TopicSpec(holds, partitions, replicationFactor, minIsr));
+                new TopicSpec(holds, partitions, replicationFactor, minIsr),
+                // a pair's newest rate is its current one; few records, read whole by every gateway: one partition
+                new TopicSpec(fxRates, 1, replicationFactor, merge(Map.of("cleanup.policy", "compact"), minIsr)));
     }
 
     /** The same topics with another partition count (the count the broker reports for an existing cluster). */
     public Topics withPartitions(int count) {
-        return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, holds, count,
+        return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, holds, fxRates, count,
                 replicationFactor);
     }
 
     /** The same topics with another replication factor. */
     public Topics withReplication(short factor) {
-        return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, holds, partitions, factor);
+        return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, holds, fxRates, partitions,
+                factor);
     }
 
     private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {

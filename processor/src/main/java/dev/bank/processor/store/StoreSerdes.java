@@ -5,6 +5,8 @@ import dev.bank.schemas.AccountStatus;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.EntryType;
+import dev.bank.schemas.FxConversion;
+import dev.bank.schemas.FxQuote;
 import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.Hold;
 import dev.bank.schemas.HoldStatus;
@@ -150,6 +152,7 @@ public final class StoreSerdes {
         optional(out, c.debitInterestRate());
         optional(out, c.holdId());
         optional(out, c.expiresAt());
+        optionalRecord(out, c.fx(), StoreSerdes::fxQuote);
     }
 
     static Command command(GenericRecord r) {
@@ -157,7 +160,38 @@ public final class StoreSerdes {
                 string(r, "amount"), string(r, "currency"), string(r, "toAccountId"), string(r, "reference"),
                 string(r, "interestRate"), string(r, "principal"), (Boolean) r.get("admin"), string(r, "owner"),
                 string(r, "overdraftLimit"), string(r, "dailyOutflowLimit"), string(r, "debitInterestRate"),
-                string(r, "holdId"), string(r, "expiresAt"));
+                string(r, "holdId"), string(r, "expiresAt"), fxQuote((GenericRecord) r.get("fx")));
+    }
+
+    static void fxQuote(Encoder out, FxQuote q) throws IOException {
+        optional(out, q.quoteId());
+        optional(out, q.from());
+        optional(out, q.to());
+        optional(out, q.rate());
+        optional(out, q.validUntil());
+    }
+
+    static FxQuote fxQuote(GenericRecord r) {
+        if (r == null) return null;
+        return new FxQuote(string(r, "quoteId"), string(r, "from"), string(r, "to"), string(r, "rate"),
+                string(r, "validUntil"));
+    }
+
+    static void fxConversion(Encoder out, FxConversion c) throws IOException {
+        optional(out, c.quoteId());
+        optional(out, c.rate());
+        out.writeLong(c.sourceAmountMinor());
+        optional(out, c.sourceCurrency());
+        out.writeLong(c.targetAmountMinor());
+        optional(out, c.targetCurrency());
+    }
+
+    /** A record's {@code fx} field (absent in schemas before v3: null). */
+    static FxConversion fxConversion(GenericRecord r) {
+        GenericRecord c = (GenericRecord) r.get("fx");
+        if (c == null) return null;
+        return new FxConversion(string(c, "quoteId"), string(c, "rate"), (Long) c.get("sourceAmountMinor"),
+                string(c, "sourceCurrency"), (Long) c.get("targetAmountMinor"), string(c, "targetCurrency"));
     }
 
     static void outcome(Encoder out, Outcome o) throws IOException {
@@ -181,6 +215,7 @@ public final class StoreSerdes {
         optional(out, HOLD_STATUS, o.holdStatus());
         optional(out, o.holdRemainingMinor());
         optional(out, o.availableMinor());
+        optionalRecord(out, o.fx(), StoreSerdes::fxConversion);
     }
 
     static Outcome outcome(GenericRecord r) {
@@ -190,7 +225,7 @@ public final class StoreSerdes {
                 (Long) r.get("sequence"), (Boolean) r.get("replayed"), (Long) r.get("timestamp"),
                 string(r, "toAccountId"), TRANSFER_STATUS.value(r.get("transferStatus")), string(r, "interestRate"),
                 string(r, "principal"), string(r, "holdId"), HOLD_STATUS.value(r.get("holdStatus")),
-                (Long) r.get("holdRemainingMinor"), (Long) r.get("availableMinor"));
+                (Long) r.get("holdRemainingMinor"), (Long) r.get("availableMinor"), fxConversion(r));
     }
 
     // ---- Hold ----
@@ -230,13 +265,14 @@ public final class StoreSerdes {
         optional(out, t.detail());
         out.writeLong(t.createdAt());
         optional(out, t.completedAt());
+        optionalRecord(out, t.fx(), StoreSerdes::fxConversion);
     }
 
     static Transfer transfer(GenericRecord r) {
         return new Transfer(string(r, "transferId"), DIRECTION.value(r.get("direction")), string(r, "fromAccountId"),
                 string(r, "toAccountId"), (Long) r.get("amountMinor"), string(r, "currency"), string(r, "reference"),
                 TRANSFER_STATUS.value(r.get("status")), REJECTION_REASON.value(r.get("reason")), string(r, "detail"),
-                (Long) r.get("createdAt"), (Long) r.get("completedAt"));
+                (Long) r.get("createdAt"), (Long) r.get("completedAt"), fxConversion(r));
     }
 
     // ---- HistoryEntry = LedgerEntry + value timestamp ----
@@ -265,6 +301,7 @@ public final class StoreSerdes {
         optional(out, e.counterpartyAccountId());
         optional(out, e.reference());
         optional(out, e.principal());
+        optionalRecord(out, e.fx(), StoreSerdes::fxConversion);
     }
 
     static LedgerEntry ledgerEntry(GenericRecord r) {
@@ -272,7 +309,7 @@ public final class StoreSerdes {
                 (Long) r.get("amountMinor"), string(r, "currency"), (Long) r.get("balanceBeforeMinor"),
                 (Long) r.get("balanceAfterMinor"), (Long) r.get("sequence"), (Long) r.get("timestamp"),
                 string(r, "transferId"), string(r, "counterpartyAccountId"), string(r, "reference"),
-                string(r, "principal"));
+                string(r, "principal"), fxConversion(r));
     }
 
     // ---- optional values: the union ["null", T], branch 0 for null ----

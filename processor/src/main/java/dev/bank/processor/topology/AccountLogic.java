@@ -6,6 +6,8 @@ import dev.bank.schemas.AccountStatus;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.EntryType;
+import dev.bank.schemas.FxConversion;
+import dev.bank.schemas.FxPositions;
 import dev.bank.schemas.Hold;
 import dev.bank.schemas.HoldStatus;
 import dev.bank.schemas.InterestRates;
@@ -103,6 +105,10 @@ public final class AccountLogic {
             // the existing account's balance is none of the duplicate opener's business
             return reject(null, command, timestamp, RejectionReason.DUPLICATE_ACCOUNT,
                     "account " + command.accountId() + " already exists", null);
+        }
+        if (FxPositions.reserved(command.accountId())) {
+            return reject(null, command, timestamp, RejectionReason.INVALID_COMMAND, "account ids starting with "
+                    + FxPositions.RESERVED_PREFIX + " are the bank's own", null);
         }
         Currency currency;
         try {
@@ -218,9 +224,22 @@ public final class AccountLogic {
             return reject(source, command, timestamp, RejectionReason.INVALID_COMMAND,
                     "a transfer needs two different accounts", null);
         }
+        if (FxPositions.reserved(to)) {
+            return reject(source, command, timestamp, RejectionReason.INVALID_COMMAND, "account " + to
+                    + " is the bank's own: it takes no transfers", null);
+        }
         Minor minor = minorUnits(source, command, timestamp);
         if (minor.refused() != null) return minor.refused();
         long amount = minor.amount();
+        FxConversion fx = null;
+        if (command.fx() != null) {
+            FxConverter.Result converted = FxConverter.convert(command.fx(), amount,
+                    Currency.getInstance(source.currency()), timestamp);
+            if (converted.conversion() == null) {
+                return reject(source, command, timestamp, converted.reason(), converted.detail(), amount);
+            }
+            fx = converted.conversion();
+        }
         Decision refusedOut = checkOutflow(source, command, amount, timestamp);
         if (refusedOut != null) return refusedOut;
 
@@ -229,17 +248,21 @@ public final class AccountLogic {
                 .withPosting(source.balanceMinor() - amount);
         LedgerEntry out = new LedgerEntry(source.accountId(), transferId, EntryType.TRANSFER_OUT, amount,
                 source.currency(), source.balanceMinor(), after.balanceMinor(), after.sequence(), timestamp,
-                transferId, to, command.reference());
+                transferId, to, command.reference(), null, fx);
         TransferLeg credit = new TransferLeg(LegType.CREDIT, transferId, source.accountId(), to, amount,
-                source.currency(), command.reference(), null, null, command.principal());
+                source.currency(), command.reference(), null, null, command.principal(), fx);
         Transfer pending = new Transfer(transferId, Transfer.Direction.OUT, source.accountId(), to, amount,
-                source.currency(), command.reference(), TransferStatus.PENDING, null, null, timestamp, null);
+                source.currency(), command.reference(), TransferStatus.PENDING, null, null, timestamp, null, fx);
         Outcome remembered = transferOutcome(after, pending, OutcomeStatus.PENDING, null, null, timestamp);
         return new Decision(after, remembered, out, credit, pending);
     }
 
     /** The destination's side of a transfer: credit it, or refuse and send the money back. */
     public Decision applyCredit(Account destination, TransferLeg credit, long timestamp) {
+        FxConversion fx = credit.fx();
+        // what reaches the destination: the converted amount when the transfer converts
+        String credited = fx == null ? credit.currency() : fx.targetCurrency();
+        long amount = fx == null ? credit.amountMinor() : fx.targetAmountMinor();
         RejectionReason reason = null;
         String detail = null;
         long newBalance = 0;
@@ -249,30 +272,60 @@ public final class AccountLogic {
         } else if (destination.status() == AccountStatus.CLOSED) {
             reason = RejectionReason.ACCOUNT_CLOSED;
             detail = "destination account " + credit.toAccountId() + " is closed";
-        } else if (!destination.currency().equals(credit.currency())) {
+        } else if (FxPositions.reserved(destination.accountId())) {
+            reason = RejectionReason.INVALID_COMMAND;
+            detail = "account " + credit.toAccountId() + " is the bank's own: it takes no transfers";
+        } else if (!destination.currency().equals(credited)) {
             reason = RejectionReason.CURRENCY_MISMATCH;
             detail = "destination account " + credit.toAccountId() + " holds " + destination.currency()
-                    + ", not " + credit.currency();
+                    + ", not " + credited + (credit.fx() == null
+                    ? ": a transfer between currencies names an FX quote (POST /fx/quotes)" : "");
         } else {
             try {
-                newBalance = Math.addExact(destination.balanceMinor(), credit.amountMinor());
+                newBalance = Math.addExact(destination.balanceMinor(), amount);
             } catch (ArithmeticException e) {
                 reason = RejectionReason.LIMIT_EXCEEDED;
                 detail = "destination account " + credit.toAccountId() + " cannot hold that much";
             }
         }
         Transfer incoming = new Transfer(credit.transferId(), Transfer.Direction.IN, credit.fromAccountId(),
-                credit.toAccountId(), credit.amountMinor(), credit.currency(), credit.reference(),
+                credit.toAccountId(), amount, credited, credit.reference(),
                 reason == null ? TransferStatus.COMPLETED : TransferStatus.REFUNDED, reason, detail, timestamp,
-                timestamp);
+                timestamp, fx);
         if (reason != null) {
             return new Decision(null, null, null, credit.answer(LegType.REFUND, reason, detail), incoming);
         }
         Account after = destination.withPosting(newBalance);
         LedgerEntry in = new LedgerEntry(destination.accountId(), credit.transferId(), EntryType.TRANSFER_IN,
-                credit.amountMinor(), destination.currency(), destination.balanceMinor(), newBalance, after.sequence(),
-                timestamp, credit.transferId(), credit.fromAccountId(), credit.reference());
-        return new Decision(after, null, in, credit.answer(LegType.COMPLETED, null, null), incoming);
+                amount, destination.currency(), destination.balanceMinor(), newBalance, after.sequence(),
+                timestamp, credit.transferId(), credit.fromAccountId(), credit.reference(), null, fx);
+        Decision applied = new Decision(after, null, in, credit.answer(LegType.COMPLETED, null, null), incoming);
+        // the conversion happened: the bank's positions take the other side of both amounts, in this transaction
+        return fx == null ? applied : applied.withPositions(credit.positions());
+    }
+
+    /**
+     * The bank's FX position account of one currency takes (the source amount) or gives (the target amount) its side
+     * of a conversion the destination applied. It is opened by its first conversion; it has no limits and never
+     * refuses, because the customer's money has already moved.
+     */
+    public Decision applyPosition(Account position, TransferLeg leg, long timestamp) {
+        Account account = position != null ? position
+                : new Account(FxPositions.accountId(leg.currency()), leg.currency(), AccountStatus.OPEN, 0, 0,
+                        timestamp, "0", "0", interest.accruedBeforeOpening(timestamp), null);
+        boolean bought = leg.bought();
+        long newBalance = bought ? Math.addExact(account.balanceMinor(), leg.amountMinor())
+                : Math.subtractExact(account.balanceMinor(), leg.amountMinor());
+        Account after = account.withPosting(newBalance);
+        String counterparty = bought ? leg.fromAccountId() : leg.toAccountId();
+        LedgerEntry entry = new LedgerEntry(after.accountId(), leg.transferId(),
+                bought ? EntryType.FX_BOUGHT : EntryType.FX_SOLD, leg.amountMinor(), after.currency(),
+                account.balanceMinor(), newBalance, after.sequence(), timestamp, leg.transferId(), counterparty,
+                leg.reference(), null, leg.fx());
+        Transfer view = new Transfer(leg.transferId(), Transfer.Direction.POSITION, leg.fromAccountId(),
+                leg.toAccountId(), leg.amountMinor(), leg.currency(), leg.reference(), TransferStatus.COMPLETED, null,
+                null, timestamp, timestamp, leg.fx());
+        return new Decision(after, null, entry, null, view);
     }
 
     /** The source learns the destination was credited: the transfer is complete and its outcome published. */
@@ -290,7 +343,7 @@ public final class AccountLogic {
                 .withPosting(Math.addExact(source.balanceMinor(), pending.amountMinor()));
         LedgerEntry back = new LedgerEntry(source.accountId(), pending.transferId(), EntryType.TRANSFER_REFUND,
                 pending.amountMinor(), source.currency(), source.balanceMinor(), after.balanceMinor(), after.sequence(),
-                timestamp, pending.transferId(), pending.toAccountId(), pending.reference());
+                timestamp, pending.transferId(), pending.toAccountId(), pending.reference(), null, pending.fx());
         Transfer refunded = pending.finish(TransferStatus.REFUNDED, refund.reason(), refund.detail(), timestamp);
         Outcome outcome = transferOutcome(after, refunded, OutcomeStatus.REJECTED, refund.reason(),
                 refund.detail() + "; the amount was refunded", timestamp);
@@ -301,7 +354,7 @@ public final class AccountLogic {
                                            RejectionReason reason, String detail, long timestamp) {
         return new Outcome(transfer.transferId(), source.accountId(), CommandType.TRANSFER, status, reason, detail,
                 transfer.amountMinor(), source.balanceMinor(), source.currency(), source.sequence(), false, timestamp,
-                transfer.toAccountId(), transfer.status());
+                transfer.toAccountId(), transfer.status()).converting(transfer.fx());
     }
 
     /**
@@ -400,6 +453,7 @@ public final class AccountLogic {
     private Decision freeze(Account account, Command command, long timestamp) {
         Decision refused = checkAdminSetting(account, command, timestamp, "freezes or unfreezes an account");
         if (refused != null) return refused;
+        if (FxPositions.reserved(account.accountId())) return ownAccount(account, command, timestamp);
         AccountStatus status = command.type() == CommandType.FREEZE_ACCOUNT ? AccountStatus.FROZEN : AccountStatus.OPEN;
         Account after = account.withStatus(status, timestamp);
         return new Decision(after, settled(after, command, timestamp), null);
@@ -414,6 +468,7 @@ public final class AccountLogic {
     private Decision close(Account account, Command command, long timestamp) {
         Decision refused = checkPostable(account, command, timestamp);
         if (refused != null) return refused;
+        if (FxPositions.reserved(account.accountId())) return ownAccount(account, command, timestamp);
         Decision settlement = interest.settle(account, timestamp);
         Account settled = settlement.newState();
         Currency currency = Currency.getInstance(account.currency());
@@ -568,6 +623,12 @@ public final class AccountLogic {
         Hold after = hold.ended(HoldStatus.EXPIRED, timestamp);
         return new Decision(account.withHeld(account.heldMinor() - hold.remainingMinor(), -1), null, null, null, null,
                 after);
+    }
+
+    /** The bank's FX positions take every conversion: they are never frozen or closed. */
+    private static Decision ownAccount(Account account, Command command, long timestamp) {
+        return reject(account, command, timestamp, RejectionReason.INVALID_COMMAND, "account " + account.accountId()
+                + " is the bank's own FX position: it is never frozen or closed", null);
     }
 
     /** A command's amount in its account's minor units, or the refusal that says why it is not one. */

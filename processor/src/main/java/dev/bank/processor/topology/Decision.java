@@ -8,6 +8,8 @@ import dev.bank.schemas.OutcomeStatus;
 import dev.bank.schemas.Transfer;
 import dev.bank.schemas.TransferLeg;
 
+import java.util.List;
+
 /**
  * What applying one record decided; every part is optional and all of it commits together.
  *
@@ -18,12 +20,23 @@ import dev.bank.schemas.TransferLeg;
  * @param leg      a transfer leg to send to the other account's task
  * @param transfer this account's view of a transfer to store
  * @param hold     a hold of this account to store, as the decision leaves it
+ * @param positions the legs to the bank's FX position accounts a converted credit sends; empty otherwise
  */
 public record Decision(Account newState, Outcome outcome, LedgerEntry entry, TransferLeg leg, Transfer transfer,
-                       Hold hold) {
+                       Hold hold, List<TransferLeg> positions) {
+
+    public Decision(Account newState, Outcome outcome, LedgerEntry entry, TransferLeg leg, Transfer transfer,
+                    Hold hold) {
+        this(newState, outcome, entry, leg, transfer, hold, List.of());
+    }
 
     public Decision(Account newState, Outcome outcome, LedgerEntry entry, TransferLeg leg, Transfer transfer) {
         this(newState, outcome, entry, leg, transfer, null);
+    }
+
+    /** The same decision, also sending {@code legs} to the bank's FX position accounts. */
+    public Decision withPositions(List<TransferLeg> legs) {
+        return new Decision(newState, outcome, entry, leg, transfer, hold, legs);
     }
 
     public Decision(Account newState, Outcome outcome, LedgerEntry entry) {
@@ -37,7 +50,7 @@ public record Decision(Account newState, Outcome outcome, LedgerEntry entry, Tra
     public Decision by(String who) {
         if (who == null) return this;
         return new Decision(newState, outcome == null ? null : outcome.by(who), entry == null ? null : entry.by(who),
-                leg == null ? null : leg.by(who), transfer, hold);
+                leg == null ? null : leg.by(who), transfer, hold, positions.stream().map(p -> p.by(who)).toList());
     }
 
     public boolean publishesOutcome() {

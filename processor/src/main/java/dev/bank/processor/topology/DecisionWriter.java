@@ -60,8 +60,7 @@ final class DecisionWriter {
         }
         Transfer transfer = decision.transfer();
         if (transfer != null) {
-            String owner = transfer.direction() == Transfer.Direction.OUT ? transfer.fromAccountId() : transfer.toAccountId();
-            transfers.put(BankTopology.accountScopedKey(owner, transfer.transferId()), transfer);
+            transfers.put(BankTopology.accountScopedKey(transfer.ownerAccountId(), transfer.storeId()), transfer);
         }
         Hold hold = decision.hold();
         if (hold != null) {
@@ -83,6 +82,9 @@ final class DecisionWriter {
             TransferLeg leg = decision.leg();
             forward(leg.targetAccountId(), legs.serialize(leg), BankTopology.TRANSFER_LEGS_SINK, cause,
                     requestHeader(cause));
+        }
+        for (TransferLeg position : decision.positions()) {
+            forward(position.targetAccountId(), legs.serialize(position), BankTopology.TRANSFER_LEGS_SINK, cause);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.bank.processor.topology;
 
 import dev.bank.schemas.Account;
+import dev.bank.schemas.FxConversion;
 import dev.bank.schemas.Topic;
 import dev.bank.schemas.Topics;
 import dev.bank.schemas.LegType;
@@ -97,12 +98,21 @@ final class LegProcessor implements Processor<String, byte[], String, byte[]> {
             deadLetters.write(record, DeadLetter.INVALID_COMMAND, "a transfer leg's amountMinor must be positive");
             return;
         }
+        String inconsistent = inconsistentConversion(leg);
+        if (inconsistent != null) {
+            deadLetters.write(record, DeadLetter.INVALID_COMMAND, inconsistent);
+            return;
+        }
         if (!leg.targetAccountId().equals(record.key())) {
             deadLetters.write(record, DeadLetter.KEY_MISMATCH,
                     "record key " + record.key() + " is not the leg's account " + leg.targetAccountId());
             return;
         }
         String account = leg.targetAccountId();
+        if (leg.type() == LegType.FX_POSITION) {
+            applyPosition(account, leg, record);
+            return;
+        }
         Transfer known = transfers.get(BankTopology.accountScopedKey(account, leg.transferId()));
         if (leg.type() == LegType.CREDIT) {
             if (known != null && known.direction() == Transfer.Direction.IN
@@ -145,6 +155,40 @@ final class LegProcessor implements Processor<String, byte[], String, byte[]> {
         rememberFinalOutcome(account, decision);
         writer.commit(decision, record);
         log.info("transfer {} accountId={} transferId={}", decision.transfer().status(), account, leg.transferId());
+    }
+
+    /** The bank's FX position takes or gives its side of a conversion, once per transfer and currency. */
+    private void applyPosition(String account, TransferLeg leg, Record<String, byte[]> record) {
+        String id = Transfer.positionId(leg.fromAccountId(), leg.transferId());
+        if (transfers.get(BankTopology.accountScopedKey(account, id)) != null) {
+            log.info("duplicate FX position leg ignored accountId={} transferId={}", account, leg.transferId());
+            return;
+        }
+        writer.commit(logic.applyPosition(accrual.accrueDue(account, record), leg, record.timestamp()), record);
+        log.debug("FX position accountId={} transferId={} amountMinor={}", account, leg.transferId(),
+                leg.amountMinor());
+    }
+
+    /**
+     * Why a leg's conversion does not add up (only a leg written by hand can get here), or null: the conversion's
+     * source side must be the leg's own amount and currency (a position leg's: one of its two sides), and both of
+     * its amounts positive, or money would appear or vanish between the currencies.
+     */
+    private static String inconsistentConversion(TransferLeg leg) {
+        FxConversion fx = leg.fx();
+        if (fx == null) {
+            return leg.type() == LegType.FX_POSITION ? "an FX_POSITION leg needs its conversion (fx)" : null;
+        }
+        if (fx.sourceCurrency() == null || fx.targetCurrency() == null || fx.sourceAmountMinor() <= 0
+                || fx.targetAmountMinor() <= 0 || fx.sourceCurrency().equals(fx.targetCurrency())) {
+            return "a leg's conversion needs two different currencies and two positive amounts";
+        }
+        boolean source = leg.currency().equals(fx.sourceCurrency()) && leg.amountMinor() == fx.sourceAmountMinor();
+        boolean target = leg.currency().equals(fx.targetCurrency()) && leg.amountMinor() == fx.targetAmountMinor();
+        if (leg.type() == LegType.FX_POSITION ? !(source || target) : !source) {
+            return "a leg's amount and currency must be a side of its conversion";
+        }
+        return null;
     }
 
     /** A retry of the transfer command from now on gets the final outcome instead of PENDING. */

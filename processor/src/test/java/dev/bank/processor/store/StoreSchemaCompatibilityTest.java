@@ -70,6 +70,12 @@ class StoreSchemaCompatibilityTest {
                     "ProcessedCommand", 668309035448657128L,
                     "Transfer", 7375578067492345098L,
                     "HistoryEntry", 385923827861585466L,
+                    "Hold", -2503641461302363909L),
+            "avro/store-v3.avsc", Map.of(
+                    "Account", 8840288768073136134L,
+                    "ProcessedCommand", 4107489582321124286L,
+                    "Transfer", 3584038594102004082L,
+                    "HistoryEntry", -5358703751512237406L,
                     "Hold", -2503641461302363909L));
 
     /**
@@ -81,7 +87,8 @@ class StoreSchemaCompatibilityTest {
      */
     static final Map<Integer, String> UNREADABLE_BY_OLDER = Map.of(
             2, "adds the FROZEN status, the lifecycle, limit and hold commands, their rejection reasons, INTEREST_CHARGE"
-                    + " and HOLD_CAPTURE");
+                    + " and HOLD_CAPTURE",
+            3, "adds the FX position entries (FX_BOUGHT, FX_SOLD), the POSITION direction and the FX rejection reasons");
 
     @Test
     void listsEverySchemaFileOfTheRepositoryInOrder() throws IOException {
@@ -244,7 +251,9 @@ class StoreSchemaCompatibilityTest {
                 Arguments.of(Transfer.class, "Transfer"),
                 Arguments.of(HistoryEntry.class, "HistoryEntry"),
                 Arguments.of(LedgerEntry.class, "LedgerEntry"),
-                Arguments.of(dev.bank.schemas.Hold.class, "Hold"));
+                Arguments.of(dev.bank.schemas.Hold.class, "Hold"),
+                Arguments.of(dev.bank.schemas.FxQuote.class, "FxQuote"),
+                Arguments.of(dev.bank.schemas.FxConversion.class, "FxConversion"));
     }
 
     /**

@@ -5,6 +5,8 @@ import dev.bank.schemas.AccountStatus;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.EntryType;
+import dev.bank.schemas.FxConversion;
+import dev.bank.schemas.FxQuote;
 import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Outcome;
@@ -137,16 +139,29 @@ class StoreSerdesPropertiesTest {
                 Arbitraries.of(true, false), anyLong(), text(), constant(TransferStatus.class), text(), text())
                 .as(Tuple::of)).as((a, b) -> new Outcome(a.get1(), a.get2(), a.get3(), a.get4(), a.get5(), a.get6(),
                 a.get7(), a.get8(), b.get1(), b.get2(), b.get3(), b.get4(), b.get5(), b.get6(), b.get7(), b.get8()));
-        return Combinators.combine(commands.injectNull(0.1), outcomes.injectNull(0.1)).as(ProcessedCommand::new);
+        return Combinators.combine(Combinators.combine(commands, quotes()).as(Command::convertedAt).injectNull(0.1),
+                Combinators.combine(outcomes, conversions()).as(Outcome::converting).injectNull(0.1))
+                .as(ProcessedCommand::new);
+    }
+
+    Arbitrary<FxQuote> quotes() {
+        return Combinators.combine(text(), text(), text(), text(), text()).as(FxQuote::new).injectNull(0.3);
+    }
+
+    /** Conversions whose two amounts differ, so swapped fields cannot pass. */
+    Arbitrary<FxConversion> conversions() {
+        return Combinators.combine(text(), text(), anyLong(), text(), anyLong(), text())
+                .as((q, rate, source, from, target, to) -> new FxConversion(q, rate, source, from, target ^ 0x3c3c, to))
+                .injectNull(0.3);
     }
 
     @Provide
     Arbitrary<Transfer> transfers() {
         return Combinators.combine(Combinators.combine(text(), constant(Transfer.Direction.class), text(), text(),
                 anyLong(), text(), text(), constant(TransferStatus.class)).as(Tuple::of),
-                constant(RejectionReason.class), text(), anyLong(), anyLong().injectNull(0.3))
-                .as((t, reason, detail, created, completed) -> new Transfer(t.get1(), t.get2(), t.get3(), t.get4(),
-                        t.get5(), t.get6(), t.get7(), t.get8(), reason, detail, created, completed));
+                constant(RejectionReason.class), text(), anyLong(), anyLong().injectNull(0.3), conversions())
+                .as((t, reason, detail, created, completed, fx) -> new Transfer(t.get1(), t.get2(), t.get3(),
+                        t.get4(), t.get5(), t.get6(), t.get7(), t.get8(), reason, detail, created, completed, fx));
     }
 
     @Provide
@@ -156,6 +171,7 @@ class StoreSerdesPropertiesTest {
                 anyLong(), text(), text(), text(), text()).as((t, timestamp, transfer, counterparty, reference,
                 principal) -> new LedgerEntry(t.get1(), t.get2(), t.get3(), t.get4(), t.get5(), t.get6(), t.get7(),
                 t.get8(), timestamp, transfer, counterparty, reference, principal));
-        return Combinators.combine(entries.injectNull(0.1), anyLong()).as(HistoryEntry::new);
+        return Combinators.combine(Combinators.combine(entries, conversions()).as(LedgerEntry::converting)
+                .injectNull(0.1), anyLong()).as(HistoryEntry::new);
     }
 }
