@@ -14,8 +14,8 @@ import java.util.Map;
 /**
  * The commands of {@code holds-mix} and {@code hot-account-holds}: card payments in the mix. Accounts, ids and
  * openings are {@link Workload}'s, and command {@code i} still goes to account {@code i mod A}; what differs is
- * what the k-th command of an account is. Its cycle of ten is {@link #CYCLE}: four credits and two debits, as
- * small as kafka-direct's, and four hold commands, so about 40% of the commands concern a hold.
+ * what the k-th command of an account is. Its cycle of ten is {@link #CYCLE}: four credits and two debits, of
+ * kafka-direct's sizes, and four hold commands, so about 40% of the commands concern a hold.
  *
  * <p>A hold slot places a new hold or takes the next step of the account's oldest active hold. The holds placed take
  * turns among four kinds of card payment:
@@ -34,8 +34,8 @@ import java.util.Map;
  * two-command kind, exact or voided, or the slot finishes an older hold, or it is a credit). At most {@code window}
  * holds are active on an account at once, placed and ended in a rolling window: a few per account in holds-mix, as a
  * card holder has, and hundreds on the hot account, as a busy merchant's account has, still well under
- * {@link Account#MAX_ACTIVE_HOLDS}. A hold is 2 to 101 cents and the account opens with 1000 EUR, so neither a hold
- * nor a debit is ever refused: every outcome must be ACCEPTED.
+ * {@link Account#MAX_ACTIVE_HOLDS}. A hold is 2 to 101 cents, the account opens with 1000 EUR and its credits
+ * outweigh what leaves it, so neither a hold nor a debit is ever refused: every outcome must be ACCEPTED.
  *
  * <p>The whole plan is made when the workload is built, before anything is timed; a command is then built from it
  * as cheaply as kafka-direct's.
