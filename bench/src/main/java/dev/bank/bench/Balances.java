@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The end-state check: every account's balance, read from the processor's query API
- * ({@code GET /internal/accounts/{id}}, balance in minor units), must equal the workload's expected sum.
+ * ({@code GET /internal/accounts/{id}}, balance in minor units), must equal the workload's expected sum, and
+ * nothing may be left on hold (every workload ends each hold it places).
  * A 503 (partitions moving) is asked again, a few times, a second apart.
  */
 final class Balances {
@@ -69,7 +70,12 @@ final class Balances {
         try {
             JsonNode account = Json.MAPPER.readTree(body);
             long actual = account.path("balanceMinor").asLong(Long.MIN_VALUE);
-            return actual == expected ? null : id + ": expected " + expected + " minor units, was " + actual;
+            if (actual != expected) return id + ": expected " + expected + " minor units, was " + actual;
+            // a processor without holds says nothing of them, which is none held
+            long held = account.path("heldMinor").asLong(0);
+            int holds = account.path("activeHolds").asInt(0);
+            return held == 0 && holds == 0 ? null
+                    : id + ": " + holds + " holds still active, " + held + " minor units held";
         } catch (IOException e) {
             return id + ": unreadable account " + e.getMessage();
         }

@@ -81,7 +81,7 @@ public final class Bench {
                 ScenarioResult r = switch (scenario) {
                     case BASELINE -> kafka.baseline();
                     case STREAMS_FLOOR -> kafka.streamsFloor();
-                    case KAFKA_DIRECT, HOT_ACCOUNT -> kafka.direct(scenario);
+                    case KAFKA_DIRECT, HOT_ACCOUNT, HOLDS_MIX, HOT_ACCOUNT_HOLDS -> kafka.direct(scenario);
                     case REST_SYNC -> rest.sync();
                     case REST_BALANCE -> rest.balance();
                     case AUTH_VERIFY -> auth.verify();

@@ -12,7 +12,7 @@ import java.util.Map;
  * The benchmark's whole configuration, from environment variables (defaults in brackets):
  * <ul>
  *   <li>{@code BANK_BENCH_N} [100000]: commands per Kafka scenario (baseline, streams-floor, kafka-direct,
- *       hot-account);</li>
+ *       hot-account, holds-mix, hot-account-holds);</li>
  *   <li>{@code BANK_BENCH_REST_N} [20000]: requests per REST scenario (rest-sync, rest-balance);</li>
  *   <li>{@code BANK_BENCH_CONCURRENCY} [1000]: REST requests in flight at once (closed loop), or at most
  *       (open loop);</li>
@@ -22,7 +22,8 @@ import java.util.Map;
  *   <li>{@code BANK_BENCH_SCENARIOS} [all, in the order below]: comma list of {@link Scenario} names;</li>
  *   <li>{@code BANK_BENCH_WARMUP} [20000]: untimed warm-up: records through the raw pipe before the baseline and
  *       through the streams-floor app before it, commands through the processor before the first processor
- *       scenario, and min(this, REST_N) requests to each REST endpoint before its scenario; 0 for none;</li>
+ *       scenario without holds and again, holds-mix's, before the first with holds, and min(this, REST_N) requests
+ *       to each REST endpoint before its scenario; 0 for none;</li>
  *   <li>{@code BANK_BENCH_TIMEOUT} [PT2M]: the most one scenario may take (ISO-8601 duration);</li>
  *   <li>{@code BANK_BENCH_OUTPUT} [bench-results.json]: where the JSON results go;</li>
  *   <li>{@code BANK_BENCH_PROCESSORS} [1]: processor instances the in-process stack runs (one Kafka Streams

@@ -12,6 +12,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.SerializationException;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,13 +22,15 @@ import java.util.function.ToIntFunction;
 
 /**
  * The Kafka scenarios: the raw pipe (baseline), the raw pipe through a minimal exactly-once Streams app
- * (streams-floor), commands → outcomes over many accounts (kafka-direct) and on one account (hot-account). The
- * baseline sends the very bytes kafka-direct sends, keyed the same way, into a topic with as many partitions as
- * the commands topic, so the only difference is the processor in between.
+ * (streams-floor), commands → outcomes over many accounts (kafka-direct) and on one account (hot-account), and the
+ * same two with card-payment holds in the mix (holds-mix, hot-account-holds). The baseline sends the very bytes
+ * kafka-direct sends, keyed the same way, into a topic with as many partitions as the commands topic, so the only
+ * difference is the processor in between.
  *
  * <p>Nothing is timed cold: the baseline runs after a warm-up pass of the raw pipe, and the first processor
- * scenario after {@code BANK_BENCH_WARMUP} untimed commands through the processor, on accounts and ids of
- * their own (run id + {@code w}), so the JIT has compiled the hot paths and the self-checks see none of it.
+ * scenario of each mix (credits and debits; holds) after {@code BANK_BENCH_WARMUP} untimed commands of that mix
+ * through the processor, on accounts and ids of their own (run id + {@code w}), so the JIT has compiled the paths
+ * it times and the self-checks see none of it.
  */
 final class KafkaScenarios {
     /** The baseline's topic: the commands topic's partitions, records kept an hour. */
@@ -34,6 +38,8 @@ final class KafkaScenarios {
     /** The streams-floor app's input and output topics, made like the baseline's. */
     static final String FLOOR_INPUT = "bank.bench.floor.in";
     static final String FLOOR_OUTPUT = "bank.bench.floor.out";
+    /** How long the holds that carry an expiry last: far beyond any run, so none expires while it is timed. */
+    static final Duration HOLD_EXPIRY = Duration.ofDays(7);
 
     private final BenchConfig config;
     private final String runId;
@@ -46,6 +52,7 @@ final class KafkaScenarios {
     private final Map<String, String> env;
     private final KafkaSecurity security;
     private boolean processorWarm;
+    private boolean holdsWarm;
 
     /** @param env where the bank's processor reads its settings from; the streams-floor app reads them there too */
     KafkaScenarios(BenchConfig config, String runId, Balances balances, Map<String, String> env,
@@ -143,11 +150,14 @@ final class KafkaScenarios {
                 run.latencies(), run.errors(), failures);
     }
 
-    /** kafka-direct (over {@code BANK_BENCH_ACCOUNTS} accounts) or hot-account (one account). */
+    /**
+     * kafka-direct (over {@code BANK_BENCH_ACCOUNTS} accounts) or hot-account (one account); holds-mix and
+     * hot-account-holds the same with holds in the mix ({@link HoldMix}).
+     */
     ScenarioResult direct(Scenario scenario) {
-        int accounts = scenario == Scenario.HOT_ACCOUNT ? 1 : config.accounts();
-        Workload w = new Workload(runId, scenario, accounts, config.n());
-        List<String> failures = new ArrayList<>(warmUpProcessor());
+        int accounts = scenario.hot() ? 1 : config.accounts();
+        Workload w = workload(runId, scenario, accounts, config.n());
+        List<String> failures = new ArrayList<>(scenario.holds() ? warmUpHolds() : warmUpProcessor());
         failures.addAll(openAccounts(w));
         if (!failures.isEmpty()) return ScenarioResult.setupFailed(scenario, config.n(), null, null, failures);
         KafkaPipe.Run run = sendCommands(scenario.label(), w);
@@ -156,19 +166,39 @@ final class KafkaScenarios {
         return result(scenario, run, failures);
     }
 
+    private static Workload workload(String run, Scenario scenario, int accounts, int n) {
+        if (!scenario.holds()) return new Workload(run, scenario, accounts, n);
+        String expiresAt = Instant.now().plus(HOLD_EXPIRY).truncatedTo(ChronoUnit.SECONDS).toString();
+        return new HoldMix(run, scenario, accounts, n, expiresAt);
+    }
+
     /**
-     * Once per run, before the first timed processor scenario: opens kafka-direct-style accounts of the warm-up
-     * run id and sends {@code BANK_BENCH_WARMUP} commands to them, untimed, waiting for every outcome. Returns
-     * its failures (a processor that cannot get through the warm-up would not get through the scenario).
+     * Once per run, before the first timed processor scenario without holds: opens kafka-direct-style accounts of
+     * the warm-up run id and sends {@code BANK_BENCH_WARMUP} commands to them, untimed, waiting for every outcome.
+     * Returns its failures (a processor that cannot get through the warm-up would not get through the scenario).
      */
     List<String> warmUpProcessor() {
         if (processorWarm || config.warmup() == 0) return List.of();
         processorWarm = true;
-        Workload w = new Workload(runId + "w", Scenario.KAFKA_DIRECT, Math.min(config.accounts(), config.warmup()),
-                config.warmup());
+        return warmUp(Scenario.KAFKA_DIRECT);
+    }
+
+    /**
+     * Once per run, before the first scenario with holds: the same with holds-mix's commands, so the hold paths are
+     * compiled too (its credits and debits warm the rest when no scenario without holds ran before).
+     */
+    private List<String> warmUpHolds() {
+        if (holdsWarm || config.warmup() == 0) return List.of();
+        holdsWarm = true;
+        return warmUp(Scenario.HOLDS_MIX);
+    }
+
+    private List<String> warmUp(Scenario like) {
+        Workload w = workload(runId + "w", like, Math.min(config.accounts(), config.warmup()), config.warmup());
         List<String> failures = new ArrayList<>(openAccounts(w));
         if (failures.isEmpty()) {
-            failures.addAll(sendCommands("processor-warmup", w).failures());
+            failures.addAll(sendCommands(like == Scenario.KAFKA_DIRECT ? "processor-warmup"
+                    : "processor-" + like.label() + "-warmup", w).failures());
         }
         return failures.stream().map(f -> "warm-up: " + f).toList();
     }
@@ -179,7 +209,7 @@ final class KafkaScenarios {
                 i -> new ProducerRecord<>(topics.commands(), w.accountOf(i),
                         commands.serialize(w.command(i))),
                 topics.results(),
-                record -> outcomeMatch(record, w::indexOf),
+                record -> outcomeMatch(record, w::indexOf, w::check),
                 config.scenarioTimeout());
     }
 
@@ -192,19 +222,29 @@ final class KafkaScenarios {
         KafkaPipe.Run run = pipe.run("open-accounts", ids.size(),
                 a -> new ProducerRecord<>(topics.commands(), ids.get(a), commands.serialize(w.open(a))),
                 topics.results(),
-                record -> outcomeMatch(record, w::openIndexOf),
+                record -> outcomeMatch(record, w::openIndexOf, (a, o) -> null),
                 config.scenarioTimeout());
         return run.failures().stream().map(f -> "opening accounts: " + f).toList();
     }
 
-    /** Ours when the transactionId is; right when ACCEPTED and not a replay (a replay means an id collided). */
-    private KafkaPipe.Match outcomeMatch(ConsumerRecord<String, byte[]> record, ToIntFunction<String> indexOf) {
+    /**
+     * Ours when the transactionId is; right when ACCEPTED, not a replay (a replay means an id collided) and as the
+     * workload expects it ({@code check}: null, or what is wrong).
+     */
+    private KafkaPipe.Match outcomeMatch(ConsumerRecord<String, byte[]> record, ToIntFunction<String> indexOf,
+                                         OutcomeCheck check) {
         Outcome o = read(results, record);
         int i = o == null ? -1 : indexOf.applyAsInt(o.transactionId());
         if (i < 0) return KafkaPipe.Match.NOT_OURS;
         if (!o.accepted()) return KafkaPipe.Match.bad(i, o.transactionId() + " " + o.status() + " " + o.reason());
         if (o.replayed()) return KafkaPipe.Match.bad(i, o.transactionId() + " answered as a replay");
-        return KafkaPipe.Match.ok(i);
+        String wrong = check.check(i, o);
+        return wrong == null ? KafkaPipe.Match.ok(i) : KafkaPipe.Match.bad(i, wrong);
+    }
+
+    /** What is wrong with outcome {@code o} of command {@code i}, or null ({@link Workload#check}). */
+    private interface OutcomeCheck {
+        String check(int i, Outcome o);
     }
 
     private static <T> T read(Topic<T> topic, ConsumerRecord<String, byte[]> record) {

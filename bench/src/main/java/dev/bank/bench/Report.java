@@ -22,7 +22,7 @@ import java.util.Map;
 public record Report(String runId, Instant startedAt, boolean inProcess, BenchConfig config,
                      List<ScenarioResult> results) {
 
-    private static final String ROW = "%-13s %7s %5s %6s %13s %9s %9s %9s %9s %10s %7s %9s  %s%n";
+    private static final String ROW = "%-17s %7s %5s %6s %13s %9s %9s %9s %9s %10s %7s %9s  %s%n";
 
     public boolean passed() {
         return results.stream().allMatch(ScenarioResult::passed);

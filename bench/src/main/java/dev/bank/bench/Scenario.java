@@ -17,6 +17,13 @@ public enum Scenario {
     KAFKA_DIRECT,
     /** The same on one account: one partition, one task. */
     HOT_ACCOUNT,
+    /**
+     * Like {@link #KAFKA_DIRECT}, with card-payment holds in the mix: placed, then captured (in part, in full) or
+     * voided, every one ended within the run ({@link HoldMix}).
+     */
+    HOLDS_MIX,
+    /** The same mix on one account, with many holds active at once (a rolling window under the account's cap). */
+    HOT_ACCOUNT_HOLDS,
     /** {@code POST /transaction} from many concurrent clients, each waiting for its outcome. */
     REST_SYNC,
     /** {@code GET /balance/{accountId}} under the same concurrency. */
@@ -33,6 +40,16 @@ public enum Scenario {
 
     public boolean rest() {
         return this == REST_SYNC || this == REST_BALANCE;
+    }
+
+    /** Every command on one account. */
+    boolean hot() {
+        return this == HOT_ACCOUNT || this == HOT_ACCOUNT_HOLDS;
+    }
+
+    /** Holds in the mix ({@link HoldMix}) instead of credits and debits only. */
+    boolean holds() {
+        return this == HOLDS_MIX || this == HOT_ACCOUNT_HOLDS;
     }
 
     static Scenario byName(String name) {

@@ -2,6 +2,7 @@ package dev.bank.bench;
 
 import dev.bank.schemas.Command;
 import dev.bank.schemas.Money;
+import dev.bank.schemas.Outcome;
 
 import java.util.Currency;
 import java.util.HashMap;
@@ -17,8 +18,10 @@ import java.util.stream.IntStream;
  *
  * <p>Every id starts with {@code bench-<runId>-<scenario>}, fresh per run, so a rerun against a persistent
  * broker is never answered from the processor's idempotency store.
+ *
+ * <p>{@link HoldMix} keeps the accounts, ids and openings and replaces the commands with a mix that has holds in it.
  */
-final class Workload {
+class Workload {
     static final String CURRENCY = "EUR";
     static final Currency EUR = Currency.getInstance(CURRENCY);
     static final long OPENING_MINOR = 100_000;
@@ -77,6 +80,14 @@ final class Workload {
     Command command(int i) {
         return debit(i) ? Command.debit(transactionId(i), accountOf(i), amount(i))
                 : Command.credit(transactionId(i), accountOf(i), amount(i));
+    }
+
+    /**
+     * What is wrong with the ACCEPTED, first-time outcome of command {@code i} beyond that, or null. A credit or debit
+     * has nothing more to check: the balances at the end show what it did.
+     */
+    String check(int i, Outcome outcome) {
+        return null;
     }
 
     // opening the accounts: their own ids, index a = account a

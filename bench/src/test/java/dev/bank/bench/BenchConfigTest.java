@@ -41,6 +41,15 @@ class BenchConfigTest {
     }
 
     @Test
+    void theHoldScenariosRunRightAfterHotAccount() {
+        BenchConfig c = BenchConfig.fromEnv(Map.of("BANK_BENCH_SCENARIOS",
+                "rest-sync,hot-account-holds,holds-mix,hot-account,kafka-direct"));
+        assertThat(c.scenarios()).containsExactly(Scenario.KAFKA_DIRECT, Scenario.HOT_ACCOUNT, Scenario.HOLDS_MIX,
+                Scenario.HOT_ACCOUNT_HOLDS, Scenario.REST_SYNC);
+        assertThat(Scenario.HOT_ACCOUNT_HOLDS.label()).isEqualTo("hot-account-holds");
+    }
+
+    @Test
     void aRateMakesTheRestScenariosAnOpenLoopAndTheRestWarmUpIsAtMostRestN() {
         BenchConfig c = BenchConfig.fromEnv(Map.of("BANK_BENCH_RATE", "1_500", "BANK_BENCH_REST_N", "500"));
         assertThat(c.openLoop()).isTrue();

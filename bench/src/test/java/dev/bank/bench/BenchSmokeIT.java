@@ -67,14 +67,20 @@ class BenchSmokeIT {
         assertThat(json.path("passed").asBoolean()).isTrue();
         assertThat(json.path("target").path("inProcess").asBoolean()).isTrue();
         assertThat(json.path("target").path("processors").asInt()).isEqualTo(2);
-        assertThat(json.path("results")).hasSize(Scenario.values().length);
-        assertThat(json.path("results").get(0).path("scenario").asText()).isEqualTo("baseline");
-        assertThat(json.path("results").get(1).path("scenario").asText()).isEqualTo("streams-floor");
-        assertThat(json.path("results").get(4).path("concurrency").asInt()).isEqualTo(10);
-        assertThat(json.path("results").get(4).path("loop").asText()).isEqualTo("open");
-        assertThat(json.path("results").get(5).path("offeredRatePerSec").asInt()).isEqualTo(500);
-        assertThat(json.path("results").get(2).path("offeredRatePerSec").isNull()).isTrue();
-        assertThat(json.path("results").get(5).has("p999Ms")).isTrue();
-        assertThat(json.path("results")).allSatisfy(r -> assertThat(r.path("cpuMicrosPerOp").isNumber()).isTrue());
+        JsonNode results = json.path("results");
+        assertThat(results).hasSize(Scenario.values().length);
+        assertThat(results.get(0).path("scenario").asText()).isEqualTo("baseline");
+        assertThat(results.get(1).path("scenario").asText()).isEqualTo("streams-floor");
+        assertThat(results.get(Scenario.HOLDS_MIX.ordinal()).path("scenario").asText()).isEqualTo("holds-mix");
+        assertThat(results.get(Scenario.HOT_ACCOUNT_HOLDS.ordinal()).path("scenario").asText())
+                .isEqualTo("hot-account-holds");
+        JsonNode restSync = results.get(Scenario.REST_SYNC.ordinal());
+        JsonNode restBalance = results.get(Scenario.REST_BALANCE.ordinal());
+        assertThat(restSync.path("concurrency").asInt()).isEqualTo(10);
+        assertThat(restSync.path("loop").asText()).isEqualTo("open");
+        assertThat(restBalance.path("offeredRatePerSec").asInt()).isEqualTo(500);
+        assertThat(results.get(Scenario.KAFKA_DIRECT.ordinal()).path("offeredRatePerSec").isNull()).isTrue();
+        assertThat(restBalance.has("p999Ms")).isTrue();
+        assertThat(results).allSatisfy(r -> assertThat(r.path("cpuMicrosPerOp").isNumber()).isTrue());
     }
 }
