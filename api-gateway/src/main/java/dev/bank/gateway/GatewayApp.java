@@ -3,6 +3,7 @@ package dev.bank.gateway;
 import dev.bank.gateway.config.GatewayConfig;
 import dev.bank.gateway.http.BankApi;
 import dev.bank.gateway.kafka.CommandPublisher;
+import dev.bank.gateway.kafka.FxRateBook;
 import dev.bank.gateway.kafka.OutcomeListener;
 import dev.bank.gateway.kafka.ProcessorClient;
 import dev.bank.observability.AsyncPool;
@@ -12,6 +13,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,7 @@ public final class GatewayApp implements AutoCloseable {
     private final CommandPublisher publisher;
     private final OutcomeListener outcomes;
     private final ProcessorClient processors;
+    private final FxRateBook rates;
     private final BankApi api;
     private final PrometheusMeterRegistry registry = Observability.registry("bank-gateway");
     private final List<AutoCloseable> clientMetrics;
@@ -38,7 +41,9 @@ public final class GatewayApp implements AutoCloseable {
         Gauge.builder("bank.gateway.waiting", outcomes, OutcomeListener::waiting)
                 .description("Requests waiting for their outcome").register(registry);
         this.processors = new ProcessorClient(config.processorUrls(), serviceToken);
-        this.api = new BankApi(publisher, outcomes, processors, config.outcomeTimeout(), registry, config.api());
+        this.rates = new FxRateBook(config, Clock.systemUTC()).start(registry);
+        this.api = new BankApi(publisher, outcomes, processors, config.outcomeTimeout(), registry, config.api(), rates,
+                Clock.systemUTC(), config.kafkaTimeout());
     }
 
     public static GatewayApp start(GatewayConfig config) {
@@ -91,6 +96,7 @@ public final class GatewayApp implements AutoCloseable {
         }
         publisher.close();
         outcomes.close();
+        rates.close();
         log.info("gateway stopped");
     }
 

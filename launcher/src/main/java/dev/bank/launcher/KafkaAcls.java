@@ -37,13 +37,15 @@ import static org.apache.kafka.common.acl.AclOperation.WRITE;
  * The Kafka permissions of the four roles, derived from the topic names and the processor's application id, so
  * that a renamed topic or application id cannot leave an ACL behind on the old name:
  * <ul>
- *   <li><b>gateway</b>: write commands, read results (its results consumer uses {@code assign()} and no group);</li>
+ *   <li><b>gateway</b>: write commands, read results (its results consumer uses {@code assign()} and no group), read
+ *       and write exchange rates (read with {@code assign()} too; written for {@code POST /fx/rates});</li>
  *   <li><b>processor</b>: read commands, transfer legs and rerouted commands; write results, ledger, transfer legs,
  *       dead letters and rerouted commands; everything Kafka Streams needs under its application id, by prefix:
  *       its consumer group, its internal topics ({@code <application.id>-...-changelog}, created by Streams) and
  *       its exactly_once_v2 transactional ids;</li>
- *   <li><b>upstream</b> (an external system producing commands): write commands, nothing else;</li>
- *   <li><b>monitor</b>: read results and the ledger, in consumer groups named with its prefix ({@code monitor-}).</li>
+ *   <li><b>upstream</b> (an external system producing commands, or a rates feed): write commands and exchange rates,
+ *       nothing else;</li>
+ *   <li><b>monitor</b>: read results, the ledger, holds and exchange rates, in consumer groups named with its prefix ({@code monitor-}).</li>
  * </ul>
  * Everything not listed is denied (the brokers run with {@code allow.everyone.if.no.acl.found=false}).
  * Idempotent producers need no IdempotentWrite on the cluster since Kafka 2.8: WRITE on a topic suffices.
@@ -77,6 +79,8 @@ public final class KafkaAcls {
 
         allow(acls, roles.gateway(), topic(topics.commands()), WRITE, DESCRIBE);
         allow(acls, roles.gateway(), topic(topics.results()), READ, DESCRIBE);
+        // the gateway reads the rates to quote them, and publishes what an admin posts to POST /fx/rates
+        allow(acls, roles.gateway(), topic(topics.fxRates()), READ, WRITE, DESCRIBE);
 
         for (String input : List.of(topics.commands(), topics.transferLegs(), topics.rerouted())) {
             allow(acls, roles.processor(), topic(input), READ, DESCRIBE);
@@ -93,8 +97,9 @@ public final class KafkaAcls {
         allow(acls, roles.processor(), prefixed(ResourceType.TRANSACTIONAL_ID, applicationId), WRITE, DESCRIBE);
 
         allow(acls, roles.upstream(), topic(topics.commands()), WRITE, DESCRIBE);
+        allow(acls, roles.upstream(), topic(topics.fxRates()), WRITE, DESCRIBE);
 
-        for (String readable : List.of(topics.results(), topics.ledger(), topics.holds())) {
+        for (String readable : List.of(topics.results(), topics.ledger(), topics.holds(), topics.fxRates())) {
             allow(acls, roles.monitor(), topic(readable), READ, DESCRIBE);
         }
         allow(acls, roles.monitor(), prefixed(ResourceType.GROUP, roles.monitorGroupPrefix()), READ, DESCRIBE);

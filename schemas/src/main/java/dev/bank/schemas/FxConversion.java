@@ -2,6 +2,11 @@ package dev.bank.schemas;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.util.Currency;
+
 /**
  * What a transfer between two currencies converted: both amounts, both currencies and the rate, as the transfer's
  * legs, both ledger entries, both views of the transfer and its outcome record it. The target amount is
@@ -18,4 +23,29 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FxConversion(String quoteId, String rate, long sourceAmountMinor, String sourceCurrency,
                            long targetAmountMinor, String targetCurrency) {
+
+    /** The longest rate text accepted: {@code fx-rate.schema.json} allows 12 integer and 16 fraction digits. */
+    public static final int MAX_RATE_LENGTH = 29;
+
+    /**
+     * The one conversion rule, for the processor's transfers and the gateway's quotes alike: {@code sourceMinor} of
+     * {@code source} times {@code rate}, rounded half-even to {@code target}'s minor unit, in its minor units.
+     */
+    public static BigInteger targetMinor(long sourceMinor, Currency source, BigDecimal rate, Currency target) {
+        return BigDecimal.valueOf(sourceMinor, source.getDefaultFractionDigits())
+                .multiply(rate)
+                .setScale(target.getDefaultFractionDigits(), RoundingMode.HALF_EVEN)
+                .unscaledValue();
+    }
+
+    /** A rate: a positive plain decimal of at most {@link #MAX_RATE_LENGTH} characters, or InvalidAmountException. */
+    public static BigDecimal rate(String text) {
+        if (text == null || text.length() > MAX_RATE_LENGTH) {
+            throw new Money.InvalidAmountException("rate must be a decimal of at most " + MAX_RATE_LENGTH
+                    + " characters");
+        }
+        BigDecimal rate = Money.parseDecimal(text);
+        if (rate.signum() <= 0) throw new Money.InvalidAmountException("rate must be greater than zero");
+        return rate;
+    }
 }

@@ -5,6 +5,7 @@ import dev.bank.gateway.auth.Principal;
 import dev.bank.gateway.auth.Scope;
 import dev.bank.gateway.http.Access.Rule;
 import dev.bank.gateway.kafka.CommandPublisher;
+import dev.bank.gateway.kafka.FxRateBook;
 import dev.bank.gateway.kafka.OutcomeListener;
 import dev.bank.gateway.kafka.ProcessorClient;
 import dev.bank.observability.HttpErrors;
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +61,8 @@ import java.util.function.Consumer;
  *   <li>{@code GET /accounts/{accountId}/holds/{holdId}}; {@code POST .../capture} (all or part), {@code .../void}</li>
  *   <li>{@code GET /accounts/{accountId}/transactions} – postings, newest first, paged</li>
  *   <li>{@code GET /accounts/{accountId}/statements/{yyyy-MM}} – a monthly statement: JSON, CSV or PDF</li>
+ *   <li>{@code POST /fx/quotes} – a pair's current exchange rate as a quote a transfer can name;
+ *       {@code GET /fx/rates} – every pair's; {@code POST /fx/rates} – publish one (admin)</li>
  * </ul>
  */
 public final class BankApi implements AutoCloseable {
@@ -87,9 +91,12 @@ public final class BankApi implements AutoCloseable {
     static final String HOLD = "/accounts/{accountId}/holds/{holdId}";
     static final String CAPTURE = "/accounts/{accountId}/holds/{holdId}/capture";
     static final String VOID = "/accounts/{accountId}/holds/{holdId}/void";
+    static final String FX_QUOTES = "/fx/quotes";
+    static final String FX_RATES = "/fx/rates";
     /** The documented routes; {@code schemas/.../openapi/bank-api.yaml} describes exactly these. */
     static final List<String> PUBLIC_ROUTES = List.of(ACCOUNTS, TRANSACTION, BALANCE, TRANSACTION_STATUS, TRANSFERS,
-            TRANSFER_STATUS, ACCOUNT, INTEREST_RATE, TRANSACTIONS, STATEMENT, LIMITS, FREEZE, UNFREEZE, CLOSE, HOLDS, HOLD, CAPTURE, VOID);
+            TRANSFER_STATUS, ACCOUNT, INTEREST_RATE, TRANSACTIONS, STATEMENT, LIMITS, FREEZE, UNFREEZE, CLOSE, HOLDS, HOLD, CAPTURE, VOID,
+            FX_QUOTES, FX_RATES);
 
     private final CommandPublisher publisher;
     private final OutcomeListener outcomes;
@@ -102,7 +109,9 @@ public final class BankApi implements AutoCloseable {
     private final Javalin app;
 
     public BankApi(CommandPublisher publisher, OutcomeListener outcomes, ProcessorClient processors,
-                   Duration outcomeTimeout, PrometheusMeterRegistry registry, ApiSecurity security) {
+                   Duration outcomeTimeout, PrometheusMeterRegistry registry, ApiSecurity security, FxRateBook rates,
+                   Clock clock, Duration kafkaTimeout) {
+        FxRoutes fx = new FxRoutes(rates, publisher, clock, kafkaTimeout);
         this.registry = registry;
         this.publisher = publisher;
         this.outcomes = outcomes;
@@ -128,7 +137,7 @@ public final class BankApi implements AutoCloseable {
             route(config, HandlerType.GET, BALANCE, Rule.READ, this::balance);
             route(config, HandlerType.GET, TRANSACTION_STATUS, Rule.READ, this::transactionStatus);
             route(config, HandlerType.POST, TRANSFERS, Rule.WRITE, ctx -> submit(ctx,
-                    Requests.transfer(ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
+                    Requests.transfer(ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY), fx::resolve), 200));
             route(config, HandlerType.GET, TRANSFER_STATUS, Rule.READ, this::transferStatus);
             AccountReads reads = new AccountReads(processors);
             route(config, HandlerType.GET, ACCOUNT, Rule.READ, reads::account);
@@ -160,6 +169,9 @@ public final class BankApi implements AutoCloseable {
                     ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
             route(config, HandlerType.GET, TRANSACTIONS, Rule.READ, reads::transactions);
             route(config, HandlerType.GET, STATEMENT, Rule.READ, reads::statement);
+            route(config, HandlerType.POST, FX_QUOTES, Rule.READ, fx::quote);
+            route(config, HandlerType.GET, FX_RATES, Rule.READ, fx::rates);
+            route(config, HandlerType.POST, FX_RATES, Rule.ADMIN, fx::publish);
             route(config, HandlerType.GET, "/health", Rule.PUBLIC, ctx -> ctx.result("ok"));
             // the API description and its page are public: a client reads them before it has a token
             ApiDescription description = new ApiDescription();
@@ -171,6 +183,7 @@ public final class BankApi implements AutoCloseable {
             route(config, HandlerType.GET, ApiDescription.PAGE_SCRIPT_PATH, Rule.PUBLIC, description::pageScript);
             config.routes.exception(InvalidRequestException.class, (e, ctx) -> problem(ctx,
                     Problem.of(400, "Invalid request", "the request has invalid fields").withErrors(e.errors())));
+            config.routes.exception(RejectedRequestException.class, (e, ctx) -> problem(ctx, e.problem()));
             config.routes.exception(ProcessorClient.UnavailableException.class, (e, ctx) -> unavailable(ctx,
                     "the account store is not ready: " + e.getMessage(), null));
         });

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandShape;
 import dev.bank.schemas.CommandType;
+import dev.bank.schemas.FxConversion;
+import dev.bank.schemas.FxQuote;
+import dev.bank.schemas.FxRate;
 import dev.bank.schemas.Ids;
 import dev.bank.schemas.InterestRates;
 import dev.bank.schemas.Json;
@@ -14,12 +17,15 @@ import dev.bank.schemas.Problem;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Currency;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Turns REST request bodies into commands, collecting every problem per field so a client can fix them all at
@@ -81,6 +87,16 @@ public final class Requests {
      * transactionId is the transfer's id.
      */
     public static Command transfer(byte[] body, String idempotencyKey) {
+        return transfer(body, idempotencyKey, quoteId -> {
+            throw new IllegalStateException("no FX quotes here");
+        });
+    }
+
+    /**
+     * As {@link #transfer(byte[], String)}, with an optional {@code quoteId}: a transfer between currencies names the
+     * quote it converts at, and {@code quotes} turns the id into the rate the command carries (or refuses it).
+     */
+    public static Command transfer(byte[] body, String idempotencyKey, Function<String, FxQuote> quotes) {
         JsonNode json = parse(body);
         Map<String, String> errors = new LinkedHashMap<>();
         String from = accountIdField(json, "fromAccountId", errors, true);
@@ -91,8 +107,103 @@ public final class Requests {
         String reference = text(json, "reference");
         if (reference != null && reference.length() > 140) errors.put("reference", "must be at most 140 characters");
         String transactionId = transactionId(json, idempotencyKey, errors);
+        String quoteId = optionalId(json, "quoteId", errors);
         if (!errors.isEmpty()) throw new InvalidRequestException(errors);
-        return checked(new Command(CommandType.TRANSFER, transactionId, from, amount, currency, to, reference));
+        Command transfer = new Command(CommandType.TRANSFER, transactionId, from, amount, currency, to, reference);
+        return checked(quoteId == null ? transfer : transfer.convertedAt(quotes.apply(quoteId)));
+    }
+
+    /** What {@code POST /fx/quotes} asks: a pair, and optionally an amount of {@code from} to convert. */
+    public record QuoteRequest(String from, String to, String amount) {}
+
+    /** {@code {"from","to","amount"?}} for {@code POST /fx/quotes}. */
+    public static QuoteRequest quote(byte[] body) {
+        JsonNode json = parse(body);
+        Map<String, String> errors = new LinkedHashMap<>();
+        String from = currencyField(json, "from", errors, true);
+        String to = currencyField(json, "to", errors, true);
+        if (from != null && from.equals(to)) errors.put("to", "must differ from from");
+        String amount = amount(json, "amount", errors, false, from);
+        if (!errors.isEmpty()) throw new InvalidRequestException(errors);
+        return new QuoteRequest(from, to, amount);
+    }
+
+    /** The longest validity an admin may give a rate through the API. */
+    static final Duration MAX_RATE_VALIDITY = Duration.ofDays(31);
+
+    /**
+     * {@code {"base","quote","rate","validFor"|"validUntil","validFrom"?,"rateId"?}} for {@code POST /fx/rates}: a rate
+     * an admin publishes, valid for an ISO-8601 duration from now ({@code "PT1H"}) or until an instant; its id is
+     * generated unless given. {@code now} is the gateway's clock.
+     */
+    public static FxRate rate(byte[] body, Instant now) {
+        JsonNode json = parse(body);
+        Map<String, String> errors = new LinkedHashMap<>();
+        String base = currencyField(json, "base", errors, true);
+        String quote = currencyField(json, "quote", errors, true);
+        if (base != null && base.equals(quote)) errors.put("quote", "must differ from base");
+        String rate = null;
+        JsonNode rateNode = json.get("rate");
+        if (rateNode == null || rateNode.isNull()) {
+            errors.put("rate", "is required: units of quote per unit of base, such as \"1.0832\"");
+        } else {
+            String text = rateNode.isNumber()
+                    ? Money.plainText(rateNode.decimalValue(), FxConversion.MAX_RATE_LENGTH)
+                    : rateNode.isTextual() ? rateNode.textValue().trim() : null;
+            try {
+                FxConversion.rate(text);
+                rate = text;
+            } catch (Money.InvalidAmountException e) {
+                errors.put("rate", e.getMessage() + ", such as \"1.0832\"");
+            }
+        }
+        Instant from = instant(json, "validFrom", errors);
+        Instant until = instant(json, "validUntil", errors);
+        String validFor = text(json, "validFor");
+        if ((until == null) == (validFor == null) && !errors.containsKey("validUntil")) {
+            errors.put("validFor", "send either validFor (an ISO-8601 duration such as PT1H) or validUntil");
+        } else if (validFor != null) {
+            try {
+                Duration d = Duration.parse(validFor);
+                if (d.isNegative() || d.isZero() || d.compareTo(MAX_RATE_VALIDITY) > 0) {
+                    errors.put("validFor", "must be positive and at most " + MAX_RATE_VALIDITY.toDays() + " days");
+                } else {
+                    until = now.plus(d);
+                }
+            } catch (java.time.format.DateTimeParseException e) {
+                errors.put("validFor", "must be an ISO-8601 duration such as PT1H, was " + Problem.excerpt(validFor));
+            }
+        }
+        if (until != null && !until.isAfter(from == null ? now : from)) {
+            errors.put("validUntil", "must be after " + (from == null ? "now" : "validFrom"));
+        }
+        String rateId = optionalId(json, "rateId", errors);
+        if (!errors.isEmpty()) throw new InvalidRequestException(errors);
+        return new FxRate(rateId != null ? rateId : "rate-" + UUID.randomUUID(), base, quote, rate,
+                from == null ? null : from.toString(), until.toString());
+    }
+
+    private static Instant instant(JsonNode json, String field, Map<String, String> errors) {
+        String text = text(json, field);
+        if (text == null) return null;
+        try {
+            return java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            errors.put(field, "must be an ISO-8601 instant with an offset, such as 2026-12-01T12:00:00Z, was "
+                    + Problem.excerpt(text));
+            return null;
+        }
+    }
+
+    /** An optional id field: a string by the transaction id rules, or null when absent. */
+    private static String optionalId(JsonNode json, String field, Map<String, String> errors) {
+        JsonNode node = json.get(field);
+        if (node == null || node.isNull()) return null;
+        if (!node.isTextual() || !Ids.validTransactionId(node.textValue())) {
+            errors.put(field, "must be a string: " + Ids.TRANSACTION_ID_RULE);
+            return null;
+        }
+        return node.textValue();
     }
 
     /**
@@ -276,15 +387,19 @@ public final class Requests {
     }
 
     private static String currency(JsonNode json, Map<String, String> errors, boolean required) {
-        String code = text(json, "currency");
+        return currencyField(json, "currency", errors, required);
+    }
+
+    private static String currencyField(JsonNode json, String field, Map<String, String> errors, boolean required) {
+        String code = text(json, field);
         if (code == null) {
-            if (required) errors.put("currency", "is required: an ISO-4217 code such as EUR");
+            if (required) errors.put(field, "is required: an ISO-4217 code such as EUR");
             return null;
         }
         try {
             return Money.currency(code).getCurrencyCode();
         } catch (Money.InvalidAmountException e) {
-            errors.put("currency", e.getMessage());
+            errors.put(field, e.getMessage());
             return null;
         }
     }

@@ -2,6 +2,7 @@ package dev.bank.gateway.http;
 
 import dev.bank.schemas.Account;
 import dev.bank.schemas.AccountStatus;
+import dev.bank.schemas.FxConversion;
 import dev.bank.schemas.Hold;
 import dev.bank.schemas.HoldList;
 import dev.bank.schemas.Money;
@@ -26,17 +27,21 @@ public final class Responses {
             case ACCOUNT_NOT_FOUND, HOLD_NOT_FOUND -> 404;
             case IDEMPOTENCY_CONFLICT, DUPLICATE_ACCOUNT, ACCOUNT_NOT_EMPTY, HOLD_NOT_ACTIVE -> 409;
             case INSUFFICIENT_FUNDS, CURRENCY_MISMATCH, ACCOUNT_CLOSED, ACCOUNT_FROZEN, LIMIT_EXCEEDED,
-                 HOLD_EXCEEDED -> 422;
+                 HOLD_EXCEEDED, FX_QUOTE_EXPIRED, FX_QUOTE_NOT_FOUND, FX_RATE_UNAVAILABLE -> 422;
         };
     }
 
     public static Problem rejection(Outcome outcome) {
-        String title = outcome.reason().name().toLowerCase(Locale.ROOT).replace('_', ' ');
-        title = Character.toUpperCase(title.charAt(0)) + title.substring(1);
-        return Problem.of(status(outcome.reason()), title, outcome.detail())
-                .withReason(outcome.reason().name())
+        return refusal(outcome.reason(), outcome.detail())
                 .withTransactionId(outcome.transactionId())
                 .withTransferStatus(outcome.transferStatus() == null ? null : outcome.transferStatus().name());
+    }
+
+    /** The problem of a refusal for {@code reason}: its status, a title made of its name, and the reason. */
+    public static Problem refusal(RejectionReason reason, String detail) {
+        String title = reason.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+        title = Character.toUpperCase(title.charAt(0)) + title.substring(1);
+        return Problem.of(status(reason), title, detail).withReason(reason.name());
     }
 
     /** A completed transfer: {@code {"status":"success","transferId",...,"transferStatus":"COMPLETED"}}. */
@@ -51,6 +56,22 @@ public final class Responses {
         body.put("currency", outcome.currency());
         body.put("transferStatus", outcome.transferStatus().name());
         body.put("balance", Money.major(outcome.balanceMinor(), currency));
+        if (outcome.fx() != null) body.put("fx", fx(outcome.fx()));
+        return body;
+    }
+
+    /**
+     * What a transfer between currencies converted, amounts in major units of their currencies:
+     * {@code {"quoteId","rate","sourceAmount","sourceCurrency","targetAmount","targetCurrency"}}.
+     */
+    public static Map<String, Object> fx(FxConversion fx) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("quoteId", fx.quoteId());
+        body.put("rate", fx.rate());
+        body.put("sourceAmount", Money.major(fx.sourceAmountMinor(), Currency.getInstance(fx.sourceCurrency())));
+        body.put("sourceCurrency", fx.sourceCurrency());
+        body.put("targetAmount", Money.major(fx.targetAmountMinor(), Currency.getInstance(fx.targetCurrency())));
+        body.put("targetCurrency", fx.targetCurrency());
         return body;
     }
 
@@ -72,6 +93,7 @@ public final class Responses {
         if (transfer.completedAt() != null) {
             body.put("completedAt", Instant.ofEpochMilli(transfer.completedAt()).toString());
         }
+        if (transfer.fx() != null) body.put("fx", fx(transfer.fx()));
         return body;
     }
 

@@ -57,6 +57,7 @@ public final class Statements {
         if (e.counterpartyAccountId() != null) body.put("counterpartyAccountId", e.counterpartyAccountId());
         if (e.principal() != null) body.put("principal", e.principal());
         if (e.reference() != null) body.put("reference", e.reference());
+        if (e.fx() != null) body.put("fx", Responses.fx(e.fx()));
         return body;
     }
 

@@ -2,6 +2,7 @@ package dev.bank.gateway.kafka;
 
 import dev.bank.gateway.config.GatewayConfig;
 import dev.bank.schemas.Command;
+import dev.bank.schemas.FxRate;
 import dev.bank.schemas.Topic;
 import dev.bank.schemas.WireHeaders;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -27,9 +28,11 @@ public final class CommandPublisher implements AutoCloseable {
     private static final int LINGER_MS = 5;
     private final KafkaProducer<String, byte[]> producer;
     private final Topic<Command> topic;
+    private final Topic<FxRate> rates;
 
     public CommandPublisher(GatewayConfig config) {
         this.topic = config.topics().commandsTopic();
+        this.rates = config.topics().fxRatesTopic();
         int timeoutMs = (int) config.kafkaTimeout().toMillis();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -64,6 +67,20 @@ public final class CommandPublisher implements AutoCloseable {
                     });
         } catch (RuntimeException e) {
             // send() throws instead of calling back when metadata cannot be fetched within max.block.ms
+            sent.completeExceptionally(e);
+        }
+        return sent;
+    }
+
+    /** Publishes an exchange rate to the rates topic, keyed by its pair, as an admin asked for it. */
+    public CompletableFuture<RecordMetadata> publishRate(FxRate rate) {
+        CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(rates.name(), rate.key(), rates.serialize(rate)), (metadata, error) -> {
+                if (error != null) sent.completeExceptionally(error);
+                else sent.complete(metadata);
+            });
+        } catch (RuntimeException e) {
             sent.completeExceptionally(e);
         }
         return sent;

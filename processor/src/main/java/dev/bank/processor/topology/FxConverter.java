@@ -7,7 +7,6 @@ import dev.bank.schemas.RejectionReason;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -20,9 +19,6 @@ import java.util.Currency;
  * rounding leaves over stays with the bank's FX positions, which book both sides.
  */
 final class FxConverter {
-    /** The longest rate text accepted: {@code fx-rate.schema.json} allows 12 integer and 16 fraction digits. */
-    static final int MAX_RATE_LENGTH = 29;
-
     private FxConverter() {}
 
     /** A conversion, or the refusal that says why there is none. */
@@ -56,7 +52,7 @@ final class FxConverter {
         BigDecimal rate;
         Instant validUntil;
         try {
-            rate = rate(quote.rate());
+            rate = FxConversion.rate(quote.rate());
             validUntil = OffsetDateTime.parse(quote.validUntil()).toInstant();
         } catch (Money.InvalidAmountException | DateTimeParseException | NullPointerException e) {
             return Result.refused(RejectionReason.INVALID_COMMAND, "quote " + quote.quoteId()
@@ -67,10 +63,7 @@ final class FxConverter {
                     + validUntil + "; the transfer reached the bank at " + Instant.ofEpochMilli(timestamp)
                     + ": ask for a new quote");
         }
-        BigInteger targetMinor = BigDecimal.valueOf(sourceMinor, source.getDefaultFractionDigits())
-                .multiply(rate)
-                .setScale(target.getDefaultFractionDigits(), RoundingMode.HALF_EVEN)
-                .unscaledValue();
+        BigInteger targetMinor = FxConversion.targetMinor(sourceMinor, source, rate, target);
         if (targetMinor.signum() <= 0) {
             return Result.refused(RejectionReason.INVALID_AMOUNT, "the amount converts to less than one minor unit of "
                     + target.getCurrencyCode() + " at " + quote.rate());
@@ -81,15 +74,5 @@ final class FxConverter {
         }
         return new Result(new FxConversion(quote.quoteId(), quote.rate(), sourceMinor, source.getCurrencyCode(),
                 targetMinor.longValueExact(), target.getCurrencyCode()), null, null);
-    }
-
-    /** A rate: a positive plain decimal of at most {@link #MAX_RATE_LENGTH} characters. */
-    static BigDecimal rate(String text) {
-        if (text == null || text.length() > MAX_RATE_LENGTH) {
-            throw new Money.InvalidAmountException("rate must be at most " + MAX_RATE_LENGTH + " characters");
-        }
-        BigDecimal rate = Money.parseDecimal(text);
-        if (rate.signum() <= 0) throw new Money.InvalidAmountException("rate must be greater than zero");
-        return rate;
     }
 }
