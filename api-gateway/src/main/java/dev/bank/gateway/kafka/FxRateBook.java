@@ -49,6 +49,8 @@ public final class FxRateBook implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FxRateBook.class);
     /** A rate is a few hundred bytes; anything much larger is not one, and is refused before it is parsed. */
     static final int MAX_RECORD_BYTES = 4096;
+    /** How long an ended quote is still recognised, to be refused as expired rather than unknown. */
+    static final Duration REMEMBER_ENDED = Duration.ofHours(1);
 
     /** A usable rate: the record, its parsed rate and validity, and the offset it was read at. */
     public record Rate(FxRate record, BigDecimal value, Instant validFrom, Instant validUntil, long offset) {
@@ -242,10 +244,13 @@ public final class FxRateBook implements AutoCloseable {
         log.info("exchange rate {} withdrawn", pair);
     }
 
-    /** Quotes whose validity has ended are forgotten; a pair's current rate stays, to say it is stale. */
+    /**
+     * Quotes ended for longer than {@link #REMEMBER_ENDED} are forgotten (until then a transfer naming one is told it
+     * expired, not that it is unknown); a pair's current rate stays, to say it is stale.
+     */
     private void forgetEnded() {
-        Instant now = clock.instant();
-        byId.values().removeIf(r -> now.isAfter(r.validUntil()));
+        Instant forgetBefore = clock.instant().minus(REMEMBER_ENDED);
+        byId.values().removeIf(r -> r.validUntil().isBefore(forgetBefore));
     }
 
     private void refuse(String where, String reason, String detail) {
