@@ -30,11 +30,11 @@ class KafkaAclsTest {
     }
 
     @Test
-    void theUpstreamProducerMayOnlyWriteCommands() {
+    void theUpstreamProducerMayOnlyWriteCommandsAndRates() {
         assertThat(ACLS.stream().filter(a -> a.entry().principal().equals("User:upstream")))
-                .allMatch(a -> a.pattern().name().equals(TOPICS.commands()))
-                .extracting(a -> a.entry().operation())
-                .containsExactlyInAnyOrder(AclOperation.WRITE, AclOperation.DESCRIBE);
+                .extracting(a -> a.pattern().name() + " " + a.entry().operation())
+                .containsExactlyInAnyOrder(TOPICS.commands() + " WRITE", TOPICS.commands() + " DESCRIBE",
+                        TOPICS.fxRates() + " WRITE", TOPICS.fxRates() + " DESCRIBE");
     }
 
     @Test
