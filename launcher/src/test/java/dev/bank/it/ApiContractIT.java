@@ -178,6 +178,29 @@ class ApiContractIT {
         expect(409, "POST", "/accounts/c-alice/holds/c-hold-2/void", ALICE, "{\"transactionId\":\"c-void-2\"}");
         expect(200, "GET", "/accounts/c-alice/transactions/c-cap-1", ALICE, null);
 
+        // exchange rates, quotes and a transfer between currencies
+        expect(201, "POST", "/fx/rates", ADMIN,
+                "{\"base\":\"EUR\",\"quote\":\"USD\",\"rate\":\"1.0832\",\"validFor\":\"PT1H\",\"rateId\":\"c-rate-1\"}");
+        expect(409, "POST", "/fx/rates", ADMIN,
+                "{\"base\":\"EUR\",\"quote\":\"USD\",\"rate\":\"1.2\",\"validFor\":\"PT1H\",\"rateId\":\"c-rate-1\"}");
+        expect(400, "POST", "/fx/rates", ADMIN, "{\"base\":\"EUR\",\"quote\":\"USD\",\"rate\":\"-1\"}");
+        expect(403, "POST", "/fx/rates", ALICE,
+                "{\"base\":\"EUR\",\"quote\":\"USD\",\"rate\":\"1.2\",\"validFor\":\"PT1H\"}");
+        expect(200, "GET", "/fx/rates", ALICE, null);
+        expect(200, "POST", "/fx/quotes", ALICE, "{\"from\":\"EUR\",\"to\":\"USD\",\"amount\":\"10.00\"}");
+        expect(200, "POST", "/fx/quotes", ALICE, "{\"from\":\"EUR\",\"to\":\"USD\"}");
+        expect(422, "POST", "/fx/quotes", ALICE, "{\"from\":\"USD\",\"to\":\"JPY\"}");
+        expect(400, "POST", "/fx/quotes", ALICE, "{\"from\":\"EUR\",\"to\":\"EUR\"}");
+        expect(201, "POST", "/accounts", ALICE, "{\"accountId\":\"c-usd\",\"currency\":\"USD\",\"transactionId\":\"c-open-usd\"}");
+        expect(200, "POST", "/transfers", ALICE, "{\"fromAccountId\":\"c-alice\",\"toAccountId\":\"c-usd\","
+                + "\"amount\":\"10.00\",\"quoteId\":\"c-rate-1\",\"transactionId\":\"c-fx-1\"}");
+        expect(422, "POST", "/transfers", ALICE, "{\"fromAccountId\":\"c-alice\",\"toAccountId\":\"c-usd\","
+                + "\"amount\":\"10.00\",\"quoteId\":\"c-rate-none\"}");
+        expect(400, "POST", "/transfers", ALICE, "{\"fromAccountId\":\"c-alice\",\"toAccountId\":\"c-usd\","
+                + "\"amount\":\"10.00\",\"quoteId\":7}");
+        expect(200, "GET", "/accounts/c-usd/transfers/c-fx-1", ALICE, null);
+        expect(200, "GET", "/accounts/c-usd/transactions", ALICE, null);
+
         // history and statements
         expect(200, "GET", "/accounts/c-alice/transactions", ALICE, null);
         expect(200, "GET", "/accounts/c-alice/transactions?limit=1", ALICE, null);

@@ -56,6 +56,8 @@ class SecurityIT {
             assertThat(alice.post("/accounts/sec-a/holds", "{\"amount\":\"1\",\"holdId\":\"" + hold + "\"}").status())
                     .isEqualTo(201);
         }
+        assertThat(bank.admin().post("/fx/rates", "{\"base\":\"EUR\",\"quote\":\"USD\",\"rate\":\"1.1\","
+                + "\"validFor\":\"PT1H\"}").status()).isEqualTo(201);
     }
 
     @AfterAll
@@ -80,6 +82,9 @@ class SecurityIT {
             case "/accounts/{accountId}/interest-rate" -> "{\"interestRate\":\"0.01\"}";
             case "/accounts/{accountId}/limits" -> "{\"overdraftLimit\":\"10\"}";
             case "/accounts/{accountId}/holds" -> "{\"amount\":\"1\"}";
+            case "/fx/quotes" -> "{\"from\":\"EUR\",\"to\":\"USD\"}";
+            case "/fx/rates" -> methodAndPath[0].equals("POST")
+                    ? "{\"base\":\"EUR\",\"quote\":\"USD\",\"rate\":\"1.1\",\"validFor\":\"PT1H\"}" : null;
             default -> null;
         };
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(bank.http().base() + path))

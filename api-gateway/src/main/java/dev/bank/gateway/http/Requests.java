@@ -168,7 +168,7 @@ public final class Requests {
                 if (d.isNegative() || d.isZero() || d.compareTo(MAX_RATE_VALIDITY) > 0) {
                     errors.put("validFor", "must be positive and at most " + MAX_RATE_VALIDITY.toDays() + " days");
                 } else {
-                    until = now.plus(d);
+                    until = now.plus(d).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
                 }
             } catch (java.time.format.DateTimeParseException e) {
                 errors.put("validFor", "must be an ISO-8601 duration such as PT1H, was " + Problem.excerpt(validFor));

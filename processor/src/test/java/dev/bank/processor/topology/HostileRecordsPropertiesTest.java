@@ -53,7 +53,7 @@ class HostileRecordsPropertiesTest {
     private static final Instant T0 = Instant.parse("2025-03-01T09:00:00Z");
     private static final List<String> FIELDS = List.of("type", "transactionId", "accountId", "amount", "currency",
             "toAccountId", "reference", "interestRate", "note", "overdraftLimit", "dailyOutflowLimit",
-            "debitInterestRate", "holdId", "expiresAt");
+            "debitInterestRate", "holdId", "expiresAt", "fx");
 
     private Path stateDir;
     private TopologyTestDriver driver;
@@ -74,6 +74,7 @@ class HostileRecordsPropertiesTest {
         deadLetters = driver.createOutputTopic(topics.deadLetter(), new StringDeserializer(), new ByteArrayDeserializer());
         send(Command.open("open-control", "control", "EUR", "1"));
         send(Command.open("open-acc-1", "acc-1", "EUR", "100"));
+        send(Command.open("open-acc-usd", "acc-usd", "USD", null));
         results.readValuesToList();
     }
 
@@ -147,11 +148,12 @@ class HostileRecordsPropertiesTest {
                         "\"PLACE_HOLD\"", "\"CAPTURE_HOLD\"", "\"VOID_HOLD\"", "\"h-1\"",
                         "\"2025-03-01T09:30:00Z\"", "\"2025-03-01T08:00:00Z\"", "\"9999-12-31T23:59:59Z\"",
                         "\"2025-03-01T09:30:00\"", "\"+999999999-12-31T23:59:59Z\"",
-                        "\"acc-1\"", "\"acc-2\"", "\"EUR\"", "\"eur\"", "\"t-1\"", "null", "true", "[]", "{}",
+                        "\"acc-1\"", "\"acc-2\"", "\"acc-usd\"", "\"bank.fx.USD\"", "\"EUR\"", "\"eur\"", "\"t-1\"", "null", "true", "[]", "{}",
                         "\"1.005\"", "\"-5\"", "0", "-1", "1e400", "1E-400", "1e10000000", "\"1e3\"", "12.34",
                         "\"0.025\"", "99999999999999999999999999999999999999999", "{\"a\":{\"b\":[1]}}"),
                 Arbitraries.strings().ofMaxLength(50).map(s -> '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"'),
-                Arbitraries.bigDecimals().map(d -> d.toString()));
+                Arbitraries.bigDecimals().map(d -> d.toString()),
+                quotes());
         Arbitrary<String> member = Combinators.combine(Arbitraries.of(FIELDS), fieldValue)
                 .as((name, v) -> '"' + name + "\":" + v);
         Arbitrary<String> object = member.list().ofMaxSize(12).map(ms -> "{" + String.join(",", ms) + "}");
@@ -160,6 +162,18 @@ class HostileRecordsPropertiesTest {
         Arbitrary<String> deep = Arbitraries.integers().between(1, 200).map(n -> "[".repeat(n) + "]".repeat(n));
         return Arbitraries.frequencyOf(List.of(Tuple.of(6, object), Tuple.of(1, trailing), Tuple.of(1, duplicate),
                 Tuple.of(1, deep)));
+    }
+
+    /** The {@code fx} of a TRANSFER: quotes near and far from valid (currencies, rates, validity, shape). */
+    private static Arbitrary<String> quotes() {
+        Arbitrary<String> currency = Arbitraries.of("\"EUR\"", "\"USD\"", "\"JPY\"", "\"eur\"", "\"XYZ\"", "1", "null");
+        Arbitrary<String> rate = Arbitraries.of("\"1.0832\"", "\"0\"", "\"-1\"", "\"1e3\"", "1.1", "\"0.0000000000000001\"",
+                "\"999999999999.9999999999999999\"", "\"" + "9".repeat(40) + "\"", "null");
+        Arbitrary<String> until = Arbitraries.of("\"2025-03-01T09:30:00Z\"", "\"2025-03-01T08:00:00Z\"",
+                "\"+999999999-12-31T23:59:59Z\"", "\"soon\"", "null");
+        return Combinators.combine(currency, currency, rate, until, Arbitraries.of("\"q-1\"", "\"\"", "7"))
+                .as((from, to, r, u, id) -> "{\"quoteId\":" + id + ",\"from\":" + from + ",\"to\":" + to
+                        + ",\"rate\":" + r + ",\"validUntil\":" + u + "}");
     }
 
     @Provide
