@@ -265,7 +265,8 @@ class HostileRestIT {
     @Provide
     Arbitrary<String> writeRoutes() {
         return Arbitraries.of("POST /accounts", "POST /transaction", "POST /transfers",
-                "PUT /accounts/alice/interest-rate", "PUT /accounts/nobody/interest-rate");
+                "PUT /accounts/alice/interest-rate", "PUT /accounts/nobody/interest-rate", "POST /fx/quotes",
+                "POST /fx/rates");
     }
 
     @Provide
@@ -280,9 +281,12 @@ class HostileRestIT {
                 Combinators.combine(Arbitraries.strings().numeric().ofMinLength(1).ofMaxLength(20),
                         Arbitraries.integers().between(-999_999_999, 999_999_999)).as((d, e) -> d + "e" + e));
         Arbitrary<String> text = Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(200),
-                Arbitraries.of("=HYPERLINK(\"http://evil\")", "+cmd|' /C calc'!A0", "credit", "debit", "EUR", "JPY"));
+                Arbitraries.of("=HYPERLINK(\"http://evil\")", "+cmd|' /C calc'!A0", "credit", "debit", "EUR", "JPY",
+                        "USD", "PT1H", "P99999999D", "PT-1S", "2026-12-01T00:00:00Z", "+999999999-12-31T23:59:59Z",
+                        "q-1"));
         Arbitrary<String> field = Arbitraries.of("accountId", "fromAccountId", "toAccountId", "amount",
-                "initialDeposit", "interestRate", "type", "currency", "transactionId", "reference", "extra");
+                "initialDeposit", "interestRate", "type", "currency", "transactionId", "reference", "extra",
+                "quoteId", "from", "to", "base", "quote", "rate", "validFor", "validUntil", "validFrom", "rateId");
         Arbitrary<String> value = Arbitraries.oneOf(id.map(HostileRestIT::quoted), number, text.map(HostileRestIT::quoted));
         Arbitrary<String> member = Combinators.combine(field, value).as((f, v) -> quoted(f) + ":" + v);
         Arbitrary<String> object = member.list().ofMaxSize(10).map(m -> m.stream().collect(Collectors.joining(",", "{", "}")));

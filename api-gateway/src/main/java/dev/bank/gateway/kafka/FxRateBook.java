@@ -146,19 +146,8 @@ public final class FxRateBook implements AutoCloseable {
     }
 
     private boolean attach() {
-        try {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
-                    .map(info -> new TopicPartition(topic.name(), info.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            log.info("reading exchange rates from {} ({} partitions)", topic.name(), partitions.size());
-            return true;
-        } catch (WakeupException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            log.warn("cannot read {} yet: {}", topic.name(), e.toString());
-            return false;
-        }
+        return KafkaConnections.assignWhole(consumer, topic.name(), consumer::seekToBeginning, log,
+                "reading exchange rates from");
     }
 
     private boolean caughtUp() {

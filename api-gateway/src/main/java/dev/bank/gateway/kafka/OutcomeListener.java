@@ -10,7 +10,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -19,7 +18,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -159,20 +157,10 @@ public final class OutcomeListener implements AutoCloseable {
     }
 
     private boolean attach() {
-        try {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
-                    .map(info -> new TopicPartition(topic.name(), info.partition())).toList();
-            consumer.assign(partitions);
+        return KafkaConnections.assignWhole(consumer, topic.name(), partitions -> {
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position); // resolve the end offsets now, before declaring ready
-            log.info("listening for outcomes on {} ({} partitions)", topic.name(), partitions.size());
-            return true;
-        } catch (WakeupException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            log.warn("cannot attach to {} yet: {}", topic.name(), e.toString());
-            return false;
-        }
+        }, log, "listening for outcomes on");
     }
 
     private void deliver(ConsumerRecord<String, byte[]> record) {
