@@ -69,6 +69,14 @@ public final class RawHttp {
             if (headEnd >= 0 && contentLength >= 0 && bytes.size() >= headEnd + 4 + contentLength) break;
         }
         String text = bytes.toString(StandardCharsets.ISO_8859_1);
+        // an interim answer (100 Continue to an Expect header) comes before the final one: skip it
+        int skipped = 0;
+        while (text.startsWith("HTTP/1.1 1", skipped) && text.indexOf("\r\n\r\n", skipped) >= 0) {
+            skipped = text.indexOf("\r\n\r\n", skipped) + 4;
+        }
+        text = text.substring(skipped);
+        bytes = new ByteArrayOutputStream();
+        bytes.write(text.getBytes(StandardCharsets.ISO_8859_1));
         int end = text.indexOf("\r\n\r\n");
         if (end < 0) throw new IOException("no complete answer: " + text);
         String[] lines = text.substring(0, end).split("\r\n");
