@@ -1,17 +1,25 @@
 package dev.bank.it;
 
 import dev.bank.schemas.Command;
+import dev.bank.schemas.CommandType;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * A seeded random bank workload in the spirit of Jepsen's bank test: opens, credits, debits and transfers over
  * accounts in two currencies, most traffic on a few hot accounts, transfers that must be refunded (unknown
- * destination, other currency), and retries of already sent transactionIds. Every command is sent on a customer's
- * behalf, as the gateway sends them; a few by a stranger who owns none of the accounts. The same seed gives the same
- * list.
+ * destination, other currency), and retries of already sent transactionIds. On top of those, the money controls:
+ * overdraft limits set (raised and cut) by an admin, freezes and unfreezes, holds with and without a short expiry,
+ * partial and full captures, voids, and captures and voids of holds the workload already ended (or let expire),
+ * which must be refused. Every customer command is sent on the owning customer's behalf, as the gateway sends them;
+ * limits and freezes by an admin; a few commands by a stranger who owns none of the accounts. The same seed gives
+ * the same list; only a hold's expiry is taken from the clock when its batch is made (its distance from then is
+ * seeded), since the processor reads it against record time.
  */
 final class BankWorkload {
     static final List<String> EUR = accounts("eur-", 20);
@@ -19,15 +27,55 @@ final class BankWorkload {
     static final List<String> HOT = List.of("eur-00", "eur-01", "usd-00");
     /** The principal that owns every account of the workload. */
     static final String CUSTOMER = "bank-test-customer";
+    /** The admin who sets limits and freezes accounts. */
+    static final String ADMIN = "bank-test-admin";
     /** A principal who owns none of them. */
     static final String STRANGER = "bank-test-stranger";
+    /** Overdraft limits an admin sets, in minor units: 0 (none) also cuts a limit the account may be using. */
+    private static final long[] LIMITS = {0, 5_000, 15_000, 40_000};
+    /** The longest hold expiry: the end of the run waits for every expiring hold to be released. */
+    static final int MAX_EXPIRY_SECONDS = 25;
+
+    /**
+     * What a fresh operation is, with its share in percent. An FX transfer (another engineer's) is one more kind here,
+     * with its own {@code case} in {@link #fresh()}; the checks reconcile money per currency.
+     */
+    private enum Kind {
+        CREDIT(24), DEBIT(20), TRANSFER(25), PLACE_HOLD(12), CAPTURE(9), VOID(4), LIMITS(3), FREEZE(3);
+
+        final int weight;
+
+        Kind(int weight) {
+            this.weight = weight;
+        }
+    }
+
+    /** A hold as the workload last left it; whether the processor agrees (it may have refused or expired it) is the test's to find out. */
+    private static final class PlannedHold {
+        final String holdId;
+        final String accountId;
+        final long amountMinor;
+        long capturedMinor;
+        boolean ended;
+
+        PlannedHold(String holdId, String accountId, long amountMinor) {
+            this.holdId = holdId;
+            this.accountId = accountId;
+            this.amountMinor = amountMinor;
+        }
+    }
 
     private final Random random;
     private final List<Command> sent = new ArrayList<>();
+    private final List<PlannedHold> holds = new ArrayList<>();
+    private final Set<String> frozen = new HashSet<>();
     private int issued;
 
     BankWorkload(long seed) {
         this.random = new Random(seed);
+        int total = 0;
+        for (Kind k : Kind.values()) total += k.weight;
+        if (total != 100) throw new IllegalStateException("the operation mix adds up to " + total + "%, not 100%");
     }
 
     /** One open per account, each with an opening deposit. */
@@ -41,9 +89,10 @@ final class BankWorkload {
 
     /** The next {@code n} operations, about one in ten of them a retry of an earlier command. */
     List<Command> next(int n) {
+        Instant now = Instant.now();
         List<Command> batch = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            Command c = random.nextInt(10) == 0 ? sent.get(random.nextInt(sent.size())) : fresh();
+            Command c = random.nextInt(10) == 0 ? sent.get(random.nextInt(sent.size())) : fresh(now);
             // a stranger's command leaves nothing to retry against (each of its sends is answered anew)
             if (!STRANGER.equals(c.principal())) sent.add(c);
             batch.add(c);
@@ -51,17 +100,88 @@ final class BankWorkload {
         return batch;
     }
 
-    private Command fresh() {
+    private Command fresh(Instant now) {
         String id = "op-" + issued++;
         String account = random.nextInt(10) < 6 ? HOT.get(random.nextInt(HOT.size())) : any();
-        int kind = random.nextInt(100);
         Command c;
-        if (kind < 35) c = Command.credit(id, account, amount(1, 200));
-        else if (kind < 65) c = Command.debit(id, account, amount(1, 300));
-        else c = Command.transfer(id, account, destination(account), amount(1, 250), random.nextBoolean() ? "ref " + id : null);
+        switch (kind()) {
+            case CREDIT -> c = Command.credit(id, account, amount(1, 200));
+            case DEBIT -> c = Command.debit(id, account, amount(1, 300));
+            case TRANSFER -> c = Command.transfer(id, account, destination(account), amount(1, 250),
+                    random.nextBoolean() ? "ref " + id : null);
+            case PLACE_HOLD -> c = placeHold(id, account, now);
+            case CAPTURE -> c = capture(id);
+            case VOID -> c = voidHold(id);
+            case LIMITS -> {
+                long limit = LIMITS[random.nextInt(LIMITS.length)];
+                return Command.setLimits(id, account, major(limit), null, null).by(ADMIN, true);
+            }
+            case FREEZE -> {
+                // one frozen account at a time: a frozen hot account refuses most of what comes its way
+                if (!frozen.isEmpty()) {
+                    String thawed = frozen.stream().sorted().toList().get(random.nextInt(frozen.size()));
+                    frozen.remove(thawed);
+                    return Command.of(CommandType.UNFREEZE_ACCOUNT, id, thawed).by(ADMIN, true);
+                }
+                frozen.add(account);
+                return Command.of(CommandType.FREEZE_ACCOUNT, id, account).by(ADMIN, true);
+            }
+            default -> throw new IllegalStateException();
+        }
         // as the gateway sends them: on behalf of the customer who owns every account, so each command is
         // authorized by the processor (and one in twenty by a stranger, refused as for a missing account)
         return random.nextInt(20) == 0 ? c.by(STRANGER, false) : c.by(CUSTOMER, false);
+    }
+
+    private Kind kind() {
+        int roll = random.nextInt(100);
+        for (Kind k : Kind.values()) {
+            if (roll < k.weight) return k;
+            roll -= k.weight;
+        }
+        throw new IllegalStateException();
+    }
+
+    /** Half the holds never expire; the others within seconds, some of them while an instance is down. */
+    private Command placeHold(String id, String account, Instant now) {
+        long amount = minor(1, 150);
+        String expiresAt = random.nextBoolean() ? null
+                : now.plusMillis(2_000 + random.nextInt((MAX_EXPIRY_SECONDS - 2) * 1_000)).toString();
+        holds.add(new PlannedHold(id, account, amount));
+        return Command.placeHold(id, account, major(amount), expiresAt, random.nextBoolean() ? "merchant " + id : null);
+    }
+
+    /**
+     * Mostly a hold the workload has not ended (all that is left, or a part, now and then more than is left); one in
+     * five a hold it voided or captured in full, which must be refused. A hold with no such history is a credit.
+     */
+    private Command capture(String id) {
+        PlannedHold hold = pickHold(random.nextInt(5) > 0);
+        if (hold == null) return Command.credit(id, any(), amount(1, 50));
+        long left = hold.amountMinor - hold.capturedMinor;
+        if (hold.ended || left <= 0 || random.nextInt(3) == 0) {
+            hold.ended = true;
+            hold.capturedMinor = hold.amountMinor;
+            return Command.captureHold(id, hold.accountId, hold.holdId, null);
+        }
+        long part = 1 + (long) random.nextInt((int) Math.min(Integer.MAX_VALUE, left + left / 10));
+        if (part <= left) hold.capturedMinor += part;
+        if (hold.capturedMinor == hold.amountMinor) hold.ended = true;
+        return Command.captureHold(id, hold.accountId, hold.holdId, major(part));
+    }
+
+    private Command voidHold(String id) {
+        PlannedHold hold = pickHold(random.nextInt(5) > 0);
+        if (hold == null) return Command.credit(id, any(), amount(1, 50));
+        hold.ended = true;
+        return Command.voidHold(id, hold.accountId, hold.holdId);
+    }
+
+    /** A recent hold the workload has (open) or has not (not open) left active; null when there is none. */
+    private PlannedHold pickHold(boolean open) {
+        List<PlannedHold> candidates = holds.subList(Math.max(0, holds.size() - 40), holds.size()).stream()
+                .filter(h -> h.ended != open).toList();
+        return candidates.isEmpty() ? null : candidates.get(random.nextInt(candidates.size()));
     }
 
     private String destination(String from) {
@@ -81,6 +201,15 @@ final class BankWorkload {
 
     private String amount(int min, int max) {
         return (min + random.nextInt(max - min + 1)) + "." + String.format("%02d", random.nextInt(100));
+    }
+
+    /** Minor units of an amount between {@code min} and {@code max} major units (both currencies have cents). */
+    private long minor(int min, int max) {
+        return (min + random.nextInt(max - min + 1)) * 100L + random.nextInt(100);
+    }
+
+    private static String major(long minor) {
+        return minor / 100 + "." + String.format("%02d", minor % 100);
     }
 
     private static List<String> accounts(String prefix, int n) {

@@ -1,6 +1,7 @@
 package dev.bank.it;
 
 import dev.bank.schemas.Command;
+import dev.bank.schemas.HoldEvent;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.Topic;
@@ -35,6 +36,7 @@ public final class KafkaClients {
     public static final Topic<Outcome> OUTCOMES = Topics.defaults().resultsTopic();
     public static final Topic<LedgerEntry> LEDGER = Topics.defaults().ledgerTopic();
     public static final Topic<TransferLeg> LEGS = Topics.defaults().transferLegsTopic();
+    public static final Topic<HoldEvent> HOLDS = Topics.defaults().holdsTopic();
 
 
     private KafkaClients() {
