@@ -4,6 +4,9 @@ import dev.bank.launcher.TopicCreator;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.EntryType;
+import dev.bank.schemas.FxConversion;
+import dev.bank.schemas.FxPositions;
+import dev.bank.schemas.FxQuote;
 import dev.bank.schemas.Hold;
 import dev.bank.schemas.HoldEvent;
 import dev.bank.schemas.HoldStatus;
@@ -43,7 +46,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The bank test, in the spirit of Jepsen's bank workload: a seeded random mix of opens, credits, debits,
- * transfers (some refunded) and retries over 30 accounts in two currencies, hot accounts taking most of it, with the
+ * transfers (some refunded), transfers between the two currencies at quotes (some expired, some into a currency the
+ * destination does not hold) and retries over 30 accounts in two currencies, hot accounts taking most of it, with the
  * money controls among them: overdraft limits set and cut by an admin, freezes and unfreezes, holds with and without
  * a short expiry, partial and full captures, voids, and captures and voids of holds already ended ({@link
  * BankWorkload}). It runs on a 3-broker KRaft cluster with two processor instances in their own JVMs. While it runs
@@ -67,8 +71,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   <li>what the query API serves (through either instance) equals that replay: balance, held and the active holds
  *       it is made of, overdraft limit, status, and available = balance − held + limit, not negative unless the
  *       limit was cut below what the account used;</li>
- *   <li>per currency, the sum of balances equals external credits minus external debits minus captures (money paid
- *       out to merchants), every transfer out arrived or came back, and the captures posted are the holds'.</li>
+ *   <li>per currency, the sum of balances (the bank's FX positions included) equals external credits minus external
+ *       debits minus captures (money paid out to merchants), every transfer out arrived, came back or was converted,
+ *       and the captures posted are the holds';</li>
+ *   <li>every completed conversion is at its command's quote, half-even to the target's cent, and its four postings
+ *       (TRANSFER_OUT, TRANSFER_IN, FX_BOUGHT, FX_SOLD) carry it; a conversion that did not complete moved no
+ *       position.</li>
  * </ul>
  * {@code -Dbank.soak=true} runs the long variant (more records, a kill of each instance in turn, repeatedly);
  * {@code -Dbank.seed=N} replays a run.
@@ -154,6 +162,7 @@ class BankInvariantIT {
                 everyHoldEndsExactlyOnce(first, holdEvents, ledger, downtimes);
                 for (ProcessorProcess p : processors) servedAccountsEqualTheReplay(p, replayed, accounts);
                 moneyIsConservedPerCurrency(ledger, replayed, holdEvents);
+                everyConversionIsAtItsQuoteBookedOnBothPositions(first, commands, ledger);
                 workloadReachedTheControls(first, accounts);
                 hostile.everyHostileRecordWasDeadLettered(kafka.bootstrapServers(), topics);
             } finally {
@@ -337,13 +346,19 @@ class BankInvariantIT {
         return new Results(first, ordered);
     }
 
-    /** Postings expected: both legs of a debited transfer, one for every other accepted command that moved money. */
+    /**
+     * Postings expected: both legs of a debited transfer (and both FX positions' of a converted one), one for every
+     * other accepted command that moved money.
+     */
     private static int expectedPostings(Map<String, Outcome> first) {
         Set<CommandType> posting = Set.of(CommandType.OPEN_ACCOUNT, CommandType.CREDIT, CommandType.DEBIT,
                 CommandType.CAPTURE_HOLD);
         int n = 0;
         for (Outcome o : first.values()) {
-            if (o.type() == CommandType.TRANSFER && o.transferStatus() != TransferStatus.REJECTED) n += 2;
+            if (o.type() == CommandType.TRANSFER && o.transferStatus() != TransferStatus.REJECTED) {
+                // a converted transfer that completed also posts on both FX positions
+                n += o.fx() != null && o.transferStatus() == TransferStatus.COMPLETED ? 4 : 2;
+            }
             else if (posting.contains(o.type()) && o.accepted() && o.amountMinor() != null && o.amountMinor() > 0) n += 1;
         }
         return n;
@@ -424,6 +439,12 @@ class BankInvariantIT {
                     if (o.transferStatus() == TransferStatus.COMPLETED) {
                         expected.add(k + "/" + EntryType.TRANSFER_OUT);
                         expected.add(key(o.toAccountId(), o.transactionId()) + "/" + EntryType.TRANSFER_IN);
+                        if (o.fx() != null) {
+                            expected.add(key(FxPositions.accountId(o.fx().sourceCurrency()), o.transactionId()) + "/"
+                                    + EntryType.FX_BOUGHT);
+                            expected.add(key(FxPositions.accountId(o.fx().targetCurrency()), o.transactionId()) + "/"
+                                    + EntryType.FX_SOLD);
+                        }
                     } else if (o.transferStatus() == TransferStatus.REFUNDED) {
                         expected.add(k + "/" + EntryType.TRANSFER_OUT);
                         expected.add(k + "/" + EntryType.TRANSFER_REFUND);
@@ -438,6 +459,7 @@ class BankInvariantIT {
 
     private static void everyDebitedTransferIsCompletedOrRefundedOnce(Map<String, Outcome> first, List<LedgerEntry> ledger) {
         Map<String, List<EntryType>> legs = ledger.stream().filter(e -> e.transferId() != null)
+                .filter(e -> !FxPositions.reserved(e.accountId())) // the positions' side: moneyIsConservedPerCurrency
                 .collect(Collectors.groupingBy(e -> e.counterpartyAccountId().compareTo(e.accountId()) < 0
                                 ? e.transferId() + "@" + e.counterpartyAccountId() + ">" + e.accountId()
                                 : e.transferId() + "@" + e.accountId() + ">" + e.counterpartyAccountId(),
@@ -483,7 +505,9 @@ class BankInvariantIT {
             List<Outcome> ordered, List<LedgerEntry> ledger, List<HoldEvent> events, Map<String, Command> commands) {
         Map<String, List<Outcome>> outcomes = ordered.stream()
                 .collect(Collectors.groupingBy(Outcome::accountId, LinkedHashMap::new, Collectors.toList()));
-        Map<String, List<LedgerEntry>> entries = ledger.stream().collect(Collectors.groupingBy(LedgerEntry::accountId));
+        // the bank's FX positions answer no command: their postings are reconciled per currency instead
+        Map<String, List<LedgerEntry>> entries = ledger.stream().filter(e -> !FxPositions.reserved(e.accountId()))
+                .collect(Collectors.groupingBy(LedgerEntry::accountId));
         Map<String, List<HoldEvent>> holds = events.stream().collect(Collectors.groupingBy(HoldEvent::accountId));
         assertThat(outcomes.keySet()).as("accounts with postings or holds have outcomes")
                 .containsAll(entries.keySet()).containsAll(holds.keySet());
@@ -617,9 +641,11 @@ class BankInvariantIT {
      * Per currency, by what the ledger's entry types mean: the balances are what came in from outside (opening
      * deposits, credits, interest paid) less what went out to it (debits, interest charged, and captures: a capture
      * is money paid out to the merchant); transfers move money between accounts of one currency, so every transfer
-     * out arrived or came back. The captures are also what the holds topic says was captured. An FX transfer would
-     * add a pair of terms here (what left one currency's accounts, what arrived in another's), reconciled against
-     * the conversion rather than netting to zero; a posting of a type not reconciled here fails the test.
+     * out arrived or came back. The captures are also what the holds topic says was captured. A transfer between
+     * currencies leaves one currency's accounts into its FX position (FX_BOUGHT) and reaches the other's from its
+     * position (FX_SOLD), so the sums hold per currency with the positions among the accounts; each conversion is
+     * checked against its rate ({@link #everyConversionIsAtItsQuoteBookedOnBothPositions}). A posting of a type not
+     * reconciled here fails the test.
      */
     private static void moneyIsConservedPerCurrency(List<LedgerEntry> ledger, Map<String, Long> balances,
                                                     List<HoldEvent> holdEvents) {
@@ -635,7 +661,7 @@ class BankInvariantIT {
                 .collect(Collectors.groupingBy(e -> e.hold().currency(), Collectors.summingLong(HoldEvent::amountMinor)));
         Set<EntryType> reconciled = Set.of(EntryType.OPENING_DEPOSIT, EntryType.CREDIT, EntryType.INTEREST,
                 EntryType.DEBIT, EntryType.INTEREST_CHARGE, EntryType.HOLD_CAPTURE, EntryType.TRANSFER_OUT,
-                EntryType.TRANSFER_IN, EntryType.TRANSFER_REFUND);
+                EntryType.TRANSFER_IN, EntryType.TRANSFER_REFUND, EntryType.FX_BOUGHT, EntryType.FX_SOLD);
         for (var currency : flows.entrySet()) {
             String c = currency.getKey();
             Map<EntryType, Long> f = currency.getValue();
@@ -648,11 +674,61 @@ class BankInvariantIT {
                     c, held.get(c), in, out, captures, f.getOrDefault(EntryType.TRANSFER_OUT, 0L));
             assertThat(held.get(c)).as(c + ": sum of balances = credits − debits − captures (nothing in flight)")
                     .isEqualTo(in - out - captures);
-            assertThat(f.getOrDefault(EntryType.TRANSFER_OUT, 0L)).as(c + ": every transfer out arrived or came back")
-                    .isEqualTo(f.getOrDefault(EntryType.TRANSFER_IN, 0L) + f.getOrDefault(EntryType.TRANSFER_REFUND, 0L));
+            // what left this currency's accounts arrived in it, came back, or was bought by its FX position; what
+            // arrived in it from another currency was sold by its FX position
+            assertThat(f.getOrDefault(EntryType.TRANSFER_OUT, 0L) + f.getOrDefault(EntryType.FX_SOLD, 0L))
+                    .as(c + ": every transfer out arrived, came back or was converted")
+                    .isEqualTo(f.getOrDefault(EntryType.TRANSFER_IN, 0L) + f.getOrDefault(EntryType.TRANSFER_REFUND, 0L)
+                            + f.getOrDefault(EntryType.FX_BOUGHT, 0L));
             assertThat(captures).as(c + ": captures posted = captures of the holds")
                     .isEqualTo(capturedPerCurrency.getOrDefault(c, 0L));
         }
+    }
+
+    /**
+     * Every converted transfer that completed converted at its command's quote, half-even to the target's minor unit,
+     * and its four postings agree: the source's TRANSFER_OUT and the source position's FX_BOUGHT are the source
+     * amount, the destination's TRANSFER_IN and the target position's FX_SOLD the converted amount, all carrying the
+     * same conversion; a converted transfer that did not complete moved no position.
+     */
+    private static void everyConversionIsAtItsQuoteBookedOnBothPositions(Map<String, Outcome> first,
+                                                                        Map<String, Command> commands,
+                                                                        List<LedgerEntry> ledger) {
+        Map<String, LedgerEntry> byKey = ledger.stream().collect(Collectors.toMap(
+                e -> key(e.accountId(), e.transactionId()) + "/" + e.type(), e -> e, (a, b) -> a));
+        int converted = 0;
+        for (Outcome o : first.values()) {
+            Command c = commands.get(key(o.accountId(), o.transactionId()));
+            if (o.type() != CommandType.TRANSFER || c == null || c.fx() == null) continue;
+            FxQuote q = c.fx();
+            if (o.transferStatus() != TransferStatus.COMPLETED) {
+                assertThat(byKey).as("no position moved for " + o.transactionId())
+                        .doesNotContainKey(key(FxPositions.accountId(q.from()), o.transactionId()) + "/" + EntryType.FX_BOUGHT);
+                continue;
+            }
+            converted++;
+            java.util.Currency from = java.util.Currency.getInstance(q.from());
+            java.util.Currency to = java.util.Currency.getInstance(q.to());
+            // worked out here, not with the bank's own rule: amount × rate, half-even to the target's minor unit
+            long target = java.math.BigDecimal.valueOf(o.amountMinor(), from.getDefaultFractionDigits())
+                    .multiply(new java.math.BigDecimal(q.rate()))
+                    .setScale(to.getDefaultFractionDigits(), java.math.RoundingMode.HALF_EVEN)
+                    .unscaledValue().longValueExact();
+            FxConversion expected = new FxConversion(q.quoteId(), q.rate(), o.amountMinor(), q.from(), target, q.to());
+            assertThat(o.fx()).as("the outcome's conversion of " + o.transactionId()).isEqualTo(expected);
+            String id = o.transactionId();
+            assertThat(byKey.get(key(o.accountId(), id) + "/" + EntryType.TRANSFER_OUT))
+                    .extracting(LedgerEntry::amountMinor, LedgerEntry::fx).containsExactly(o.amountMinor(), expected);
+            assertThat(byKey.get(key(o.toAccountId(), id) + "/" + EntryType.TRANSFER_IN))
+                    .extracting(LedgerEntry::amountMinor, LedgerEntry::currency, LedgerEntry::fx)
+                    .containsExactly(target, q.to(), expected);
+            assertThat(byKey.get(key(FxPositions.accountId(q.from()), id) + "/" + EntryType.FX_BOUGHT))
+                    .extracting(LedgerEntry::amountMinor, LedgerEntry::fx).containsExactly(o.amountMinor(), expected);
+            assertThat(byKey.get(key(FxPositions.accountId(q.to()), id) + "/" + EntryType.FX_SOLD))
+                    .extracting(LedgerEntry::amountMinor, LedgerEntry::fx).containsExactly(target, expected);
+        }
+        log.info("bank test: {} transfers converted between currencies", converted);
+        assertThat(converted).as("transfers converted between currencies").isPositive();
     }
 
     /** The run exercised the controls it checks, so a pass means something. */
@@ -665,7 +741,8 @@ class BankInvariantIT {
                 + "came in while frozen", counts, overdrawn, takenWhileFrozen);
         assertThat(counts).as("limits set, freezes, refusals as frozen, captures after the hold ended")
                 .containsKeys("SET_LIMITS", "FREEZE_ACCOUNT", "UNFREEZE_ACCOUNT", "DEBIT/ACCOUNT_FROZEN",
-                        "CAPTURE_HOLD/HOLD_NOT_ACTIVE", "VOID_HOLD/HOLD_NOT_ACTIVE", "CAPTURE_HOLD", "VOID_HOLD");
+                        "CAPTURE_HOLD/HOLD_NOT_ACTIVE", "VOID_HOLD/HOLD_NOT_ACTIVE", "CAPTURE_HOLD", "VOID_HOLD",
+                        "TRANSFER/FX_QUOTE_EXPIRED");
         assertThat(overdrawn).as("postings into an overdraft").isPositive();
         assertThat(takenWhileFrozen).as("credits into a frozen account").isPositive();
     }

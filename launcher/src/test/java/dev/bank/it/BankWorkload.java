@@ -2,6 +2,7 @@ package dev.bank.it;
 
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
+import dev.bank.schemas.FxQuote;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,11 +38,10 @@ final class BankWorkload {
     static final int MAX_EXPIRY_SECONDS = 25;
 
     /**
-     * What a fresh operation is, with its share in percent. An FX transfer (another engineer's) is one more kind here,
-     * with its own {@code case} in {@link #fresh()}; the checks reconcile money per currency.
+     * What a fresh operation is, with its share in percent; the checks reconcile money per currency.
      */
     private enum Kind {
-        CREDIT(24), DEBIT(20), TRANSFER(25), PLACE_HOLD(12), CAPTURE(9), VOID(4), LIMITS(3), FREEZE(3);
+        CREDIT(24), DEBIT(20), TRANSFER(19), FX_TRANSFER(6), PLACE_HOLD(12), CAPTURE(9), VOID(4), LIMITS(3), FREEZE(3);
 
         final int weight;
 
@@ -109,6 +109,7 @@ final class BankWorkload {
             case DEBIT -> c = Command.debit(id, account, amount(1, 300));
             case TRANSFER -> c = Command.transfer(id, account, destination(account), amount(1, 250),
                     random.nextBoolean() ? "ref " + id : null);
+            case FX_TRANSFER -> c = fxTransfer(id, account, now);
             case PLACE_HOLD -> c = placeHold(id, account, now);
             case CAPTURE -> c = capture(id);
             case VOID -> c = voidHold(id);
@@ -182,6 +183,30 @@ final class BankWorkload {
         List<PlannedHold> candidates = holds.subList(Math.max(0, holds.size() - 40), holds.size()).stream()
                 .filter(h -> h.ended != open).toList();
         return candidates.isEmpty() ? null : candidates.get(random.nextInt(candidates.size()));
+    }
+
+    /** Rates each way, with digits enough that conversions round both ways. */
+    private static final String[] EUR_USD = {"1.08325", "1.1", "0.99999", "1.23456789"};
+    private static final String[] USD_EUR = {"0.92311", "0.9", "1.00001", "0.81234567"};
+
+    /**
+     * A transfer into the other currency at a quote, as the gateway sends one: mostly live and into the destination's
+     * currency; some expired (refused before anything moves), some converting into a currency the destination does
+     * not hold, or to an account of the source's own currency or none (refunded, no position moves).
+     */
+    private Command fxTransfer(String id, String from, Instant now) {
+        boolean eur = from.startsWith("eur-");
+        List<String> other = eur ? USD : EUR;
+        int roll = random.nextInt(100);
+        String to = roll < 5 ? "ghost-" + random.nextInt(5)
+                : roll < 12 ? (eur ? EUR : USD).stream().filter(a -> !a.equals(from)).findFirst().orElseThrow()
+                : other.get(random.nextInt(other.size()));
+        String target = random.nextInt(10) == 0 ? "GBP" : eur ? "USD" : "EUR";
+        String[] rates = eur ? EUR_USD : USD_EUR;
+        String validUntil = random.nextInt(100) < 12 ? now.minusSeconds(60).toString() : now.plusSeconds(3600).toString();
+        FxQuote quote = new FxQuote("quote-" + id, eur ? "EUR" : "USD", target, rates[random.nextInt(rates.length)],
+                validUntil);
+        return Command.transfer(id, from, to, amount(1, 250), null, quote);
     }
 
     private String destination(String from) {
