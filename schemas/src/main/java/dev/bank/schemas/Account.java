@@ -34,6 +34,10 @@ import java.time.LocalDate;
  *                        which keeps the account from being closed
  * @param closedAt        epoch millis of the command that closed the account; null while it is not closed
  * @param activeHolds     how many holds are active: an account may have at most {@link #MAX_ACTIVE_HOLDS}
+ * @param holdsDueFrom    epoch millis before which none of the account's active holds can expire: a lower bound (it
+ *                        may be earlier than the true first expiry, never later), so a command before it needs no
+ *                        look at the expiry index; {@link #NO_HOLD_EXPIRES} when no active hold has an expiry; null
+ *                        when not known (an account stored before this existed), which means: look
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Account(String accountId, String currency, AccountStatus status, long balanceMinor, long sequence,
@@ -41,7 +45,21 @@ public record Account(String accountId, String currency, AccountStatus status, l
                       @JsonFormat(shape = JsonFormat.Shape.STRING) LocalDate lastAccruedDate, String owner,
                       long overdraftLimitMinor, Long dailyOutflowLimitMinor, String debitInterestRate,
                       @JsonFormat(shape = JsonFormat.Shape.STRING) LocalDate outflowDate, long outflowMinor,
-                      long heldMinor, int pendingTransfersOut, Long closedAt, int activeHolds) {
+                      long heldMinor, int pendingTransfersOut, Long closedAt, int activeHolds, Long holdsDueFrom) {
+
+    /** {@link #holdsDueFrom()} of an account none of whose active holds has an expiry. */
+    public static final long NO_HOLD_EXPIRES = Long.MAX_VALUE;
+
+    /** An account whose holds' next expiry is not known (as stored before it was kept). */
+    public Account(String accountId, String currency, AccountStatus status, long balanceMinor, long sequence,
+                   long openedAt, String interestRate, String accruedInterest, LocalDate lastAccruedDate,
+                   String owner, long overdraftLimitMinor, Long dailyOutflowLimitMinor, String debitInterestRate,
+                   LocalDate outflowDate, long outflowMinor, long heldMinor, int pendingTransfersOut, Long closedAt,
+                   int activeHolds) {
+        this(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate, accruedInterest,
+                lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor, debitInterestRate, outflowDate,
+                outflowMinor, heldMinor, pendingTransfersOut, closedAt, activeHolds, null);
+    }
 
     /**
      * The most holds one account may have active at once: each is kept and listed, so an account placing holds of a
@@ -54,7 +72,7 @@ public record Account(String accountId, String currency, AccountStatus status, l
                    long openedAt, String interestRate, String accruedInterest, LocalDate lastAccruedDate,
                    String owner) {
         this(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate, accruedInterest,
-                lastAccruedDate, owner, 0, null, null, null, 0, 0, 0, null, 0);
+                lastAccruedDate, owner, 0, null, null, null, 0, 0, 0, null, 0, NO_HOLD_EXPIRES);
     }
 
     /** An account without an owner (as stored before ownership existed). */
@@ -73,20 +91,23 @@ public record Account(String accountId, String currency, AccountStatus status, l
     public Account withPosting(long newBalanceMinor) {
         return new Account(accountId, currency, status, newBalanceMinor, sequence + 1, openedAt, interestRate,
                 accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
-                debitInterestRate, outflowDate, outflowMinor, heldMinor, pendingTransfersOut, closedAt, activeHolds);
+                debitInterestRate, outflowDate, outflowMinor, heldMinor, pendingTransfersOut, closedAt, activeHolds,
+                holdsDueFrom);
     }
 
     public Account withInterestRate(String rate) {
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, rate, accruedInterest,
                 lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor, debitInterestRate, outflowDate,
-                outflowMinor, heldMinor, pendingTransfersOut, closedAt, activeHolds);
+                outflowMinor, heldMinor, pendingTransfersOut, closedAt, activeHolds,
+                holdsDueFrom);
     }
 
     /** The state after accruing {@code date}: the carried remainder and the date itself. */
     public Account withAccrual(String accrued, LocalDate date) {
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate, accrued, date,
                 owner, overdraftLimitMinor, dailyOutflowLimitMinor, debitInterestRate, outflowDate, outflowMinor,
-                heldMinor, pendingTransfersOut, closedAt, activeHolds);
+                heldMinor, pendingTransfersOut, closedAt, activeHolds,
+                holdsDueFrom);
     }
 
     /** The account in another lifecycle state; {@code at} is when it was closed (ignored for other states). */
@@ -94,14 +115,15 @@ public record Account(String accountId, String currency, AccountStatus status, l
         return new Account(accountId, currency, newStatus, balanceMinor, sequence, openedAt, interestRate,
                 accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
                 debitInterestRate, outflowDate, outflowMinor, heldMinor, pendingTransfersOut,
-                newStatus == AccountStatus.CLOSED ? Long.valueOf(at) : null, activeHolds);
+                newStatus == AccountStatus.CLOSED ? Long.valueOf(at) : null, activeHolds, holdsDueFrom);
     }
 
     /** The account with new limits: each replaces the one before (a null daily limit or debit rate: none). */
     public Account withLimits(long overdraftMinor, Long dailyOutflowMinor, String debitRate) {
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate,
                 accruedInterest, lastAccruedDate, owner, overdraftMinor, dailyOutflowMinor, debitRate, outflowDate,
-                outflowMinor, heldMinor, pendingTransfersOut, closedAt, activeHolds);
+                outflowMinor, heldMinor, pendingTransfersOut, closedAt, activeHolds,
+                holdsDueFrom);
     }
 
     /** The account after {@code amountMinor} went out on business date {@code date}, counted against its daily limit. */
@@ -109,7 +131,7 @@ public record Account(String accountId, String currency, AccountStatus status, l
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate,
                 accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
                 debitInterestRate, date, Math.addExact(outflowOn(date), amountMinor), heldMinor, pendingTransfersOut,
-                closedAt, activeHolds);
+                closedAt, activeHolds, holdsDueFrom);
     }
 
     /** The account with {@code change} more (or, negative, fewer) transfers out in flight. */
@@ -117,7 +139,7 @@ public record Account(String accountId, String currency, AccountStatus status, l
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate,
                 accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
                 debitInterestRate, outflowDate, outflowMinor, heldMinor, Math.max(0, pendingTransfersOut + change),
-                closedAt, activeHolds);
+                closedAt, activeHolds, holdsDueFrom);
     }
 
     /** The account with {@code held} reserved by its active holds, {@code holdsChange} more (or fewer) of them. */
@@ -125,7 +147,23 @@ public record Account(String accountId, String currency, AccountStatus status, l
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate,
                 accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
                 debitInterestRate, outflowDate, outflowMinor, held, pendingTransfersOut, closedAt,
-                Math.max(0, activeHolds + holdsChange));
+                Math.max(0, activeHolds + holdsChange), holdsDueFrom);
+    }
+
+    /**
+     * The account with a hold expiring at {@code expiresAt} added to what {@link #holdsDueFrom()} bounds (an unknown
+     * bound stays unknown).
+     */
+    public Account withHoldExpiring(long expiresAt) {
+        return withHoldsDueFrom(holdsDueFrom == null ? null : Math.min(holdsDueFrom, expiresAt));
+    }
+
+    /** The account with {@link #holdsDueFrom()} set, after the expiry index was read. */
+    public Account withHoldsDueFrom(Long dueFrom) {
+        return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate,
+                accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
+                debitInterestRate, outflowDate, outflowMinor, heldMinor, pendingTransfersOut, closedAt, activeHolds,
+                dueFrom);
     }
 
     /** What went out on business date {@code date} so far. */

@@ -111,8 +111,10 @@ public record Topics(String commands, String results, String ledger, String tran
                 new TopicSpec(deadLetter, partitions, replicationFactor, merge(keepForever, minIsr)),
                 new TopicSpec(rerouted, partitions, replicationFactor, minIsr),
                 new TopicSpec(holds, partitions, replicationFactor, minIsr),
-                // a pair's newest rate is its current one; few records, read whole by every gateway: one partition
-                new TopicSpec(fxRates, 1, replicationFactor, merge(Map.of("cleanup.policy", "compact"), minIsr)));
+                // a pair's newest rate is its current one; few records, read whole by every gateway: one partition.
+                // Compaction spares a rate for a week, as long as a transfer made with it may be retried
+                new TopicSpec(fxRates, 1, replicationFactor, merge(Map.of("cleanup.policy", "compact",
+                        "min.compaction.lag.ms", String.valueOf(java.time.Duration.ofDays(7).toMillis())), minIsr)));
     }
 
     /** The same topics with another partition count (the count the broker reports for an existing cluster). */

@@ -127,18 +127,16 @@ final class FxRoutes {
     }
 
     /**
-     * The rate a transfer naming {@code quoteId} converts at; refused (422) when the quote is unknown here, not yet
-     * valid or expired.
+     * The rate a transfer naming {@code quoteId} converts at; refused (422) when the quote is unknown here or not yet
+     * valid. An expired quote still goes to the processor: a retry of a transfer made while it was valid must get
+     * the transfer's first answer, and a new transfer is refused there, by the command's record time, with
+     * FX_QUOTE_EXPIRED (so the refusal is remembered under its transactionId like any other).
      */
     FxQuote resolve(String quoteId) {
         requireRates();
         FxRateBook.Rate rate = book.byId(quoteId).orElseThrow(() -> refused(RejectionReason.FX_QUOTE_NOT_FOUND,
-                "quote " + quoteId + " is not known (or has expired): ask POST /fx/quotes for one"));
+                "quote " + quoteId + " is not known: ask POST /fx/quotes for one"));
         Instant now = clock.instant();
-        if (now.isAfter(rate.validUntil())) {
-            throw refused(RejectionReason.FX_QUOTE_EXPIRED, "quote " + quoteId + " was valid until "
-                    + rate.validUntil() + ": ask for a new quote");
-        }
         if (now.isBefore(rate.validFrom())) {
             throw refused(RejectionReason.FX_RATE_UNAVAILABLE, "quote " + quoteId + " is not valid before "
                     + rate.validFrom());

@@ -49,8 +49,13 @@ public final class FxRateBook implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FxRateBook.class);
     /** A rate is a few hundred bytes; anything much larger is not one, and is refused before it is parsed. */
     static final int MAX_RECORD_BYTES = 4096;
-    /** How long an ended quote is still recognised, to be refused as expired rather than unknown. */
-    static final Duration REMEMBER_ENDED = Duration.ofHours(1);
+    /**
+     * How long an ended quote is still known: as long as a transfer made with it may be retried (the processors'
+     * default idempotency retention), so the retry reaches the processor and gets the transfer's first answer; a new
+     * transfer with it is refused there as expired. The rates topic keeps every record at least as long
+     * ({@code min.compaction.lag.ms}), so a restarted gateway knows them too.
+     */
+    public static final Duration REMEMBER_ENDED = Duration.ofDays(7);
 
     /** A usable rate: the record, its parsed rate and validity, and the offset it was read at. */
     public record Rate(FxRate record, BigDecimal value, Instant validFrom, Instant validUntil, long offset) {
@@ -233,10 +238,7 @@ public final class FxRateBook implements AutoCloseable {
         log.info("exchange rate {} withdrawn", pair);
     }
 
-    /**
-     * Quotes ended for longer than {@link #REMEMBER_ENDED} are forgotten (until then a transfer naming one is told it
-     * expired, not that it is unknown); a pair's current rate stays, to say it is stale.
-     */
+    /** Quotes ended for longer than {@link #REMEMBER_ENDED} are forgotten; a pair's current rate stays, to say it is stale. */
     private void forgetEnded() {
         Instant forgetBefore = clock.instant().minus(REMEMBER_ENDED);
         byId.values().removeIf(r -> r.validUntil().isBefore(forgetBefore));

@@ -110,6 +110,7 @@ public final class StoreSerdes {
         out.writeInt(a.pendingTransfersOut());
         optional(out, a.closedAt());
         out.writeInt(a.activeHolds());
+        optional(out, a.holdsDueFrom());
     }
 
     static Account account(GenericRecord r) {
@@ -119,7 +120,7 @@ public final class StoreSerdes {
                 string(r, "owner"), (Long) r.get("overdraftLimitMinor"), (Long) r.get("dailyOutflowLimitMinor"),
                 string(r, "debitInterestRate"), date(r, "outflowDate"), (Long) r.get("outflowMinor"),
                 (Long) r.get("heldMinor"), (Integer) r.get("pendingTransfersOut"), (Long) r.get("closedAt"),
-                (Integer) r.get("activeHolds"));
+                (Integer) r.get("activeHolds"), (Long) r.get("holdsDueFrom"));
     }
 
     // ---- ProcessedCommand = Command + Outcome ----

@@ -540,7 +540,8 @@ public final class AccountLogic {
         }
         Hold hold = new Hold(command.transactionId(), account.accountId(), amount, 0, account.currency(),
                 command.reference(), HoldStatus.ACTIVE, expiresAt, timestamp, null);
-        Account after = account.withHeld(account.heldMinor() + amount, 1);
+        Account held = account.withHeld(account.heldMinor() + amount, 1);
+        Account after = expiresAt == null ? held : held.withHoldExpiring(expiresAt);
         Outcome outcome = new Outcome(command.transactionId(), account.accountId(), command.type(),
                 OutcomeStatus.ACCEPTED, null, null, amount, after.balanceMinor(), after.currency(), after.sequence(),
                 false, timestamp).about(hold, after.availableMinor());

@@ -82,6 +82,10 @@ final class HoldExpiry {
      */
     Account releaseDue(Account account, Record<String, byte[]> cause) {
         if (account == null || account.heldMinor() == 0) return account; // nothing held: no index to read
+        Long dueFrom = account.holdsDueFrom();
+        // Before the bound no hold can have expired: the index is not read. It matters: a range read seeks past the
+        // deletions the ended holds left in RocksDB, which on an account with many holds cost more than the command.
+        if (dueFrom != null && cause.timestamp() < dueFrom) return account;
         List<String> due = new ArrayList<>();
         String prefix = account.accountId() + SEP;
         try (KeyValueIterator<String, String> it = index.range(prefix, prefix + pad(cause.timestamp()) + BY_TIME)) {
@@ -96,7 +100,25 @@ final class HoldExpiry {
             log.info("hold expired accountId={} holdId={} released={}", account.accountId(), holdId,
                     hold.remainingMinor());
         }
+        // the next expiry among the holds still active is the new bound, exact until another hold is placed
+        Long next = nextExpiry(account.accountId());
+        if (!next.equals(account.holdsDueFrom())) {
+            Decision bounded = new Decision(account.withHoldsDueFrom(next), null, null);
+            writer.commit(bounded, cause);
+            account = bounded.newState();
+        }
         return account;
+    }
+
+    /** The first expiry of the account's active holds in the index, or {@link Account#NO_HOLD_EXPIRES}. */
+    private Long nextExpiry(String accountId) {
+        String prefix = accountId + SEP;
+        // every key of the account's is its prefix, 19 digits, NUL, an id: all below prefix + U+FFFF
+        try (KeyValueIterator<String, String> it = index.range(prefix, prefix + '\uffff')) {
+            if (!it.hasNext()) return Account.NO_HOLD_EXPIRES;
+            String key = it.next().key;
+            return Long.parseLong(key.substring(prefix.length(), prefix.length() + 19));
+        }
     }
 
     /** An expiry tick: every hold of this task that expired by the tick's timestamp is released. */

@@ -118,10 +118,11 @@ class StoreSerdesPropertiesTest {
                 anyLong(), optionalLong, text(), dates, anyLong(), anyLong(), Arbitraries.integers(), optionalLong)
                 .as(Tuple::of);
         return Combinators.combine(Combinators.combine(text(), text(), constant(AccountStatus.class), anyLong(),
-                anyLong(), anyLong(), text(), text()).as(Tuple::of), dates, text(), controls).as((t, date, owner, c) ->
+                anyLong(), anyLong(), text(), text()).as(Tuple::of), dates, text(), controls, optionalLong)
+                .as((t, date, owner, c, dueFrom) ->
                 new Account(t.get1(), t.get2(), t.get3(), t.get4(), t.get5(), t.get6(), t.get7(), t.get8(), date, owner,
                         c.get1(), c.get2(), c.get3(), c.get4(), c.get5(), c.get6(), c.get7(), c.get8(),
-                        c.get7() ^ 0x5a5a)); // distinct from pendingTransfersOut, so a swap cannot pass
+                        c.get7() ^ 0x5a5a, dueFrom)); // distinct from pendingTransfersOut, so a swap cannot pass
     }
 
     @Provide

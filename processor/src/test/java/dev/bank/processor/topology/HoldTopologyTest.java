@@ -123,6 +123,49 @@ class HoldTopologyTest {
         ledger.readValuesToList();
     }
 
+    /**
+     * The account keeps a lower bound of its holds' next expiry, so commands before it need not read the expiry index
+     * (on an account with many holds, that read cost more than the command). The bound only ever errs early: a hold
+     * ended before its expiry leaves it early, and the next command past it reads the index and moves it on.
+     */
+    @Test
+    void theAccountKnowsWhenItsNextHoldCanExpireAndEveryHoldStillExpiresOnTime() {
+        start(NINE);
+        assertThat(send(Command.open("open-b", "acc-b", "EUR", "100"), NINE).status()).isEqualTo(OutcomeStatus.ACCEPTED);
+        assertThat(account("acc-b").holdsDueFrom()).as("no hold expires").isEqualTo(Account.NO_HOLD_EXPIRES);
+        send(Command.placeHold("h-late", "acc-b", "20", "2025-03-01T09:20:00Z", null), NINE.plusSeconds(1));
+        send(Command.placeHold("h-none", "acc-b", "5", null, null), NINE.plusSeconds(2));
+        send(Command.placeHold("h-early", "acc-b", "10", TEN_PAST, null), NINE.plusSeconds(3));
+        assertThat(account("acc-b").holdsDueFrom()).isEqualTo(EXPIRY.toEpochMilli());
+        // the earliest hold is captured in full before its expiry: the bound stays, early
+        send(Command.captureHold("c-1", "acc-b", "h-early", null), NINE.plusSeconds(4));
+        assertThat(account("acc-b").holdsDueFrom()).isEqualTo(EXPIRY.toEpochMilli());
+        // a command past it reads the index: nothing is due, and the bound moves to the next expiry
+        send(Command.credit("cr-1", "acc-b", "1"), EXPIRY.plusSeconds(1));
+        Instant late = Instant.parse("2025-03-01T09:20:00Z");
+        assertThat(account("acc-b").holdsDueFrom()).isEqualTo(late.toEpochMilli());
+        assertThat(hold("acc-b", "h-late").status()).isEqualTo(HoldStatus.ACTIVE);
+        // and at it, that hold is released; the one without an expiry stays
+        send(Command.credit("cr-2", "acc-b", "1"), late);
+        assertThat(hold("acc-b", "h-late").status()).isEqualTo(HoldStatus.EXPIRED);
+        assertThat(account("acc-b").holdsDueFrom()).isEqualTo(Account.NO_HOLD_EXPIRES);
+        assertThat(account("acc-b").heldMinor()).isEqualTo(5_00);
+    }
+
+    /** An account stored before the bound existed has none: the index is read, as before, and the bound is set. */
+    @Test
+    void anAccountStoredWithoutTheBoundHasItsHoldsExpireAndGetsOne() {
+        start(NINE);
+        givenAccountWithHold("acc-c", "h-1", "30");
+        KeyValueStore<String, Account> accounts = driver.getKeyValueStore(BankTopology.ACCOUNTS_STORE);
+        accounts.put("acc-c", account("acc-c").withHoldsDueFrom(null));
+        send(Command.credit("cr-1", "acc-c", "1"), NINE.plusSeconds(5));
+        assertThat(account("acc-c").holdsDueFrom()).isEqualTo(EXPIRY.toEpochMilli());
+        send(Command.credit("cr-2", "acc-c", "1"), EXPIRY);
+        assertThat(hold("acc-c", "h-1").status()).isEqualTo(HoldStatus.EXPIRED);
+        assertThat(account("acc-c").heldMinor()).isZero();
+    }
+
     @Test
     void capturesInPartThenVoidsTheRestAndTheLedgerHasOnlyTheCaptures() {
         start(NINE);
