@@ -41,8 +41,13 @@ class EmbeddedBrokerIT {
             try (Admin admin = KafkaClients.admin(broker.bootstrapServers())) {
                 Map<String, TopicDescription> described =
                         admin.describeTopics(topicNames).allTopicNames().get(30, TimeUnit.SECONDS);
+                Map<String, Integer> partitions = topics.specs().stream()
+                        .collect(java.util.stream.Collectors.toMap(TopicSpec::name, TopicSpec::partitions));
                 assertThat(described.values()).allSatisfy(d ->
-                        assertThat(d.partitions()).hasSize(Topics.DEFAULT_PARTITIONS));
+                        assertThat(d.partitions()).as(d.name()).hasSize(partitions.get(d.name())));
+                assertThat(partitions.get(topics.commands())).isEqualTo(Topics.DEFAULT_PARTITIONS);
+                assertThat(config(admin, topics.fxRates(), "cleanup.policy")).as("a pair's newest rate is kept")
+                        .isEqualTo("compact");
                 ConfigResource ledger = new ConfigResource(ConfigResource.Type.TOPIC, topics.ledger());
                 String retention = admin.describeConfigs(List.of(ledger)).all().get(30, TimeUnit.SECONDS)
                         .get(ledger).get("retention.ms").value();
