@@ -148,13 +148,29 @@ class FxIT {
         assertThat(older.status()).isEqualTo(200);
         assertThat(older.body().get("fx").get("targetAmount").decimalValue()).isEqualByComparingTo("10.83");
 
+        // The feed withdraws EUR:USD (a tombstone): no more quotes, and ecb-1 ended then; a retry of a transfer made
+        // with it still gets its first answer, a new one is refused as expired
+        kcat("EUR:USD|", "-Z");
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() ->
+                alice.post("/fx/quotes", "{\"from\":\"EUR\",\"to\":\"USD\"}").status() == 422);
+        var again = alice.post("/transfers", "{\"fromAccountId\":\"fx-eur\",\"toAccountId\":\"fx-usd\","
+                + "\"amount\":\"10\",\"quoteId\":\"ecb-1\",\"transactionId\":\"fx-t2\"}");
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.raw().headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        var withdrawn = alice.post("/transfers", "{\"fromAccountId\":\"fx-eur\",\"toAccountId\":\"fx-usd\","
+                + "\"amount\":\"10\",\"quoteId\":\"ecb-1\"}");
+        assertThat(withdrawn.status()).isEqualTo(422);
+        assertThat(withdrawn.text("reason")).isEqualTo("FX_QUOTE_EXPIRED");
+        kcat("EUR:USD|{\"rateId\":\"ecb-5\",\"base\":\"EUR\",\"quote\":\"USD\",\"rate\":\"1.08325\","
+                + "\"validUntil\":\"" + until + "\"}");
+
         // A gateway started now knows every rate from the topic, the one an admin published through the other too
         try (GatewayApp second = bank.stack().startGateway(List.of(bank.processor().queryUrl()))) {
             Http viaSecond = BankStack.rest(second.port());
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> viaSecond.get("/fx/rates").status() == 200
                     && viaSecond.get("/fx/rates").body().get("rates").size() == 2);
             var t3 = viaSecond.post("/transfers", "{\"fromAccountId\":\"fx-eur\",\"toAccountId\":\"fx-usd\","
-                    + "\"amount\":\"1\",\"quoteId\":\"ecb-1\",\"transactionId\":\"fx-t3\"}");
+                    + "\"amount\":\"1\",\"quoteId\":\"ecb-5\",\"transactionId\":\"fx-t3\"}");
             assertThat(t3.status()).isEqualTo(200);
         }
         // fx-t4 converted 1 EUR at 1.2 if it reached the bank within the quote's two seconds
@@ -170,10 +186,15 @@ class FxIT {
         return http.get("/balance/" + accountId).body().get("balance").decimalValue();
     }
 
-    /** Produces {@code key|value} lines to the rates topic with kcat, as a non-Java rates feed would. */
-    private static void kcat(String lines) throws IOException, InterruptedException {
-        Process kcat = new ProcessBuilder("kcat", "-P", "-b", bank.bootstrapServers(), "-t",
-                bank.stack().topics().fxRates(), "-K", "|").redirectErrorStream(true).start();
+    /**
+     * Produces {@code key|value} lines to the rates topic with kcat, as a non-Java rates feed would ({@code -Z}: an
+     * empty value is a tombstone).
+     */
+    private static void kcat(String lines, String... options) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of("kcat", "-P", "-b", bank.bootstrapServers(), "-t",
+                bank.stack().topics().fxRates(), "-K", "|"));
+        command.addAll(List.of(options));
+        Process kcat = new ProcessBuilder(command).redirectErrorStream(true).start();
         try (OutputStream in = kcat.getOutputStream()) {
             in.write((lines + "\n").getBytes(StandardCharsets.UTF_8));
         }

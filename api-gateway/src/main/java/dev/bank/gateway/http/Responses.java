@@ -40,7 +40,8 @@ public final class Responses {
     /** The problem of a refusal for {@code reason}: its status, a title made of its name, and the reason. */
     public static Problem refusal(RejectionReason reason, String detail) {
         String title = reason.name().toLowerCase(Locale.ROOT).replace('_', ' ');
-        title = Character.toUpperCase(title.charAt(0)) + title.substring(1);
+        title = title.startsWith("fx ") ? "FX" + title.substring(2)
+                : Character.toUpperCase(title.charAt(0)) + title.substring(1);
         return Problem.of(status(reason), title, detail).withReason(reason.name());
     }
 

@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * current one) and every rate by its id until its validity ends, so a quote stays usable until then even after the
  * pair moved on. A record that is not a valid rate (unparseable, breaking {@code fx-rate.schema.json}, a key that is
  * not its pair, a reused rateId) is not used: it is logged with its offset and reason and counted in
- * {@code bank.gateway.fx.rates.refused}. A tombstone (null value) withdraws its pair and every quote of it.
+ * {@code bank.gateway.fx.rates.refused}. A tombstone (null value) withdraws its pair, and its quotes end then.
  */
 public final class FxRateBook implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FxRateBook.class);
@@ -164,7 +164,7 @@ public final class FxRateBook implements AutoCloseable {
     void read(ConsumerRecord<String, byte[]> record) {
         String where = record.topic() + "-" + record.partition() + "@" + record.offset();
         if (record.value() == null) {
-            if (record.key() != null) withdraw(record.key());
+            if (record.key() != null) withdraw(record.key(), Instant.ofEpochMilli(record.timestamp()));
             return;
         }
         if (record.value().length > MAX_RECORD_BYTES) {
@@ -232,10 +232,16 @@ public final class FxRateBook implements AutoCloseable {
         current.merge(pair, rate, (old, now) -> now.offset() >= old.offset() ? now : old);
     }
 
-    private void withdraw(String pair) {
+    /**
+     * A tombstone: the pair is no longer quoted, and its quotes end when it was withdrawn. They stay known, so a
+     * retry of a transfer made before still reaches the processor (and gets its first answer), while a new transfer
+     * with one is refused there as expired.
+     */
+    private void withdraw(String pair, Instant at) {
         current.remove(pair);
-        byId.values().removeIf(r -> r.record().key().equals(pair));
-        log.info("exchange rate {} withdrawn", pair);
+        byId.replaceAll((id, r) -> !r.record().key().equals(pair) || !r.validUntil().isAfter(at) ? r
+                : new Rate(r.record(), r.value(), r.validFrom(), at, r.offset()));
+        log.info("exchange rate {} withdrawn at {}", pair, at);
     }
 
     /** Quotes ended for longer than {@link #REMEMBER_ENDED} are forgotten; a pair's current rate stays, to say it is stale. */

@@ -57,10 +57,13 @@ class FxRateBookTest {
         // the same record read again (a restart re-reads the topic) changes nothing
         book.published(new FxRate("r-2", "EUR", "USD", "1.09", null, UNTIL), 1);
         assertThat(book.current("EUR", "USD")).get().extracting(r -> r.record().rateId()).isEqualTo("r-2");
-        // a tombstone withdraws the pair and its quotes
-        read("EUR:USD", null);
+        // a tombstone withdraws the pair; its quotes end when it did, but stay known (a retry still reaches the bank)
+        book.read(new ConsumerRecord<>("bank.fx-rates", 0, offset++, 1_795_860_000_000L,
+                org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0, 0, "EUR:USD", null,
+                new org.apache.kafka.common.header.internals.RecordHeaders(), java.util.Optional.empty()));
         assertThat(book.current("EUR", "USD")).isEmpty();
-        assertThat(book.byId("r-1")).isEmpty();
+        assertThat(book.byId("r-1")).get().extracting(FxRateBook.Rate::validUntil)
+                .isEqualTo(Instant.ofEpochMilli(1_795_860_000_000L));
     }
 
     @Test
