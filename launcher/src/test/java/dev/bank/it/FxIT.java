@@ -131,7 +131,8 @@ class FxIT {
         String atDesk1 = "{\"fromAccountId\":\"fx-eur\",\"toAccountId\":\"fx-usd\",\"amount\":\"1\","
                 + "\"quoteId\":\"desk-1\",\"transactionId\":\"fx-t4\"}";
         var inTime = alice.post("/transfers", atDesk1);
-        Thread.sleep(2_500); // the quote's validity is wall-clock time: let it pass
+        Instant desk1Ends = Instant.parse(published.text("validUntil"));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Instant.now().isAfter(desk1Ends.plusMillis(200)));
         var expired = alice.post("/transfers", "{\"fromAccountId\":\"fx-eur\",\"toAccountId\":\"fx-usd\","
                 + "\"amount\":\"1\",\"quoteId\":\"desk-1\"}");
         assertThat(expired.status()).isEqualTo(422);
