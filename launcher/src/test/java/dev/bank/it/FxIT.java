@@ -183,6 +183,33 @@ class FxIT {
         assertThat(balance(admin, "bank.fx.USD")).isEqualByComparingTo(usd.negate());
     }
 
+    /**
+     * A gateway started before the rates topic exists (a deployment upgraded without creating it) serves everything
+     * else, answers the FX routes 503 with Retry-After, and reads the topic once it is created.
+     */
+    @Test
+    void aGatewayStartedBeforeTheRatesTopicExistsReadsItOnceCreated() throws Exception {
+        try (TestKafkaCluster kafka = TestKafkaCluster.start(1)) {
+            var topics = dev.bank.schemas.Topics.defaults();
+            List<dev.bank.schemas.TopicSpec> specs = topics.specs();
+            dev.bank.launcher.TopicCreator.createAll(kafka.bootstrapServers(),
+                    specs.stream().filter(t -> !t.name().equals(topics.fxRates())).toList(), Duration.ofSeconds(60));
+            BankStack stack = new BankStack(kafka.bootstrapServers());
+            try (GatewayApp gateway = stack.startGateway(List.of("http://127.0.0.1:9"))) {
+                Http http = BankStack.rest(gateway.port());
+                var missing = http.get("/fx/rates");
+                assertThat(missing.status()).isEqualTo(503);
+                assertThat(missing.raw().headers().firstValue("Retry-After")).hasValue("1");
+                assertThat(http.get("/health/ready").status()).as("the rest of the bank is ready").isEqualTo(200);
+                dev.bank.launcher.TopicCreator.createAll(kafka.bootstrapServers(), specs, Duration.ofSeconds(60));
+                kcatTo(kafka.bootstrapServers(), "EUR:USD|{\"rateId\":\"late-1\",\"base\":\"EUR\",\"quote\":\"USD\","
+                        + "\"rate\":\"1.1\",\"validUntil\":\"" + Instant.now().plusSeconds(600) + "\"}");
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> http.get("/fx/rates").status() == 200
+                        && http.get("/fx/rates").body().get("rates").size() == 1);
+            }
+        }
+    }
+
     private static BigDecimal balance(Http http, String accountId) {
         return http.get("/balance/" + accountId).body().get("balance").decimalValue();
     }
@@ -192,8 +219,12 @@ class FxIT {
      * empty value is a tombstone).
      */
     private static void kcat(String lines, String... options) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of("kcat", "-P", "-b", bank.bootstrapServers(), "-t",
-                bank.stack().topics().fxRates(), "-K", "|"));
+        kcatTo(bank.bootstrapServers(), lines, options);
+    }
+
+    private static void kcatTo(String bootstrap, String lines, String... options) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of("kcat", "-P", "-b", bootstrap, "-t",
+                dev.bank.schemas.Topics.DEFAULT_FX_RATES, "-K", "|"));
         command.addAll(List.of(options));
         Process kcat = new ProcessBuilder(command).redirectErrorStream(true).start();
         try (OutputStream in = kcat.getOutputStream()) {

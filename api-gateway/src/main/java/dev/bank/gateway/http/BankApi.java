@@ -183,7 +183,10 @@ public final class BankApi implements AutoCloseable {
             route(config, HandlerType.GET, ApiDescription.PAGE_SCRIPT_PATH, Rule.PUBLIC, description::pageScript);
             config.routes.exception(InvalidRequestException.class, (e, ctx) -> problem(ctx,
                     Problem.of(400, "Invalid request", "the request has invalid fields").withErrors(e.errors())));
-            config.routes.exception(RejectedRequestException.class, (e, ctx) -> problem(ctx, e.problem()));
+            config.routes.exception(RejectedRequestException.class, (e, ctx) -> {
+                if (e.problem().status() == 503) ctx.header("Retry-After", "1"); // as every 503 here says when
+                problem(ctx, e.problem());
+            });
             config.routes.exception(ProcessorClient.UnavailableException.class, (e, ctx) -> unavailable(ctx,
                     "the account store is not ready: " + e.getMessage(), null));
         });

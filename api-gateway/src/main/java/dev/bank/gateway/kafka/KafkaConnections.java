@@ -33,6 +33,12 @@ final class KafkaConnections {
         try {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
+            if (partitions.isEmpty()) {
+                // a topic that does not exist (yet) has no partitions: assigning none would "read" it forever
+                log.warn("cannot read {} yet: the topic does not exist (./bank topics creates it)", topic);
+                pause();
+                return false;
+            }
             consumer.assign(partitions);
             seek.accept(partitions);
             log.info("{} {} ({} partitions)", what, topic, partitions.size());
@@ -41,7 +47,17 @@ final class KafkaConnections {
             throw e;
         } catch (RuntimeException e) {
             log.warn("cannot read {} yet: {}", topic, e.toString());
+            pause();
             return false;
+        }
+    }
+
+    /** Between attempts to attach: the caller loops, and a missing topic is answered at once. */
+    private static void pause() {
+        try {
+            Thread.sleep(1_000); // a retry interval on the consumer's own thread, not a wait for a condition
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
