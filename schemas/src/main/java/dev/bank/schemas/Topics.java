@@ -1,5 +1,6 @@
 package dev.bank.schemas;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -21,9 +22,16 @@ import java.util.Map;
  * @param fxRates    exchange rates published by an upstream rates system, compacted, keyed {@code BASE:QUOTE}
  *                   ({@link FxRate}); the gateway reads it to answer quotes, the processor never does (a transfer
  *                   carries its rate)
+ * @param idempotencyRetention how long a transactionId is remembered ({@code BANK_IDEMPOTENCY_RETENTION}, the
+ *                   processors' setting): the rates topic keeps every rate at least as long, and the gateways know
+ *                   every quote as long, so a retry of a transfer made with one reaches the processor
  */
 public record Topics(String commands, String results, String ledger, String transferLegs, String deadLetter,
-                     String rerouted, String holds, String fxRates, int partitions, short replicationFactor) {
+                     String rerouted, String holds, String fxRates, int partitions, short replicationFactor,
+                     Duration idempotencyRetention) {
+
+    /** The processors' default {@code BANK_IDEMPOTENCY_RETENTION}. */
+    public static final Duration DEFAULT_IDEMPOTENCY_RETENTION = Duration.ofDays(7);
 
     public static final String DEFAULT_COMMANDS = "bank.commands";
     public static final String DEFAULT_RESULTS = "bank.results";
@@ -75,7 +83,8 @@ public record Topics(String commands, String results, String ledger, String tran
 
     public static Topics defaults() {
         return new Topics(DEFAULT_COMMANDS, DEFAULT_RESULTS, DEFAULT_LEDGER, DEFAULT_TRANSFER_LEGS, DEFAULT_DEAD_LETTER,
-                DEFAULT_REROUTED, DEFAULT_HOLDS, DEFAULT_FX_RATES, DEFAULT_PARTITIONS, (short) 1);
+                DEFAULT_REROUTED, DEFAULT_HOLDS, DEFAULT_FX_RATES, DEFAULT_PARTITIONS, (short) 1,
+                DEFAULT_IDEMPOTENCY_RETENTION);
     }
 
     /** Reads {@code BANK_TOPIC_*} and {@code BANK_TOPIC_PARTITIONS}/{@code BANK_TOPIC_REPLICATION} overrides. */
@@ -90,7 +99,8 @@ public record Topics(String commands, String results, String ledger, String tran
                 env.getOrDefault("BANK_TOPIC_HOLDS", DEFAULT_HOLDS),
                 env.getOrDefault("BANK_TOPIC_FX_RATES", DEFAULT_FX_RATES),
                 Integer.parseInt(env.getOrDefault("BANK_TOPIC_PARTITIONS", String.valueOf(DEFAULT_PARTITIONS))),
-                Short.parseShort(env.getOrDefault("BANK_TOPIC_REPLICATION", "1")));
+                Short.parseShort(env.getOrDefault("BANK_TOPIC_REPLICATION", "1")),
+                Duration.parse(env.getOrDefault("BANK_IDEMPOTENCY_RETENTION", DEFAULT_IDEMPOTENCY_RETENTION.toString())));
     }
 
     /**
@@ -112,21 +122,21 @@ public record Topics(String commands, String results, String ledger, String tran
                 new TopicSpec(rerouted, partitions, replicationFactor, minIsr),
                 new TopicSpec(holds, partitions, replicationFactor, minIsr),
                 // a pair's newest rate is its current one; few records, read whole by every gateway: one partition.
-                // Compaction spares a rate for a week, as long as a transfer made with it may be retried
+                // Compaction spares a rate as long as a transfer made with it may be retried
                 new TopicSpec(fxRates, 1, replicationFactor, merge(Map.of("cleanup.policy", "compact",
-                        "min.compaction.lag.ms", String.valueOf(java.time.Duration.ofDays(7).toMillis())), minIsr)));
+                        "min.compaction.lag.ms", String.valueOf(idempotencyRetention.toMillis())), minIsr)));
     }
 
     /** The same topics with another partition count (the count the broker reports for an existing cluster). */
     public Topics withPartitions(int count) {
         return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, holds, fxRates, count,
-                replicationFactor);
+                replicationFactor, idempotencyRetention);
     }
 
     /** The same topics with another replication factor. */
     public Topics withReplication(short factor) {
         return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, holds, fxRates, partitions,
-                factor);
+                factor, idempotencyRetention);
     }
 
     private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {

@@ -8,6 +8,7 @@ import dev.bank.schemas.Json;
 import dev.bank.schemas.JsonSchemas;
 import dev.bank.schemas.Money;
 import dev.bank.schemas.Topic;
+import dev.bank.schemas.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,12 +51,12 @@ public final class FxRateBook implements AutoCloseable {
     /** A rate is a few hundred bytes; anything much larger is not one, and is refused before it is parsed. */
     static final int MAX_RECORD_BYTES = 4096;
     /**
-     * How long an ended quote is still known: as long as a transfer made with it may be retried (the processors'
-     * default idempotency retention), so the retry reaches the processor and gets the transfer's first answer; a new
-     * transfer with it is refused there as expired. The rates topic keeps every record at least as long
-     * ({@code min.compaction.lag.ms}), so a restarted gateway knows them too.
+     * How long an ended quote is still known: as long as a transfer made with it may be retried (the idempotency
+     * retention, {@link Topics#idempotencyRetention()}), so the retry reaches the processor and gets the transfer's
+     * first answer; a new transfer with it is refused there as expired. The rates topic keeps every record at least
+     * as long ({@code min.compaction.lag.ms}), so a restarted gateway knows them too.
      */
-    public static final Duration REMEMBER_ENDED = Duration.ofDays(7);
+    private final Duration rememberEnded;
 
     /** A usable rate: the record, its parsed rate and validity, and the offset it was read at. */
     public record Rate(FxRate record, BigDecimal value, Instant validFrom, Instant validUntil, long offset) {
@@ -77,6 +78,7 @@ public final class FxRateBook implements AutoCloseable {
 
     public FxRateBook(GatewayConfig config, Clock clock) {
         this.topic = config.topics().fxRatesTopic();
+        this.rememberEnded = config.topics().idempotencyRetention();
         this.clock = clock;
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -244,9 +246,9 @@ public final class FxRateBook implements AutoCloseable {
         log.info("exchange rate {} withdrawn at {}", pair, at);
     }
 
-    /** Quotes ended for longer than {@link #REMEMBER_ENDED} are forgotten; a pair's current rate stays, to say it is stale. */
+    /** Quotes ended for longer than {@link #rememberEnded} are forgotten; a pair's current rate stays, to say it is stale. */
     private void forgetEnded() {
-        Instant forgetBefore = clock.instant().minus(REMEMBER_ENDED);
+        Instant forgetBefore = clock.instant().minus(rememberEnded);
         byId.values().removeIf(r -> r.validUntil().isBefore(forgetBefore));
     }
 
