@@ -86,14 +86,33 @@ final class HoldExpiry {
         // Before the bound no hold can have expired: the index is not read. It matters: a range read seeks past the
         // deletions the ended holds left in RocksDB, which on an account with many holds cost more than the command.
         if (dueFrom != null && cause.timestamp() < dueFrom) return account;
+        // One read of the account's part of the index, in expiry order: what is due by now, then the first expiry
+        // after it, which is the next bound once the due holds are released
         List<String> due = new ArrayList<>();
+        List<Long> dueAt = new ArrayList<>();
+        long later = Account.NO_HOLD_EXPIRES;
         String prefix = account.accountId() + SEP;
-        try (KeyValueIterator<String, String> it = index.range(prefix, prefix + pad(cause.timestamp()) + BY_TIME)) {
-            it.forEachRemaining(kv -> due.add(kv.value));
+        // every key of the account's is its prefix, 19 digits, NUL, an id: all below prefix + U+FFFF
+        try (KeyValueIterator<String, String> it = index.range(prefix, prefix + '\uffff')) {
+            while (it.hasNext()) {
+                var entry = it.next();
+                long expiry = Long.parseLong(entry.key.substring(prefix.length(), prefix.length() + 19));
+                if (expiry > cause.timestamp()) {
+                    later = expiry;
+                    break;
+                }
+                due.add(entry.value);
+                dueAt.add(expiry);
+            }
         }
-        for (String holdId : due) {
+        Long next = later;
+        for (int i = 0; i < due.size(); i++) {
+            String holdId = due.get(i);
             Hold hold = holds.get(BankTopology.accountScopedKey(account.accountId(), holdId));
-            if (hold == null || !hold.expiredBy(cause.timestamp())) continue;
+            if (hold == null || !hold.expiredBy(cause.timestamp())) {
+                next = Math.min(next, dueAt.get(i)); // still listed: it bounds the next look as before
+                continue;
+            }
             Decision release = logic.expire(account, hold, cause.timestamp());
             writer.commit(release, cause);
             account = release.newState();
@@ -101,24 +120,12 @@ final class HoldExpiry {
                     hold.remainingMinor());
         }
         // the next expiry among the holds still active is the new bound, exact until another hold is placed
-        Long next = nextExpiry(account.accountId());
         if (!next.equals(account.holdsDueFrom())) {
             Decision bounded = new Decision(account.withHoldsDueFrom(next), null, null);
             writer.commit(bounded, cause);
             account = bounded.newState();
         }
         return account;
-    }
-
-    /** The first expiry of the account's active holds in the index, or {@link Account#NO_HOLD_EXPIRES}. */
-    private Long nextExpiry(String accountId) {
-        String prefix = accountId + SEP;
-        // every key of the account's is its prefix, 19 digits, NUL, an id: all below prefix + U+FFFF
-        try (KeyValueIterator<String, String> it = index.range(prefix, prefix + '\uffff')) {
-            if (!it.hasNext()) return Account.NO_HOLD_EXPIRES;
-            String key = it.next().key;
-            return Long.parseLong(key.substring(prefix.length(), prefix.length() + 19));
-        }
     }
 
     /** An expiry tick: every hold of this task that expired by the tick's timestamp is released. */
