@@ -258,15 +258,8 @@ public final class Requests {
         Map<String, String> errors = new LinkedHashMap<>();
         String currency = currency(json, errors, false);
         String amount = amount(json, "amount", errors, true, currency);
+        instant(json, "expiresAt", errors); // checked here; sent as written (the processor reads the instant)
         String expiresAt = text(json, "expiresAt");
-        if (expiresAt != null) {
-            try {
-                java.time.OffsetDateTime.parse(expiresAt);
-            } catch (java.time.format.DateTimeParseException e) {
-                errors.put("expiresAt", "must be an ISO-8601 instant with an offset, such as 2026-12-01T12:00:00Z, was "
-                        + Problem.excerpt(expiresAt));
-            }
-        }
         String reference = text(json, "reference");
         if (reference != null && reference.length() > 140) errors.put("reference", "must be at most 140 characters");
         // the hold's id is its PLACE_HOLD's transactionId: either name is taken
