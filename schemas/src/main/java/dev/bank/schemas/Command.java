@@ -33,12 +33,23 @@ import java.util.Objects;
  *                      ({@code "2026-12-01T12:00:00Z"}) as sent; absent: it never expires
  * @param fx            TRANSFER between two currencies: the quoted rate it converts at ({@link FxQuote}); absent: the
  *                      destination must hold the source's currency
+ * @param reviewId      APPROVE_REVIEW and REJECT_REVIEW: the review, i.e. the transactionId of the payment it holds
+ * @param fraudRules    SET_FRAUD_RULES: the account's own fraud thresholds ({@link FraudRules})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Command(CommandType type, String transactionId, String accountId, String amount, String currency,
                       String toAccountId, String reference, String interestRate, String principal, Boolean admin,
                       String owner, String overdraftLimit, String dailyOutflowLimit, String debitInterestRate,
-                      String holdId, String expiresAt, FxQuote fx) {
+                      String holdId, String expiresAt, FxQuote fx, String reviewId, FraudRules fraudRules) {
+
+    /** A command about no fraud review or rules. */
+    public Command(CommandType type, String transactionId, String accountId, String amount, String currency,
+                   String toAccountId, String reference, String interestRate, String principal, Boolean admin,
+                   String owner, String overdraftLimit, String dailyOutflowLimit, String debitInterestRate,
+                   String holdId, String expiresAt, FxQuote fx) {
+        this(type, transactionId, accountId, amount, currency, toAccountId, reference, interestRate, principal, admin,
+                owner, overdraftLimit, dailyOutflowLimit, debitInterestRate, holdId, expiresAt, fx, null, null);
+    }
 
     /** A command without a conversion. */
     public Command(CommandType type, String transactionId, String accountId, String amount, String currency,
@@ -122,7 +133,8 @@ public record Command(CommandType type, String transactionId, String accountId, 
     /** The same TRANSFER, converted at {@code quote}'s rate. */
     public Command convertedAt(FxQuote quote) {
         return new Command(type, transactionId, accountId, amount, currency, toAccountId, reference, interestRate,
-                principal, admin, owner, overdraftLimit, dailyOutflowLimit, debitInterestRate, holdId, expiresAt, quote);
+                principal, admin, owner, overdraftLimit, dailyOutflowLimit, debitInterestRate, holdId, expiresAt, quote,
+                reviewId, fraudRules);
     }
 
     /** Sets an account's limits; a null limit or rate is none. */
@@ -151,6 +163,18 @@ public record Command(CommandType type, String transactionId, String accountId, 
                 null, null, null, null, holdId, null);
     }
 
+    /** An admin's approval ({@code approve}) or rejection of the fraud review {@code reviewId}. */
+    public static Command decideReview(String transactionId, String accountId, String reviewId, boolean approve) {
+        return new Command(approve ? CommandType.APPROVE_REVIEW : CommandType.REJECT_REVIEW, transactionId, accountId,
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, reviewId, null);
+    }
+
+    /** Sets the account's own fraud thresholds. */
+    public static Command setFraudRules(String transactionId, String accountId, FraudRules rules) {
+        return new Command(CommandType.SET_FRAUD_RULES, transactionId, accountId, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, rules);
+    }
+
     /** A command that names only its type, transaction and account (freeze, unfreeze, close). */
     public static Command of(CommandType type, String transactionId, String accountId) {
         return new Command(type, transactionId, accountId, null, null);
@@ -160,13 +184,14 @@ public record Command(CommandType type, String transactionId, String accountId, 
     public Command by(String who, boolean asAdmin) {
         return new Command(type, transactionId, accountId, amount, currency, toAccountId, reference, interestRate, who,
                 asAdmin ? Boolean.TRUE : null, owner, overdraftLimit, dailyOutflowLimit, debitInterestRate, holdId,
-                expiresAt, fx);
+                expiresAt, fx, reviewId, fraudRules);
     }
 
     /** The same OPEN_ACCOUNT, for an account that will belong to {@code newOwner}. */
     public Command ownedBy(String newOwner) {
         return new Command(type, transactionId, accountId, amount, currency, toAccountId, reference, interestRate,
-                principal, admin, newOwner, overdraftLimit, dailyOutflowLimit, debitInterestRate, holdId, expiresAt, fx);
+                principal, admin, newOwner, overdraftLimit, dailyOutflowLimit, debitInterestRate, holdId, expiresAt, fx,
+                reviewId, fraudRules);
     }
 
     /** Whether this command acts with an admin's authority. */
@@ -192,7 +217,19 @@ public record Command(CommandType type, String transactionId, String accountId, 
                 && Objects.equals(canonical(debitInterestRate), canonical(other.debitInterestRate))
                 && Objects.equals(holdId, other.holdId)
                 && Objects.equals(instant(expiresAt), instant(other.expiresAt))
-                && sameQuote(fx, other.fx);
+                && sameQuote(fx, other.fx)
+                && Objects.equals(reviewId, other.reviewId)
+                && sameRules(fraudRules, other.fraudRules);
+    }
+
+    /** The same fraud thresholds ({@code "500"} and {@code "500.00"} alike). */
+    private static boolean sameRules(FraudRules a, FraudRules b) {
+        if (a == null || b == null) return a == b;
+        return Objects.equals(a.enabled(), b.enabled()) && Objects.equals(a.velocityMaxCount(), b.velocityMaxCount())
+                && Objects.equals(a.largeAmountFactor(), b.largeAmountFactor())
+                && Objects.equals(canonical(a.dailyOutflowCap()), canonical(b.dailyOutflowCap()))
+                && Objects.equals(canonical(a.newPayeeAmount()), canonical(b.newPayeeAmount()))
+                && Objects.equals(canonical(a.structuringThreshold()), canonical(b.structuringThreshold()));
     }
 
     /** The same quote: its id, currencies and rate ({@code "1.10"} and {@code "1.1"} alike). */

@@ -20,5 +20,14 @@ public enum CommandType {
     /** Takes {@code amount} (absent: all that is left) of hold {@code holdId}: a posting, HOLD_CAPTURE. */
     CAPTURE_HOLD,
     /** Releases what is left of hold {@code holdId}. */
-    VOID_HOLD
+    VOID_HOLD,
+    /**
+     * Sets the account's own fraud thresholds ({@code fraudRules}), replacing the ones set before; absent fields
+     * take the bank's configured defaults (admin).
+     */
+    SET_FRAUD_RULES,
+    /** Approves the fraud review {@code reviewId}: its hold is released and the payment applied (admin). */
+    APPROVE_REVIEW,
+    /** Rejects the fraud review {@code reviewId}: its hold is released and the payment refused (admin). */
+    REJECT_REVIEW
 }

@@ -32,6 +32,15 @@ public enum RejectionReason {
     FX_QUOTE_NOT_FOUND,
     /** No valid rate is published for the currency pair a quote is asked for. */
     FX_RATE_UNAVAILABLE,
+    /**
+     * The fraud rules declined the payment, or a review rejected it (or ran out of time). The detail never says which
+     * rule or threshold: that is for the bank's operators (the fraud alerts topic), not for whoever is testing them.
+     */
+    FRAUD_SUSPECTED,
+    /** The account has no fraud review under the id an approval or rejection names. */
+    REVIEW_NOT_FOUND,
+    /** The fraud review was already approved, rejected or expired. */
+    REVIEW_NOT_PENDING,
     /** The transactionId was already used for a different request; nothing was applied. */
     IDEMPOTENCY_CONFLICT
 }

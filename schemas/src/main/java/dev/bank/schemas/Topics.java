@@ -22,13 +22,15 @@ import java.util.Map;
  * @param fxRates    exchange rates published by an upstream rates system, compacted, keyed {@code BASE:QUOTE}
  *                   ({@link FxRate}); the gateway reads it to answer quotes, the processor never does (a transfer
  *                   carries its rate)
+ * @param fraudAlerts every fraud decision other than ALLOW and every end of a fraud review, keyed by accountId
+ *                   ({@link FraudAlert}), for operators: it names rules and thresholds, so customers never read it
  * @param idempotencyRetention how long a transactionId is remembered ({@code BANK_IDEMPOTENCY_RETENTION}, the
  *                   processors' setting): the rates topic keeps every rate at least as long, and the gateways know
  *                   every quote as long, so a retry of a transfer made with one reaches the processor
  */
 public record Topics(String commands, String results, String ledger, String transferLegs, String deadLetter,
-                     String rerouted, String holds, String fxRates, int partitions, short replicationFactor,
-                     Duration idempotencyRetention) {
+                     String rerouted, String holds, String fxRates, String fraudAlerts, int partitions,
+                     short replicationFactor, Duration idempotencyRetention) {
 
     /** The processors' default {@code BANK_IDEMPOTENCY_RETENTION}. */
     public static final Duration DEFAULT_IDEMPOTENCY_RETENTION = Duration.ofDays(7);
@@ -41,6 +43,7 @@ public record Topics(String commands, String results, String ledger, String tran
     public static final String DEFAULT_REROUTED = "bank.commands.rerouted";
     public static final String DEFAULT_HOLDS = "bank.holds";
     public static final String DEFAULT_FX_RATES = "bank.fx-rates";
+    public static final String DEFAULT_FRAUD_ALERTS = "bank.fraud-alerts";
     public static final int DEFAULT_PARTITIONS = 6;
 
     // one serde per record type, shared by every topic that carries it
@@ -50,6 +53,7 @@ public record Topics(String commands, String results, String ledger, String tran
     private static final JsonSerde<TransferLeg> TRANSFER_LEGS = JsonSerde.of(TransferLeg.class);
     private static final JsonSerde<HoldEvent> HOLD_EVENTS = JsonSerde.of(HoldEvent.class);
     private static final JsonSerde<FxRate> FX_RATES = JsonSerde.of(FxRate.class);
+    private static final JsonSerde<FraudAlert> FRAUD_ALERTS = JsonSerde.of(FraudAlert.class);
 
     /** {@link #commands()} with its serdes. */
     public Topic<Command> commandsTopic() {
@@ -81,9 +85,14 @@ public record Topics(String commands, String results, String ledger, String tran
         return new Topic<>(fxRates, FX_RATES);
     }
 
+    /** {@link #fraudAlerts()} with its serdes. */
+    public Topic<FraudAlert> fraudAlertsTopic() {
+        return new Topic<>(fraudAlerts, FRAUD_ALERTS);
+    }
+
     public static Topics defaults() {
         return new Topics(DEFAULT_COMMANDS, DEFAULT_RESULTS, DEFAULT_LEDGER, DEFAULT_TRANSFER_LEGS, DEFAULT_DEAD_LETTER,
-                DEFAULT_REROUTED, DEFAULT_HOLDS, DEFAULT_FX_RATES, DEFAULT_PARTITIONS, (short) 1,
+                DEFAULT_REROUTED, DEFAULT_HOLDS, DEFAULT_FX_RATES, DEFAULT_FRAUD_ALERTS, DEFAULT_PARTITIONS, (short) 1,
                 DEFAULT_IDEMPOTENCY_RETENTION);
     }
 
@@ -98,6 +107,7 @@ public record Topics(String commands, String results, String ledger, String tran
                 env.getOrDefault("BANK_TOPIC_REROUTED", DEFAULT_REROUTED),
                 env.getOrDefault("BANK_TOPIC_HOLDS", DEFAULT_HOLDS),
                 env.getOrDefault("BANK_TOPIC_FX_RATES", DEFAULT_FX_RATES),
+                env.getOrDefault("BANK_TOPIC_FRAUD_ALERTS", DEFAULT_FRAUD_ALERTS),
                 Integer.parseInt(env.getOrDefault("BANK_TOPIC_PARTITIONS", String.valueOf(DEFAULT_PARTITIONS))),
                 Short.parseShort(env.getOrDefault("BANK_TOPIC_REPLICATION", "1")),
                 Duration.parse(env.getOrDefault("BANK_IDEMPOTENCY_RETENTION", DEFAULT_IDEMPOTENCY_RETENTION.toString())));
@@ -121,6 +131,8 @@ public record Topics(String commands, String results, String ledger, String tran
                 new TopicSpec(deadLetter, partitions, replicationFactor, merge(keepForever, minIsr)),
                 new TopicSpec(rerouted, partitions, replicationFactor, minIsr),
                 new TopicSpec(holds, partitions, replicationFactor, minIsr),
+                // the evidence behind every stopped payment: kept as long as the ledger
+                new TopicSpec(fraudAlerts, partitions, replicationFactor, merge(keepForever, minIsr)),
                 // a pair's newest rate is its current one; few records, read whole by every gateway: one partition.
                 // Compaction spares a rate as long as a transfer made with it may be retried
                 new TopicSpec(fxRates, 1, replicationFactor, merge(Map.of("cleanup.policy", "compact",
@@ -129,14 +141,14 @@ public record Topics(String commands, String results, String ledger, String tran
 
     /** The same topics with another partition count (the count the broker reports for an existing cluster). */
     public Topics withPartitions(int count) {
-        return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, holds, fxRates, count,
+        return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, holds, fxRates, fraudAlerts, count,
                 replicationFactor, idempotencyRetention);
     }
 
     /** The same topics with another replication factor. */
     public Topics withReplication(short factor) {
-        return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, holds, fxRates, partitions,
-                factor, idempotencyRetention);
+        return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, holds, fxRates, fraudAlerts,
+                partitions, factor, idempotencyRetention);
     }
 
     private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {

@@ -26,6 +26,7 @@ import java.util.Properties;
  * @param sessionTimeoutMs     how long the group waits for a silent instance before moving its partitions
  *                             (a crashed instance's accounts are unavailable for about this long)
  * @param interest             interest, business day and history settings ({@link InterestConfig})
+ * @param fraud                the fraud rules' thresholds, scores and review settings ({@link FraudConfig})
  * @param kafkaSecurity        how every client of the processor (Streams' and the start-up Admin) authenticates
  */
 public record ProcessorConfig(String bootstrapServers, String applicationId, Path stateDir, Topics topics,
@@ -33,7 +34,7 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
                               Duration idempotencyRetention, BigDecimal maxAmount, int streamThreads,
                               int standbyReplicas, int internalReplication, long commitIntervalMs,
                               int sessionTimeoutMs, int maxCommandBytes, InterestConfig interest,
-                              KafkaSecurity kafkaSecurity, Secret serviceToken) {
+                              FraudConfig fraud, KafkaSecurity kafkaSecurity, Secret serviceToken) {
 
     public static ProcessorConfig fromEnv(Map<String, String> env) {
         return new ProcessorConfig(
@@ -54,6 +55,7 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
                 Integer.parseInt(env.getOrDefault("BANK_SESSION_TIMEOUT_MS", "10000")),
                 Integer.parseInt(env.getOrDefault("BANK_MAX_COMMAND_BYTES", "16384")),
                 InterestConfig.fromEnv(env),
+                FraudConfig.fromEnv(env),
                 KafkaSecurity.fromEnv(env),
                 serviceTokenOrNull(env));
     }
@@ -73,49 +75,56 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
     public ProcessorConfig withServiceToken(Secret token) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
-                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest,
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
                 kafkaSecurity, token);
     }
 
     public ProcessorConfig withBootstrapServers(String servers) {
         return new ProcessorConfig(servers, applicationId, stateDir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
-                commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest,
+                commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
                 kafkaSecurity, serviceToken);
     }
 
     public ProcessorConfig withStateDir(Path dir) {
         return new ProcessorConfig(bootstrapServers, applicationId, dir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
-                commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest,
+                commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
                 kafkaSecurity, serviceToken);
     }
 
     public ProcessorConfig withQueryPort(int port) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, port, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
-                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest,
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
                 kafkaSecurity, serviceToken);
     }
 
     public ProcessorConfig withInterest(InterestConfig settings) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
-                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, settings,
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, settings, fraud,
+                kafkaSecurity, serviceToken);
+    }
+
+    public ProcessorConfig withFraud(FraudConfig settings) {
+        return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
+                queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, settings,
                 kafkaSecurity, serviceToken);
     }
 
     public ProcessorConfig withTopics(Topics newTopics) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, newTopics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
-                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest,
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
                 kafkaSecurity, serviceToken);
     }
 
     public ProcessorConfig withKafkaSecurity(KafkaSecurity security) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
-                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest,
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
                 security, serviceToken);
     }
 

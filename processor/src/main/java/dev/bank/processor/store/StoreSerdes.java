@@ -5,6 +5,11 @@ import dev.bank.schemas.AccountStatus;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.EntryType;
+import dev.bank.processor.fraud.FraudProfile;
+import dev.bank.schemas.FraudFinding;
+import dev.bank.schemas.FraudReview;
+import dev.bank.schemas.FraudRule;
+import dev.bank.schemas.FraudRules;
 import dev.bank.schemas.FxConversion;
 import dev.bank.schemas.FxQuote;
 import dev.bank.schemas.HistoryEntry;
@@ -15,6 +20,7 @@ import dev.bank.schemas.Outcome;
 import dev.bank.schemas.OutcomeStatus;
 import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.RejectionReason;
+import dev.bank.schemas.ReviewStatus;
 import dev.bank.schemas.Transfer;
 import dev.bank.schemas.TransferStatus;
 import org.apache.avro.generic.GenericRecord;
@@ -22,6 +28,11 @@ import org.apache.avro.io.Encoder;
 
 import java.io.IOException;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The serdes of the processor's state stores, in Avro ({@link StoreSerde}, schemas in {@link StoreSchemas}).
@@ -56,6 +67,11 @@ public final class StoreSerdes {
     private static final AvroEnum<HoldStatus> HOLD_STATUS = new AvroEnum<>(HoldStatus.class,
             StoreSchemas.written("HoldStatus"));
 
+    private static final AvroEnum<FraudRule> FRAUD_RULE = new AvroEnum<>(FraudRule.class,
+            StoreSchemas.written("FraudRule"));
+    private static final AvroEnum<ReviewStatus> REVIEW_STATUS = new AvroEnum<>(ReviewStatus.class,
+            StoreSchemas.written("ReviewStatus"));
+
     private static final StoreSerde<Account> ACCOUNTS =
             new StoreSerde<>("Account", StoreSerdes::account, StoreSerdes::account);
     private static final StoreSerde<ProcessedCommand> PROCESSED_COMMANDS =
@@ -65,6 +81,10 @@ public final class StoreSerdes {
     private static final StoreSerde<HistoryEntry> HISTORY =
             new StoreSerde<>("HistoryEntry", StoreSerdes::historyEntry, StoreSerdes::historyEntry);
     private static final StoreSerde<Hold> HOLDS = new StoreSerde<>("Hold", StoreSerdes::hold, StoreSerdes::hold);
+    private static final StoreSerde<FraudProfile> FRAUD_PROFILES =
+            new StoreSerde<>("FraudProfile", StoreSerdes::fraudProfile, StoreSerdes::fraudProfile);
+    private static final StoreSerde<FraudReview> FRAUD_REVIEWS =
+            new StoreSerde<>("FraudReview", StoreSerdes::fraudReview, StoreSerdes::fraudReview);
 
     private StoreSerdes() {}
 
@@ -86,6 +106,14 @@ public final class StoreSerdes {
 
     public static StoreSerde<Hold> holds() {
         return HOLDS;
+    }
+
+    public static StoreSerde<FraudProfile> fraudProfiles() {
+        return FRAUD_PROFILES;
+    }
+
+    public static StoreSerde<FraudReview> fraudReviews() {
+        return FRAUD_REVIEWS;
     }
 
     // ---- Account ----
@@ -154,6 +182,8 @@ public final class StoreSerdes {
         optional(out, c.holdId());
         optional(out, c.expiresAt());
         optionalRecord(out, c.fx(), StoreSerdes::fxQuote);
+        optional(out, c.reviewId());
+        optionalRecord(out, c.fraudRules(), StoreSerdes::fraudRules);
     }
 
     static Command command(GenericRecord r) {
@@ -161,7 +191,117 @@ public final class StoreSerdes {
                 string(r, "amount"), string(r, "currency"), string(r, "toAccountId"), string(r, "reference"),
                 string(r, "interestRate"), string(r, "principal"), (Boolean) r.get("admin"), string(r, "owner"),
                 string(r, "overdraftLimit"), string(r, "dailyOutflowLimit"), string(r, "debitInterestRate"),
-                string(r, "holdId"), string(r, "expiresAt"), fxQuote((GenericRecord) r.get("fx")));
+                string(r, "holdId"), string(r, "expiresAt"), fxQuote((GenericRecord) r.get("fx")),
+                string(r, "reviewId"), fraudRules((GenericRecord) r.get("fraudRules")));
+    }
+
+    // ---- fraud: rules, profiles, reviews ----
+
+    static void fraudRules(Encoder out, FraudRules f) throws IOException {
+        optional(out, f.enabled());
+        optional(out, f.velocityMaxCount());
+        optional(out, f.largeAmountFactor());
+        optional(out, f.dailyOutflowCap());
+        optional(out, f.newPayeeAmount());
+        optional(out, f.structuringThreshold());
+    }
+
+    static FraudRules fraudRules(GenericRecord r) {
+        if (r == null) return null;
+        return new FraudRules((Boolean) r.get("enabled"), (Integer) r.get("velocityMaxCount"),
+                (Integer) r.get("largeAmountFactor"), string(r, "dailyOutflowCap"), string(r, "newPayeeAmount"),
+                string(r, "structuringThreshold"));
+    }
+
+    static void fraudProfile(Encoder out, FraudProfile p) throws IOException {
+        longs(out, p.outflowAt());
+        longs(out, p.outflowMinor());
+        longs(out, p.inflowAt());
+        longs(out, p.inflowMinor());
+        out.writeArrayStart();
+        out.setItemCount(p.payees().size());
+        for (String payee : p.payees()) {
+            out.startItem();
+            out.writeString(payee);
+        }
+        out.writeArrayEnd();
+        optionalRecord(out, p.rules(), StoreSerdes::fraudRules);
+    }
+
+    static FraudProfile fraudProfile(GenericRecord r) {
+        List<String> payees = new ArrayList<>();
+        for (Object payee : (Collection<?>) r.get("payees")) payees.add(payee.toString());
+        return new FraudProfile(longs(r, "outflowAt"), longs(r, "outflowMinor"), longs(r, "inflowAt"),
+                longs(r, "inflowMinor"), List.copyOf(payees), fraudRules((GenericRecord) r.get("rules")));
+    }
+
+    static void fraudReview(Encoder out, FraudReview v) throws IOException {
+        optional(out, v.accountId());
+        optional(out, v.transactionId());
+        optionalRecord(out, v.command(), StoreSerdes::command);
+        out.writeLong(v.amountMinor());
+        optional(out, v.currency());
+        out.writeInt(v.score());
+        out.writeArrayStart();
+        out.setItemCount(v.findings().size());
+        for (FraudFinding f : v.findings()) {
+            out.startItem();
+            optional(out, FRAUD_RULE, f.rule());
+            out.writeInt(f.score());
+            optional(out, f.reason());
+            Map<String, String> evidence = f.evidence() == null ? Map.of() : f.evidence();
+            out.writeMapStart();
+            out.setItemCount(evidence.size());
+            for (Map.Entry<String, String> e : evidence.entrySet()) {
+                out.startItem();
+                out.writeString(e.getKey());
+                out.writeString(e.getValue());
+            }
+            out.writeMapEnd();
+        }
+        out.writeArrayEnd();
+        optional(out, REVIEW_STATUS, v.status());
+        out.writeLong(v.createdAt());
+        out.writeLong(v.deadline());
+        optional(out, REVIEW_STATUS, v.resolution());
+        optional(out, v.decidedAt());
+        optional(out, v.decidedBy());
+    }
+
+    static FraudReview fraudReview(GenericRecord r) {
+        List<FraudFinding> findings = new ArrayList<>();
+        for (Object item : (Collection<?>) r.get("findings")) {
+            GenericRecord f = (GenericRecord) item;
+            // Avro reads a map unordered: sorted by name, the evidence reads the same every time
+            Map<String, String> evidence = new TreeMap<>();
+            ((Map<?, ?>) f.get("evidence")).forEach((k, v) -> evidence.put(k.toString(), v.toString()));
+            findings.add(new FraudFinding(FRAUD_RULE.value(f.get("rule")), (Integer) f.get("score"),
+                    string(f, "reason"), evidence));
+        }
+        GenericRecord command = (GenericRecord) r.get("command");
+        return new FraudReview(string(r, "accountId"), string(r, "transactionId"),
+                command == null ? null : command(command), (Long) r.get("amountMinor"), string(r, "currency"),
+                (Integer) r.get("score"), List.copyOf(findings), REVIEW_STATUS.value(r.get("status")),
+                (Long) r.get("createdAt"), (Long) r.get("deadline"), REVIEW_STATUS.value(r.get("resolution")),
+                (Long) r.get("decidedAt"), string(r, "decidedBy"));
+    }
+
+    private static void longs(Encoder out, long[] values) throws IOException {
+        out.writeArrayStart();
+        out.setItemCount(values.length);
+        for (long v : values) {
+            out.startItem();
+            out.writeLong(v);
+        }
+        out.writeArrayEnd();
+    }
+
+    private static long[] longs(GenericRecord r, String field) {
+        Collection<?> values = (Collection<?>) r.get(field);
+        long[] out = new long[values.size()];
+        int i = 0;
+        for (Object v : values) out[i++] = (Long) v;
+        return out;
     }
 
     static void fxQuote(Encoder out, FxQuote q) throws IOException {
@@ -323,6 +463,11 @@ public final class StoreSerdes {
     private static void optional(Encoder out, Long value) throws IOException {
         out.writeIndex(value == null ? 0 : 1);
         if (value != null) out.writeLong(value);
+    }
+
+    private static void optional(Encoder out, Integer value) throws IOException {
+        out.writeIndex(value == null ? 0 : 1);
+        if (value != null) out.writeInt(value);
     }
 
     private static void optional(Encoder out, Boolean value) throws IOException {

@@ -77,6 +77,9 @@ public final class AccountLogic {
             case PLACE_HOLD -> placeHold(current, command, timestamp, hold);
             case CAPTURE_HOLD -> captureHold(current, command, timestamp, hold);
             case VOID_HOLD -> voidHold(current, command, timestamp, hold);
+            // the account's fraud settings and reviews live in the fraud stores: FraudDesk applies these
+            case SET_FRAUD_RULES, APPROVE_REVIEW, REJECT_REVIEW -> throw new IllegalArgumentException(
+                    command.type() + " is applied by the FraudDesk, not to the account alone");
         };
         return decision.by(command.principal());
     }
@@ -621,7 +624,12 @@ public final class AccountLogic {
      * brought it to the account: a command, a leg, an expiry tick), exactly once: the hold is then EXPIRED.
      */
     public Decision expire(Account account, Hold hold, long timestamp) {
-        Hold after = hold.ended(HoldStatus.EXPIRED, timestamp);
+        return release(account, hold, HoldStatus.EXPIRED, timestamp);
+    }
+
+    /** Ends an active hold as {@code end} (VOIDED or EXPIRED), releasing what is left of it; no outcome. */
+    public Decision release(Account account, Hold hold, HoldStatus end, long timestamp) {
+        Hold after = hold.ended(end, timestamp);
         return new Decision(account.withHeld(account.heldMinor() - hold.remainingMinor(), -1), null, null, null, null,
                 after);
     }

@@ -1,6 +1,7 @@
 package dev.bank.processor.topology;
 
 import dev.bank.processor.config.ProcessorConfig;
+import dev.bank.processor.fraud.FraudRulesEngine;
 import dev.bank.processor.store.StoreSerdes;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.HistoryEntry;
@@ -40,6 +41,7 @@ public final class BankTopology {
     public static final String TRANSFER_LEGS_SINK = "transfer-legs-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
     public static final String HOLDS_SINK = "holds-sink";
+    public static final String FRAUD_ALERTS_SINK = "fraud-alerts-sink";
     /**
      * Interest and hold-expiry ticks to the task's own partition of the processor's internal topic
      * ({@link InterestTicks}, {@link HoldExpiry}), never the public commands topic, where anyone who may send commands
@@ -61,6 +63,10 @@ public final class BankTopology {
     public static final String HOLDS_STORE = "holds";
     /** The index of active holds that expire, by account and by time ({@link HoldExpiry}). */
     public static final String HOLD_EXPIRIES_STORE = "hold-expiries";
+    /** accountId → {@link dev.bank.processor.fraud.FraudProfile}: what the fraud rules know of the account. */
+    public static final String FRAUD_PROFILES_STORE = "fraud-profiles";
+    /** accountId + NUL + transactionId → {@link dev.bank.schemas.FraudReview}: payments held for review. */
+    public static final String FRAUD_REVIEWS_STORE = "fraud-reviews";
 
     private BankTopology() {}
 
@@ -86,6 +92,7 @@ public final class BankTopology {
                                   String legsSinkTopic) {
         Topics topics = config.topics();
         AccountLogic logic = new AccountLogic(config.maxAmount(), new InterestLogic(config.interest()));
+        FraudRulesEngine fraud = new FraudRulesEngine(config.fraud());
         TopologyMetrics metrics = new TopologyMetrics(meters);
         Duration retention = config.idempotencyRetention();
         int maxCommandBytes = config.maxCommandBytes();
@@ -99,9 +106,9 @@ public final class BankTopology {
                 topics.rerouted());
         // each processor behind a FailureGuard: a record that keeps failing is set aside, not retried for ever
         topology.addProcessor(PROCESSOR, () -> new FailureGuard(failures, metrics,
-                new CommandProcessor(logic, metrics, topics, retention, maxCommandBytes)), SOURCE, REROUTED_SOURCE);
+                new CommandProcessor(logic, fraud, metrics, topics, retention, maxCommandBytes)), SOURCE, REROUTED_SOURCE);
         topology.addProcessor(LEG_PROCESSOR, () -> new FailureGuard(failures, metrics,
-                new LegProcessor(logic, metrics, topics)), LEGS_SOURCE);
+                new LegProcessor(logic, fraud, metrics, topics)), LEGS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNTS_STORE),
                 Serdes.String(), StoreSerdes.accounts()), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_STORE),
@@ -112,6 +119,10 @@ public final class BankTopology {
                 Serdes.String(), StoreSerdes.history()), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HOLDS_STORE),
                 Serdes.String(), StoreSerdes.holds()), processors);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FRAUD_PROFILES_STORE),
+                Serdes.String(), StoreSerdes.fraudProfiles()), processors);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FRAUD_REVIEWS_STORE),
+                Serdes.String(), StoreSerdes.fraudReviews()), processors);
         // an index of keys only (the value is the holdId), no money state: plain strings
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HOLD_EXPIRIES_STORE),
                 Serdes.String(), Serdes.String()), processors);
@@ -125,6 +136,8 @@ public final class BankTopology {
         topology.addSink(DEAD_LETTER_SINK, topics.deadLetter(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);
         topology.addSink(HOLDS_SINK, topics.holdsTopic().name(), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer(), processors);
+        topology.addSink(FRAUD_ALERTS_SINK, topics.fraudAlertsTopic().name(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);
         // the default partitioner: murmur2 of the key, as the check that sent the record here computes it
         topology.addSink(REROUTE_SINK, topics.rerouted(), Serdes.String().serializer(),

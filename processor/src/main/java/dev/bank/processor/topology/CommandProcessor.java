@@ -1,7 +1,9 @@
 package dev.bank.processor.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bank.processor.fraud.FraudRulesEngine;
 import dev.bank.schemas.Account;
+import dev.bank.schemas.FraudReview;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandShape;
 import dev.bank.schemas.CommandType;
@@ -44,6 +46,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
 
     private final AccountLogic logic;
+    private final FraudRulesEngine fraudRules;
     private final TopologyMetrics metrics;
     private final Topics topics;
     /** The partition count of the input topics, which the key's partition is computed with. */
@@ -57,14 +60,17 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private KeyValueStore<String, ProcessedCommand> processed;
     private KeyValueStore<String, Transfer> transfers;
     private KeyValueStore<String, Hold> holds;
+    private KeyValueStore<String, FraudReview> reviews;
+    private FraudDesk fraud;
     private DecisionWriter writer;
     private HoldExpiry holdExpiry;
     private DeadLetterWriter deadLetters;
     private InterestAccrual accrual;
 
-    CommandProcessor(AccountLogic logic, TopologyMetrics metrics, Topics topics, Duration retention,
-                     int maxCommandBytes) {
+    CommandProcessor(AccountLogic logic, FraudRulesEngine fraudRules, TopologyMetrics metrics, Topics topics,
+                     Duration retention, int maxCommandBytes) {
         this.logic = logic;
+        this.fraudRules = fraudRules;
         this.metrics = metrics;
         this.topics = topics;
         this.partitions = topics.partitions();
@@ -82,10 +88,12 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         this.processed = stores.processed();
         this.transfers = stores.transfers();
         this.holds = stores.holds();
+        this.reviews = stores.fraudReviews();
         this.writer = new DecisionWriter(context, stores, topics, metrics);
         this.deadLetters = new DeadLetterWriter(context, metrics);
         this.accrual = new InterestAccrual(logic.interest(), stores, writer);
-        this.holdExpiry = new HoldExpiry(logic, stores, writer);
+        this.fraud = new FraudDesk(logic, fraudRules, stores, writer, metrics);
+        this.holdExpiry = new HoldExpiry(logic, stores, writer, fraud);
         context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
         interestTicks.schedule(context);
         holdExpiry.schedule(context);
@@ -171,12 +179,37 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         }
         // ended days first, at the rate and balances they ended with; then the holds that expired by now
         Account current = holdExpiry.releaseDue(accrual.accrueDue(stored, record), record);
-        Decision decision = logic.apply(current, command, record.timestamp(), holdNamedBy(command));
+        Decision decision = switch (command.type()) {
+            case SET_FRAUD_RULES -> fraud.setRules(current, command, record.timestamp());
+            case APPROVE_REVIEW, REJECT_REVIEW -> fraud.decide(current, command, record);
+            default -> {
+                Decision reviewHold = holdOfAReview(current, command, record.timestamp());
+                yield reviewHold != null ? reviewHold : fraud.screen(current, command,
+                        logic.apply(current, command, record.timestamp(), holdNamedBy(command)), record);
+            }
+        };
         processed.put(processedKey, new ProcessedCommand(command, decision.outcome()));
         writer.commit(decision, record);
+        fraud.observe(decision, record.timestamp());
         Outcome o = decision.outcome();
         log.debug("applied {} accountId={} transactionId={} status={} reason={}", command.type(),
                 command.accountId(), command.transactionId(), o.status(), o.reason());
+    }
+
+    /**
+     * The refusal of a capture or void of a hold that holds a payment under fraud review (only an admin's decision
+     * ends it), or null.
+     */
+    private Decision holdOfAReview(Account account, Command command, long timestamp) {
+        if (account == null || (command.type() != CommandType.CAPTURE_HOLD && command.type() != CommandType.VOID_HOLD)
+                || command.holdId() == null || fraud.pendingReviewHolding(account.accountId(), command.holdId()) == null) {
+            return null;
+        }
+        return new Decision(null, new Outcome(command.transactionId(), command.accountId(), command.type(),
+                dev.bank.schemas.OutcomeStatus.REJECTED, dev.bank.schemas.RejectionReason.HOLD_NOT_ACTIVE,
+                "hold " + command.holdId() + " reserves a payment under fraud review: the bank approves or rejects it",
+                null, account.balanceMinor(), account.currency(), account.sequence(), false, timestamp)
+                .by(command.principal()), null);
     }
 
     /** The hold a command is about (for PLACE_HOLD, one already under its id), or null. */
@@ -302,9 +335,10 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         int expired = purge(processed, p -> p.outcome().timestamp() < cutoff);
         int finished = purge(transfers, t -> t.completedAt() != null && t.completedAt() < cutoff);
         int ended = purge(holds, h -> h.closedAt() != null && h.closedAt() < cutoff);
-        if (expired > 0 || finished > 0 || ended > 0) {
-            log.info("purged {} transactionIds, {} finished transfers and {} ended holds older than {}",
-                    expired, finished, ended, retention);
+        int reviewed = purge(reviews, r -> r.decidedAt() != null && r.decidedAt() < cutoff);
+        if (expired > 0 || finished > 0 || ended > 0 || reviewed > 0) {
+            log.info("purged {} transactionIds, {} finished transfers, {} ended holds and {} ended fraud reviews"
+                    + " older than {}", expired, finished, ended, reviewed, retention);
         }
     }
 

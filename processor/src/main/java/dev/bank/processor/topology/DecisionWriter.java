@@ -1,6 +1,7 @@
 package dev.bank.processor.topology;
 
 import dev.bank.schemas.Account;
+import dev.bank.schemas.FraudAlert;
 import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.Hold;
 import dev.bank.schemas.HoldEvent;
@@ -37,6 +38,7 @@ final class DecisionWriter {
     private final Topic<LedgerEntry> ledger;
     private final Topic<TransferLeg> legs;
     private final Topic<HoldEvent> holdEvents;
+    private final Topic<FraudAlert> fraudAlerts;
     private final TopologyMetrics metrics;
 
     DecisionWriter(ProcessorContext<String, byte[]> context, TaskStores stores, Topics topics,
@@ -51,6 +53,7 @@ final class DecisionWriter {
         this.ledger = topics.ledgerTopic();
         this.legs = topics.transferLegsTopic();
         this.holdEvents = topics.holdsTopic();
+        this.fraudAlerts = topics.fraudAlertsTopic();
         this.metrics = metrics;
     }
 
@@ -107,6 +110,11 @@ final class DecisionWriter {
         }
         String transactionId = decision.outcome() == null ? null : decision.outcome().transactionId();
         return new HoldEvent(after.accountId(), after.holdId(), type, amount, transactionId, cause.timestamp(), after);
+    }
+
+    /** A fraud decision or the end of a review, for operators ({@link FraudDesk}). */
+    void alert(FraudAlert alert, Record<String, byte[]> cause) {
+        forward(alert.accountId(), fraudAlerts.serialize(alert), BankTopology.FRAUD_ALERTS_SINK, cause);
     }
 
     void publish(Outcome outcome, Record<String, byte[]> cause) {

@@ -1,6 +1,7 @@
 package dev.bank.processor.topology;
 
 import dev.bank.schemas.Account;
+import dev.bank.schemas.FraudReview;
 import dev.bank.schemas.Hold;
 import dev.bank.schemas.HoldStatus;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -48,8 +49,11 @@ final class HoldExpiry {
     private final KeyValueStore<String, Hold> holds;
     private final KeyValueStore<String, String> index;
     private final DecisionWriter writer;
+    private final FraudDesk fraud;
 
-    HoldExpiry(AccountLogic logic, TaskStores stores, DecisionWriter writer) {
+    /** @param fraud ends a review whose hold expires, as the configured default says */
+    HoldExpiry(AccountLogic logic, TaskStores stores, DecisionWriter writer, FraudDesk fraud) {
+        this.fraud = fraud;
         this.logic = logic;
         this.accounts = stores.accounts();
         this.holds = stores.holds();
@@ -111,6 +115,11 @@ final class HoldExpiry {
             Hold hold = holds.get(BankTopology.accountScopedKey(account.accountId(), holdId));
             if (hold == null || !hold.expiredBy(cause.timestamp())) {
                 next = Math.min(next, dueAt.get(i)); // still listed: it bounds the next look as before
+                continue;
+            }
+            FraudReview review = fraud.pendingReviewHolding(account.accountId(), holdId);
+            if (review != null) {
+                account = fraud.expire(account, review, cause);
                 continue;
             }
             Decision release = logic.expire(account, hold, cause.timestamp());

@@ -1,5 +1,6 @@
 package dev.bank.processor.topology;
 
+import dev.bank.processor.fraud.FraudRulesEngine;
 import dev.bank.schemas.Account;
 import dev.bank.schemas.FxConversion;
 import dev.bank.schemas.Topic;
@@ -33,6 +34,7 @@ final class LegProcessor implements Processor<String, byte[], String, byte[]> {
     private static final Logger log = LoggerFactory.getLogger(LegProcessor.class);
 
     private final AccountLogic logic;
+    private final FraudRulesEngine fraudRules;
     private final TopologyMetrics metrics;
     private final Topics topics;
     /** The transfer legs this processor reads: the topic's name with its serde. */
@@ -45,9 +47,11 @@ final class LegProcessor implements Processor<String, byte[], String, byte[]> {
     private DecisionWriter writer;
     private DeadLetterWriter deadLetters;
     private InterestAccrual accrual;
+    private FraudDesk fraud;
 
-    LegProcessor(AccountLogic logic, TopologyMetrics metrics, Topics topics) {
+    LegProcessor(AccountLogic logic, FraudRulesEngine fraudRules, TopologyMetrics metrics, Topics topics) {
         this.logic = logic;
+        this.fraudRules = fraudRules;
         this.metrics = metrics;
         this.topics = topics;
         this.legs = topics.transferLegsTopic();
@@ -63,6 +67,7 @@ final class LegProcessor implements Processor<String, byte[], String, byte[]> {
         this.writer = new DecisionWriter(context, stores, topics, metrics);
         this.deadLetters = new DeadLetterWriter(context, metrics);
         this.accrual = new InterestAccrual(logic.interest(), stores, writer);
+        this.fraud = new FraudDesk(logic, fraudRules, stores, writer, metrics);
     }
 
     @Override
@@ -135,6 +140,7 @@ final class LegProcessor implements Processor<String, byte[], String, byte[]> {
             Decision decision = logic.applyCredit(accrual.accrueDue(account, record), leg, record.timestamp())
                     .by(leg.principal());
             writer.commit(decision, record);
+            fraud.observe(decision, record.timestamp()); // money in, which the mule rule watches
             log.debug("transfer credit accountId={} transferId={} status={}", account, leg.transferId(),
                     decision.transfer().status());
             return;

@@ -1,6 +1,8 @@
 package dev.bank.processor.topology;
 
+import dev.bank.processor.fraud.FraudProfile;
 import dev.bank.schemas.Account;
+import dev.bank.schemas.FraudReview;
 import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.Hold;
 import dev.bank.schemas.ProcessedCommand;
@@ -19,13 +21,17 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * @param history    account-scoped sequence → {@link HistoryEntry} ({@link History})
  * @param holds      account-scoped holdId → {@link Hold}
  * @param holdExpiries the index of active holds by expiry ({@link HoldExpiry})
+ * @param fraudProfiles accountId → {@link FraudProfile} ({@link FraudDesk})
+ * @param fraudReviews account-scoped transactionId → {@link FraudReview}
  */
 record TaskStores(KeyValueStore<String, Account> accounts,
                   KeyValueStore<String, ProcessedCommand> processed,
                   KeyValueStore<String, Transfer> transfers,
                   KeyValueStore<String, HistoryEntry> history,
                   KeyValueStore<String, Hold> holds,
-                  KeyValueStore<String, String> holdExpiries) {
+                  KeyValueStore<String, String> holdExpiries,
+                  KeyValueStore<String, FraudProfile> fraudProfiles,
+                  KeyValueStore<String, FraudReview> fraudReviews) {
 
     /** The stores of the task a processor is initialised on; call from {@code init}. */
     static TaskStores of(ProcessorContext<?, ?> context) {
@@ -34,6 +40,8 @@ record TaskStores(KeyValueStore<String, Account> accounts,
                 context.getStateStore(BankTopology.TRANSFERS_STORE),
                 context.getStateStore(BankTopology.HISTORY_STORE),
                 context.getStateStore(BankTopology.HOLDS_STORE),
-                context.getStateStore(BankTopology.HOLD_EXPIRIES_STORE));
+                context.getStateStore(BankTopology.HOLD_EXPIRIES_STORE),
+                context.getStateStore(BankTopology.FRAUD_PROFILES_STORE),
+                context.getStateStore(BankTopology.FRAUD_REVIEWS_STORE));
     }
 }

@@ -1,7 +1,12 @@
 package dev.bank.processor.topology;
 
 import dev.bank.schemas.CommandType;
+import dev.bank.processor.fraud.FraudRulesEngine;
 import dev.bank.schemas.EntryType;
+import dev.bank.schemas.FraudDecision;
+import dev.bank.schemas.FraudFinding;
+import dev.bank.schemas.FraudReview;
+import dev.bank.schemas.FraudRule;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.OutcomeStatus;
 import dev.bank.schemas.RejectionReason;
@@ -23,6 +28,12 @@ public final class TopologyMetrics {
     private final Map<OutcomeKey, Counter> outcomes = new ConcurrentHashMap<>();
     private final Map<EntryType, Counter> postings = new ConcurrentHashMap<>();
     private final Map<DeadLetter, Counter> deadLetters = new ConcurrentHashMap<>();
+
+    private final Map<FraudKey, Counter> fraudHits = new ConcurrentHashMap<>();
+    private final Map<FraudDecision, Counter> fraudDecisions = new ConcurrentHashMap<>();
+    private final Map<FraudKey, Counter> reviewsEnded = new ConcurrentHashMap<>();
+
+    private record FraudKey(FraudRule rule, String outcome) {}
 
     private record OutcomeKey(CommandType type, OutcomeStatus status, RejectionReason reason, boolean replayed) {}
 
@@ -55,6 +66,33 @@ public final class TopologyMetrics {
     /** A command forwarded from a partition its key does not hash to, to the key's own (the rerouted topic). */
     void rerouted() {
         rerouted.increment();
+    }
+
+    /**
+     * A payment the fraud rules checked: its decision, and each rule it triggered with that decision (a rule can
+     * trigger without stopping the payment, when its score alone is under the review score).
+     */
+    void fraudDecision(FraudRulesEngine.Verdict verdict) {
+        fraudDecisions.computeIfAbsent(verdict.decision(), d -> Counter.builder("bank.fraud.decisions")
+                .description("Payments the fraud rules checked, by decision")
+                .tag("decision", d.name()).register(registry)).increment();
+        for (FraudFinding f : verdict.findings()) {
+            fraudHits.computeIfAbsent(new FraudKey(f.rule(), verdict.decision().name()), k -> Counter.builder(
+                    "bank.fraud.rule.hits").description("Fraud rules triggered, by rule and the payment's decision")
+                    .tag("rule", k.rule().name()).tag("decision", k.outcome()).register(registry)).increment();
+        }
+    }
+
+    /**
+     * A fraud review ended, counted for each rule that sent it there: APPROVED reviews are the rules' false positives
+     * (as far as the admins judged), REJECTED the true ones, EXPIRED nobody looked at.
+     */
+    void reviewEnded(FraudReview review) {
+        for (FraudFinding f : review.findings()) {
+            reviewsEnded.computeIfAbsent(new FraudKey(f.rule(), review.status().name()), k -> Counter.builder(
+                    "bank.fraud.reviews.ended").description("Fraud reviews ended, by rule and how they ended")
+                    .tag("rule", k.rule().name()).tag("status", k.outcome()).register(registry)).increment();
+        }
     }
 
     void deadLetter(DeadLetter reason) {

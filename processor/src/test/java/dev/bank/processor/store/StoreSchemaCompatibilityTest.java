@@ -48,7 +48,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class StoreSchemaCompatibilityTest {
     /** The values the stores hold; the rest are nested in them. */
-    static final List<String> STORED = List.of("Account", "ProcessedCommand", "Transfer", "HistoryEntry", "Hold");
+    static final List<String> STORED = List.of("Account", "ProcessedCommand", "Transfer", "HistoryEntry", "Hold",
+            "FraudProfile", "FraudReview");
 
     /** Whether version {@code index} (0-based) stores the type at all: a store added later is absent before. */
     static boolean has(int index, String type) {
@@ -76,7 +77,15 @@ class StoreSchemaCompatibilityTest {
                     "ProcessedCommand", 4107489582321124286L,
                     "Transfer", 3584038594102004082L,
                     "HistoryEntry", -5358703751512237406L,
-                    "Hold", -2503641461302363909L));
+                    "Hold", -2503641461302363909L),
+            "avro/store-v4.avsc", Map.of(
+                    "Account", 7637629417137176764L,
+                    "ProcessedCommand", 1131863237838828842L,
+                    "Transfer", 6838111800413941346L,
+                    "HistoryEntry", -5358703751512237406L,
+                    "Hold", -2503641461302363909L,
+                    "FraudProfile", 2990460951107059271L,
+                    "FraudReview", -7259891259089980385L));
 
     /**
      * The versions (1-based) whose values older versions cannot read, and why. Each adds enum symbols without an enum
@@ -89,7 +98,9 @@ class StoreSchemaCompatibilityTest {
             2, "adds the FROZEN status, the lifecycle, limit and hold commands, their rejection reasons, INTEREST_CHARGE"
                     + " and HOLD_CAPTURE",
             3, "adds the FX position entries (FX_BOUGHT, FX_SOLD), the POSITION direction and the FX rejection reasons"
-                    + " (and an account's holdsDueFrom, which older versions would ignore)");
+                    + " (and an account's holdsDueFrom, which older versions would ignore)",
+            4, "adds the fraud commands (SET_FRAUD_RULES, APPROVE_REVIEW, REJECT_REVIEW), the IN_REVIEW status, the"
+                    + " fraud rejection reasons, and the fraud profiles and reviews stores");
 
     @Test
     void listsEverySchemaFileOfTheRepositoryInOrder() throws IOException {
@@ -254,7 +265,10 @@ class StoreSchemaCompatibilityTest {
                 Arguments.of(LedgerEntry.class, "LedgerEntry"),
                 Arguments.of(dev.bank.schemas.Hold.class, "Hold"),
                 Arguments.of(dev.bank.schemas.FxQuote.class, "FxQuote"),
-                Arguments.of(dev.bank.schemas.FxConversion.class, "FxConversion"));
+                Arguments.of(dev.bank.schemas.FxConversion.class, "FxConversion"),
+                Arguments.of(dev.bank.schemas.FraudRules.class, "FraudRules"),
+                Arguments.of(dev.bank.schemas.FraudReview.class, "FraudReview"),
+                Arguments.of(dev.bank.schemas.FraudFinding.class, "FraudFinding"));
     }
 
     /**
@@ -270,8 +284,11 @@ class StoreSchemaCompatibilityTest {
                         .map(RecordComponent::getName).toList());
         for (RecordComponent component : type.getRecordComponents()) {
             Schema field = schema.getField(component.getName()).schema();
+            // a list or map is stored as an Avro array or map, empty rather than null
+            boolean collection = java.util.Collection.class.isAssignableFrom(component.getType())
+                    || java.util.Map.class.isAssignableFrom(component.getType());
             assertThat(field.isNullable()).as("%s.%s is nullable", name, component.getName())
-                    .isEqualTo(!component.getType().isPrimitive());
+                    .isEqualTo(!component.getType().isPrimitive() && !collection);
         }
     }
 
@@ -297,7 +314,9 @@ class StoreSchemaCompatibilityTest {
                 Arguments.of(TransferStatus.class, "TransferStatus"),
                 Arguments.of(Transfer.Direction.class, "TransferDirection"),
                 Arguments.of(EntryType.class, "EntryType"),
-                Arguments.of(dev.bank.schemas.HoldStatus.class, "HoldStatus"));
+                Arguments.of(dev.bank.schemas.HoldStatus.class, "HoldStatus"),
+                Arguments.of(dev.bank.schemas.FraudRule.class, "FraudRule"),
+                Arguments.of(dev.bank.schemas.ReviewStatus.class, "ReviewStatus"));
     }
 
     /** Stored by name: a Java constant the schema lacks could not be stored, and one it has extra never read. */
