@@ -161,7 +161,7 @@ public record FraudConfig(boolean enabled, Duration velocityWindow, int velocity
             return toMinor(major, currency);
         }
 
-        static long toMinor(BigDecimal major, Currency currency) {
+        public static long toMinor(BigDecimal major, Currency currency) {
             BigDecimal minor = major.movePointRight(Math.max(0, currency.getDefaultFractionDigits()))
                     .setScale(0, RoundingMode.CEILING);
             return minor.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : minor.longValueExact();

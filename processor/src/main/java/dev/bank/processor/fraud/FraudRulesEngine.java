@@ -186,9 +186,12 @@ public final class FraudRulesEngine {
         }
     }
 
-    /** An admin's threshold, already held to the account's currency when it was set. */
+    /**
+     * An admin's threshold (held to the account's currency when it was set) in minor units: zero is a threshold too
+     * (every payment counts), and one beyond what a {@code long} holds is never reached.
+     */
     private static long ownMinor(String major, Payment pay) {
-        return Money.toMinor(major, pay.currency(), null);
+        return FraudConfig.Amounts.toMinor(Money.parseDecimal(major), pay.currency());
     }
 
     private static String major(long minor, Payment pay) {

@@ -1,6 +1,13 @@
 package dev.bank.processor.store;
 
+import dev.bank.processor.fraud.FraudProfile;
 import dev.bank.schemas.Account;
+import dev.bank.schemas.FraudFinding;
+import dev.bank.schemas.FraudReview;
+import dev.bank.schemas.FraudRule;
+import dev.bank.schemas.FraudRules;
+import dev.bank.schemas.ReviewStatus;
+import java.util.List;
 import dev.bank.schemas.AccountStatus;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
@@ -47,6 +54,8 @@ class StoreSerdesPropertiesTest {
         Object serde = value instanceof Account ? StoreSerdes.accounts()
                 : value instanceof ProcessedCommand ? StoreSerdes.processedCommands()
                 : value instanceof Transfer ? StoreSerdes.transfers()
+                : value instanceof FraudProfile ? StoreSerdes.fraudProfiles()
+                : value instanceof FraudReview ? StoreSerdes.fraudReviews()
                 : StoreSerdes.history();
         return (StoreSerde<T>) serde;
     }
@@ -58,7 +67,8 @@ class StoreSerdesPropertiesTest {
     @Property(tries = 2000)
     void anyBytesReadAsAValueOrFailAsASerializationError(@ForAll byte[] bytes) {
         for (StoreSerde<?> serde : new StoreSerde<?>[] {StoreSerdes.accounts(), StoreSerdes.processedCommands(),
-                StoreSerdes.transfers(), StoreSerdes.history()}) {
+                StoreSerdes.transfers(), StoreSerdes.history(), StoreSerdes.fraudProfiles(),
+                StoreSerdes.fraudReviews()}) {
             try {
                 serde.deserialize(TOPIC, bytes);
             } catch (SerializationException expected) {
@@ -106,7 +116,7 @@ class StoreSerdesPropertiesTest {
 
     @Provide
     Arbitrary<Object> storedValues() {
-        return Arbitraries.oneOf(accounts(), processed(), transfers(), history());
+        return Arbitraries.oneOf(accounts(), processed(), transfers(), history(), profiles(), reviews());
     }
 
     @Provide
@@ -134,6 +144,10 @@ class StoreSerdesPropertiesTest {
                 Arbitraries.of(Boolean.TRUE, Boolean.FALSE).injectNull(0.5), text(), limits)
                 .as((t, principal, admin, owner, l) -> new Command(t.get1(), t.get2(), t.get3(), t.get4(), t.get5(),
                         t.get6(), t.get7(), t.get8(), principal, admin, owner, l.get1(), l.get2(), l.get3()));
+        commands = Combinators.combine(commands, text(), fraudRules()).as((c, reviewId, rules) -> new Command(
+                c.type(), c.transactionId(), c.accountId(), c.amount(), c.currency(), c.toAccountId(), c.reference(),
+                c.interestRate(), c.principal(), c.admin(), c.owner(), c.overdraftLimit(), c.dailyOutflowLimit(),
+                c.debitInterestRate(), c.holdId(), c.expiresAt(), c.fx(), reviewId, rules));
         Arbitrary<Outcome> outcomes = Combinators.combine(Combinators.combine(text(), text(), constant(CommandType.class),
                 constant(OutcomeStatus.class), constant(RejectionReason.class), text(), anyLong().injectNull(0.2),
                 anyLong().injectNull(0.2)).as(Tuple::of), Combinators.combine(text(), anyLong(),
@@ -143,6 +157,39 @@ class StoreSerdesPropertiesTest {
         return Combinators.combine(Combinators.combine(commands, quotes()).as(Command::convertedAt).injectNull(0.1),
                 Combinators.combine(outcomes, conversions()).as(Outcome::converting).injectNull(0.1))
                 .as(ProcessedCommand::new);
+    }
+
+    Arbitrary<FraudRules> fraudRules() {
+        Arbitrary<Integer> counts = Arbitraries.integers().injectNull(0.3);
+        return Combinators.combine(Arbitraries.of(Boolean.TRUE, Boolean.FALSE).injectNull(0.4), counts, counts,
+                text(), text(), text()).as(FraudRules::new).injectNull(0.3);
+    }
+
+    private static Arbitrary<long[]> longArrays() {
+        return anyLong().array(long[].class).ofMaxSize(FraudProfile.MAX_OUTFLOWS);
+    }
+
+    @Provide
+    Arbitrary<FraudProfile> profiles() {
+        Arbitrary<List<String>> payees = text().filter(java.util.Objects::nonNull).list().ofMaxSize(8);
+        return Combinators.combine(longArrays(), longArrays(), longArrays(), longArrays(), payees, fraudRules())
+                .as(FraudProfile::new);
+    }
+
+    @Provide
+    Arbitrary<FraudReview> reviews() {
+        Arbitrary<java.util.Map<String, String>> evidence = Arbitraries.maps(
+                text().filter(java.util.Objects::nonNull), text().filter(java.util.Objects::nonNull)).ofMaxSize(4)
+                .map(java.util.TreeMap::new);
+        Arbitrary<FraudFinding> findings = Combinators.combine(constant(FraudRule.class), Arbitraries.integers(),
+                text(), evidence).as(FraudFinding::new);
+        Arbitrary<Command> commands = processed().map(ProcessedCommand::command);
+        return Combinators.combine(Combinators.combine(text(), text(), commands, anyLong(), text(),
+                Arbitraries.integers(), findings.list().ofMaxSize(6), constant(ReviewStatus.class)).as(Tuple::of),
+                Combinators.combine(anyLong(), anyLong(), constant(ReviewStatus.class), anyLong().injectNull(0.3),
+                text()).as(Tuple::of))
+                .as((a, b) -> new FraudReview(a.get1(), a.get2(), a.get3(), a.get4(), a.get5(), a.get6(), a.get7(),
+                        a.get8(), b.get1(), b.get2() ^ 0x1f1f, b.get3(), b.get4(), b.get5()));
     }
 
     Arbitrary<FxQuote> quotes() {

@@ -295,6 +295,10 @@ class FraudTopologyTest {
             assertThat(debit("acc-o1", "0.01", minutes(3)).status()).isEqualTo(OutcomeStatus.IN_REVIEW);
             assertThat(debit("acc-o2", "100.01", minutes(3)).status()).as("another account keeps the defaults")
                     .isEqualTo(OutcomeStatus.ACCEPTED);
+            // a cap of zero is a cap too: every payment of the account is reviewed
+            send(admin(Command.setFraudRules(id("r"), "acc-o2", new FraudRules(null, null, null, "0", null, null))),
+                    minutes(3));
+            assertThat(debit("acc-o2", "0.01", minutes(4)).status()).isEqualTo(OutcomeStatus.IN_REVIEW);
             // exempt: nothing is checked
             send(admin(Command.setFraudRules(id("r"), "acc-o1", new FraudRules(false, null, null, null, null,
                     null))), minutes(4));

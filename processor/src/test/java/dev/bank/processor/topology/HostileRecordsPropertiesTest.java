@@ -53,7 +53,7 @@ class HostileRecordsPropertiesTest {
     private static final Instant T0 = Instant.parse("2025-03-01T09:00:00Z");
     private static final List<String> FIELDS = List.of("type", "transactionId", "accountId", "amount", "currency",
             "toAccountId", "reference", "interestRate", "note", "overdraftLimit", "dailyOutflowLimit",
-            "debitInterestRate", "holdId", "expiresAt", "fx");
+            "debitInterestRate", "holdId", "expiresAt", "fx", "reviewId", "fraudRules");
 
     private Path stateDir;
     private TopologyTestDriver driver;
@@ -146,6 +146,7 @@ class HostileRecordsPropertiesTest {
                 Arbitraries.of("\"OPEN_ACCOUNT\"", "\"CREDIT\"", "\"DEBIT\"", "\"TRANSFER\"", "\"SET_INTEREST_RATE\"",
                         "\"SET_LIMITS\"", "\"FREEZE_ACCOUNT\"", "\"UNFREEZE_ACCOUNT\"", "\"CLOSE_ACCOUNT\"",
                         "\"PLACE_HOLD\"", "\"CAPTURE_HOLD\"", "\"VOID_HOLD\"", "\"h-1\"",
+                        "\"SET_FRAUD_RULES\"", "\"APPROVE_REVIEW\"", "\"REJECT_REVIEW\"",
                         "\"2025-03-01T09:30:00Z\"", "\"2025-03-01T08:00:00Z\"", "\"9999-12-31T23:59:59Z\"",
                         "\"2025-03-01T09:30:00\"", "\"+999999999-12-31T23:59:59Z\"",
                         "\"acc-1\"", "\"acc-2\"", "\"acc-usd\"", "\"bank.fx.USD\"", "\"EUR\"", "\"eur\"", "\"t-1\"", "null", "true", "[]", "{}",
@@ -153,7 +154,8 @@ class HostileRecordsPropertiesTest {
                         "\"0.025\"", "99999999999999999999999999999999999999999", "{\"a\":{\"b\":[1]}}"),
                 Arbitraries.strings().ofMaxLength(50).map(s -> '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"'),
                 Arbitraries.bigDecimals().map(d -> d.toString()),
-                quotes());
+                quotes(),
+                fraudRules());
         Arbitrary<String> member = Combinators.combine(Arbitraries.of(FIELDS), fieldValue)
                 .as((name, v) -> '"' + name + "\":" + v);
         Arbitrary<String> object = member.list().ofMaxSize(12).map(ms -> "{" + String.join(",", ms) + "}");
@@ -162,6 +164,17 @@ class HostileRecordsPropertiesTest {
         Arbitrary<String> deep = Arbitraries.integers().between(1, 200).map(n -> "[".repeat(n) + "]".repeat(n));
         return Arbitraries.frequencyOf(List.of(Tuple.of(6, object), Tuple.of(1, trailing), Tuple.of(1, duplicate),
                 Tuple.of(1, deep)));
+    }
+
+    /** The {@code fraudRules} of SET_FRAUD_RULES: thresholds near and far from valid, and of the wrong kinds. */
+    private static Arbitrary<String> fraudRules() {
+        Arbitrary<String> member = Arbitraries.of("\"enabled\":false", "\"enabled\":\"no\"", "\"velocityMaxCount\":0",
+                "\"velocityMaxCount\":1", "\"velocityMaxCount\":99999999999", "\"largeAmountFactor\":1",
+                "\"largeAmountFactor\":2", "\"dailyOutflowCap\":\"0\"", "\"dailyOutflowCap\":\"1.001\"",
+                "\"dailyOutflowCap\":\"" + "9".repeat(39) + "\"", "\"newPayeeAmount\":\"0.00\"",
+                "\"newPayeeAmount\":12", "\"structuringThreshold\":\"99999999999999999999999999\"",
+                "\"structuringThreshold\":\"0.01\"", "\"other\":1");
+        return member.list().ofMaxSize(4).map(ms -> "{" + String.join(",", ms) + "}");
     }
 
     /** The {@code fx} of a TRANSFER: quotes near and far from valid (currencies, rates, validity, shape). */
