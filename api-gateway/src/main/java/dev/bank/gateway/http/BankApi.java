@@ -290,6 +290,13 @@ public final class BankApi implements AutoCloseable {
         if (outcome.replayed()) ctx.header(REPLAYED_HEADER, "true");
         if (outcome.status() == OutcomeStatus.PENDING) {
             pendingTransfer(ctx, outcome.accountId(), outcome.transactionId());
+        } else if (outcome.status() == OutcomeStatus.IN_REVIEW) {
+            // held for a fraud review: the transaction's URL answers the final outcome once the bank decides
+            String url = statusUrl(outcome.accountId(), outcome.transactionId());
+            ctx.header("Location", url);
+            Map<String, Object> body = Responses.pending(outcome.accountId(), outcome.transactionId(), url);
+            body.put("status", "IN_REVIEW");
+            json(ctx, 202, body);
         } else if (outcome.accepted()) {
             json(ctx, successStatus, Responses.success(outcome));
         } else {

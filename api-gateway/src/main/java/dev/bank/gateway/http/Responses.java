@@ -24,10 +24,10 @@ public final class Responses {
     public static int status(RejectionReason reason) {
         return switch (reason) {
             case INVALID_AMOUNT, INVALID_COMMAND -> 400;
-            case ACCOUNT_NOT_FOUND, HOLD_NOT_FOUND -> 404;
-            case IDEMPOTENCY_CONFLICT, DUPLICATE_ACCOUNT, ACCOUNT_NOT_EMPTY, HOLD_NOT_ACTIVE -> 409;
+            case ACCOUNT_NOT_FOUND, HOLD_NOT_FOUND, REVIEW_NOT_FOUND -> 404;
+            case IDEMPOTENCY_CONFLICT, DUPLICATE_ACCOUNT, ACCOUNT_NOT_EMPTY, HOLD_NOT_ACTIVE, REVIEW_NOT_PENDING -> 409;
             case INSUFFICIENT_FUNDS, CURRENCY_MISMATCH, ACCOUNT_CLOSED, ACCOUNT_FROZEN, LIMIT_EXCEEDED,
-                 HOLD_EXCEEDED, FX_QUOTE_EXPIRED, FX_QUOTE_NOT_FOUND, FX_RATE_UNAVAILABLE -> 422;
+                 HOLD_EXCEEDED, FX_QUOTE_EXPIRED, FX_QUOTE_NOT_FOUND, FX_RATE_UNAVAILABLE, FRAUD_SUSPECTED -> 422;
         };
     }
 
@@ -261,7 +261,8 @@ public final class Responses {
             case TRANSFER -> transfer(outcome);
             case CREDIT, DEBIT -> transaction(outcome);
             case SET_INTEREST_RATE -> interestRateSet(outcome);
-            case SET_LIMITS, FREEZE_ACCOUNT, UNFREEZE_ACCOUNT, CLOSE_ACCOUNT -> changed(outcome);
+            case SET_LIMITS, FREEZE_ACCOUNT, UNFREEZE_ACCOUNT, CLOSE_ACCOUNT, SET_FRAUD_RULES, APPROVE_REVIEW,
+                 REJECT_REVIEW -> changed(outcome);
             case PLACE_HOLD, CAPTURE_HOLD, VOID_HOLD -> holdChanged(outcome);
         };
     }
