@@ -71,12 +71,13 @@ class FraudTopologyTest {
     private TestOutputTopic<String, FraudAlert> alerts;
     private Instant wallClock;
     private int ids;
+    private SimpleMeterRegistry meters;
 
     private void start(FraudConfig fraud, Instant at) {
         config = ProcessorConfig.fromEnv(ONE_PARTITION).withStateDir(stateDir).withFraud(fraud);
         wallClock = at;
-        driver = new TopologyTestDriver(BankTopology.build(config, new SimpleMeterRegistry()),
-                config.streamsProperties(), at);
+        meters = new SimpleMeterRegistry();
+        driver = new TopologyTestDriver(BankTopology.build(config, meters), config.streamsProperties(), at);
         commands = driver.createInputTopic(config.topics().commands(), new StringSerializer(),
                 new ByteArraySerializer());
         results = driver.createOutputTopic(config.topics().results(), new StringDeserializer(), OUTCOMES.valueSerde());
@@ -339,6 +340,12 @@ class FraudTopologyTest {
         assertThat(alert.score()).isEqualTo(110);
         assertThat(alert.amountMinor()).isEqualTo(2_500_000L);
         assertThat(alert.toAccountId()).isEqualTo("acc-e");
+        // operators count the decision and each rule behind it
+        assertThat(meters.get("bank.fraud.decisions").tag("decision", "DECLINE").counter().count()).isEqualTo(1);
+        assertThat(meters.get("bank.fraud.rule.hits").tag("rule", "NEW_PAYEE").tag("decision", "DECLINE").counter()
+                .count()).isEqualTo(1);
+        assertThat(meters.get("bank.fraud.rule.hits").tag("rule", "DAILY_OUTFLOW").tag("decision", "DECLINE")
+                .counter().count()).isEqualTo(1);
         // a retry gets the same refusal
         Outcome retry = send(Command.transfer(declined.transactionId(), "acc-d", "acc-e", "25000", "invoice 7"),
                 minutes(91));
@@ -433,6 +440,8 @@ class FraudTopologyTest {
             assertThat(ledger.readValuesToList()).isEmpty();
             assertThat(remembered("acc-r", "pay-1").reason()).isEqualTo(RejectionReason.FRAUD_SUSPECTED);
             assertThat(review("acc-r", "pay-1").resolution()).isEqualTo(ReviewStatus.REJECTED);
+            assertThat(meters.get("bank.fraud.reviews.ended").tag("rule", "DAILY_OUTFLOW").tag("status", "REJECTED")
+                    .counter().count()).isEqualTo(1);
         }
 
         @Test
@@ -537,14 +546,21 @@ class FraudTopologyTest {
     }
 
     @Test
-    void aReviewOpenedBeforeARestartIsApprovedAfterItAndAnotherExpiresAfterIt() {
+    void reviewsOpenedBeforeARestartAreApprovedRejectedAndExpiredAfterIt() {
         start();
         reviewedDebit(minutes(90));
         open("acc-r2", "30000", T0);
         assertThat(send(Command.debit("pay-2", "acc-r2", "25000"), minutes(92)).status())
                 .isEqualTo(OutcomeStatus.IN_REVIEW);
+        open("acc-r3", "30000", T0);
+        assertThat(send(Command.debit("pay-3", "acc-r3", "25000"), minutes(93)).status())
+                .isEqualTo(OutcomeStatus.IN_REVIEW);
         restart(FraudConfig.defaults(), minutes(100));
         assertThat(review("acc-r", "pay-1").status()).isEqualTo(ReviewStatus.PENDING);
+
+        List<Outcome> rejected = sendAll(admin(Command.decideReview("rj-3", "acc-r3", "pay-3", false)), minutes(100));
+        assertThat(rejected.get(0).reason()).isEqualTo(RejectionReason.FRAUD_SUSPECTED);
+        assertThat(account("acc-r3").availableMinor()).isEqualTo(3_000_000L);
 
         List<Outcome> approved = sendAll(admin(Command.decideReview("ap-1", "acc-r", "pay-1", true)), minutes(101));
         assertThat(approved.get(0).status()).isEqualTo(OutcomeStatus.ACCEPTED);
