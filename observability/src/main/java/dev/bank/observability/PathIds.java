@@ -8,9 +8,9 @@ import java.util.Map;
 
 /**
  * Ids in paths are checked before any route runs, on every route at once (a new route cannot forget it): an
- * {@code accountId}, {@code transactionId}, {@code transferId} or {@code holdId} that breaks the id rules ({@link Ids}) names
- * nothing that can exist, so it is answered with the route's own "not found", exactly as for an id that could
- * exist but does not. Nothing can be learnt by probing, and no junk reaches a store or another service.
+ * {@code accountId}, {@code transactionId}, {@code transferId}, {@code holdId} or {@code reviewId} that breaks the id
+ * rules ({@link Ids}) names nothing that can exist, so it is answered with the route's own "not found", exactly as for
+ * an id that could exist but does not. Nothing can be learnt by probing, and no junk reaches a store or another service.
  */
 public final class PathIds {
     /** The 404 a route answers for what is not there, given the route's template and its path parameters. */
@@ -36,7 +36,7 @@ public final class PathIds {
         for (Map.Entry<String, String> p : params.entrySet()) {
             boolean ok = switch (p.getKey()) {
                 case "accountId" -> Ids.validAccountId(p.getValue());
-                case "transactionId", "transferId", "holdId" -> Ids.validTransactionId(p.getValue());
+                case "transactionId", "transferId", "holdId", "reviewId" -> Ids.validTransactionId(p.getValue());
                 default -> true;
             };
             if (!ok) return false;
