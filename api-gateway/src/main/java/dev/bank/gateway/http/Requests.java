@@ -301,7 +301,7 @@ public final class Requests {
      * "structuringThreshold"?,"transactionId"?}} for {@code PUT /accounts/{accountId}/fraud-rules} (admin): the
      * account's own fraud thresholds as a whole, replacing those set before; one left out takes the bank's default
      * ({@code {}} puts the account back on the defaults). {@code enabled: false} exempts the account from every rule.
-     * Counts are JSON integers in range; amounts are major units of the account's currency, zero or more, as decimal
+     * Counts are JSON integers in range; amounts are major units of the account's currency, above zero, as decimal
      * strings or numbers (the processor checks their scale against the currency). A field not listed is a 400.
      */
     public static Command fraudRules(String accountId, byte[] body, String idempotencyKey) {
@@ -324,9 +324,11 @@ public final class Requests {
         }
         Integer velocity = count(json, "velocityMaxCount", 1, MAX_VELOCITY_COUNT, errors);
         Integer factor = count(json, "largeAmountFactor", MIN_LARGE_AMOUNT_FACTOR, MAX_LARGE_AMOUNT_FACTOR, errors);
-        String dailyCap = amount(json, "dailyOutflowCap", errors, false, null, true);
-        String newPayee = amount(json, "newPayeeAmount", errors, false, null, true);
-        String structuring = amount(json, "structuringThreshold", errors, false, null, true);
+        // above zero, though the topic's schema takes "0": the processor takes a zero threshold but its rules cannot
+        // read one back (Money.toMinor refuses zero), so every later payment of the account would fail there
+        String dailyCap = amount(json, "dailyOutflowCap", errors, false, null);
+        String newPayee = amount(json, "newPayeeAmount", errors, false, null);
+        String structuring = amount(json, "structuringThreshold", errors, false, null);
         String transactionId = transactionId(json, idempotencyKey, errors);
         if (!errors.isEmpty()) throw new InvalidRequestException(errors);
         return checked(Command.setFraudRules(transactionId, accountId,

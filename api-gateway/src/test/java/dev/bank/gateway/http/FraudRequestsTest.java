@@ -109,8 +109,10 @@ class FraudRequestsTest {
     void amountsAreMajorUnitsAsDecimalStringsOrNumbersAndCountsWholeNumbers() {
         Command command = Requests.fraudRules("acc-1", bytes("{\"enabled\":true,\"velocityMaxCount\":3,"
                 + "\"largeAmountFactor\":2,\"dailyOutflowCap\":\"1000.50\",\"newPayeeAmount\":100,"
-                + "\"structuringThreshold\":0}"), null);
-        assertThat(command.fraudRules()).isEqualTo(new FraudRules(true, 3, 2, "1000.50", "100", "0"));
+                + "\"structuringThreshold\":1e4}"), null);
+        assertThat(command.fraudRules()).isEqualTo(new FraudRules(true, 3, 2, "1000.50", "100", "10000"));
+        // a zero threshold is refused: the processor's rules cannot read one
+        assertThat(errors("{\"newPayeeAmount\":\"0.00\"}").get("newPayeeAmount")).contains("greater than zero");
         assertThat(errors("{\"velocityMaxCount\":\"3\",\"largeAmountFactor\":2.0,\"newPayeeAmount\":\"-1\","
                 + "\"enabled\":\"false\"}")).containsOnlyKeys("velocityMaxCount", "largeAmountFactor",
                 "newPayeeAmount", "enabled");
@@ -221,16 +223,18 @@ class FraudRequestsTest {
                 Arbitraries.just(new Value(F.nullNode(), true, null))));
     }
 
-    /** Zero or more major units, as a number or a decimal string, is taken; negative, junk or huge is not. */
+    /** Major units above zero, as a number or a decimal string, are taken; zero, negative, junk or huge are not. */
     private static Arbitrary<Value> amount() {
-        Arbitrary<BigDecimal> decimal = Combinators.combine(Arbitraries.longs().between(0, 100_000_000_000L),
+        Arbitrary<BigDecimal> decimal = Combinators.combine(Arbitraries.longs().between(1, 100_000_000_000L),
                 Arbitraries.integers().between(0, 4)).as(BigDecimal::valueOf);
         Arbitrary<Value> valid = Arbitraries.oneOf(
                 decimal.map(d -> new Value(F.textNode(d.toPlainString()), true, d)),
                 decimal.map(d -> new Value(F.numberNode(d), true, d)));
         Arbitrary<Value> invalid = Arbitraries.oneOf(
-                decimal.filter(d -> d.signum() > 0).map(d -> invalid(F.textNode("-" + d.toPlainString()))),
-                decimal.filter(d -> d.signum() > 0).map(d -> invalid(F.numberNode(d.negate()))),
+                decimal.map(d -> invalid(F.textNode("-" + d.toPlainString()))),
+                decimal.map(d -> invalid(F.numberNode(d.negate()))),
+                Arbitraries.of("0", "0.00", "0.0000").map(z -> invalid(F.textNode(z))),
+                Arbitraries.just(invalid(F.numberNode(BigDecimal.ZERO))),
                 Arbitraries.of(invalid(F.textNode("12,50")), invalid(F.textNode("")), invalid(F.textNode("abc")),
                         invalid(F.booleanNode(false)), invalid(F.objectNode()), invalid(F.textNode("1" + "0".repeat(40))),
                         invalid(F.numberNode(new BigDecimal("1e50")))));
