@@ -273,9 +273,9 @@ class FraudIT {
         }
         for (String payer : payers.values()) {
             var transfer = alice.post("/transfers", "{\"fromAccountId\":\"" + payer + "\",\"toAccountId\":\"fq-payee\","
-                    + "\"amount\":\"2000\"}", "fq-" + payer);
+                    + "\"amount\":\"2000\"}", payer + "-pay");
             assertThat(transfer.status()).as(transfer.body().toString()).isEqualTo(202);
-            held.add("fq-" + payer);
+            held.add(payer + "-pay");
         }
 
         List<String> viaGateway = queueIds(admin.get("/reviews?limit=1000").body());
@@ -294,7 +294,7 @@ class FraudIT {
 
         // rejected, they leave the queue and show among the rejected
         for (String payer : payers.values()) {
-            assertThat(admin.post("/accounts/" + payer + "/reviews/fq-" + payer + "/reject", "", null).status())
+            assertThat(admin.post("/accounts/" + payer + "/reviews/" + payer + "-pay/reject", "", null).status())
                     .isEqualTo(200);
         }
         assertThat(queueIds(admin.get("/reviews").body())).doesNotContainAnyElementsOf(held);

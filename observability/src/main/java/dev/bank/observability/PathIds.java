@@ -22,13 +22,19 @@ public final class PathIds {
     private PathIds() {}
 
     public static void install(JavalinConfig config, NotFound notFound) {
-        config.router.handlerWrapper(endpoint -> ctx -> {
-            Map<String, String> params = ctx.pathParamMap();
-            if (!params.isEmpty() && !valid(params)) {
-                HttpErrors.write(ctx, notFound.problem(endpoint.path, params));
-                return;
-            }
-            endpoint.handler.handle(ctx);
+        config.router.handlerWrapper(endpoint -> {
+            // Only the routes themselves: Javalin wraps before- and after-handlers too, where the template is "*". There
+            // the check would answer an account's 404 in place of the route's, and stand in for what those handlers do
+            // (authentication first: a request without a valid token is a 401 whatever its ids).
+            if (!endpoint.method.isHttpMethod()) return endpoint.handler;
+            return ctx -> {
+                Map<String, String> params = ctx.pathParamMap();
+                if (!params.isEmpty() && !valid(params)) {
+                    HttpErrors.write(ctx, notFound.problem(endpoint.path, params));
+                    return;
+                }
+                endpoint.handler.handle(ctx);
+            };
         });
     }
 
