@@ -10,7 +10,8 @@ import java.util.Map;
  * Ids in paths are checked before any route runs, on every route at once (a new route cannot forget it): an
  * {@code accountId}, {@code transactionId}, {@code transferId}, {@code holdId} or {@code reviewId} that breaks the id
  * rules ({@link Ids}) names nothing that can exist, so it is answered with the route's own "not found", exactly as for
- * an id that could exist but does not. Nothing can be learnt by probing, and no junk reaches a store or another service.
+ * an id that could exist but does not. Nothing can be learnt by probing, and no junk reaches a store or another
+ * service.
  */
 public final class PathIds {
     /** The 404 a route answers for what is not there, given the route's template and its path parameters. */
@@ -23,9 +24,9 @@ public final class PathIds {
 
     public static void install(JavalinConfig config, NotFound notFound) {
         config.router.handlerWrapper(endpoint -> {
-            // Only the routes themselves: Javalin wraps before- and after-handlers too, where the template is "*". There
-            // the check would answer an account's 404 in place of the route's, and stand in for what those handlers do
-            // (authentication first: a request without a valid token is a 401 whatever its ids).
+            // Only the routes themselves: Javalin wraps before- and after-handlers too, where the template is "*".
+            // There the check would answer an account's 404 in place of the route's, and stand in for what those
+            // handlers do (authentication first: a request without a valid token is a 401 whatever its ids).
             if (!endpoint.method.isHttpMethod()) return endpoint.handler;
             return ctx -> {
                 Map<String, String> params = ctx.pathParamMap();

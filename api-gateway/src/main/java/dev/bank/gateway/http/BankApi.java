@@ -311,7 +311,8 @@ public final class BankApi implements AutoCloseable {
 
     private void answer(Context ctx, Outcome outcome, int successStatus, Command asked) {
         log.info("{} accountId={} transactionId={} status={}{}", outcome.type(), outcome.accountId(),
-                outcome.transactionId(), outcome.status(), outcome.reason() == null ? "" : " reason=" + outcome.reason());
+                outcome.transactionId(), outcome.status(),
+                outcome.reason() == null ? "" : " reason=" + outcome.reason());
         // A retry gets the first answer byte for byte; the header tells it apart (as Stripe-style APIs do).
         if (outcome.replayed()) ctx.header(REPLAYED_HEADER, "true");
         answerOutcome(ctx, outcome, successStatus, asked);

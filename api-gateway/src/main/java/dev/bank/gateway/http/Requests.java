@@ -288,7 +288,7 @@ public final class Requests {
         return checked(Command.voidHold(transactionId, accountId, holdId));
     }
 
-    /** The fields of {@code PUT /accounts/{accountId}/fraud-rules}; any other is refused, so a typo is never ignored. */
+    /** The fields of {@code PUT /accounts/{accountId}/fraud-rules}; any other is refused: a typo is never ignored. */
     static final List<String> FRAUD_RULES_FIELDS = List.of("enabled", "velocityMaxCount", "largeAmountFactor",
             "dailyOutflowCap", "newPayeeAmount", "structuringThreshold", "transactionId");
     /** The ranges command.schema.json's fraudRules allows (and the processor's rules can use). */
@@ -348,9 +348,9 @@ public final class Requests {
     }
 
     /**
-     * {@code {"transactionId"?}} (the body is optional) for {@code POST /accounts/{accountId}/reviews/{reviewId}/approve}
-     * and {@code /reject} (admin): the decision is a command of its own, with its own transactionId; the review's id
-     * is the held payment's transactionId.
+     * {@code {"transactionId"?}} (the body is optional) for
+     * {@code POST /accounts/{accountId}/reviews/{reviewId}/approve} and {@code /reject} (admin): the decision is a
+     * command of its own, with its own transactionId; the review's id is the held payment's transactionId.
      */
     public static Command decideReview(String accountId, String reviewId, boolean approve, byte[] body,
                                        String idempotencyKey) {

@@ -303,7 +303,9 @@ public final class Responses {
             if (outcome.toAccountId() != null) body.put("toAccountId", outcome.toAccountId());
             if (outcome.holdId() != null) body.put("holdId", outcome.holdId());
             if (outcome.balanceMinor() != null) body.put("balance", Money.major(outcome.balanceMinor(), currency));
-            if (outcome.availableMinor() != null) body.put("available", Money.major(outcome.availableMinor(), currency));
+            if (outcome.availableMinor() != null) {
+                body.put("available", Money.major(outcome.availableMinor(), currency));
+            }
         }
         if (outcome.detail() != null) body.put("detail", outcome.detail());
         return body;
@@ -311,8 +313,8 @@ public final class Responses {
 
     /**
      * An admin's approval or rejection of a review: {@code {"status":"success","transactionId","accountId","type",
-     * "reviewStatus","amount","balance","currency"}}, and, when the review's id is known, {@code reviewId} with the URLs
-     * of the review and of the payment's outcome. {@code balance} is the account's after the decision: an approved
+     * "reviewStatus","amount","balance","currency"}}, and, when the review's id is known, {@code reviewId} with the
+     * URLs of the review and of the payment's outcome. {@code balance} is the account's after the decision: an approved
      * payment has been applied (a transfer is then on its way to the destination).
      */
     public static Map<String, Object> reviewDecided(Outcome outcome, String reviewId) {

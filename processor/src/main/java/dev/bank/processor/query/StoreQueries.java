@@ -230,9 +230,9 @@ public final class StoreQueries implements AutoCloseable {
                                 Hold.class, partition), accountId, h -> h.status() == HoldStatus.ACTIVE))));
     }
 
-    // ---- fraud reviews: what the rules found names rules and thresholds, so only admins and our services see them ----
+    // ---- fraud reviews: what the rules found names rules and thresholds, so only admins and services see them ----
 
-    /** Whether the viewer may read fraud reviews: an admin or one of our services; a customer never (not even theirs). */
+    /** Whether the viewer may read fraud reviews: an admin or a service; a customer never, not even their own. */
     private static boolean readsReviews(Viewer viewer) {
         return viewer.principal() == null || viewer.admin();
     }
@@ -340,7 +340,8 @@ public final class StoreQueries implements AutoCloseable {
 
     /** A forwarded question's {@link #PARTITIONS_PARAM}: partition numbers, comma-separated, each below the count. */
     private Set<Integer> partitions(String text) {
-        if (text == null || text.isEmpty() || text.length() > 6 * partitions || !text.matches("[0-9]{1,5}(,[0-9]{1,5})*")) {
+        if (text == null || text.isEmpty() || text.length() > 6 * partitions
+                || !text.matches("[0-9]{1,5}(,[0-9]{1,5})*")) {
             throw new BadQueryException(PARTITIONS_PARAM + " must list partition numbers below " + partitions
                     + " (0,3,5), was " + Problem.excerpt(String.valueOf(text)));
         }
