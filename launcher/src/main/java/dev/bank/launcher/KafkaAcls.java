@@ -40,13 +40,16 @@ import static org.apache.kafka.common.acl.AclOperation.WRITE;
  *   <li><b>gateway</b>: write commands, read results (its results consumer uses {@code assign()} and no group), read
  *       and write exchange rates (read with {@code assign()} too; written for {@code POST /fx/rates});</li>
  *   <li><b>processor</b>: read commands, transfer legs and rerouted commands; write results, ledger, transfer legs,
- *       dead letters and rerouted commands; everything Kafka Streams needs under its application id, by prefix:
- *       its consumer group, its internal topics ({@code <application.id>-...-changelog}, created by Streams) and
- *       its exactly_once_v2 transactional ids;</li>
+ *       dead letters, rerouted commands, hold events and fraud alerts; everything Kafka Streams needs under its
+ *       application id, by prefix: its consumer group, its internal topics ({@code <application.id>-...-changelog},
+ *       created by Streams) and its exactly_once_v2 transactional ids;</li>
  *   <li><b>upstream</b> (an external system producing commands, or a rates feed): write commands and exchange rates,
  *       nothing else;</li>
- *   <li><b>monitor</b>: read results, the ledger, holds and exchange rates, in consumer groups named with its prefix ({@code monitor-}).</li>
+ *   <li><b>monitor</b>: read results, the ledger, holds, exchange rates and fraud alerts, in consumer groups named with
+ *       its prefix ({@code monitor-}).</li>
  * </ul>
+ * Fraud alerts name the rules and thresholds that stopped a payment, so only the processor writes them and only the
+ * operators' monitor reads them: not the gateway, which serves customers, nor an upstream producer.
  * Everything not listed is denied (the brokers run with {@code allow.everyone.if.no.acl.found=false}).
  * Idempotent producers need no IdempotentWrite on the cluster since Kafka 2.8: WRITE on a topic suffices.
  * Creating an ACL that exists is a no-op in Kafka, so {@code bank acls} can run on every deployment.
@@ -86,7 +89,7 @@ public final class KafkaAcls {
             allow(acls, roles.processor(), topic(input), READ, DESCRIBE);
         }
         for (String output : List.of(topics.results(), topics.ledger(), topics.transferLegs(), topics.deadLetter(),
-                topics.rerouted(), topics.holds())) {
+                topics.rerouted(), topics.holds(), topics.fraudAlerts())) {
             allow(acls, roles.processor(), topic(output), WRITE, DESCRIBE);
         }
         // Streams creates and validates its changelogs (describe + describe configs) and, for repartition topics,
@@ -99,7 +102,8 @@ public final class KafkaAcls {
         allow(acls, roles.upstream(), topic(topics.commands()), WRITE, DESCRIBE);
         allow(acls, roles.upstream(), topic(topics.fxRates()), WRITE, DESCRIBE);
 
-        for (String readable : List.of(topics.results(), topics.ledger(), topics.holds(), topics.fxRates())) {
+        for (String readable : List.of(topics.results(), topics.ledger(), topics.holds(), topics.fxRates(),
+                topics.fraudAlerts())) {
             allow(acls, roles.monitor(), topic(readable), READ, DESCRIBE);
         }
         allow(acls, roles.monitor(), prefixed(ResourceType.GROUP, roles.monitorGroupPrefix()), READ, DESCRIBE);

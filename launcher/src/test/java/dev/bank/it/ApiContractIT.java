@@ -201,6 +201,42 @@ class ApiContractIT {
         expect(200, "GET", "/accounts/c-usd/transfers/c-fx-1", ALICE, null);
         expect(200, "GET", "/accounts/c-usd/transactions", ALICE, null);
 
+        // fraud: an account's own thresholds (admin), payments held for review and decided, the queue, a decline
+        expect(200, "PUT", "/accounts/c-alice/fraud-rules", ADMIN,
+                "{\"dailyOutflowCap\":\"0.01\",\"transactionId\":\"c-rules-1\"}");
+        expect(403, "PUT", "/accounts/c-alice/fraud-rules", ALICE, "{\"enabled\":false}");
+        expect(400, "PUT", "/accounts/c-alice/fraud-rules", ADMIN, "{\"velocityMaxCount\":0,\"unknown\":1}");
+        expect(404, "PUT", "/accounts/c-nobody/fraud-rules", ADMIN, "{\"transactionId\":\"c-rules-2\"}");
+        transaction(202, ALICE, "c-alice", "1.00", "debit", "c-rev-1"); // above the account's cap: held
+        expect(202, "GET", "/accounts/c-alice/transactions/c-rev-1", ALICE, null);
+        expect(202, "POST", "/transfers", ALICE,
+                "{\"fromAccountId\":\"c-alice\",\"toAccountId\":\"c-bob\",\"amount\":\"2.00\",\"transactionId\":\"c-rev-2\"}");
+        expect(200, "GET", "/reviews", ADMIN, null);
+        expect(200, "GET", "/reviews?status=pending&limit=5", ADMIN, null);
+        expect(400, "GET", "/reviews?limit=0", ADMIN, null);
+        expect(403, "GET", "/reviews", ALICE, null);
+        expect(401, "GET", "/reviews", null, null);
+        expect(200, "GET", "/accounts/c-alice/reviews", ADMIN, null);
+        expect(404, "GET", "/accounts/c-nobody/reviews", ADMIN, null);
+        expect(200, "GET", "/accounts/c-alice/reviews/c-rev-1", ADMIN, null);
+        expect(404, "GET", "/accounts/c-alice/reviews/c-rev-none", ADMIN, null);
+        expect(403, "GET", "/accounts/c-alice/reviews/c-rev-1", ALICE, null);
+        expect(403, "POST", "/accounts/c-alice/reviews/c-rev-1/approve", ALICE, null);
+        expect(200, "POST", "/accounts/c-alice/reviews/c-rev-1/approve", ADMIN, "{\"transactionId\":\"c-approve-1\"}");
+        expect(409, "POST", "/accounts/c-alice/reviews/c-rev-1/reject", ADMIN, null);
+        expect(404, "POST", "/accounts/c-alice/reviews/c-rev-none/approve", ADMIN, null);
+        expect(400, "POST", "/accounts/c-alice/reviews/c-rev-2/reject", ADMIN, "{\"transactionId\":\"no spaces\"}");
+        expect(200, "POST", "/accounts/c-alice/reviews/c-rev-2/reject", ADMIN, "{\"transactionId\":\"c-reject-2\"}");
+        expect(200, "GET", "/accounts/c-alice/transactions/c-rev-1", ALICE, null); // approved: the debit's result
+        expect(422, "GET", "/accounts/c-alice/transactions/c-rev-2", ALICE, null); // rejected: FRAUD_SUSPECTED
+        expect(200, "GET", "/accounts/c-alice/transactions/c-reject-2", ADMIN, null); // the decision's own outcome
+        expect(201, "POST", "/accounts", ALICE, "{\"accountId\":\"c-payee\",\"currency\":\"EUR\",\"transactionId\":\"c-open-payee\"}");
+        expect(200, "PUT", "/accounts/c-alice/fraud-rules", ADMIN,
+                "{\"dailyOutflowCap\":\"0.01\",\"newPayeeAmount\":\"0.01\",\"transactionId\":\"c-rules-3\"}");
+        expect(422, "POST", "/transfers", ALICE, // two rules at once: declined
+                "{\"fromAccountId\":\"c-alice\",\"toAccountId\":\"c-payee\",\"amount\":\"1.00\",\"transactionId\":\"c-decline\"}");
+        expect(200, "PUT", "/accounts/c-alice/fraud-rules", ADMIN, "{\"transactionId\":\"c-rules-4\"}");
+
         // history and statements
         expect(200, "GET", "/accounts/c-alice/transactions", ALICE, null);
         expect(200, "GET", "/accounts/c-alice/transactions?limit=1", ALICE, null);

@@ -29,11 +29,21 @@ public final class BankSystem implements AutoCloseable {
     }
 
     public static BankSystem start(Path stateDir) throws Exception {
+        return start(stateDir, Map.of(), 1);
+    }
+
+    /**
+     * A bank whose parts also read {@code settings} ({@code BANK_*}, e.g. a short fraud review time-out), with
+     * {@code processors} processor instances (each on its own query port; the gateway knows them all).
+     */
+    public static BankSystem start(Path stateDir, Map<String, String> settings, int processors) throws Exception {
         Deque<AutoCloseable> parts = new ArrayDeque<>();
-        Map<String, String> env = Map.of("BANK_QUERY_HOST", "127.0.0.1", "BANK_QUERY_PORT",
-                String.valueOf(BankStack.freePort()), "BANK_GATEWAY_BIND_HOST", "127.0.0.1");
+        Map<String, String> env = new java.util.HashMap<>(settings);
+        env.putAll(Map.of("BANK_QUERY_HOST", "127.0.0.1", "BANK_QUERY_PORT",
+                String.valueOf(BankStack.freePort()), "BANK_GATEWAY_BIND_HOST", "127.0.0.1"));
         try {
-            LocalBank bank = LocalBank.start(new LocalBank.Options(stateDir, env, 0, 0, 1, BankStack.issuerForTests(),
+            LocalBank bank = LocalBank.start(new LocalBank.Options(stateDir, env, 0, 0, processors,
+                    BankStack.issuerForTests(),
                     gateway -> gateway.withPort(0).withOutcomeTimeout(Duration.ofSeconds(20)), Duration.ofSeconds(90),
                     true, new Secret(BankStack.SERVICE_TOKEN)), new LocalBank.Parts() {
                         @Override
@@ -55,6 +65,10 @@ public final class BankSystem implements AutoCloseable {
 
     public ProcessorApp processor() {
         return bank.processors().get(0);
+    }
+
+    public java.util.List<ProcessorApp> processors() {
+        return bank.processors();
     }
 
     public GatewayApp gateway() {

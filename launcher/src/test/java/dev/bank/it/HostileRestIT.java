@@ -194,6 +194,41 @@ class HostileRestIT {
     }
 
     @Example
+    void reviewQueryParametersAndForwardedPartsOutsideTheRulesAre400OnBothApis() throws Exception {
+        for (String params : List.of("?limit=0", "?limit=1001", "?limit=x", "?status=OPEN")) {
+            problem(get(gateway, "/reviews" + params), 400);
+            problem(get(gateway, "/accounts/alice/reviews" + params), 400);
+            problem(get(query, "/internal/reviews" + params), 400);
+        }
+        // a forwarded part of the queue names the partitions it answers for, each one that exists
+        for (String partitions : List.of("", "&partitions=", "&partitions=6", "&partitions=1,,2", "&partitions=a")) {
+            problem(get(query, "/internal/reviews?forwarded=true" + partitions), 400);
+        }
+        assertThat(get(query, "/internal/reviews?forwarded=true&partitions=0,1,2,3,4,5").status()).isEqualTo(200);
+        problem(get(gateway, "/accounts/alice/reviews/" + "x".repeat(200)), 404);
+        assertThat(problem(get(gateway, "/accounts/alice/reviews/r%20-1"), 404).get("reason").asText())
+                .isEqualTo("REVIEW_NOT_FOUND");
+    }
+
+    @Example
+    void fraudRulesBodiesThatAreNotRulesAre400NamingTheField() throws Exception {
+        JsonNode p = problem(put("/accounts/alice/fraud-rules", "{\"newPayeAmount\":\"500\",\"x\":[{}]}"), 400);
+        assertThat(p.get("errors").has("newPayeAmount")).isTrue();
+        assertThat(p.get("errors").has("x")).isTrue();
+        for (String body : List.of("{\"velocityMaxCount\":1e1000000}", "{\"dailyOutflowCap\":1e10000000}",
+                "{\"enabled\":\"false\"}", "{\"largeAmountFactor\":99999999999999999999999}",
+                "{\"newPayeeAmount\":\"0\"}", "{\"structuringThreshold\":-1}")) {
+            problem(put("/accounts/alice/fraud-rules", body), 400);
+        }
+    }
+
+    private static RawHttp.Answer put(String path, String json) throws Exception {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        return RawHttp.send(gateway, "PUT " + path + " HTTP/1.1\r\n" + host(gateway) + "Connection: close\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n", body);
+    }
+
+    @Example
     void theBankStillAddsUpAfterwards() throws Exception {
         var balance = get(gateway, "/balance/alice");
         assertThat(balance.status()).isEqualTo(200);
@@ -266,7 +301,8 @@ class HostileRestIT {
     Arbitrary<String> writeRoutes() {
         return Arbitraries.of("POST /accounts", "POST /transaction", "POST /transfers",
                 "PUT /accounts/alice/interest-rate", "PUT /accounts/nobody/interest-rate", "POST /fx/quotes",
-                "POST /fx/rates");
+                "POST /fx/rates", "PUT /accounts/alice/fraud-rules", "PUT /accounts/nobody/fraud-rules",
+                "POST /accounts/alice/reviews/r-1/approve", "POST /accounts/alice/reviews/r-1/reject");
     }
 
     @Provide
@@ -286,7 +322,9 @@ class HostileRestIT {
                         "q-1"));
         Arbitrary<String> field = Arbitraries.of("accountId", "fromAccountId", "toAccountId", "amount",
                 "initialDeposit", "interestRate", "type", "currency", "transactionId", "reference", "extra",
-                "quoteId", "from", "to", "base", "quote", "rate", "validFor", "validUntil", "validFrom", "rateId");
+                "quoteId", "from", "to", "base", "quote", "rate", "validFor", "validUntil", "validFrom", "rateId",
+                "enabled", "velocityMaxCount", "largeAmountFactor", "dailyOutflowCap", "newPayeeAmount",
+                "structuringThreshold");
         Arbitrary<String> value = Arbitraries.oneOf(id.map(HostileRestIT::quoted), number, text.map(HostileRestIT::quoted));
         Arbitrary<String> member = Combinators.combine(field, value).as((f, v) -> quoted(f) + ":" + v);
         Arbitrary<String> object = member.list().ofMaxSize(10).map(m -> m.stream().collect(Collectors.joining(",", "{", "}")));
@@ -331,13 +369,14 @@ class HostileRestIT {
     @Provide
     Arbitrary<String> gatewayPaths() {
         return paths(List.of("accounts", "balance", "transaction", "transactions", "transfers", "statements",
-                "interest-rate", "alice", "bob", "2026-01", "-2026-01", "+2026-01", "02026-01", "health", "metrics"));
+                "interest-rate", "alice", "bob", "2026-01", "-2026-01", "+2026-01", "02026-01", "health", "metrics",
+                "reviews", "fraud-rules", "approve", "reject", "r-1"));
     }
 
     @Provide
     Arbitrary<String> queryPaths() {
         return paths(List.of("internal", "accounts", "alice", "history", "transactions", "transfers", "statements",
-                "2026-01", "+2026-01", "health", "metrics")).map(p -> Math.random() < 0.7 ? "/internal/accounts" + p : p);
+                "2026-01", "+2026-01", "health", "metrics", "reviews", "r-1")).map(p -> Math.random() < 0.7 ? "/internal/accounts" + p : p);
     }
 
     /** Paths of known and random segments, percent-encodings good and bad, NULs, and sometimes a query string. */
@@ -353,7 +392,10 @@ class HostileRestIT {
                 Tuple.of(1, Arbitraries.of("?format=csv", "?format=pdf", "?format=%FF", "?limit=0", "?limit=999999999",
                         "?cursor=-1", "?from=2026-13-01", "?from=%00", "?to=" + "9".repeat(300), "?forwarded=true",
                         "?format=" + "z".repeat(500), "?%=%", "?a=1&a=2&&", "?cursor=9999999999999999999",
-                        "?from=%2B1000000000-01-01T00:00:00Z", "?to=-1000000000-01-01T00:00:00Z", "?limit=9999")));
+                        "?from=%2B1000000000-01-01T00:00:00Z", "?to=-1000000000-01-01T00:00:00Z", "?limit=9999",
+                        "?status=PENDING", "?status=%00", "?status=expired&limit=1000",
+                        "?forwarded=true&partitions=0,1,2,3,4,5", "?forwarded=true&partitions=99999",
+                        "?forwarded=true&partitions=" + "0,".repeat(200) + "0", "?partitions=-1")));
         return Combinators.combine(segment.list().ofMinSize(0).ofMaxSize(6), query)
                 .as((segments, q) -> "/" + String.join("/", segments) + q);
     }

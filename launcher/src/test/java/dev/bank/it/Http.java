@@ -77,6 +77,14 @@ public final class Http {
         return send(b);
     }
 
+    public Response put(String path, String json, String idempotencyKey) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json));
+        if (idempotencyKey != null) b.header("Idempotency-Key", idempotencyKey);
+        return send(b);
+    }
+
     private Response send(HttpRequest.Builder builder) {
         headers.forEach(builder::header);
         try {

@@ -169,9 +169,11 @@ class KafkaAclIT {
     @Test
     @Order(1)
     void theProcessorAndTheGatewayServeARequestWithTheirOwnPrincipalsAndTheMonitorSeesIt() throws Exception {
-        // a tick every second, so the processor's own interest ticks (to its internal topic) are under the ACLs too
+        // a tick every second, so the processor's own interest ticks (to its internal topic) are under the ACLs too;
+        // any first transfer to a payee held for review, so a fraud alert is written under them as well
         processor = ProcessorApp.start(ProcessorConfig.fromEnv(env("processor", Map.of(
-                        "BANK_QUERY_HOST", "127.0.0.1", "BANK_INTEREST_TICK_INTERVAL", "PT1S")))
+                        "BANK_QUERY_HOST", "127.0.0.1", "BANK_INTEREST_TICK_INTERVAL", "PT1S",
+                        "BANK_FRAUD_NEW_PAYEE_AMOUNT", "1")))
                 .withStateDir(dir.resolve("streams")).withQueryPort(BankStack.freePort()));
         assertThat(processor.awaitRunning(Duration.ofSeconds(60))).as("processor RUNNING").isTrue();
         gateway = GatewayApp.start(BankStack.secured(GatewayConfig.fromEnv(env("gateway",
@@ -183,6 +185,12 @@ class KafkaAclIT {
                 .post("/accounts", "{\"accountId\":\"acl-alice\",\"currency\":\"EUR\",\"initialDeposit\":\"10.00\"}",
                         "open-acl-alice");
         assertThat(opened.status()).as("the outcome came back through bank.results: %s", opened.body()).isEqualTo(201);
+        assertThat(BankStack.rest(gateway.port()).post("/accounts", "{\"accountId\":\"acl-bob\",\"currency\":\"EUR\"}",
+                "open-acl-bob").status()).isEqualTo(201);
+        var held = BankStack.rest(gateway.port()).post("/transfers", "{\"fromAccountId\":\"acl-alice\","
+                + "\"toAccountId\":\"acl-bob\",\"amount\":\"5.00\"}", "acl-pay-1");
+        assertThat(held.status()).as("held for review: %s", held.body()).isEqualTo(202);
+        assertThat(held.text("status")).isEqualTo("IN_REVIEW");
 
         try (Admin a = Admin.create(as("processor", Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, clients)))) {
             assertThat(a.listTopics().names().get()).as("changelogs Streams created under its prefix")
@@ -192,6 +200,8 @@ class KafkaAclIT {
                 .as("the opening deposit's ledger entry").isNotEmpty();
         assertThat(readAsMonitor(TOPICS.results(), "monitor-dashboard", "open-acl-alice"))
                 .as("the outcome").isNotEmpty();
+        assertThat(readAsMonitor(TOPICS.fraudAlerts(), "monitor-fraud-desk", "acl-pay-1"))
+                .as("the fraud alert the processor wrote").isNotEmpty();
         // and its interest ticks went through: ticks were sent, and no stream thread failed on an ACL
         Http query = BankStack.query(processor.queryUrl());
         try (Admin a = Admin.create(as("processor", Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, clients)))) {
@@ -215,6 +225,8 @@ class KafkaAclIT {
         assertThat(readError("gateway", TOPICS.ledger())).isInstanceOf(TopicAuthorizationException.class);
         assertThat(writeError("gateway", TOPICS.results())).isInstanceOf(TopicAuthorizationException.class);
         assertThat(writeError("gateway", TOPICS.ledger())).isInstanceOf(TopicAuthorizationException.class);
+        // fraud alerts name rules and thresholds: not for the service that answers customers
+        assertThat(readError("gateway", TOPICS.fraudAlerts())).isInstanceOf(TopicAuthorizationException.class);
         assertThat(transactionError("gateway", "bank-processor-forged-0"))
                 .isInstanceOf(TransactionalIdAuthorizationException.class);
     }
@@ -223,10 +235,10 @@ class KafkaAclIT {
     void anUpstreamProducerCanWriteCommandsAndNothingElse() throws Exception {
         assertThat(writeError("upstream", TOPICS.commands())).isNull();
         for (String topic : List.of(TOPICS.results(), TOPICS.ledger(), TOPICS.transferLegs(), TOPICS.deadLetter(),
-                TOPICS.rerouted())) {
+                TOPICS.rerouted(), TOPICS.fraudAlerts())) {
             assertThat(writeError("upstream", topic)).as("writing %s", topic).isInstanceOf(TopicAuthorizationException.class);
         }
-        for (String topic : List.of(TOPICS.commands(), TOPICS.results(), TOPICS.ledger())) {
+        for (String topic : List.of(TOPICS.commands(), TOPICS.results(), TOPICS.ledger(), TOPICS.fraudAlerts())) {
             assertThat(readError("upstream", topic)).as("reading %s", topic).isInstanceOf(TopicAuthorizationException.class);
         }
     }
@@ -245,7 +257,7 @@ class KafkaAclIT {
         // caused by the refusal)
         Throwable refused = writeError("monitor", TOPICS.results());
         assertThat(causes(refused)).as("%s", refused).anyMatch(AuthorizationException.class::isInstance);
-        for (String topic : List.of(TOPICS.commands(), TOPICS.results(), TOPICS.ledger())) {
+        for (String topic : List.of(TOPICS.commands(), TOPICS.results(), TOPICS.ledger(), TOPICS.fraudAlerts())) {
             assertThat(writeError("monitor", topic, false)).as("writing %s", topic)
                     .isInstanceOf(TopicAuthorizationException.class);
         }

@@ -58,6 +58,13 @@ class SecurityIT {
         }
         assertThat(bank.admin().post("/fx/rates", "{\"base\":\"EUR\",\"quote\":\"USD\",\"rate\":\"1.1\","
                 + "\"validFor\":\"PT1H\"}").status()).isEqualTo(201);
+        // two payments held for fraud review, for the review routes: with sec-a's own daily cap at 0.01, every one is
+        assertThat(bank.admin().put("/accounts/sec-a/fraud-rules", "{\"dailyOutflowCap\":\"0.01\"}", "sec-rules")
+                .status()).isEqualTo(200);
+        for (String review : List.of("sec-rev-approve", "sec-rev-reject")) {
+            assertThat(alice.post("/transaction", "{\"accountId\":\"sec-a\",\"type\":\"debit\",\"amount\":\"1\"}",
+                    review).status()).isEqualTo(202);
+        }
     }
 
     @AfterAll
@@ -71,16 +78,19 @@ class SecurityIT {
         String[] methodAndPath = route.split(" ", 2);
         // the lifecycle routes act on an account of their own: an admin closing sec-a would change what others read
         String account = methodAndPath[1].endsWith("/close") ? "sec-closing"
-                : methodAndPath[1].matches("/accounts/\\{accountId}/(freeze|unfreeze|limits)") ? "sec-life" : "sec-a";
+                : methodAndPath[1].matches("/accounts/\\{accountId}/(freeze|unfreeze|limits|fraud-rules)") ? "sec-life"
+                : "sec-a";
         String path = methodAndPath[1].replace("{accountId}", account).replace("{transactionId}", "sec-open")
                 .replace("{transferId}", "sec-tr").replace("{month}", YearMonth.now().toString())
-                .replace("{holdId}", methodAndPath[1].endsWith("/void") ? "sec-hold-v" : "sec-hold-c");
+                .replace("{holdId}", methodAndPath[1].endsWith("/void") ? "sec-hold-v" : "sec-hold-c")
+                .replace("{reviewId}", methodAndPath[1].endsWith("/reject") ? "sec-rev-reject" : "sec-rev-approve");
         String body = switch (methodAndPath[1]) {
             case "/accounts" -> "{\"currency\":\"EUR\"}";
             case "/transaction" -> "{\"accountId\":\"sec-a\",\"type\":\"debit\",\"amount\":\"1\"}";
             case "/transfers" -> "{\"fromAccountId\":\"sec-a\",\"toAccountId\":\"sec-b\",\"amount\":\"1\"}";
             case "/accounts/{accountId}/interest-rate" -> "{\"interestRate\":\"0.01\"}";
             case "/accounts/{accountId}/limits" -> "{\"overdraftLimit\":\"10\"}";
+            case "/accounts/{accountId}/fraud-rules" -> "{\"velocityMaxCount\":50}";
             case "/accounts/{accountId}/holds" -> "{\"amount\":\"1\"}";
             case "/fx/quotes" -> "{\"from\":\"EUR\",\"to\":\"USD\"}";
             case "/fx/rates" -> methodAndPath[0].equals("POST")
@@ -161,8 +171,11 @@ class SecurityIT {
         String customer = BankStack.token("sec-alice", Scope.READ, Scope.WRITE);
         assertThat(call("PUT /accounts/{accountId}/interest-rate", customer).status()).isEqualTo(403);
         // nor set their own limits, nor freeze or unfreeze (a frozen customer would unfreeze themselves)
+        // nor see or decide fraud reviews, or set fraud thresholds (the review's findings name them)
         for (String adminOnly : List.of("PUT /accounts/{accountId}/limits", "POST /accounts/{accountId}/freeze",
-                "POST /accounts/{accountId}/unfreeze")) {
+                "POST /accounts/{accountId}/unfreeze", "GET /reviews", "GET /accounts/{accountId}/reviews",
+                "GET /accounts/{accountId}/reviews/{reviewId}", "POST /accounts/{accountId}/reviews/{reviewId}/approve",
+                "POST /accounts/{accountId}/reviews/{reviewId}/reject", "PUT /accounts/{accountId}/fraud-rules")) {
             assertThat(rules.get(adminOnly)).as(adminOnly).isEqualTo("ADMIN");
             assertThat(call(adminOnly, customer).status()).as(adminOnly).isEqualTo(403);
         }
@@ -215,5 +228,26 @@ class SecurityIT {
         }
         assertThat(bank.query().get("/internal/accounts/sec-a").status()).isEqualTo(200);
         assertThat(bank.query().get("/health/ready").status()).isEqualTo(200);
+    }
+
+    @Test
+    void theQueryApiTellsFraudReviewsOnlyToAdminsNotEvenToTheAccountsOwner() throws Exception {
+        String base = bank.processor().queryUrl();
+        for (String path : List.of("/internal/accounts/sec-a/reviews/sec-rev-approve", "/internal/accounts/sec-a/reviews",
+                "/internal/reviews")) {
+            assertThat(internal(base + path, "sec-alice", false)).as(path + " for the owner").isEqualTo(404);
+            assertThat(internal(base + path, "sec-alice", true)).as(path + " for an admin").isEqualTo(200);
+            assertThat(internal(base + path, null, false)).as(path + " for a service").isEqualTo(200);
+        }
+        // while the owner reads the account itself
+        assertThat(internal(base + "/internal/accounts/sec-a", "sec-alice", false)).isEqualTo(200);
+    }
+
+    private static int internal(String url, String principal, boolean admin) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + BankStack.SERVICE_TOKEN);
+        if (principal != null) r.header(dev.bank.observability.InternalApi.PRINCIPAL_HEADER, principal);
+        if (admin) r.header(dev.bank.observability.InternalApi.ADMIN_HEADER, "true");
+        return client.send(r.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 }

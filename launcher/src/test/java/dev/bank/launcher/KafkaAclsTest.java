@@ -38,6 +38,33 @@ class KafkaAclsTest {
     }
 
     @Test
+    void fraudAlertsAreWrittenOnlyByTheProcessorAndReadOnlyByTheMonitor() {
+        String alerts = TOPICS.fraudAlerts();
+        assertThat(alerts).isEqualTo(Topics.DEFAULT_FRAUD_ALERTS);
+        assertThat(operations("User:processor", ResourceType.TOPIC, alerts))
+                .containsExactlyInAnyOrder(AclOperation.WRITE, AclOperation.DESCRIBE);
+        assertThat(operations("User:monitor", ResourceType.TOPIC, alerts))
+                .containsExactlyInAnyOrder(AclOperation.READ, AclOperation.DESCRIBE);
+        // they name rules and thresholds: whoever serves or is a customer never reads them, and no one else writes
+        assertThat(operations("User:gateway", ResourceType.TOPIC, alerts)).isEmpty();
+        assertThat(operations("User:upstream", ResourceType.TOPIC, alerts)).isEmpty();
+        assertThat(ACLS).filteredOn(a -> a.pattern().name().equals(alerts))
+                .extracting(a -> a.entry().principal()).containsOnly("User:processor", "User:monitor");
+        // as the other monitoring topics are granted
+        assertThat(operations("User:monitor", ResourceType.TOPIC, TOPICS.holds()))
+                .isEqualTo(operations("User:monitor", ResourceType.TOPIC, alerts));
+    }
+
+    @Test
+    void aRenamedAlertsTopicIsGrantedUnderItsNewName() {
+        Topics renamed = Topics.fromEnv(Map.of("BANK_TOPIC_FRAUD_ALERTS", "prod.fraud-alerts"));
+        List<AclBinding> acls = KafkaAcls.bindings(renamed, "bank-processor", KafkaAcls.Roles.defaults());
+        assertThat(acls).anyMatch(a -> a.pattern().name().equals("prod.fraud-alerts")
+                && a.entry().principal().equals("User:processor") && a.entry().operation() == AclOperation.WRITE);
+        assertThat(acls).noneMatch(a -> a.pattern().name().equals(Topics.DEFAULT_FRAUD_ALERTS));
+    }
+
+    @Test
     void streamsResourcesAreGrantedByPrefixOnTheApplicationIdOnlyToTheProcessor() {
         List<AclBinding> prefixed = ACLS.stream()
                 .filter(a -> a.pattern().patternType() == PatternType.PREFIXED).toList();

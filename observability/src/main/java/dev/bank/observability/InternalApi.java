@@ -43,6 +43,15 @@ public final class InternalApi {
         public static final String HISTORY = ACCOUNT + "/history";
         /** {@code month} is {@code yyyy-MM}. */
         public static final String STATEMENT = ACCOUNT + "/statements/{month}";
+        /** The account's fraud reviews, oldest first; query parameters status and limit. */
+        public static final String REVIEWS = ACCOUNT + "/reviews";
+        /** One fraud review; its id is the held payment's transactionId. */
+        public static final String REVIEW = ACCOUNT + "/reviews/{reviewId}";
+        /**
+         * The review queue: reviews of every account, across every processor instance, oldest first; query parameters
+         * status (default PENDING) and limit. Asked of one instance, it asks the others for their partitions.
+         */
+        public static final String REVIEW_QUEUE = PREFIX + "reviews";
         public static final String HEALTH = PREFIX + "health";
 
         private Paths() {}
@@ -73,6 +82,18 @@ public final class InternalApi {
 
         public static String statement(String accountId, String month) {
             return account(accountId) + "/statements/" + Urls.encode(month);
+        }
+
+        public static String reviews(String accountId, Map<String, String> params) {
+            return account(accountId) + "/reviews" + Urls.query(params);
+        }
+
+        public static String review(String accountId, String reviewId) {
+            return account(accountId) + "/reviews/" + Urls.encode(reviewId);
+        }
+
+        public static String reviewQueue(Map<String, String> params) {
+            return REVIEW_QUEUE + Urls.query(params);
         }
     }
 

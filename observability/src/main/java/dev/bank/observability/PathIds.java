@@ -8,9 +8,10 @@ import java.util.Map;
 
 /**
  * Ids in paths are checked before any route runs, on every route at once (a new route cannot forget it): an
- * {@code accountId}, {@code transactionId}, {@code transferId} or {@code holdId} that breaks the id rules ({@link Ids}) names
- * nothing that can exist, so it is answered with the route's own "not found", exactly as for an id that could
- * exist but does not. Nothing can be learnt by probing, and no junk reaches a store or another service.
+ * {@code accountId}, {@code transactionId}, {@code transferId}, {@code holdId} or {@code reviewId} that breaks the id
+ * rules ({@link Ids}) names nothing that can exist, so it is answered with the route's own "not found", exactly as for
+ * an id that could exist but does not. Nothing can be learnt by probing, and no junk reaches a store or another
+ * service.
  */
 public final class PathIds {
     /** The 404 a route answers for what is not there, given the route's template and its path parameters. */
@@ -22,13 +23,19 @@ public final class PathIds {
     private PathIds() {}
 
     public static void install(JavalinConfig config, NotFound notFound) {
-        config.router.handlerWrapper(endpoint -> ctx -> {
-            Map<String, String> params = ctx.pathParamMap();
-            if (!params.isEmpty() && !valid(params)) {
-                HttpErrors.write(ctx, notFound.problem(endpoint.path, params));
-                return;
-            }
-            endpoint.handler.handle(ctx);
+        config.router.handlerWrapper(endpoint -> {
+            // Only the routes themselves: Javalin wraps before- and after-handlers too, where the template is "*".
+            // There the check would answer an account's 404 in place of the route's, and stand in for what those
+            // handlers do (authentication first: a request without a valid token is a 401 whatever its ids).
+            if (!endpoint.method.isHttpMethod()) return endpoint.handler;
+            return ctx -> {
+                Map<String, String> params = ctx.pathParamMap();
+                if (!params.isEmpty() && !valid(params)) {
+                    HttpErrors.write(ctx, notFound.problem(endpoint.path, params));
+                    return;
+                }
+                endpoint.handler.handle(ctx);
+            };
         });
     }
 
@@ -36,7 +43,7 @@ public final class PathIds {
         for (Map.Entry<String, String> p : params.entrySet()) {
             boolean ok = switch (p.getKey()) {
                 case "accountId" -> Ids.validAccountId(p.getValue());
-                case "transactionId", "transferId", "holdId" -> Ids.validTransactionId(p.getValue());
+                case "transactionId", "transferId", "holdId", "reviewId" -> Ids.validTransactionId(p.getValue());
                 default -> true;
             };
             if (!ok) return false;

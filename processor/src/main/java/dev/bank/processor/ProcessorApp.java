@@ -70,7 +70,7 @@ public final class ProcessorApp implements AutoCloseable {
         }
         String serviceToken = config.requireServiceToken();
         this.queries = new StoreQueries(streams, new HostInfo(config.queryAdvertisedHost(), config.queryPort()),
-                new InterestLogic(config.interest()), serviceToken);
+                new InterestLogic(config.interest()), config.topics().partitions(), serviceToken);
         this.queryServer = new QueryServer(queries, registry, Map.of("streams", this::streamsProblem), serviceToken);
     }
 

@@ -63,7 +63,14 @@ import java.util.function.Consumer;
  *   <li>{@code GET /accounts/{accountId}/statements/{yyyy-MM}} – a monthly statement: JSON, CSV or PDF</li>
  *   <li>{@code POST /fx/quotes} – a pair's current exchange rate as a quote a transfer can name;
  *       {@code GET /fx/rates} – every pair's; {@code POST /fx/rates} – publish one (admin)</li>
+ *   <li>{@code GET /reviews?status=&limit=} – the fraud review queue of every account, oldest first (admin)</li>
+ *   <li>{@code GET /accounts/{accountId}/reviews} – the account's fraud reviews; {@code /reviews/{reviewId}} – one,
+ *       with what the rules found and the payment it holds (admin)</li>
+ *   <li>{@code POST /accounts/{accountId}/reviews/{reviewId}/approve}, {@code /reject} – end a review (admin)</li>
+ *   <li>{@code PUT /accounts/{accountId}/fraud-rules} – the account's own fraud thresholds (admin)</li>
  * </ul>
+ * A debit or transfer the fraud rules hold for review is answered 202 with {@code status: IN_REVIEW} and the
+ * {@code Location} of its outcome, which answers 202 the same way until the bank decides, then the final outcome.
  */
 public final class BankApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BankApi.class);
@@ -93,10 +100,16 @@ public final class BankApi implements AutoCloseable {
     static final String VOID = "/accounts/{accountId}/holds/{holdId}/void";
     static final String FX_QUOTES = "/fx/quotes";
     static final String FX_RATES = "/fx/rates";
+    static final String REVIEW_QUEUE = "/reviews";
+    static final String REVIEWS = "/accounts/{accountId}/reviews";
+    static final String REVIEW = "/accounts/{accountId}/reviews/{reviewId}";
+    static final String APPROVE = "/accounts/{accountId}/reviews/{reviewId}/approve";
+    static final String REJECT = "/accounts/{accountId}/reviews/{reviewId}/reject";
+    static final String FRAUD_RULES = "/accounts/{accountId}/fraud-rules";
     /** The documented routes; {@code schemas/.../openapi/bank-api.yaml} describes exactly these. */
     static final List<String> PUBLIC_ROUTES = List.of(ACCOUNTS, TRANSACTION, BALANCE, TRANSACTION_STATUS, TRANSFERS,
             TRANSFER_STATUS, ACCOUNT, INTEREST_RATE, TRANSACTIONS, STATEMENT, LIMITS, FREEZE, UNFREEZE, CLOSE, HOLDS, HOLD, CAPTURE, VOID,
-            FX_QUOTES, FX_RATES);
+            FX_QUOTES, FX_RATES, REVIEW_QUEUE, REVIEWS, REVIEW, APPROVE, REJECT, FRAUD_RULES);
 
     private final CommandPublisher publisher;
     private final OutcomeListener outcomes;
@@ -172,6 +185,19 @@ public final class BankApi implements AutoCloseable {
             route(config, HandlerType.POST, FX_QUOTES, Rule.READ, fx::quote);
             route(config, HandlerType.GET, FX_RATES, Rule.READ, fx::rates);
             route(config, HandlerType.POST, FX_RATES, Rule.ADMIN, fx::publish);
+            // fraud reviews name the rules and thresholds that stopped a payment: admins only, reads and writes
+            ReviewReads reviews = new ReviewReads(processors);
+            route(config, HandlerType.GET, REVIEW_QUEUE, Rule.ADMIN, reviews::queue);
+            route(config, HandlerType.GET, REVIEWS, Rule.ADMIN, reviews::ofAccount);
+            route(config, HandlerType.GET, REVIEW, Rule.ADMIN, reviews::review);
+            route(config, HandlerType.POST, APPROVE, Rule.ADMIN, ctx -> submit(ctx, Requests.decideReview(
+                    ctx.pathParam("accountId"), ctx.pathParam("reviewId"), true, ctx.bodyAsBytes(),
+                    ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
+            route(config, HandlerType.POST, REJECT, Rule.ADMIN, ctx -> submit(ctx, Requests.decideReview(
+                    ctx.pathParam("accountId"), ctx.pathParam("reviewId"), false, ctx.bodyAsBytes(),
+                    ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
+            route(config, HandlerType.PUT, FRAUD_RULES, Rule.ADMIN, ctx -> submit(ctx, Requests.fraudRules(
+                    ctx.pathParam("accountId"), ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
             route(config, HandlerType.GET, "/health", Rule.PUBLIC, ctx -> ctx.result("ok"));
             // the API description and its page are public: a client reads them before it has a token
             ApiDescription description = new ApiDescription();
@@ -263,7 +289,7 @@ public final class BankApi implements AutoCloseable {
                           Timer.Sample started, Outcome result, Throwable error) {
         String answered;
         if (error == null) {
-            answer(ctx, result, successStatus);
+            answer(ctx, result, successStatus, command);
             answered = result.status().name();
         } else if (unwrap(error) instanceof TimeoutException && outcome.isCompletedExceptionally()) {
             pending(ctx, command);
@@ -283,22 +309,29 @@ public final class BankApi implements AutoCloseable {
                 .register(registry));
     }
 
-    private void answer(Context ctx, Outcome outcome, int successStatus) {
+    private void answer(Context ctx, Outcome outcome, int successStatus, Command asked) {
         log.info("{} accountId={} transactionId={} status={}{}", outcome.type(), outcome.accountId(),
-                outcome.transactionId(), outcome.status(), outcome.accepted() ? "" : " reason=" + outcome.reason());
+                outcome.transactionId(), outcome.status(),
+                outcome.reason() == null ? "" : " reason=" + outcome.reason());
         // A retry gets the first answer byte for byte; the header tells it apart (as Stripe-style APIs do).
         if (outcome.replayed()) ctx.header(REPLAYED_HEADER, "true");
+        answerOutcome(ctx, outcome, successStatus, asked);
+    }
+
+    /**
+     * An outcome as the answer to its command or to its status URL: 202 while a transfer's legs are in flight or the
+     * payment is under fraud review, the success body, or its problem.
+     */
+    private static void answerOutcome(Context ctx, Outcome outcome, int successStatus, Command asked) {
         if (outcome.status() == OutcomeStatus.PENDING) {
             pendingTransfer(ctx, outcome.accountId(), outcome.transactionId());
         } else if (outcome.status() == OutcomeStatus.IN_REVIEW) {
-            // held for a fraud review: the transaction's URL answers the final outcome once the bank decides
+            // not a refusal: the money is held, and the status URL tells how the bank decided
             String url = statusUrl(outcome.accountId(), outcome.transactionId());
             ctx.header("Location", url);
-            Map<String, Object> body = Responses.pending(outcome.accountId(), outcome.transactionId(), url);
-            body.put("status", "IN_REVIEW");
-            json(ctx, 202, body);
+            json(ctx, 202, Responses.underReview(outcome, url));
         } else if (outcome.accepted()) {
-            json(ctx, successStatus, Responses.success(outcome));
+            json(ctx, successStatus, Responses.success(outcome, asked));
         } else {
             problem(ctx, Responses.rejection(outcome));
         }
@@ -326,16 +359,14 @@ public final class BankApi implements AutoCloseable {
     private void transactionStatus(Context ctx) {
         String accountId = ctx.pathParam("accountId");
         String transactionId = ctx.pathParam("transactionId");
+        // the same answers as the command's own request: under review or in flight is a 202, not a refusal
         answer(ctx, processors.outcome(accountId, transactionId, Access.viewer(ctx)),
-                outcome -> {
-                    if (outcome.accepted()) json(ctx, 200, Responses.success(outcome));
-                    else problem(ctx, Responses.rejection(outcome));
-                },
+                outcome -> answerOutcome(ctx, outcome, 200, null),
                 () -> problem(ctx, NotFound.outcome(accountId, transactionId)));
     }
 
     /** A transfer whose legs are still in flight: poll its state on the source account. */
-    private void pendingTransfer(Context ctx, String fromAccountId, String transferId) {
+    private static void pendingTransfer(Context ctx, String fromAccountId, String transferId) {
         String url = "/accounts/" + Urls.encode(fromAccountId) + "/transfers/" + Urls.encode(transferId);
         ctx.header("Location", url);
         json(ctx, 202, Responses.pending(fromAccountId, transferId, url));
@@ -373,7 +404,7 @@ public final class BankApi implements AutoCloseable {
     }
 
     private static String statusUrl(String accountId, String transactionId) {
-        return "/accounts/" + Urls.encode(accountId) + "/transactions/" + Urls.encode(transactionId);
+        return Responses.transactionUrl(accountId, transactionId);
     }
 
     private static Throwable unwrap(Throwable t) {

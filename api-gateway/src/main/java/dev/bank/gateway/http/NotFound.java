@@ -32,6 +32,11 @@ final class NotFound {
                 + Problem.excerpt(accountId) + " (yet)").withReason("HOLD_NOT_FOUND");
     }
 
+    static Problem review(String accountId, String reviewId) {
+        return Problem.of(404, "Review not found", "no fraud review " + Problem.excerpt(reviewId) + " on account "
+                + Problem.excerpt(accountId)).withReason("REVIEW_NOT_FOUND");
+    }
+
     /** The 404 of a route, by its template. */
     static Problem at(String route, Map<String, String> pathParams) {
         String accountId = pathParams.get("accountId");
@@ -39,6 +44,7 @@ final class NotFound {
             case BankApi.TRANSACTION_STATUS -> outcome(accountId, pathParams.get("transactionId"));
             case BankApi.TRANSFER_STATUS -> transfer(accountId, pathParams.get("transferId"));
             case BankApi.HOLD, BankApi.CAPTURE, BankApi.VOID -> hold(accountId, pathParams.get("holdId"));
+            case BankApi.REVIEW, BankApi.APPROVE, BankApi.REJECT -> review(accountId, pathParams.get("reviewId"));
             default -> account(accountId);
         };
     }

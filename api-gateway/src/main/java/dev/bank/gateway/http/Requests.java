@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandShape;
 import dev.bank.schemas.CommandType;
+import dev.bank.schemas.FraudRules;
 import dev.bank.schemas.FxConversion;
 import dev.bank.schemas.FxQuote;
 import dev.bank.schemas.FxRate;
@@ -285,6 +286,78 @@ public final class Requests {
         String transactionId = transactionId(json, idempotencyKey, errors);
         if (!errors.isEmpty()) throw new InvalidRequestException(errors);
         return checked(Command.voidHold(transactionId, accountId, holdId));
+    }
+
+    /** The fields of {@code PUT /accounts/{accountId}/fraud-rules}; any other is refused: a typo is never ignored. */
+    static final List<String> FRAUD_RULES_FIELDS = List.of("enabled", "velocityMaxCount", "largeAmountFactor",
+            "dailyOutflowCap", "newPayeeAmount", "structuringThreshold", "transactionId");
+    /** The ranges command.schema.json's fraudRules allows (and the processor's rules can use). */
+    static final int MAX_VELOCITY_COUNT = 1000;
+    static final int MIN_LARGE_AMOUNT_FACTOR = 2;
+    static final int MAX_LARGE_AMOUNT_FACTOR = 1_000_000;
+
+    /**
+     * {@code {"enabled"?,"velocityMaxCount"?,"largeAmountFactor"?,"dailyOutflowCap"?,"newPayeeAmount"?,
+     * "structuringThreshold"?,"transactionId"?}} for {@code PUT /accounts/{accountId}/fraud-rules} (admin): the
+     * account's own fraud thresholds as a whole, replacing those set before; one left out takes the bank's default
+     * ({@code {}} puts the account back on the defaults). {@code enabled: false} exempts the account from every rule.
+     * Counts are JSON integers in range; amounts are major units of the account's currency, zero or more, as decimal
+     * strings or numbers (the processor checks their scale against the currency). A field not listed is a 400.
+     */
+    public static Command fraudRules(String accountId, byte[] body, String idempotencyKey) {
+        JsonNode json = parse(body);
+        Map<String, String> errors = new LinkedHashMap<>();
+        int unknown = 0;
+        for (java.util.Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            // named one by one up to a few: a body of thousands of junk fields gets a short answer
+            if (!FRAUD_RULES_FIELDS.contains(name) && ++unknown <= 5) {
+                errors.put(Problem.excerpt(name), "is not a fraud rules field; they are " + FRAUD_RULES_FIELDS);
+            }
+        }
+        if (unknown > 5) errors.put("body", "has " + unknown + " fields that are not fraud rules fields");
+        Boolean enabled = null;
+        JsonNode enabledNode = json.get("enabled");
+        if (enabledNode != null && !enabledNode.isNull()) {
+            if (enabledNode.isBoolean()) enabled = enabledNode.booleanValue();
+            else errors.put("enabled", "must be true or false");
+        }
+        Integer velocity = count(json, "velocityMaxCount", 1, MAX_VELOCITY_COUNT, errors);
+        Integer factor = count(json, "largeAmountFactor", MIN_LARGE_AMOUNT_FACTOR, MAX_LARGE_AMOUNT_FACTOR, errors);
+        // zero is a threshold too: a daily cap of 0 reviews every payment of the account
+        String dailyCap = amount(json, "dailyOutflowCap", errors, false, null, true);
+        String newPayee = amount(json, "newPayeeAmount", errors, false, null, true);
+        String structuring = amount(json, "structuringThreshold", errors, false, null, true);
+        String transactionId = transactionId(json, idempotencyKey, errors);
+        if (!errors.isEmpty()) throw new InvalidRequestException(errors);
+        return checked(Command.setFraudRules(transactionId, accountId,
+                new FraudRules(enabled, velocity, factor, dailyCap, newPayee, structuring)));
+    }
+
+    /** A JSON integer from {@code min} to {@code max}, or null when absent. */
+    private static Integer count(JsonNode json, String field, int min, int max, Map<String, String> errors) {
+        JsonNode node = json.get(field);
+        if (node == null || node.isNull()) return null;
+        // a whole number only: 5.0, "5" and 1e1 are refused rather than guessed at
+        if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < min || node.intValue() > max) {
+            errors.put(field, "must be a whole number from " + min + " to " + max);
+            return null;
+        }
+        return node.intValue();
+    }
+
+    /**
+     * {@code {"transactionId"?}} (the body is optional) for
+     * {@code POST /accounts/{accountId}/reviews/{reviewId}/approve} and {@code /reject} (admin): the decision is a
+     * command of its own, with its own transactionId; the review's id is the held payment's transactionId.
+     */
+    public static Command decideReview(String accountId, String reviewId, boolean approve, byte[] body,
+                                       String idempotencyKey) {
+        JsonNode json = body == null || body.length == 0 ? Json.MAPPER.createObjectNode() : parse(body);
+        Map<String, String> errors = new LinkedHashMap<>();
+        String transactionId = transactionId(json, idempotencyKey, errors);
+        if (!errors.isEmpty()) throw new InvalidRequestException(errors);
+        return checked(Command.decideReview(transactionId, accountId, reviewId, approve));
     }
 
     private static String rate(JsonNode json, Map<String, String> errors, boolean required) {

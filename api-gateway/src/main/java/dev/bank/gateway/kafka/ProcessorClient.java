@@ -5,6 +5,8 @@ import dev.bank.observability.InternalApi.Paths;
 import dev.bank.observability.InternalApi.Viewer;
 import dev.bank.observability.QueryClient;
 import dev.bank.schemas.Account;
+import dev.bank.schemas.FraudReview;
+import dev.bank.schemas.FraudReviewList;
 import dev.bank.schemas.HistoryPage;
 import dev.bank.schemas.Statement;
 import dev.bank.schemas.Json;
@@ -90,6 +92,25 @@ public final class ProcessorClient implements AutoCloseable {
     /** The account's statement for a month, {@code yyyy-MM}. */
     public CompletableFuture<Optional<Statement>> statement(String accountId, String month, Viewer viewer) {
         return get(Paths.statement(accountId, month), Statement.class, viewer);
+    }
+
+    /** One of the account's fraud reviews, pending or ended (admins only: the processor tells no one else). */
+    public CompletableFuture<Optional<FraudReview>> review(String accountId, String reviewId, Viewer viewer) {
+        return get(Paths.review(accountId, reviewId), FraudReview.class, viewer);
+    }
+
+    /** The account's fraud reviews, oldest first; {@code params} are status and limit as given. */
+    public CompletableFuture<Optional<FraudReviewList>> reviews(String accountId, Map<String, String> params,
+                                                                Viewer viewer) {
+        return get(Paths.reviews(accountId, params), FraudReviewList.class, viewer);
+    }
+
+    /**
+     * The review queue of every account, oldest first; {@code params} are status and limit as given. Whichever
+     * processor is asked gathers it from all of them, whole or not at all.
+     */
+    public CompletableFuture<Optional<FraudReviewList>> reviewQueue(Map<String, String> params, Viewer viewer) {
+        return get(Paths.reviewQueue(params), FraudReviewList.class, viewer);
     }
 
     /**

@@ -89,7 +89,7 @@ class RequestsPropertiesTest {
     }
 
     enum Kind {
-        OPEN, TRANSACTION, TRANSFER, INTEREST_RATE;
+        OPEN, TRANSACTION, TRANSFER, INTEREST_RATE, FRAUD_RULES, APPROVE_REVIEW;
 
         Command build(byte[] body, String key) {
             return switch (this) {
@@ -97,6 +97,8 @@ class RequestsPropertiesTest {
                 case TRANSACTION -> Requests.transaction(body, key);
                 case TRANSFER -> Requests.transfer(body, key);
                 case INTEREST_RATE -> Requests.interestRate("acc-1", body, key);
+                case FRAUD_RULES -> Requests.fraudRules("acc-1", body, key);
+                case APPROVE_REVIEW -> Requests.decideReview("acc-1", "pay-1", true, body, key);
             };
         }
     }

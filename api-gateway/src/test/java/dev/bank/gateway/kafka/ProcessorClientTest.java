@@ -55,6 +55,35 @@ class ProcessorClientTest {
     }
 
     @Test
+    void asksForReviewsOnTheViewersBehalfAndReadsThemBack() throws Exception {
+        dev.bank.schemas.FraudReview review = new dev.bank.schemas.FraudReview("acc-1", "pay-1",
+                dev.bank.schemas.Command.debit("pay-1", "acc-1", "2500"), 250_000, "EUR", 60,
+                List.of(new dev.bank.schemas.FraudFinding(dev.bank.schemas.FraudRule.VELOCITY, 60, "nine in ten minutes",
+                        java.util.Map.of("count", "9"))), dev.bank.schemas.ReviewStatus.PENDING, 1L, 2L, null, null, null);
+        List<String> asked = new ArrayList<>();
+        String url = server((exchange, path) -> {
+            asked.add(path + "?" + exchange.getRequestURI().getRawQuery() + " "
+                    + exchange.getRequestHeaders().getFirst("Bank-Principal") + " "
+                    + exchange.getRequestHeaders().getFirst("Bank-Admin"));
+            return answer(exchange, 200, path.endsWith("/pay-1") ? Json.bytes(review)
+                    : Json.bytes(new dev.bank.schemas.FraudReviewList(List.of(review), true)));
+        });
+        Viewer admin = new Viewer("desk-1", true);
+        java.util.Map<String, String> params = new java.util.LinkedHashMap<>();
+        params.put("status", "PENDING");
+        params.put("limit", "5");
+        ProcessorClient client = client(url);
+
+        assertThat(client.review("acc-1", "pay-1", admin).get(5, TimeUnit.SECONDS)).contains(review);
+        assertThat(client.reviewQueue(params, admin).get(5, TimeUnit.SECONDS))
+                .hasValueSatisfying(list -> assertThat(list.reviews()).containsExactly(review))
+                .hasValueSatisfying(list -> assertThat(list.more()).isTrue());
+        assertThat(client.reviews("acc-1", java.util.Map.of(), admin).get(5, TimeUnit.SECONDS)).isPresent();
+        assertThat(asked).containsExactly("/internal/accounts/acc-1/reviews/pay-1?null desk-1 true",
+                "/internal/reviews?status=PENDING&limit=5 desk-1 true", "/internal/accounts/acc-1/reviews?null desk-1 true");
+    }
+
+    @Test
     void notFoundIsEmptyAndNotAFailure() throws Exception {
         String url = server((exchange, path) -> answer(exchange, 404, "{}".getBytes(StandardCharsets.UTF_8)));
         assertThat(client(url).account("acc-1", Viewer.SERVICE).get(5, TimeUnit.SECONDS)).isEmpty();

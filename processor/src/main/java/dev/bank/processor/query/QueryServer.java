@@ -28,7 +28,12 @@ import java.util.concurrent.CompletableFuture;
  *       hold, active or ended</li>
  *   <li>{@code GET /internal/accounts/{accountId}/history?from=&to=&limit=&cursor=}: postings, newest first</li>
  *   <li>{@code GET /internal/accounts/{accountId}/statements/{yyyy-MM}}: the month's statement</li>
+ *   <li>{@code GET /internal/accounts/{accountId}/reviews?status=&limit=}: the account's fraud reviews, oldest first;
+ *       {@code /reviews/{reviewId}}: one review, pending or ended</li>
+ *   <li>{@code GET /internal/reviews?status=&limit=}: the review queue (default: PENDING) of every account on every
+ *       instance, oldest first; whole or 503, never a part of it</li>
  * </ul>
+ * Fraud reviews are told only to admins and our services: a customer's question about them is a 404.
  * 404 means the key is certainly absent; 503 with {@code Retry-After} means ask again shortly. The same port
  * serves {@code /metrics}, {@code /health/live} and {@code /health/ready} for operators.
  */
@@ -76,6 +81,18 @@ public final class QueryServer implements AutoCloseable {
                     queries.statement(ctx.pathParam("accountId"), ctx.pathParam("month"), Viewer.of(ctx),
                             forwarded(ctx)),
                     "account " + ctx.pathParam("accountId") + " does not exist"));
+            config.routes.get(Paths.REVIEWS, ctx -> respond(ctx,
+                    queries.reviews(ctx.pathParam("accountId"), ctx.queryParam("status"),
+                            limit(ctx.queryParam("limit")), Viewer.of(ctx), forwarded(ctx)),
+                    "account " + ctx.pathParam("accountId") + " does not exist"));
+            config.routes.get(Paths.REVIEW, ctx -> respond(ctx,
+                    queries.review(ctx.pathParam("accountId"), ctx.pathParam("reviewId"), Viewer.of(ctx),
+                            forwarded(ctx)),
+                    "no fraud review " + ctx.pathParam("reviewId") + " on account " + ctx.pathParam("accountId")));
+            config.routes.get(Paths.REVIEW_QUEUE, ctx -> respond(ctx,
+                    queries.reviewQueue(ctx.queryParam("status"), limit(ctx.queryParam("limit")),
+                            ctx.queryParam(StoreQueries.PARTITIONS_PARAM), Viewer.of(ctx), forwarded(ctx)),
+                    "the review queue is for admins"));
             config.routes.exception(BadQueryException.class, (e, ctx) ->
                     problem(ctx, Problem.of(400, "Invalid query", e.getMessage())));
             config.routes.get(Paths.HEALTH, ctx -> ctx.result("ok"));

@@ -7,6 +7,8 @@ import dev.bank.processor.topology.BankTopology;
 import dev.bank.processor.topology.History;
 import dev.bank.processor.topology.InterestLogic;
 import dev.bank.schemas.Account;
+import dev.bank.schemas.FraudReview;
+import dev.bank.schemas.FraudReviewList;
 import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Months;
@@ -15,23 +17,33 @@ import dev.bank.schemas.Hold;
 import dev.bank.schemas.HoldList;
 import dev.bank.schemas.HoldStatus;
 import dev.bank.schemas.ProcessedCommand;
+import dev.bank.schemas.ReviewStatus;
 import dev.bank.schemas.Transfer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.IntFunction;
@@ -47,20 +59,30 @@ import java.util.function.IntFunction;
 public final class StoreQueries implements AutoCloseable {
     /** Marks a question one instance forwarded to another, so it is never forwarded again (no loops). */
     public static final String FORWARDED_PARAM = "forwarded";
+    /**
+     * On a forwarded part of the review queue: the partitions the asking instance counts on this one for
+     * ({@code 0,3,5}); exactly those are answered, or none (503) when one of them is not active here.
+     */
+    public static final String PARTITIONS_PARAM = "partitions";
 
     private final KafkaStreams streams;
     private final HostInfo self;
     private final InterestLogic interest;
+    private final int partitions;
     private final Forwarder forwarder;
 
     /**
      * @param interest     the business zone that dates and statement months are read in
+     * @param partitions   how many partitions the stores have (those of the commands topic): the review queue is
+     *                     complete only when every one of them answered
      * @param serviceToken the credential of the other instances' query APIs, for questions forwarded to them
      */
-    public StoreQueries(KafkaStreams streams, HostInfo self, InterestLogic interest, String serviceToken) {
+    public StoreQueries(KafkaStreams streams, HostInfo self, InterestLogic interest, int partitions,
+                        String serviceToken) {
         this.streams = streams;
         this.self = self;
         this.interest = interest;
+        this.partitions = partitions;
         this.forwarder = new Forwarder(Forwarder.TIMEOUT, serviceToken);
     }
 
@@ -208,6 +230,141 @@ public final class StoreQueries implements AutoCloseable {
                                 Hold.class, partition), accountId, h -> h.status() == HoldStatus.ACTIVE))));
     }
 
+    // ---- fraud reviews: what the rules found names rules and thresholds, so only admins and services see them ----
+
+    /** Whether the viewer may read fraud reviews: an admin or a service; a customer never, not even their own. */
+    private static boolean readsReviews(Viewer viewer) {
+        return viewer.principal() == null || viewer.admin();
+    }
+
+    /** One of the account's fraud reviews (its id is the held payment's transactionId), pending or ended. */
+    public CompletableFuture<Optional<byte[]>> review(String accountId, String reviewId, Viewer viewer,
+                                                       boolean forwarded) {
+        if (!readsReviews(viewer)) return CompletableFuture.completedFuture(Optional.empty());
+        return lookup(BankTopology.FRAUD_REVIEWS_STORE, accountId, BankTopology.accountScopedKey(accountId, reviewId),
+                FraudReview.class, Function.identity(), Paths.review(accountId, reviewId), viewer, forwarded);
+    }
+
+    /** The account's fraud reviews, oldest first: those of {@code status} (null: all), at most {@code limit}. */
+    public CompletableFuture<Optional<byte[]>> reviews(String accountId, String status, Integer limit, Viewer viewer,
+                                                        boolean forwarded) {
+        ReviewStatus only = Reviews.status(status);
+        int size = Reviews.limit(limit);
+        if (!readsReviews(viewer)) return CompletableFuture.completedFuture(Optional.empty());
+        Map<String, String> params = new LinkedHashMap<>();
+        if (status != null) params.put("status", status);
+        if (limit != null) params.put("limit", String.valueOf(limit));
+        return routed(accountId, Paths.reviews(accountId, params), viewer, forwarded,
+                partition -> visibleAccount(accountId, partition, viewer).map(account -> Reviews.ofAccount(
+                        localStore(BankTopology.FRAUD_REVIEWS_STORE, FraudReview.class, partition), accountId, only,
+                        size)));
+    }
+
+    /**
+     * The review queue: the reviews of {@code status} (null: PENDING) of every account, oldest first, at most
+     * {@code limit}. Scatter-gather: every partition is owned by exactly one instance, which answers for its own
+     * partitions from its local stores; this instance answers for its own and asks each other owner, once, for the
+     * partitions the metadata says it has ({@link #PARTITIONS_PARAM}, marked as forwarded so it is never passed on).
+     * The answer is the whole queue or none: a partition without an owner, an owner that does not answer, or one that
+     * no longer has a partition it was asked for is a {@link NotReadyException} (503), never a shorter queue.
+     *
+     * @param partitionsAsked on a forwarded question, the partitions to answer for (required there, ignored otherwise)
+     */
+    public CompletableFuture<Optional<byte[]>> reviewQueue(String status, Integer limit, String partitionsAsked,
+                                                            Viewer viewer, boolean forwarded) {
+        ReviewStatus only = status == null ? ReviewStatus.PENDING : Reviews.status(status);
+        int size = Reviews.limit(limit);
+        if (!readsReviews(viewer)) return CompletableFuture.completedFuture(Optional.empty());
+        requireRunning();
+        if (forwarded) {
+            return CompletableFuture.completedFuture(Optional.of(Json.bytes(localQueue(partitions(partitionsAsked),
+                    only, size))));
+        }
+        List<CompletableFuture<FraudReviewList>> parts = new ArrayList<>();
+        partitionOwners().forEach((owner, owned) -> {
+            if (owner.equals(self)) {
+                parts.add(CompletableFuture.completedFuture(localQueue(owned, only, size)));
+                return;
+            }
+            Map<String, String> params = new LinkedHashMap<>();
+            params.put("status", only.name());
+            params.put("limit", String.valueOf(size));
+            params.put(PARTITIONS_PARAM, String.join(",", owned.stream().map(String::valueOf).toList()));
+            parts.add(forwarder.ask(owner, Paths.reviewQueue(params), viewer).thenApply(answer -> answer
+                    .map(StoreQueries::reviewList)
+                    .orElseThrow(() -> new NotReadyException("owner " + owner + " did not answer its part of the "
+                            + "review queue"))));
+        });
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> Optional.of(
+                Json.bytes(Reviews.merge(parts.stream().map(CompletableFuture::join).toList(), size))));
+    }
+
+    /** This instance's part of the queue: the reviews of its active partitions {@code owned}. */
+    private FraudReviewList localQueue(Set<Integer> owned, ReviewStatus status, int limit) {
+        List<FraudReviewList> found = new ArrayList<>();
+        for (int partition : owned) {
+            try {
+                found.add(Reviews.ofPartition(localStore(BankTopology.FRAUD_REVIEWS_STORE, FraudReview.class,
+                        partition), status, limit));
+            } catch (InvalidStateStoreException e) {
+                throw new NotReadyException("partition " + partition + " of the stores is not queryable here right "
+                        + "now: " + e.getMessage(), e);
+            }
+        }
+        return Reviews.merge(found, limit);
+    }
+
+    /**
+     * Which instance owns each partition of the stores, by the current metadata; every partition must have an owner
+     * (while one has none, a rebalance is under way and the queue would be incomplete).
+     */
+    private Map<HostInfo, Set<Integer>> partitionOwners() {
+        Map<HostInfo, Set<Integer>> owners = new TreeMap<>(java.util.Comparator.comparing(HostInfo::host)
+                .thenComparingInt(HostInfo::port));
+        Set<Integer> covered = new TreeSet<>();
+        for (StreamsMetadata instance : streams.metadataForAllStreamsClients()) {
+            if (!instance.stateStoreNames().contains(BankTopology.FRAUD_REVIEWS_STORE)) continue;
+            for (TopicPartition tp : instance.topicPartitions()) {
+                // the sources are co-partitioned: a partition number is one task, whichever topic names it
+                if (tp.partition() < partitions && covered.add(tp.partition())) {
+                    owners.computeIfAbsent(instance.hostInfo(), h -> new TreeSet<>()).add(tp.partition());
+                }
+            }
+        }
+        if (covered.size() < partitions) {
+            throw new NotReadyException("only " + covered.size() + " of " + partitions + " partitions have an owner "
+                    + "(rebalancing)");
+        }
+        return owners;
+    }
+
+    /** A forwarded question's {@link #PARTITIONS_PARAM}: partition numbers, comma-separated, each below the count. */
+    private Set<Integer> partitions(String text) {
+        if (text == null || text.isEmpty() || text.length() > 6 * partitions
+                || !text.matches("[0-9]{1,5}(,[0-9]{1,5})*")) {
+            throw new BadQueryException(PARTITIONS_PARAM + " must list partition numbers below " + partitions
+                    + " (0,3,5), was " + Problem.excerpt(String.valueOf(text)));
+        }
+        Set<Integer> owned = new TreeSet<>();
+        for (String p : text.split(",")) {
+            int partition = Integer.parseInt(p);
+            if (partition >= partitions) {
+                throw new BadQueryException("partition " + partition + " does not exist; there are " + partitions);
+            }
+            owned.add(partition);
+        }
+        return owned;
+    }
+
+    private static FraudReviewList reviewList(byte[] json) {
+        try {
+            return Json.MAPPER.readValue(json, FraudReviewList.class);
+        } catch (IOException e) {
+            throw new NotReadyException("another instance answered an unreadable review queue: " + e.getMessage(),
+                    new UncheckedIOException(e));
+        }
+    }
+
     private <V, T> CompletableFuture<Optional<byte[]>> lookup(String store, String accountId, String storeKey,
                                                          Class<V> stored, Function<V, T> answer,
                                                          String path, Viewer viewer, boolean forwarded) {
@@ -218,10 +375,14 @@ public final class StoreQueries implements AutoCloseable {
                         : Optional.<V>empty()).map(answer));
     }
 
-    private KeyQueryMetadata owner(String accountId) {
+    private void requireRunning() {
         if (streams.state() != KafkaStreams.State.RUNNING) {
             throw new NotReadyException("the processor is " + streams.state() + ", not RUNNING");
         }
+    }
+
+    private KeyQueryMetadata owner(String accountId) {
+        requireRunning();
         // Every store is partitioned like the commands topic, whose key is the accountId.
         KeyQueryMetadata metadata = streams.queryMetadataForKey(BankTopology.ACCOUNTS_STORE, accountId,
                 Serdes.String().serializer());
