@@ -72,7 +72,8 @@ class ReadmeWalkthroughIT {
     private static JsonNode comparable(String json) throws Exception {
         JsonNode node = Json.MAPPER.readTree(json);
         if (node instanceof ObjectNode object) {
-            for (String timestamp : List.of("openedAt", "createdAt", "completedAt", "validUntil")) {
+            for (String timestamp : List.of("openedAt", "createdAt", "completedAt", "validUntil", "deadline",
+                    "decidedAt")) {
                 if (object.has(timestamp)) object.put(timestamp, "<timestamp>");
             }
         }
