@@ -48,7 +48,7 @@ final class BankWorkload {
      */
     static final int OPERATIONS_PER_SECOND = 150;
     /** The review deadline the processors run with ({@code BANK_FRAUD_REVIEW_TIMEOUT}). */
-    static final int REVIEW_TIMEOUT_SECONDS = 4;
+    static final int REVIEW_TIMEOUT_SECONDS = 3;
 
     /**
      * What a fresh operation is, with its share in percent; the checks reconcile money per currency.
@@ -80,7 +80,13 @@ final class BankWorkload {
     }
 
     /** A debit or transfer the workload sent, which the rules may have sent to review: at operation {@code op}. */
-    private record Payment(String transactionId, String accountId, long amountMinor, int op) {}
+    private record Payment(String transactionId, String accountId, long amountMinor, int op, boolean transfer) {
+
+        /** Large enough for the test's large amount (debits) or new payee (transfers) threshold to review it. */
+        boolean large() {
+            return amountMinor >= (transfer ? 20_000 : 25_000);
+        }
+    }
 
     private final Random random;
     private final List<Command> sent = new ArrayList<>();
@@ -90,6 +96,8 @@ final class BankWorkload {
     private final List<Payment> decided = new ArrayList<>();
     private final Set<String> frozen = new HashSet<>();
     private int issued;
+    /** The first operation of the batch being made. */
+    private int batchStart;
 
     BankWorkload(long seed) {
         this.random = new Random(seed);
@@ -110,6 +118,7 @@ final class BankWorkload {
     /** The next {@code n} operations, about one in ten of them a retry of an earlier command. */
     List<Command> next(int n) {
         Instant now = Instant.now();
+        batchStart = issued;
         List<Command> batch = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Command c = random.nextInt(10) == 0 ? sent.get(random.nextInt(sent.size())) : fresh(now);
@@ -157,27 +166,29 @@ final class BankWorkload {
         if (random.nextInt(20) == 0) return c.by(STRANGER, false);
         if ((c.type() == CommandType.DEBIT || c.type() == CommandType.TRANSFER) && c.amount() != null) {
             // both currencies have cents
-            payments.add(new Payment(id, c.accountId(), AccountReplay.minor(c.amount(), "EUR"), issued));
+            payments.add(new Payment(id, c.accountId(), AccountReplay.minor(c.amount(), "EUR"), issued,
+                    c.type() == CommandType.TRANSFER));
         }
         return c.by(CUSTOMER, false);
     }
 
     /**
      * An admin's decision on a payment's review, as a trusted system sends it (no principal), blind to which payments
-     * went to review: mostly (45%) one of the last large payments (the ones an operator looks at first, and the rules
-     * review), before its deadline; 30% a large one sent about {@link #REVIEW_TIMEOUT_SECONDS} ago, racing the
-     * deadline; 15% any earlier payment (long expired, or never reviewed); 10% a payment already decided, again. When
+     * went to review: 40% one of the last large payments (the ones an operator looks at first, and the rules
+     * review), before its deadline; 40% a large one sent about {@link #REVIEW_TIMEOUT_SECONDS} ago, racing the
+     * deadline; 10% any earlier payment (long expired, or never reviewed); 10% a payment already decided, again. When
      * there is no such payment yet, a credit.
      */
     private Command decideReview(String id) {
         int roll = random.nextInt(100);
         Payment p;
-        if (roll < 45) {
+        if (roll < 40) {
             p = large(payments.size() - 30, payments.size());
-        } else if (roll < 75) {
-            // sent about a review's timeout ago: its deadline is about now
+        } else if (roll < 80) {
+            // sent about a review's timeout ago in this batch (the test waits between batches): its deadline is
+            // about now
             int back = REVIEW_TIMEOUT_SECONDS * OPERATIONS_PER_SECOND;
-            int from = issued - back - back / 5;
+            int from = Math.max(batchStart, issued - back - back / 5);
             int to = issued - back + back / 5;
             List<Payment> around = payments.stream().filter(x -> x.op() >= from && x.op() <= to).toList();
             p = around.isEmpty() ? null : large(payments.indexOf(around.get(0)),
@@ -249,7 +260,7 @@ final class BankWorkload {
     /** A large payment (the rules review those) among {@code payments[from, to)}, else any of them; null if none. */
     private Payment large(int from, int to) {
         List<Payment> some = payments.subList(Math.max(0, from), Math.max(0, to));
-        List<Payment> large = some.stream().filter(x -> x.amountMinor() >= 20_000).toList();
+        List<Payment> large = some.stream().filter(Payment::large).toList();
         List<Payment> pick = large.isEmpty() ? some : large;
         return pick.isEmpty() ? null : pick.get(random.nextInt(pick.size()));
     }
