@@ -17,10 +17,15 @@ import java.util.Set;
  * destination, other currency), and retries of already sent transactionIds. On top of those, the money controls:
  * overdraft limits set (raised and cut) by an admin, freezes and unfreezes, holds with and without a short expiry,
  * partial and full captures, voids, and captures and voids of holds the workload already ended (or let expire),
- * which must be refused. Every customer command is sent on the owning customer's behalf, as the gateway sends them;
- * limits and freezes by an admin; a few commands by a stranger who owns none of the accounts. The same seed gives
- * the same list; only a hold's expiry is taken from the clock when its batch is made (its distance from then is
- * seeded), since the processor reads it against record time.
+ * which must be refused. With the fraud rules on, some payments go to review: the workload decides some reviews as a
+ * trusted system would (APPROVE_REVIEW / REJECT_REVIEW, no principal) without knowing which payments went to review,
+ * as an operator working a queue by amount: mostly recent large payments, within their review's deadline; some at
+ * about the deadline, racing it; some long after it, or of payments never reviewed, which must be refused
+ * (REVIEW_NOT_PENDING, REVIEW_NOT_FOUND); some a second time; and a customer now and then tries to capture or void a
+ * payment's review hold, which is not theirs to end. Every customer command is sent on the owning customer's behalf,
+ * as the gateway sends them; limits and freezes by an admin; a few commands by a stranger who owns none of the
+ * accounts. The same seed gives the same list; only a hold's expiry is taken from the clock when its batch is made
+ * (its distance from then is seeded), since the processor reads it against record time.
  */
 final class BankWorkload {
     static final List<String> EUR = accounts("eur-", 20);
@@ -36,12 +41,21 @@ final class BankWorkload {
     private static final long[] LIMITS = {0, 5_000, 15_000, 40_000};
     /** The longest hold expiry: the end of the run waits for every expiring hold to be released. */
     static final int MAX_EXPIRY_SECONDS = 25;
+    /**
+     * How fast the test sends operations. Record times are the broker's, so this is what spreads a batch over time:
+     * the velocity rule counts per window, and a decision {@link #REVIEW_TIMEOUT_SECONDS} × this many operations
+     * after a payment meets its review's deadline.
+     */
+    static final int OPERATIONS_PER_SECOND = 150;
+    /** The review deadline the processors run with ({@code BANK_FRAUD_REVIEW_TIMEOUT}). */
+    static final int REVIEW_TIMEOUT_SECONDS = 3;
 
     /**
      * What a fresh operation is, with its share in percent; the checks reconcile money per currency.
      */
     private enum Kind {
-        CREDIT(24), DEBIT(20), TRANSFER(19), FX_TRANSFER(6), PLACE_HOLD(12), CAPTURE(9), VOID(4), LIMITS(3), FREEZE(3);
+        CREDIT(22), DEBIT(20), TRANSFER(19), FX_TRANSFER(6), PLACE_HOLD(12), CAPTURE(8), VOID(3), LIMITS(3), FREEZE(3),
+        DECIDE_REVIEW(4);
 
         final int weight;
 
@@ -65,11 +79,25 @@ final class BankWorkload {
         }
     }
 
+    /** A debit or transfer the workload sent, which the rules may have sent to review: at operation {@code op}. */
+    private record Payment(String transactionId, String accountId, long amountMinor, int op, boolean transfer) {
+
+        /** Large enough for the test's large amount (debits) or new payee (transfers) threshold to review it. */
+        boolean large() {
+            return amountMinor >= (transfer ? 20_000 : 25_000);
+        }
+    }
+
     private final Random random;
     private final List<Command> sent = new ArrayList<>();
     private final List<PlannedHold> holds = new ArrayList<>();
+    private final List<Payment> payments = new ArrayList<>();
+    /** The payments decided so far (a second decision of one must be refused, if the first was taken). */
+    private final List<Payment> decided = new ArrayList<>();
     private final Set<String> frozen = new HashSet<>();
     private int issued;
+    /** The first operation of the batch being made. */
+    private int batchStart;
 
     BankWorkload(long seed) {
         this.random = new Random(seed);
@@ -90,6 +118,7 @@ final class BankWorkload {
     /** The next {@code n} operations, about one in ten of them a retry of an earlier command. */
     List<Command> next(int n) {
         Instant now = Instant.now();
+        batchStart = issued;
         List<Command> batch = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Command c = random.nextInt(10) == 0 ? sent.get(random.nextInt(sent.size())) : fresh(now);
@@ -113,6 +142,9 @@ final class BankWorkload {
             case PLACE_HOLD -> c = placeHold(id, account, now);
             case CAPTURE -> c = capture(id);
             case VOID -> c = voidHold(id);
+            case DECIDE_REVIEW -> {
+                return decideReview(id);
+            }
             case LIMITS -> {
                 long limit = LIMITS[random.nextInt(LIMITS.length)];
                 return Command.setLimits(id, account, major(limit), null, null).by(ADMIN, true);
@@ -131,7 +163,44 @@ final class BankWorkload {
         }
         // as the gateway sends them: on behalf of the customer who owns every account, so each command is
         // authorized by the processor (and one in twenty by a stranger, refused as for a missing account)
-        return random.nextInt(20) == 0 ? c.by(STRANGER, false) : c.by(CUSTOMER, false);
+        if (random.nextInt(20) == 0) return c.by(STRANGER, false);
+        if ((c.type() == CommandType.DEBIT || c.type() == CommandType.TRANSFER) && c.amount() != null) {
+            // both currencies have cents
+            payments.add(new Payment(id, c.accountId(), AccountReplay.minor(c.amount(), "EUR"), issued,
+                    c.type() == CommandType.TRANSFER));
+        }
+        return c.by(CUSTOMER, false);
+    }
+
+    /**
+     * An admin's decision on a payment's review, as a trusted system sends it (no principal), blind to which payments
+     * went to review: 40% one of the last large payments (the ones an operator looks at first, and the rules
+     * review), before its deadline; 40% a large one sent about {@link #REVIEW_TIMEOUT_SECONDS} ago, racing the
+     * deadline; 10% any earlier payment (long expired, or never reviewed); 10% a payment already decided, again. When
+     * there is no such payment yet, a credit.
+     */
+    private Command decideReview(String id) {
+        int roll = random.nextInt(100);
+        Payment p;
+        if (roll < 40) {
+            p = large(payments.size() - 30, payments.size());
+        } else if (roll < 80) {
+            // sent about a review's timeout ago in this batch (the test waits between batches): its deadline is
+            // about now
+            int back = REVIEW_TIMEOUT_SECONDS * OPERATIONS_PER_SECOND;
+            int from = Math.max(batchStart, issued - back - back / 5);
+            int to = issued - back + back / 5;
+            List<Payment> around = payments.stream().filter(x -> x.op() >= from && x.op() <= to).toList();
+            p = around.isEmpty() ? null : large(payments.indexOf(around.get(0)),
+                    payments.indexOf(around.get(around.size() - 1)) + 1);
+        } else if (roll < 90) {
+            p = payments.isEmpty() ? null : payments.get(random.nextInt(payments.size()));
+        } else {
+            p = decided.isEmpty() ? null : decided.get(random.nextInt(decided.size()));
+        }
+        if (p == null) return Command.credit(id, any(), amount(1, 50)).by(CUSTOMER, false);
+        decided.add(p);
+        return Command.decideReview(id, p.accountId(), p.transactionId(), random.nextBoolean());
     }
 
     private Kind kind() {
@@ -154,9 +223,15 @@ final class BankWorkload {
 
     /**
      * Mostly a hold the workload has not ended (all that is left, or a part, now and then more than is left); one in
-     * five a hold it voided or captured in full, which must be refused. A hold with no such history is a credit.
+     * five a hold it voided or captured in full, which must be refused. A hold with no such history is a credit. One
+     * in ten names a recent payment instead: its review's hold if it went to review (refused: not the customer's to
+     * end), else no hold at all.
      */
     private Command capture(String id) {
+        if (random.nextInt(10) == 0 && !payments.isEmpty()) {
+            Payment p = payments.get(Math.max(0, payments.size() - 1 - random.nextInt(10)));
+            return Command.captureHold(id, p.accountId(), p.transactionId(), null);
+        }
         PlannedHold hold = pickHold(random.nextInt(5) > 0);
         if (hold == null) return Command.credit(id, any(), amount(1, 50));
         long left = hold.amountMinor - hold.capturedMinor;
@@ -172,10 +247,22 @@ final class BankWorkload {
     }
 
     private Command voidHold(String id) {
+        if (random.nextInt(10) == 0 && !payments.isEmpty()) {
+            Payment p = payments.get(Math.max(0, payments.size() - 1 - random.nextInt(10)));
+            return Command.voidHold(id, p.accountId(), p.transactionId());
+        }
         PlannedHold hold = pickHold(random.nextInt(5) > 0);
         if (hold == null) return Command.credit(id, any(), amount(1, 50));
         hold.ended = true;
         return Command.voidHold(id, hold.accountId, hold.holdId);
+    }
+
+    /** A large payment (the rules review those) among {@code payments[from, to)}, else any of them; null if none. */
+    private Payment large(int from, int to) {
+        List<Payment> some = payments.subList(Math.max(0, from), Math.max(0, to));
+        List<Payment> large = some.stream().filter(Payment::large).toList();
+        List<Payment> pick = large.isEmpty() ? some : large;
+        return pick.isEmpty() ? null : pick.get(random.nextInt(pick.size()));
     }
 
     /** A recent hold the workload has (open) or has not (not open) left active; null when there is none. */

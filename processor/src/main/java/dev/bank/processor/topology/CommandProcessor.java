@@ -328,11 +328,15 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
 
     /**
      * Forgets transactionIds, finished transfers and ended holds older than the retention; a retry after that would
-     * be applied as a new command. Pending transfers and active holds are never purged.
+     * be applied as a new command. Pending transfers, active holds and payments under fraud review are never purged:
+     * a review may outlast the retention (BANK_FRAUD_REVIEW_TIMEOUT is set on its own), and a retry of a payment
+     * forgotten while its review is pending would be taken as a second payment, paid or held for review again, next to
+     * the first. Its final outcome replaces IN_REVIEW when the review ends, and is kept the retention from then.
      */
     private void purgeExpired(long now) {
         long cutoff = now - retention.toMillis();
-        int expired = purge(processed, p -> p.outcome().timestamp() < cutoff);
+        int expired = purge(processed, p -> p.outcome().timestamp() < cutoff
+                && p.outcome().status() != dev.bank.schemas.OutcomeStatus.IN_REVIEW);
         int finished = purge(transfers, t -> t.completedAt() != null && t.completedAt() < cutoff);
         int ended = purge(holds, h -> h.closedAt() != null && h.closedAt() < cutoff);
         int reviewed = purge(reviews, r -> r.decidedAt() != null && r.decidedAt() < cutoff);

@@ -74,7 +74,11 @@ class FraudTopologyTest {
     private SimpleMeterRegistry meters;
 
     private void start(FraudConfig fraud, Instant at) {
-        config = ProcessorConfig.fromEnv(ONE_PARTITION).withStateDir(stateDir).withFraud(fraud);
+        start(ONE_PARTITION, fraud, at);
+    }
+
+    private void start(Map<String, String> env, FraudConfig fraud, Instant at) {
+        config = ProcessorConfig.fromEnv(env).withStateDir(stateDir).withFraud(fraud);
         wallClock = at;
         meters = new SimpleMeterRegistry();
         driver = new TopologyTestDriver(BankTopology.build(config, meters), config.streamsProperties(), at);
@@ -423,6 +427,30 @@ class FraudTopologyTest {
                     .isEqualTo(RejectionReason.REVIEW_NOT_PENDING);
             assertThat(send(admin(Command.decideReview("ap-3", "acc-r", "nope", false)), minutes(132)).reason())
                     .isEqualTo(RejectionReason.REVIEW_NOT_FOUND);
+        }
+
+        @Test
+        void aPaymentUnderReviewIsRememberedForItsRetriesEvenWhenTheReviewOutlastsTheIdempotencyRetention() {
+            // Given transactionIds remembered for an hour, and a review that waits a day
+            Map<String, String> env = new java.util.HashMap<>(ONE_PARTITION);
+            env.put("BANK_IDEMPOTENCY_RETENTION", "PT1H");
+            start(env, FraudConfig.defaults(), T0);
+            reviewedDebit(minutes(90));
+            ledger.readValuesToList();
+            // When the purge has run two hours on, and the customer retries the payment, still under review
+            wallClockTo(minutes(210));
+            List<Outcome> retried = sendAll(Command.debit("pay-1", "acc-r", "25000"), minutes(211));
+
+            // Then the retry is answered IN_REVIEW, not taken as a new payment (a second review, or a second debit)
+            assertThat(retried).hasSize(1);
+            assertThat(retried.get(0).replayed()).isTrue();
+            assertThat(retried.get(0).status()).isEqualTo(OutcomeStatus.IN_REVIEW);
+            assertThat(account("acc-r").heldMinor()).isEqualTo(2_500_000L);
+            // and an approval applies it once
+            sendAll(admin(Command.decideReview("ap-1", "acc-r", "pay-1", true)), minutes(212));
+            assertThat(ledger.readValuesToList()).extracting(LedgerEntry::transactionId).containsExactly("pay-1");
+            assertThat(account("acc-r").heldMinor()).isZero();
+            assertThat(account("acc-r").balanceMinor()).isEqualTo(500_000L);
         }
 
         @Test
