@@ -217,7 +217,7 @@ class HostileRestIT {
         assertThat(p.get("errors").has("x")).isTrue();
         for (String body : List.of("{\"velocityMaxCount\":1e1000000}", "{\"dailyOutflowCap\":1e10000000}",
                 "{\"enabled\":\"false\"}", "{\"largeAmountFactor\":99999999999999999999999}",
-                "{\"newPayeeAmount\":\"0\"}", "{\"structuringThreshold\":-1}")) {
+                "{\"newPayeeAmount\":\"0.001\"}", "{\"structuringThreshold\":-1}")) {
             problem(put("/accounts/alice/fraud-rules", body), 400);
         }
     }
