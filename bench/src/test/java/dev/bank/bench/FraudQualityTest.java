@@ -63,23 +63,24 @@ class FraudQualityTest {
         assertThat(score.pattern(Pattern.NEW_PAYEE).recall()).isGreaterThanOrEqualTo(0.95);
         assertThat(score.pattern(Pattern.MULE).recall()).isGreaterThanOrEqualTo(0.75);
         // the first two payments just under the threshold pass unless another rule holds them
-        assertThat(score.pattern(Pattern.STRUCTURING).recall()).isGreaterThanOrEqualTo(0.70);
+        assertThat(score.pattern(Pattern.STRUCTURING).recall()).isGreaterThanOrEqualTo(0.75);
     }
 
     @Test
     void whatTheRulesStopIsOftenHonest() {
-        // LARGE_AMOUNT stops rent, savings and payroll to known payees; MULE businesses paying out what their sales
-        // just brought in
-        assertThat(score.overall().precision()).isGreaterThanOrEqualTo(0.33);
+        assertThat(score.overall().precision()).isGreaterThanOrEqualTo(0.40);
         assertThat(score.overall().honestFlagged() * 1000.0 / score.overall().honest()).isLessThanOrEqualTo(30);
         assertThat(score.overall().honestDeclined()).isLessThanOrEqualTo(score.overall().honestFlagged() / 10);
-        assertThat(score.rule(FraudRule.VELOCITY).precision()).isGreaterThanOrEqualTo(0.95);
-        assertThat(score.rule(FraudRule.NEW_PAYEE).precision()).isGreaterThanOrEqualTo(0.65);
+        // a payroll batch is as quick as a takeover
+        assertThat(score.rule(FraudRule.VELOCITY).precision()).isGreaterThanOrEqualTo(0.90);
+        // a car bought from a dealer never paid before is a new payee
+        assertThat(score.rule(FraudRule.NEW_PAYEE).precision()).isGreaterThanOrEqualTo(0.70);
         assertThat(score.rule(FraudRule.STRUCTURING).precision()).isGreaterThanOrEqualTo(0.90);
+        // the weak ones: a business's payroll or busy day goes over the cap; rent, savings and a tradesman are many
+        // times a card payment; a business pays out what came in
         assertThat(score.rule(FraudRule.DAILY_OUTFLOW).precision()).isGreaterThanOrEqualTo(0.20);
-        assertThat(score.rule(FraudRule.LARGE_AMOUNT).precision()).isGreaterThanOrEqualTo(0.20);
-        assertThat(score.rule(FraudRule.MULE).precision()).isGreaterThanOrEqualTo(0.08);
-        assertThat(score.rule(FraudRule.LARGE_AMOUNT).falseAlarms()).containsKeys("rent", "savings");
+        assertThat(score.rule(FraudRule.LARGE_AMOUNT).precision()).isGreaterThanOrEqualTo(0.30);
+        assertThat(score.rule(FraudRule.MULE).precision()).isGreaterThanOrEqualTo(0.10);
     }
 
     @Test
