@@ -28,7 +28,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -88,7 +87,8 @@ final class FraudScenario {
     /** The three processors, by what their rules do. */
     enum Variant {
         OFF("off", "BANK_FRAUD_ENABLED=false"),
-        QUIET("quiet", "on, BANK_FRAUD_VELOCITY_MAX_COUNT=" + QUIET_VELOCITY_MAX_COUNT + ": every debit checked, none acted on"),
+        QUIET("quiet", "on, BANK_FRAUD_VELOCITY_MAX_COUNT=" + QUIET_VELOCITY_MAX_COUNT
+                + ": every debit checked, none acted on"),
         DEFAULTS("defaults", "on, the bench's BANK_FRAUD_* settings: they act");
 
         final String label;
@@ -115,6 +115,8 @@ final class FraudScenario {
     private final KafkaSecurity security;
     private final KafkaPipe pipe;
     private final RestLoad http;
+    /** Operations of the timed runs that did not end as expected (the row's errors). */
+    private long errors;
 
     /** @param env where the processors read their settings from, as the bank's processor does */
     FraudScenario(BenchConfig config, String runId, Map<String, String> env, KafkaSecurity security, RestLoad http) {
@@ -142,9 +144,8 @@ final class FraudScenario {
                         List.of("cannot start the fraud scenario's processors: " + e.getMessage()));
             }
             List<String> failures = new ArrayList<>();
-            long[] errors = {0};
-            Quality quality = quality(processors.get(Variant.DEFAULTS), failures, errors);
-            Map<Variant, List<CostRun>> costs = costs(processors, failures, errors);
+            Quality quality = quality(processors.get(Variant.DEFAULTS), failures);
+            Map<Variant, List<CostRun>> costs = costs(processors, failures);
             List<CostRun> quiet = costs.get(Variant.QUIET);
             Latencies latencies = new Latencies();
             long elapsed = 0;
@@ -160,13 +161,14 @@ final class FraudScenario {
             }
             int n = quiet.size() * config.n();
             ScenarioResult row = quiet.isEmpty() || quiet.size() < config.fraudRounds()
-                    ? ScenarioResult.setupFailed(Scenario.FRAUD, config.n() * config.fraudRounds(), null, null, failures)
+                    ? ScenarioResult.setupFailed(Scenario.FRAUD, config.n() * config.fraudRounds(), null, null,
+                    failures)
                     : ScenarioResult.of(Scenario.FRAUD, n, null, null, elapsed, cpu, loadCpu, seen, latencies,
-                    errors[0], failures);
+                    errors, failures);
             return row.withDetails(new Figures(quality, costs, config.n(), config.accounts(), config.fraudRounds()));
         } finally {
             processors.values().forEach(Processor::close);
-            deleteTopics(processors.values());
+            deleteTopics();
         }
     }
 
@@ -175,7 +177,7 @@ final class FraudScenario {
     /** The labelled activity and what became of it; {@code score} null when it could not be read. */
     record Quality(FraudWorkload workload, LocalDate firstDay, FraudScore score, double throughput) {}
 
-    private Quality quality(Processor defaults, List<String> failures, long[] errors) {
+    private Quality quality(Processor defaults, List<String> failures) {
         FraudWorkload.Settings settings = FraudWorkload.Settings.about(SEED, config.n());
         LocalDate firstDay = LocalDate.now(ZoneOffset.UTC).minusDays(settings.days());
         FraudWorkload w = FraudWorkload.generate(settings, firstDay.atStartOfDay(ZoneOffset.UTC).toInstant(),
@@ -196,7 +198,7 @@ final class FraudScenario {
             return wrong == null ? KafkaPipe.Match.ok(i) : KafkaPipe.Match.bad(i, wrong);
         }, config.scenarioTimeout());
         failures.addAll(run.failures().stream().map(f -> "labelled activity: " + f).toList());
-        errors[0] += run.errors();
+        errors += run.errors();
         double throughput = commands.size() / (Math.max(run.elapsedNanos(), 1) / 1e9);
         List<FraudAlert> alerts = new ArrayList<>();
         try {
@@ -243,8 +245,7 @@ final class FraudScenario {
         }
     }
 
-    private Map<Variant, List<CostRun>> costs(Map<Variant, Processor> processors, List<String> failures,
-                                              long[] errors) {
+    private Map<Variant, List<CostRun>> costs(Map<Variant, Processor> processors, List<String> failures) {
         Map<Variant, List<CostRun>> runs = new EnumMap<>(Variant.class);
         for (Variant v : Variant.values()) {
             runs.put(v, new ArrayList<>());
@@ -272,7 +273,7 @@ final class FraudScenario {
                 }
                 CostRun timed = send("fraud-" + v.label + "-" + round, p, w, round);
                 runs.get(v).add(timed);
-                errors[0] += timed.run().errors();
+                errors += timed.run().errors();
                 List<String> wrong = new ArrayList<>(timed.run().failures());
                 if (v != Variant.DEFAULTS) {
                     // every debit was applied: the balances are kafka-direct's
@@ -313,7 +314,8 @@ final class FraudScenario {
         boolean acting = p.variant() == Variant.DEFAULTS;
         AtomicReferenceArray<OutcomeStatus> first = new AtomicReferenceArray<>(w.n());
         KafkaPipe.Run run = pipe.run(label, w.n(),
-                i -> new ProducerRecord<>(topics.commands(), w.accountOf(i), topics.commandsTopic().serialize(w.command(i))),
+                i -> new ProducerRecord<>(topics.commands(), w.accountOf(i),
+                        topics.commandsTopic().serialize(w.command(i))),
                 topics.results(), record -> {
                     Outcome o = read(topics, record);
                     int i = o == null ? -1 : w.indexOf(o.transactionId());
@@ -335,12 +337,10 @@ final class FraudScenario {
     // --- the processors ---
 
     /** One of the scenario's processors, with its topics, state directory and query credential. */
-    private record Processor(Variant variant, String applicationId, Topics topics, ProcessorApp app, Path stateDir,
-                             String token) {
+    private record Processor(Variant variant, Topics topics, ProcessorApp app, Path stateDir, String token) {
 
         static Processor start(Variant v, int partitions, FraudScenario s) {
-            String name = "bank.bench.fraud." + s.runId + "." + v.label;
-            String applicationId = "bank-bench-fraud-" + s.runId + "-" + v.label;
+            String name = s.topicPrefix() + v.label;
             Map<String, String> own = new HashMap<>(s.env);
             for (String topic : List.of("COMMANDS", "RESULTS", "LEDGER", "TRANSFER_LEGS", "DLQ", "REROUTED", "HOLDS",
                     "FX_RATES", "FRAUD_ALERTS")) {
@@ -348,7 +348,7 @@ final class FraudScenario {
             }
             own.put("BANK_TOPIC_PARTITIONS", String.valueOf(partitions));
             own.put("BANK_TOPIC_REPLICATION", String.valueOf(s.config.topics().replicationFactor()));
-            own.put("BANK_APPLICATION_ID", applicationId);
+            own.put("BANK_APPLICATION_ID", s.applicationPrefix() + v.label);
             own.put("BANK_QUERY_HOST", "127.0.0.1");
             own.put("BANK_QUERY_BIND_HOST", "127.0.0.1");
             own.put("BANK_QUERY_PORT", String.valueOf(LocalBank.freePort()));
@@ -365,7 +365,7 @@ final class FraudScenario {
             ProcessorConfig pc = ProcessorConfig.fromEnv(own).withBootstrapServers(s.config.bootstrapServers())
                     .withKafkaSecurity(s.security).withStateDir(dir).withServiceToken(new Secret(token));
             log.info("fraud: starting processor {} ({}) on {}.*", v.label, v.rules, name);
-            return new Processor(v, applicationId, topics, ProcessorApp.start(pc), dir, token);
+            return new Processor(v, topics, ProcessorApp.start(pc), dir, token);
         }
 
         /**
@@ -407,16 +407,22 @@ final class FraudScenario {
         }
     }
 
-    /** Deletes the processors' topics and their Streams-made internal topics (changelogs), which are this run's only. */
-    private void deleteTopics(Iterable<Processor> processors) {
+    /** {@code bank.bench.fraud.<run>.}: the start of every topic name of this run's processors. */
+    private String topicPrefix() {
+        return "bank.bench.fraud." + runId + ".";
+    }
+
+    /** {@code bank-bench-fraud-<run>-}: the start of their application ids, so of their internal topics' names. */
+    private String applicationPrefix() {
+        return "bank-bench-fraud-" + runId + "-";
+    }
+
+    /** Deletes the processors' topics and their Streams-made internal topics (changelogs): this run's only. */
+    private void deleteTopics() {
         try (Admin admin = Admin.create(security.withClientProperties(
                 Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers())))) {
-            List<String> ours = new ArrayList<>();
-            java.util.Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            for (Processor p : processors) {
-                for (TopicSpec spec : p.topics().specs()) if (existing.contains(spec.name())) ours.add(spec.name());
-                existing.stream().filter(t -> t.startsWith(p.applicationId() + "-")).forEach(ours::add);
-            }
+            List<String> ours = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                    .filter(t -> t.startsWith(topicPrefix()) || t.startsWith(applicationPrefix())).toList();
             if (!ours.isEmpty()) admin.deleteTopics(ours).all().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();

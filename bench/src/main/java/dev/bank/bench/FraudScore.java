@@ -81,9 +81,9 @@ record FraudScore(int scored, int missing, int refusedOtherwise, int unexplained
                   int honest, int honestFlagged, int honestDeclined) {}
 
     /**
-     * Each transactionId's first outcome (a review's final outcome replaces IN_REVIEW later under the same id: the first
-     * is the decision) and the rules of its first alert that made a decision (a REVIEW opened, or a DECLINE; the alerts
-     * that end reviews repeat them).
+     * Each transactionId's first outcome (a review's final outcome replaces IN_REVIEW later under the same id: the
+     * first is the decision) and the rules of its first alert that made a decision (a REVIEW opened, or a DECLINE; the
+     * alerts that end reviews repeat them).
      */
     static Map<String, Observed> observe(Iterable<Outcome> outcomes, Iterable<FraudAlert> alerts) {
         Map<String, Set<FraudRule>> rules = new HashMap<>();
@@ -295,7 +295,8 @@ record FraudScore(int scored, int missing, int refusedOtherwise, int unexplained
     /** {@code rent 12, savings 3}: most first. */
     private static String byCount(Map<String, Integer> counts) {
         return counts.entrySet().stream()
-                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()
+                        .thenComparing(Map.Entry.comparingByKey()))
                 .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
     }
 

@@ -19,9 +19,9 @@ import java.util.SplittableRandom;
 
 /**
  * Labelled synthetic banking activity, to measure how well the fraud rules tell fraud from honest customers: which
- * payments they stop (precision) and how much of the fraud they catch (recall). Each command carries a label, the
- * fraud pattern it is part of or {@link Pattern#NONE}, and a record time spread over simulated days as real activity
- * is, because every rule counts in windows of record time.
+ * payments they stop (precision) and how much of the fraud they catch (recall). Each command carries a label, the fraud
+ * pattern it is part of or {@link Pattern#NONE}, and a record time spread over simulated days as real activity is,
+ * because every rule counts in windows of record time.
  *
  * <p><b>Ordinary customers.</b> Personal customers (85%) each have their own typical card payment (a median between 8
  * and 150 EUR), a few card payments a day in waking hours, two or three monthly bills to shared utility accounts,
@@ -29,26 +29,26 @@ import java.util.SplittableRandom;
  * businesses (15%) have larger typical payments (200 to 2,500 EUR) to a handful of regular suppliers, and sales coming
  * in during the day; half of them pay 4-14 employees each month in one batch, seconds apart. The first
  * {@code historyDays} are the accounts' history: they give each account the regular payees and the outflows a real
- * account has before anything is measured, and are not scored: in its first days each account pays each of its regular
- * payees once (two a day), as the account's earlier life would have. Each paying account is exempt from the rules during
- * its history (SET_FRAUD_RULES, as an admin exempts an account) and back on the bank's defaults for the measured days,
- * so that all of its history is applied and in its profile, as a real account's would be.
+ * account has before anything is measured, and are not scored: in its first days each account pays each of its
+ * regular payees once (two a day), as the account's earlier life would have. Each paying account is exempt from the
+ * rules during its history (SET_FRAUD_RULES, as an admin exempts an account) and back on the bank's defaults for the
+ * measured days, so that all of its history is applied and in its profile, as a real account's would be.
  *
  * <p><b>Injected fraud</b>, each incident on its own victim after the history: a <i>velocity</i> burst (an account
  * taken over: 12-24 debits seconds apart), a <i>large amount</i> (one debit 15-60 times the customer's median), a
- * <i>daily outflow</i> drain (22,000-35,000 EUR in 3-6 debits in one day), a large first transfer to a <i>new payee</i>,
- * a <i>mule</i> (3,000-15,000 EUR in, 85-98% of it out again within the hour to new payees or as cash) and
+ * <i>daily outflow</i> drain (22,000-35,000 EUR in 3-6 debits in one day), a large first transfer to a <i>new
+ * payee</i>, a <i>mule</i> (3,000-15,000 EUR in, 85-98% of it out again within the hour to new payees or as cash) and
  * <i>structuring</i> (3-5 payments of 9,000-9,990 EUR within a day). Every command of an incident carries its pattern,
  * the mule's incoming credit too, although only debits and transfers are ever checked.
  *
  * <p><b>Hard negatives</b>: honest behaviour near the thresholds, labelled NONE, so that precision means something: a
  * big purchase of 3-9 times the customer's median, a busy shopping spree (4-7 payments within minutes), a first
  * transfer under 2,000 EUR to a new payee (a tradesman), a salary swept 50-75% to savings within the hour, a business
- * day of 14,000-19,500 EUR to known suppliers, and one to three invoices of 9,000-9,990 EUR in a day (three in one
- * case in five). Some honest behaviour is beyond a threshold and looks like fraud to any rule: a car bought from a
- * dealer never paid before (3,000-15,000 EUR, 5% of personal customers), a payroll batch, rent and bills to known
- * payees however large against the card payments, a business paying out what its sales just brought in. They are
- * ordinary activity, labelled NONE: what the rules stop of it is their false alarms.
+ * day of 14,000-19,500 EUR to known suppliers, and one to three invoices of 9,000-9,990 EUR in a day (three in one case
+ * in five). Some honest behaviour is beyond a threshold and looks like fraud to any rule: a car bought from a dealer
+ * never paid before (3,000-15,000 EUR, 5% of personal customers), a payroll batch, rent and bills to known payees
+ * however large against the card payments, a business paying out what its sales just brought in. They are ordinary
+ * activity, labelled NONE: what the rules stop of it is their false alarms.
  *
  * <p>Every account opens with enough to cover every payment it will make, so no payment is refused for want of money
  * and the rules alone decide. The same settings, start and id prefix give the same commands, ids and timestamps: all
@@ -270,7 +270,9 @@ final class FraudWorkload {
             int t = 0;
             int back = 0;
             for (Draft d : sorted) {
-                while (back < rulesBack.size() && rulesBack.get(back).timestamp() <= d.at) out.add(rulesBack.get(back++));
+                while (back < rulesBack.size() && rulesBack.get(back).timestamp() <= d.at) {
+                    out.add(rulesBack.get(back++));
+                }
                 String id = prefix + "-t" + t++;
                 Command c = switch (d.type) {
                     case CREDIT -> Command.credit(id, d.from.id, major(d.amount));
