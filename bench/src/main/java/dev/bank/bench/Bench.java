@@ -82,6 +82,7 @@ public final class Bench {
                     case BASELINE -> kafka.baseline();
                     case STREAMS_FLOOR -> kafka.streamsFloor();
                     case KAFKA_DIRECT, HOT_ACCOUNT, HOLDS_MIX, HOT_ACCOUNT_HOLDS -> kafka.direct(scenario);
+                    case FRAUD -> new FraudScenario(target, runId, env, security, http).run();
                     case REST_SYNC -> rest.sync();
                     case REST_BALANCE -> rest.balance();
                     case AUTH_VERIFY -> auth.verify();
@@ -107,13 +108,15 @@ public final class Bench {
     }
 
     /**
-     * The gateway logs every outcome and every request (access log) at INFO; in a benchmark that would be
-     * thousands of lines and a cost, so the numbers are for a deployment that ships those logs elsewhere.
+     * The gateway logs every outcome and every request (access log) at INFO, and the processor every payment the fraud
+     * rules hold or decline at WARN; in a benchmark that would be thousands of lines and a cost, so the numbers are for
+     * a deployment that ships those logs elsewhere.
      */
     private static void quietPerRequestLogs() {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
             context.getLogger("dev.bank.gateway.http").setLevel(Level.WARN);
             context.getLogger("dev.bank.access").setLevel(Level.WARN);
+            context.getLogger("dev.bank.processor.topology.FraudDesk").setLevel(Level.ERROR);
         }
     }
 }

@@ -12,7 +12,7 @@ import java.util.Map;
  * The benchmark's whole configuration, from environment variables (defaults in brackets):
  * <ul>
  *   <li>{@code BANK_BENCH_N} [100000]: commands per Kafka scenario (baseline, streams-floor, kafka-direct,
- *       hot-account, holds-mix, hot-account-holds);</li>
+ *       hot-account, holds-mix, hot-account-holds; fraud: per cost run, and about as many of labelled activity);</li>
  *   <li>{@code BANK_BENCH_REST_N} [20000]: requests per REST scenario (rest-sync, rest-balance);</li>
  *   <li>{@code BANK_BENCH_CONCURRENCY} [1000]: REST requests in flight at once (closed loop), or at most
  *       (open loop);</li>
@@ -24,6 +24,8 @@ import java.util.Map;
  *       through the streams-floor app before it, commands through the processor before the first processor
  *       scenario without holds and again, holds-mix's, before the first with holds, and min(this, REST_N) requests
  *       to each REST endpoint before its scenario; 0 for none;</li>
+ *   <li>{@code BANK_BENCH_FRAUD_ROUNDS} [3]: rounds of the fraud scenario's cost measurement, each kafka-direct's N
+ *       commands through the processor with the rules off, on but quiet, and on with the bench's settings;</li>
  *   <li>{@code BANK_BENCH_TIMEOUT} [PT2M]: the most one scenario may take (ISO-8601 duration);</li>
  *   <li>{@code BANK_BENCH_OUTPUT} [bench-results.json]: where the JSON results go;</li>
  *   <li>{@code BANK_BENCH_PROCESSORS} [1]: processor instances the in-process stack runs (one Kafka Streams
@@ -39,7 +41,7 @@ import java.util.Map;
  */
 public record BenchConfig(int n, int restN, int concurrency, int rate, int accounts, List<Scenario> scenarios,
                           int warmup, Duration scenarioTimeout, Path output, int processors, String bootstrapServers,
-                          String gatewayUrl, String processorUrl, Topics topics) {
+                          String gatewayUrl, String processorUrl, Topics topics, int fraudRounds) {
 
     public static final String DEFAULT_OUTPUT = "bench-results.json";
 
@@ -49,6 +51,7 @@ public record BenchConfig(int n, int restN, int concurrency, int rate, int accou
         positive("BANK_BENCH_CONCURRENCY", concurrency);
         positive("BANK_BENCH_ACCOUNTS", accounts);
         positive("BANK_BENCH_PROCESSORS", processors);
+        positive("BANK_BENCH_FRAUD_ROUNDS", fraudRounds);
         if (rate < 0) throw new IllegalArgumentException("BANK_BENCH_RATE must be >= 0 (0: closed loop), was " + rate);
         if (warmup < 0) throw new IllegalArgumentException("BANK_BENCH_WARMUP must be >= 0, was " + warmup);
         if (scenarios.isEmpty()) throw new IllegalArgumentException("BANK_BENCH_SCENARIOS names no scenario");
@@ -74,7 +77,8 @@ public record BenchConfig(int n, int restN, int concurrency, int rate, int accou
                 bootstrap,
                 stripSlash(env.getOrDefault("BANK_BENCH_GATEWAY_URL", "http://127.0.0.1:8080")),
                 stripSlash(env.getOrDefault("BANK_BENCH_PROCESSOR_URL", "http://127.0.0.1:8081")),
-                Topics.fromEnv(env));
+                Topics.fromEnv(env),
+                integer(env, "BANK_BENCH_FRAUD_ROUNDS", 3));
     }
 
     /** True when the benchmark starts its own broker, processor and gateway (no external Kafka configured). */
@@ -95,7 +99,7 @@ public record BenchConfig(int n, int restN, int concurrency, int rate, int accou
     /** The same configuration against a running stack (used once the embedded one has started). */
     public BenchConfig withTarget(String bootstrap, String gateway, String processor) {
         return new BenchConfig(n, restN, concurrency, rate, accounts, scenarios, warmup, scenarioTimeout, output,
-                processors, bootstrap, gateway, processor, topics);
+                processors, bootstrap, gateway, processor, topics, fraudRounds);
     }
 
     static List<Scenario> scenarios(String list) {

@@ -167,6 +167,29 @@ final class KafkaPipe {
         }
     }
 
+    /**
+     * Every committed record of {@code topic} from its beginning up to its end as of now (the last stable offset, as
+     * read_committed sees it), in partition order; fails when they cannot all be read within {@code timeout}.
+     */
+    List<ConsumerRecord<String, byte[]>> readAll(String topic, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<String, byte[]> consumer = consumer("bank-bench-read-" + topic)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            java.util.Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end within " + timeout);
+                }
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) records.add(r);
+            }
+            return records;
+        }
+    }
+
     private KafkaProducer<String, byte[]> producer(String clientId) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

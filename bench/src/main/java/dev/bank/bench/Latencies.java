@@ -16,6 +16,11 @@ final class Latencies {
         histogram.recordValue(Math.max(0, TimeUnit.NANOSECONDS.toMicros(nanos)));
     }
 
+    /** Adds every latency {@code other} recorded (to pool the runs of one scenario). */
+    void add(Latencies other) {
+        histogram.add(other.histogram);
+    }
+
     long count() {
         return histogram.getTotalCount();
     }

@@ -49,6 +49,11 @@ public record Report(String runId, Instant startedAt, boolean inProcess, BenchCo
         for (ScenarioResult r : results) {
             r.failures().forEach(f -> out.println("  " + r.scenario().label() + ": " + f));
         }
+        for (ScenarioResult r : results) {
+            if (r.details() == null) continue;
+            out.println();
+            r.details().lines().forEach(line -> out.println(r.scenario().label() + ": " + line));
+        }
         if (!inProcess) {
             out.println("  cpu µs/op not shown: against an external target the bench's CPU is only the load generator's"
                     + " (see cpuMicrosPerOp in the JSON)");
@@ -114,6 +119,7 @@ public record Report(String runId, Instant startedAt, boolean inProcess, BenchCo
         m.put("ratioToBaseline", r.ratioToBaseline() == null ? null : round(r.ratioToBaseline(), 3));
         m.put("passed", r.passed());
         m.put("failures", r.failures());
+        if (r.details() != null) m.put("details", r.details().json());
         return m;
     }
 

@@ -24,6 +24,11 @@ public enum Scenario {
     HOLDS_MIX,
     /** The same mix on one account, with many holds active at once (a rolling window under the account's cap). */
     HOT_ACCOUNT_HOLDS,
+    /**
+     * The fraud rules: their precision and recall on labelled synthetic activity ({@link FraudWorkload}), and what they
+     * cost on kafka-direct's workload against the rules off, alternated in the same run ({@link FraudScenario}).
+     */
+    FRAUD,
     /** {@code POST /transaction} from many concurrent clients, each waiting for its outcome. */
     REST_SYNC,
     /** {@code GET /balance/{accountId}} under the same concurrency. */

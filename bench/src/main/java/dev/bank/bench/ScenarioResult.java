@@ -20,11 +20,13 @@ import java.util.List;
  *                        the difference; null when unknown or not measured (auth, streams-floor)
  * @param ratioToBaseline throughput / the baseline's throughput in the same run; null without a baseline
  * @param failures        every self-check that failed, in words; empty for a good run
+ * @param details         what the scenario measured beyond the row (the fraud scenario's precision, recall and costs);
+ *                        null for most
  */
 public record ScenarioResult(Scenario scenario, int n, Integer concurrency, Integer rate, double throughput,
                              double p50Ms, double p99Ms, double p999Ms, double maxMs, long errors, long elapsedMs,
                              Double cpuMicrosPerOp, Double loadCpuMicrosPerOp, Double ratioToBaseline,
-                             List<String> failures) {
+                             List<String> failures, ScenarioDetails details) {
 
     public ScenarioResult {
         failures = List.copyOf(failures);
@@ -48,7 +50,7 @@ public record ScenarioResult(Scenario scenario, int n, Integer concurrency, Inte
         Double loadPerOp = loadCpuNanos < 0 || completed <= 0 ? null : loadCpuNanos / 1e3 / completed;
         return new ScenarioResult(scenario, n, concurrency, rate, n / seconds, latencies.percentileMs(50),
                 latencies.percentileMs(99), latencies.percentileMs(99.9), latencies.maxMs(), errors,
-                elapsedNanos / 1_000_000, cpuPerOp, loadPerOp, null, failures);
+                elapsedNanos / 1_000_000, cpuPerOp, loadPerOp, null, failures, null);
     }
 
     /** A scenario whose set-up failed before anything was timed: every operation counts as an error. */
@@ -64,6 +66,11 @@ public record ScenarioResult(Scenario scenario, int n, Integer concurrency, Inte
     ScenarioResult withBaseline(ScenarioResult baseline) {
         Double ratio = baseline == null || baseline.throughput() <= 0 ? null : throughput / baseline.throughput();
         return new ScenarioResult(scenario, n, concurrency, rate, throughput, p50Ms, p99Ms, p999Ms, maxMs, errors,
-                elapsedMs, cpuMicrosPerOp, loadCpuMicrosPerOp, ratio, failures);
+                elapsedMs, cpuMicrosPerOp, loadCpuMicrosPerOp, ratio, failures, details);
+    }
+
+    ScenarioResult withDetails(ScenarioDetails more) {
+        return new ScenarioResult(scenario, n, concurrency, rate, throughput, p50Ms, p99Ms, p999Ms, maxMs, errors,
+                elapsedMs, cpuMicrosPerOp, loadCpuMicrosPerOp, ratioToBaseline, failures, more);
     }
 }

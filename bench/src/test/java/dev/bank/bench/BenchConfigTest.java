@@ -25,6 +25,7 @@ class BenchConfigTest {
         assertThat(c.output()).isEqualTo(Path.of("bench-results.json"));
         assertThat(c.scenarioTimeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(c.processors()).isEqualTo(1);
+        assertThat(c.fraudRounds()).isEqualTo(3);
     }
 
     @Test
@@ -68,5 +69,7 @@ class BenchConfigTest {
                 .hasMessageContaining("BANK_BENCH_CONCURRENCY");
         assertThatThrownBy(() -> BenchConfig.fromEnv(Map.of("BANK_BENCH_PROCESSORS", "0")))
                 .hasMessageContaining("BANK_BENCH_PROCESSORS");
+        assertThatThrownBy(() -> BenchConfig.fromEnv(Map.of("BANK_BENCH_FRAUD_ROUNDS", "0")))
+                .hasMessageContaining("BANK_BENCH_FRAUD_ROUNDS");
     }
 }

@@ -61,6 +61,9 @@ class BenchSmokeIT {
         assertThat(report.passed()).isTrue();
         String printed = table.toString(StandardCharsets.UTF_8);
         assertThat(printed).contains("throughput/s", "p99.9 ms", "rate", "cpu µs/op", "load µs/op");
+        // the fraud scenario's figures under the table: the quality table and the cost of the rules against off
+        assertThat(printed).contains("fraud: quality: labelled activity", "fraud:   overall: precision",
+                "fraud:   quiet", "fraud:   defaults", "vs off: cpu");
         Arrays.stream(Scenario.values()).forEach(s -> assertThat(printed).contains(s.label()));
 
         JsonNode json = Json.MAPPER.readTree(output.toFile());
@@ -82,5 +85,16 @@ class BenchSmokeIT {
         assertThat(results.get(Scenario.KAFKA_DIRECT.ordinal()).path("offeredRatePerSec").isNull()).isTrue();
         assertThat(restBalance.has("p999Ms")).isTrue();
         assertThat(results).allSatisfy(r -> assertThat(r.path("cpuMicrosPerOp").isNumber()).isTrue());
+        JsonNode fraud = results.get(Scenario.FRAUD.ordinal());
+        assertThat(fraud.path("scenario").asText()).isEqualTo("fraud");
+        JsonNode score = fraud.path("details").path("quality").path("score");
+        assertThat(score.path("missing").asInt(-1)).isZero();
+        assertThat(score.path("rules")).hasSize(6);
+        assertThat(score.path("patterns")).hasSize(6);
+        assertThat(score.path("overall").path("fraud").asInt()).isPositive();
+        JsonNode cost = fraud.path("details").path("cost");
+        for (String variant : new String[] {"off", "quiet", "defaults"}) {
+            assertThat(cost.path(variant).path("runs")).as(variant).hasSize(3);
+        }
     }
 }
