@@ -664,7 +664,7 @@ public final class AccountLogic {
                 null, null, amount, after.balanceMinor(), after.currency(), after.sequence(), false, timestamp);
     }
 
-    private static Decision reject(Account account, Command command, long timestamp, RejectionReason reason,
+    static Decision reject(Account account, Command command, long timestamp, RejectionReason reason,
                                    String detail, Long amount) {
         Outcome outcome = new Outcome(command.transactionId(), command.accountId(), command.type(),
                 OutcomeStatus.REJECTED, reason, detail, amount,

@@ -205,11 +205,9 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 || command.holdId() == null || fraud.pendingReviewHolding(account.accountId(), command.holdId()) == null) {
             return null;
         }
-        return new Decision(null, new Outcome(command.transactionId(), command.accountId(), command.type(),
-                dev.bank.schemas.OutcomeStatus.REJECTED, dev.bank.schemas.RejectionReason.HOLD_NOT_ACTIVE,
+        return AccountLogic.reject(account, command, timestamp, dev.bank.schemas.RejectionReason.HOLD_NOT_ACTIVE,
                 "hold " + command.holdId() + " reserves a payment under fraud review: the bank approves or rejects it",
-                null, account.balanceMinor(), account.currency(), account.sequence(), false, timestamp)
-                .by(command.principal()), null);
+                null).by(command.principal());
     }
 
     /** The hold a command is about (for PLACE_HOLD, one already under its id), or null. */

@@ -284,11 +284,7 @@ final class FraudDesk {
 
     private static Outcome refusal(Command command, Account account, Long amount, RejectionReason reason,
                                    String detail, long at) {
-        return new Outcome(command.transactionId(), command.accountId(), command.type(), OutcomeStatus.REJECTED,
-                reason, detail, amount, account == null ? null : account.balanceMinor(),
-                account == null ? null : account.currency(), account == null ? 0 : account.sequence(), false, at,
-                command.toAccountId(), command.type() == CommandType.TRANSFER ? TransferStatus.REJECTED : null)
-                .by(command.principal());
+        return AccountLogic.reject(account, command, at, reason, detail, amount).outcome().by(command.principal());
     }
 
     private static Outcome accepted(Command command, Account account, Long amount, long at) {
