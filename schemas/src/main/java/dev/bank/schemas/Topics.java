@@ -24,12 +24,21 @@ import java.util.Map;
  *                   carries its rate)
  * @param fraudAlerts every fraud decision other than ALLOW and every end of a fraud review, keyed by accountId
  *                   ({@link FraudAlert}), for operators: it names rules and thresholds, so customers never read it
+ * @param accountEvents every posting, hold change and ready statement of each account, in order, keyed by accountId
+ *                   ({@link AccountEvent}): what the gateways' live streams and the webhook notifier deliver
+ * @param webhooks   webhook subscriptions, compacted, keyed by subscription id (written by the gateways, read whole
+ *                   by the notifier and the gateways); a tombstone deletes one
+ * @param webhookDeadLetters the webhook deliveries the notifier gave up on after its last attempt, keyed by
+ *                   subscription id, kept until replayed or read by an operator
+ * @param webhookReplays requests to deliver a subscription's dead letters again, keyed by subscription id (written by
+ *                   the gateways, read by the notifier)
  * @param idempotencyRetention how long a transactionId is remembered ({@code BANK_IDEMPOTENCY_RETENTION}, the
  *                   processors' setting): the rates topic keeps every rate at least as long, and the gateways know
  *                   every quote as long, so a retry of a transfer made with one reaches the processor
  */
 public record Topics(String commands, String results, String ledger, String transferLegs, String deadLetter,
-                     String rerouted, String holds, String fxRates, String fraudAlerts, int partitions,
+                     String rerouted, String holds, String fxRates, String fraudAlerts, String accountEvents,
+                     String webhooks, String webhookDeadLetters, String webhookReplays, int partitions,
                      short replicationFactor, Duration idempotencyRetention) {
 
     /** The processors' default {@code BANK_IDEMPOTENCY_RETENTION}. */
@@ -44,6 +53,12 @@ public record Topics(String commands, String results, String ledger, String tran
     public static final String DEFAULT_HOLDS = "bank.holds";
     public static final String DEFAULT_FX_RATES = "bank.fx-rates";
     public static final String DEFAULT_FRAUD_ALERTS = "bank.fraud-alerts";
+    public static final String DEFAULT_ACCOUNT_EVENTS = "bank.account-events";
+    public static final String DEFAULT_WEBHOOKS = "bank.webhooks";
+    public static final String DEFAULT_WEBHOOK_DEAD_LETTERS = "bank.webhooks.dlq";
+    public static final String DEFAULT_WEBHOOK_REPLAYS = "bank.webhooks.replays";
+    /** How long account events are kept: a live stream or the notifier can catch up on what it missed for as long. */
+    public static final Duration DEFAULT_ACCOUNT_EVENTS_RETENTION = Duration.ofDays(7);
     public static final int DEFAULT_PARTITIONS = 6;
 
     // one serde per record type, shared by every topic that carries it
@@ -54,6 +69,7 @@ public record Topics(String commands, String results, String ledger, String tran
     private static final JsonSerde<HoldEvent> HOLD_EVENTS = JsonSerde.of(HoldEvent.class);
     private static final JsonSerde<FxRate> FX_RATES = JsonSerde.of(FxRate.class);
     private static final JsonSerde<FraudAlert> FRAUD_ALERTS = JsonSerde.of(FraudAlert.class);
+    private static final JsonSerde<AccountEvent> ACCOUNT_EVENTS = JsonSerde.of(AccountEvent.class);
 
     /** {@link #commands()} with its serdes. */
     public Topic<Command> commandsTopic() {
@@ -90,9 +106,15 @@ public record Topics(String commands, String results, String ledger, String tran
         return new Topic<>(fraudAlerts, FRAUD_ALERTS);
     }
 
+    /** {@link #accountEvents()} with its serdes. */
+    public Topic<AccountEvent> accountEventsTopic() {
+        return new Topic<>(accountEvents, ACCOUNT_EVENTS);
+    }
+
     public static Topics defaults() {
         return new Topics(DEFAULT_COMMANDS, DEFAULT_RESULTS, DEFAULT_LEDGER, DEFAULT_TRANSFER_LEGS, DEFAULT_DEAD_LETTER,
-                DEFAULT_REROUTED, DEFAULT_HOLDS, DEFAULT_FX_RATES, DEFAULT_FRAUD_ALERTS, DEFAULT_PARTITIONS, (short) 1,
+                DEFAULT_REROUTED, DEFAULT_HOLDS, DEFAULT_FX_RATES, DEFAULT_FRAUD_ALERTS, DEFAULT_ACCOUNT_EVENTS,
+                DEFAULT_WEBHOOKS, DEFAULT_WEBHOOK_DEAD_LETTERS, DEFAULT_WEBHOOK_REPLAYS, DEFAULT_PARTITIONS, (short) 1,
                 DEFAULT_IDEMPOTENCY_RETENTION);
     }
 
@@ -108,6 +130,10 @@ public record Topics(String commands, String results, String ledger, String tran
                 env.getOrDefault("BANK_TOPIC_HOLDS", DEFAULT_HOLDS),
                 env.getOrDefault("BANK_TOPIC_FX_RATES", DEFAULT_FX_RATES),
                 env.getOrDefault("BANK_TOPIC_FRAUD_ALERTS", DEFAULT_FRAUD_ALERTS),
+                env.getOrDefault("BANK_TOPIC_ACCOUNT_EVENTS", DEFAULT_ACCOUNT_EVENTS),
+                env.getOrDefault("BANK_TOPIC_WEBHOOKS", DEFAULT_WEBHOOKS),
+                env.getOrDefault("BANK_TOPIC_WEBHOOK_DLQ", DEFAULT_WEBHOOK_DEAD_LETTERS),
+                env.getOrDefault("BANK_TOPIC_WEBHOOK_REPLAYS", DEFAULT_WEBHOOK_REPLAYS),
                 Integer.parseInt(env.getOrDefault("BANK_TOPIC_PARTITIONS", String.valueOf(DEFAULT_PARTITIONS))),
                 Short.parseShort(env.getOrDefault("BANK_TOPIC_REPLICATION", "1")),
                 Duration.parse(env.getOrDefault("BANK_IDEMPOTENCY_RETENTION", DEFAULT_IDEMPOTENCY_RETENTION.toString())));
@@ -133,6 +159,14 @@ public record Topics(String commands, String results, String ledger, String tran
                 new TopicSpec(holds, partitions, replicationFactor, minIsr),
                 // the evidence behind every stopped payment: kept as long as the ledger
                 new TopicSpec(fraudAlerts, partitions, replicationFactor, merge(keepForever, minIsr)),
+                // the subscribers' catch-up window: a stream or the notifier resumes within it
+                new TopicSpec(accountEvents, partitions, replicationFactor, merge(Map.of("retention.ms",
+                        String.valueOf(DEFAULT_ACCOUNT_EVENTS_RETENTION.toMillis())), minIsr)),
+                // a subscription's newest record is the subscription (or its tombstone); read whole by every reader
+                new TopicSpec(webhooks, 1, replicationFactor, merge(Map.of("cleanup.policy", "compact"), minIsr)),
+                // what the notifier could not deliver stays until an operator has seen to it
+                new TopicSpec(webhookDeadLetters, partitions, replicationFactor, merge(keepForever, minIsr)),
+                new TopicSpec(webhookReplays, 1, replicationFactor, minIsr),
                 // a pair's newest rate is its current one; few records, read whole by every gateway: one partition.
                 // Compaction spares a rate as long as a transfer made with it may be retried
                 new TopicSpec(fxRates, 1, replicationFactor, merge(Map.of("cleanup.policy", "compact",
@@ -141,14 +175,15 @@ public record Topics(String commands, String results, String ledger, String tran
 
     /** The same topics with another partition count (the count the broker reports for an existing cluster). */
     public Topics withPartitions(int count) {
-        return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, holds, fxRates, fraudAlerts, count,
-                replicationFactor, idempotencyRetention);
+        return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, holds, fxRates, fraudAlerts,
+                accountEvents, webhooks, webhookDeadLetters, webhookReplays, count, replicationFactor,
+                idempotencyRetention);
     }
 
     /** The same topics with another replication factor. */
     public Topics withReplication(short factor) {
         return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, holds, fxRates, fraudAlerts,
-                partitions, factor, idempotencyRetention);
+                accountEvents, webhooks, webhookDeadLetters, webhookReplays, partitions, factor, idempotencyRetention);
     }
 
     private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {

@@ -181,6 +181,33 @@ class SchemaContractTest {
     }
 
     @Test
+    void accountEventsValidateWithTheirPartsAgainstTheirOwnSchemas() throws Exception {
+        Hold hold = new Hold("h-1", "acc-1", 2_500, 1_000, "EUR", null, HoldStatus.ACTIVE, null, 1L, null);
+        var change = new HoldEvent("acc-1", "h-1", HoldEvent.Type.PLACED, 2_500, "h-1", 2L, hold);
+        var entry = new LedgerEntry("acc-1", "c-1", EntryType.CREDIT, 1_500, "EUR", 0, 1_500, 1, 1L);
+        var posting = new AccountEvent("acc-1", 1, AccountEventType.POSTING_CREATED, 1L, "EUR", 1_500, 1_500, 0,
+                "alice", entry, null, null);
+        var placed = new AccountEvent("acc-1", 2, AccountEventType.HOLD_PLACED, 2L, "EUR", 1_500, -1_000, 2_500,
+                null, null, change, null);
+        var statement = new AccountEvent("acc-1", 3, AccountEventType.STATEMENT_READY, 3L, "EUR", 1_500, -1_000,
+                2_500, "alice", null, null, "2026-11");
+        for (AccountEvent e : new AccountEvent[] {posting, placed, statement}) {
+            assertThat(JsonSchemas.violations(JsonSchemas.ACCOUNT_EVENT, asJson(e))).as(e.type().wireName()).isEmpty();
+            assertThat(Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(e), AccountEvent.class)).isEqualTo(e);
+        }
+        assertThat(JsonSchemas.violations(JsonSchemas.LEDGER_ENTRY, asJson(posting).get("posting"))).isEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.HOLD_EVENT, asJson(placed).get("hold"))).isEmpty();
+        assertThat(asJson(posting).get("type").asText()).isEqualTo("posting.created");
+        for (String doc : new String[] {
+                "{\"accountId\":\"a\",\"sequence\":1,\"type\":\"posting.created\",\"timestamp\":1,\"currency\":\"EUR\",\"balanceMinor\":1,\"availableMinor\":1,\"heldMinor\":0}",
+                "{\"accountId\":\"a\",\"sequence\":0,\"type\":\"statement.ready\",\"timestamp\":1,\"currency\":\"EUR\",\"balanceMinor\":1,\"availableMinor\":1,\"heldMinor\":0,\"statementMonth\":\"2026-11\"}",
+                "{\"accountId\":\"a\",\"sequence\":1,\"type\":\"statement.ready\",\"timestamp\":1,\"currency\":\"EUR\",\"balanceMinor\":1,\"availableMinor\":1,\"heldMinor\":0,\"statementMonth\":\"2026-13\"}",
+                "{\"accountId\":\"a\",\"sequence\":1,\"type\":\"balance.changed\",\"timestamp\":1,\"currency\":\"EUR\",\"balanceMinor\":1,\"availableMinor\":1,\"heldMinor\":0}"}) {
+            assertThat(JsonSchemas.violations(JsonSchemas.ACCOUNT_EVENT, Json.MAPPER.readTree(doc))).as(doc).isNotEmpty();
+        }
+    }
+
+    @Test
     void invalidHoldCommandsAreRefused() throws Exception {
         for (String doc : new String[] {
                 "{\"type\":\"PLACE_HOLD\",\"transactionId\":\"h\",\"accountId\":\"a\"}",

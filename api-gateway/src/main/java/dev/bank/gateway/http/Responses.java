@@ -8,6 +8,7 @@ import dev.bank.schemas.CommandType;
 import dev.bank.schemas.FraudFinding;
 import dev.bank.schemas.FraudReview;
 import dev.bank.schemas.FraudReviewList;
+import dev.bank.schemas.Documents;
 import dev.bank.schemas.FxConversion;
 import dev.bank.schemas.Hold;
 import dev.bank.schemas.HoldList;
@@ -68,19 +69,9 @@ public final class Responses {
         return body;
     }
 
-    /**
-     * What a transfer between currencies converted, amounts in major units of their currencies:
-     * {@code {"quoteId","rate","sourceAmount","sourceCurrency","targetAmount","targetCurrency"}}.
-     */
+    /** What a transfer between currencies converted ({@link Documents#fx}). */
     public static Map<String, Object> fx(FxConversion fx) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("quoteId", fx.quoteId());
-        body.put("rate", fx.rate());
-        body.put("sourceAmount", Money.major(fx.sourceAmountMinor(), Currency.getInstance(fx.sourceCurrency())));
-        body.put("sourceCurrency", fx.sourceCurrency());
-        body.put("targetAmount", Money.major(fx.targetAmountMinor(), Currency.getInstance(fx.targetCurrency())));
-        body.put("targetCurrency", fx.targetCurrency());
-        return body;
+        return Documents.fx(fx);
     }
 
     /** A transfer as one of its accounts sees it (the polling answer of {@code POST /transfers}). */
@@ -183,22 +174,9 @@ public final class Responses {
         return body;
     }
 
-    /** A hold as the account keeps it: {@code GET /accounts/{accountId}/holds/{holdId}}. */
+    /** A hold as the account keeps it ({@link Documents#hold}). */
     public static Map<String, Object> hold(Hold hold) {
-        Currency currency = Currency.getInstance(hold.currency());
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("holdId", hold.holdId());
-        body.put("accountId", hold.accountId());
-        body.put("amount", Money.major(hold.amountMinor(), currency));
-        body.put("captured", Money.major(hold.capturedMinor(), currency));
-        body.put("remaining", Money.major(hold.remainingMinor(), currency));
-        body.put("currency", hold.currency());
-        body.put("holdStatus", hold.status().name());
-        if (hold.reference() != null) body.put("reference", hold.reference());
-        if (hold.expiresAt() != null) body.put("expiresAt", Instant.ofEpochMilli(hold.expiresAt()).toString());
-        body.put("createdAt", Instant.ofEpochMilli(hold.createdAt()).toString());
-        if (hold.closedAt() != null) body.put("closedAt", Instant.ofEpochMilli(hold.closedAt()).toString());
-        return body;
+        return Documents.hold(hold);
     }
 
     /** The account's active holds: {@code GET /accounts/{accountId}/holds}. */

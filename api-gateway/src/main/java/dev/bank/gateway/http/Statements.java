@@ -1,5 +1,6 @@
 package dev.bank.gateway.http;
 
+import dev.bank.schemas.Documents;
 import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.Hold;
 import dev.bank.schemas.LedgerEntry;
@@ -41,24 +42,7 @@ public final class Statements {
 
     /** One posting as the API shows it (history pages and statements alike). */
     static Map<String, Object> entry(HistoryEntry h, Currency currency) {
-        LedgerEntry e = h.entry();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("sequence", e.sequence());
-        body.put("transactionId", e.transactionId());
-        body.put("type", e.type().name());
-        body.put("amount", Money.major(e.type().sign() * e.amountMinor(), currency));
-        body.put("balanceBefore", Money.major(e.balanceBeforeMinor(), currency));
-        body.put("balanceAfter", Money.major(e.balanceAfterMinor(), currency));
-        body.put("timestamp", Instant.ofEpochMilli(e.timestamp()).toString());
-        if (h.valueTimestamp() != e.timestamp()) {
-            body.put("valueTimestamp", Instant.ofEpochMilli(h.valueTimestamp()).toString());
-        }
-        if (e.transferId() != null) body.put("transferId", e.transferId());
-        if (e.counterpartyAccountId() != null) body.put("counterpartyAccountId", e.counterpartyAccountId());
-        if (e.principal() != null) body.put("principal", e.principal());
-        if (e.reference() != null) body.put("reference", e.reference());
-        if (e.fx() != null) body.put("fx", Responses.fx(e.fx()));
-        return body;
+        return Documents.posting(h.entry(), h.valueTimestamp());
     }
 
     public static Map<String, Object> json(Statement s) {
