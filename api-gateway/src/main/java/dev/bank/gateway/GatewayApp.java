@@ -1,8 +1,10 @@
 package dev.bank.gateway;
 
 import dev.bank.gateway.config.GatewayConfig;
+import dev.bank.gateway.events.LiveEvents;
 import dev.bank.gateway.http.BankApi;
 import dev.bank.gateway.kafka.CommandPublisher;
+import dev.bank.gateway.kafka.EventHub;
 import dev.bank.gateway.kafka.FxRateBook;
 import dev.bank.gateway.kafka.OutcomeListener;
 import dev.bank.gateway.kafka.ProcessorClient;
@@ -19,7 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
-/** One gateway instance: the REST API, its Kafka producer and results listener. {@code main} wires and waits. */
+/**
+ * One gateway instance: the REST API, its Kafka producer and results listener, and the live event streams with the
+ * events topic's reader. {@code main} wires and waits.
+ */
 public final class GatewayApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GatewayApp.class);
 
@@ -27,6 +32,8 @@ public final class GatewayApp implements AutoCloseable {
     private final OutcomeListener outcomes;
     private final ProcessorClient processors;
     private final FxRateBook rates;
+    private final EventHub eventHub;
+    private final LiveEvents live;
     private final BankApi api;
     private final PrometheusMeterRegistry registry = Observability.registry("bank-gateway");
     private final List<AutoCloseable> clientMetrics;
@@ -37,13 +44,16 @@ public final class GatewayApp implements AutoCloseable {
         this.outcomeTimeout = config.outcomeTimeout();
         this.publisher = new CommandPublisher(config);
         this.outcomes = new OutcomeListener(config).start();
-        this.clientMetrics = List.of(publisher.bindMetrics(registry), outcomes.bindMetrics(registry));
+        this.eventHub = new EventHub(config).start(registry);
+        this.clientMetrics = List.of(publisher.bindMetrics(registry), outcomes.bindMetrics(registry),
+                eventHub.bindMetrics(registry));
         Gauge.builder("bank.gateway.waiting", outcomes, OutcomeListener::waiting)
                 .description("Requests waiting for their outcome").register(registry);
         this.processors = new ProcessorClient(config.processorUrls(), serviceToken);
         this.rates = new FxRateBook(config, Clock.systemUTC()).start(registry);
+        this.live = new LiveEvents(config.events(), eventHub, registry, Clock.systemUTC());
         this.api = new BankApi(publisher, outcomes, processors, config.outcomeTimeout(), registry, config.api(), rates,
-                Clock.systemUTC(), config.kafkaTimeout());
+                Clock.systemUTC(), config.kafkaTimeout(), live);
     }
 
     public static GatewayApp start(GatewayConfig config) {
@@ -78,13 +88,25 @@ public final class GatewayApp implements AutoCloseable {
         return outcomes.awaitReady(timeout);
     }
 
+    /** Waits until the gateway follows the events topic, so a live stream opened from now on misses nothing. */
+    public boolean awaitEventsReady(Duration timeout) throws InterruptedException {
+        return eventHub.awaitReady(timeout);
+    }
+
+    /** Live event streams open right now. */
+    public int liveStreams() {
+        return live.open();
+    }
+
     /**
-     * SIGTERM: refuses new commands and waits for the waiting ones to be answered, then stops the HTTP server,
-     * and only then closes the Kafka clients (the producer flushes what it holds).
+     * SIGTERM: refuses new commands and waits for the waiting ones to be answered, ends every live event stream
+     * cleanly (its client reconnects elsewhere with Last-Event-ID), then stops the HTTP server, and only then closes
+     * the Kafka clients (the producer flushes what it holds).
      */
     @Override
     public void close() {
         api.drain(outcomeTimeout.plusSeconds(1));
+        live.close();
         api.close();
         processors.close();
         for (AutoCloseable metrics : clientMetrics) {
@@ -97,6 +119,7 @@ public final class GatewayApp implements AutoCloseable {
         publisher.close();
         outcomes.close();
         rates.close();
+        eventHub.close();
         log.info("gateway stopped");
     }
 

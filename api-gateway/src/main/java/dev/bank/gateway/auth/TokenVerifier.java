@@ -48,7 +48,8 @@ public final class TokenVerifier {
     /** A JWT of ours is well under this; anything longer is refused before it is parsed. */
     static final int MAX_TOKEN_CHARS = 8 * 1024;
 
-    private record Verified(Principal principal, Instant expires) {}
+    /** A verified token: who it stands for, and until when ({@code exp}). */
+    public record Verified(Principal principal, Instant expires) {}
 
     private final ConfigurableJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     private final Cache<String, Verified> verified;
@@ -81,10 +82,18 @@ public final class TokenVerifier {
 
     /** The principal a token stands for; {@link InvalidTokenException} saying why when it cannot be accepted. */
     public Principal verify(String token) {
+        return check(token).principal();
+    }
+
+    /**
+     * The principal a token stands for and when the token expires (a live stream ends then);
+     * {@link InvalidTokenException} saying why when it cannot be accepted.
+     */
+    public Verified check(String token) {
         if (token == null || token.isEmpty()) throw new InvalidTokenException("no token");
         if (token.length() > MAX_TOKEN_CHARS) throw new InvalidTokenException("the token is too long");
         Verified known = verified.getIfPresent(token);
-        if (known != null && known.expires().isAfter(Instant.now())) return known.principal();
+        if (known != null && known.expires().isAfter(Instant.now())) return known;
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);
@@ -99,8 +108,9 @@ public final class TokenVerifier {
         if (!Ids.validPrincipal(subject)) throw new InvalidTokenException("the token's sub " + Ids.PRINCIPAL_RULE);
         Principal principal = new Principal(subject, scopes(claims));
         Date expires = claims.getExpirationTime();
-        verified.put(token, new Verified(principal, expires.toInstant()));
-        return principal;
+        Verified result = new Verified(principal, expires.toInstant());
+        verified.put(token, result);
+        return result;
     }
 
     /** The bank's scopes a token grants: {@code scope} (a space-separated string, RFC 8693) or {@code scp} (a list). */

@@ -40,6 +40,7 @@ final class Access {
     private static final Logger log = LoggerFactory.getLogger(Access.class);
     private static final String PRINCIPAL = "bank.principal";
     private static final String HOLDS_SLOT = "bank.in-flight";
+    private static final String EXPIRES = "bank.token-expires";
     private static final String REALM = "Bearer realm=\"bank\"";
 
     /** What a route needs: nothing (health, the API description), or a token with a scope. */
@@ -141,11 +142,14 @@ final class Access {
             return;
         }
         Principal principal;
+        java.time.Instant expires;
         try {
             if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 throw new InvalidTokenException("the Authorization header is not a bearer token");
             }
-            principal = tokens.verify(authorization.substring(7).trim());
+            TokenVerifier.Verified verified = tokens.check(authorization.substring(7).trim());
+            principal = verified.principal();
+            expires = verified.expires();
         } catch (InvalidTokenException e) {
             refused.increment();
             ctx.header("WWW-Authenticate", REALM + ", error=\"invalid_token\", error_description=\""
@@ -175,6 +179,23 @@ final class Access {
         }
         ctx.attribute(HOLDS_SLOT, Boolean.TRUE);
         ctx.attribute(PRINCIPAL, principal);
+        ctx.attribute(EXPIRES, expires);
+    }
+
+    /** When the request's bearer token expires; only on routes whose rule needs a token. */
+    static java.time.Instant tokenExpiry(Context ctx) {
+        return ctx.attribute(EXPIRES);
+    }
+
+    /**
+     * Gives back the request's place among those the gateway holds at once, before the request ends: a live stream,
+     * which lasts as long as its client stays, counts against the streams' own limits instead.
+     */
+    void releaseSlot(Context ctx) {
+        if (ctx.attribute(HOLDS_SLOT) != null) {
+            ctx.attribute(HOLDS_SLOT, null);
+            inFlight.release();
+        }
     }
 
     /** Requests the gateway holds right now. */

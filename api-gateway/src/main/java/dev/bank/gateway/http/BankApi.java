@@ -4,6 +4,7 @@ import dev.bank.gateway.auth.ApiSecurity;
 import dev.bank.gateway.auth.Principal;
 import dev.bank.gateway.auth.Scope;
 import dev.bank.gateway.http.Access.Rule;
+import dev.bank.gateway.events.LiveEvents;
 import dev.bank.gateway.kafka.CommandPublisher;
 import dev.bank.gateway.kafka.FxRateBook;
 import dev.bank.gateway.kafka.OutcomeListener;
@@ -68,6 +69,8 @@ import java.util.function.Consumer;
  *       with what the rules found and the payment it holds (admin)</li>
  *   <li>{@code POST /accounts/{accountId}/reviews/{reviewId}/approve}, {@code /reject} – end a review (admin)</li>
  *   <li>{@code PUT /accounts/{accountId}/fraud-rules} – the account's own fraud thresholds (admin)</li>
+ *   <li>{@code GET /accounts/{accountId}/events} – the account's postings and hold changes as they happen, as
+ *       server-sent events, resumable with {@code Last-Event-ID} ({@link EventRoutes})</li>
  * </ul>
  * A debit or transfer the fraud rules hold for review is answered 202 with {@code status: IN_REVIEW} and the
  * {@code Location} of its outcome, which answers 202 the same way until the bank decides, then the final outcome.
@@ -106,10 +109,11 @@ public final class BankApi implements AutoCloseable {
     static final String APPROVE = "/accounts/{accountId}/reviews/{reviewId}/approve";
     static final String REJECT = "/accounts/{accountId}/reviews/{reviewId}/reject";
     static final String FRAUD_RULES = "/accounts/{accountId}/fraud-rules";
+    static final String EVENTS = "/accounts/{accountId}/events";
     /** The documented routes; {@code schemas/.../openapi/bank-api.yaml} describes exactly these. */
     static final List<String> PUBLIC_ROUTES = List.of(ACCOUNTS, TRANSACTION, BALANCE, TRANSACTION_STATUS, TRANSFERS,
             TRANSFER_STATUS, ACCOUNT, INTEREST_RATE, TRANSACTIONS, STATEMENT, LIMITS, FREEZE, UNFREEZE, CLOSE, HOLDS, HOLD, CAPTURE, VOID,
-            FX_QUOTES, FX_RATES, REVIEW_QUEUE, REVIEWS, REVIEW, APPROVE, REJECT, FRAUD_RULES);
+            FX_QUOTES, FX_RATES, REVIEW_QUEUE, REVIEWS, REVIEW, APPROVE, REJECT, FRAUD_RULES, EVENTS);
 
     private final CommandPublisher publisher;
     private final OutcomeListener outcomes;
@@ -123,7 +127,7 @@ public final class BankApi implements AutoCloseable {
 
     public BankApi(CommandPublisher publisher, OutcomeListener outcomes, ProcessorClient processors,
                    Duration outcomeTimeout, PrometheusMeterRegistry registry, ApiSecurity security, FxRateBook rates,
-                   Clock clock, Duration kafkaTimeout) {
+                   Clock clock, Duration kafkaTimeout, LiveEvents live) {
         FxRoutes fx = new FxRoutes(rates, publisher, clock, kafkaTimeout);
         this.registry = registry;
         this.publisher = publisher;
@@ -198,6 +202,8 @@ public final class BankApi implements AutoCloseable {
                     ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
             route(config, HandlerType.PUT, FRAUD_RULES, Rule.ADMIN, ctx -> submit(ctx, Requests.fraudRules(
                     ctx.pathParam("accountId"), ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
+            // the account's events as they happen: the owner's (or an admin's), a stream that lasts
+            route(config, HandlerType.GET, EVENTS, Rule.READ, new EventRoutes(live, processors, access)::stream);
             route(config, HandlerType.GET, "/health", Rule.PUBLIC, ctx -> ctx.result("ok"));
             // the API description and its page are public: a client reads them before it has a token
             ApiDescription description = new ApiDescription();

@@ -5,6 +5,7 @@ import dev.bank.observability.InternalApi.Paths;
 import dev.bank.observability.InternalApi.Viewer;
 import dev.bank.observability.QueryClient;
 import dev.bank.schemas.Account;
+import dev.bank.schemas.AccountEventPage;
 import dev.bank.schemas.FraudReview;
 import dev.bank.schemas.FraudReviewList;
 import dev.bank.schemas.HistoryPage;
@@ -92,6 +93,18 @@ public final class ProcessorClient implements AutoCloseable {
     /** The account's statement for a month, {@code yyyy-MM}. */
     public CompletableFuture<Optional<Statement>> statement(String accountId, String month, Viewer viewer) {
         return get(Paths.statement(accountId, month), Statement.class, viewer);
+    }
+
+    /**
+     * The account's events after sequence {@code after}, oldest first, at most {@code limit}, with the oldest and newest
+     * sequences the processors keep; what a live stream reads before it follows the events topic.
+     */
+    public CompletableFuture<Optional<AccountEventPage>> events(String accountId, long after, int limit,
+                                                                Viewer viewer) {
+        Map<String, String> params = new java.util.LinkedHashMap<>();
+        params.put("after", Long.toString(after));
+        params.put("limit", Integer.toString(limit));
+        return get(Paths.events(accountId, params), AccountEventPage.class, viewer);
     }
 
     /** One of the account's fraud reviews, pending or ended (admins only: the processor tells no one else). */
