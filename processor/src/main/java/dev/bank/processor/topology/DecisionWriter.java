@@ -70,7 +70,7 @@ final class DecisionWriter {
         Hold hold = decision.hold();
         HoldEvent holdChange = hold == null ? null : holdEvent(hold, decision, cause);
         Account state = decision.newState();
-        if (decision.entry() != null || holdChange != null) {
+        if (state != null || decision.entry() != null || holdChange != null) {
             state = withEvents(state, decision.entry(), holdChange, null, cause);
         }
         if (state != null) {
@@ -113,10 +113,11 @@ final class DecisionWriter {
     }
 
     /**
-     * The account after the events of one decision, which are stored and published here, in the order subscribers
-     * see them: the posting, then the hold change (a capture is both), or a ready statement. Their sequences continue
-     * from the account as stored, not as the decision carries it: a caller may build its next decision on an account
-     * it had before this one was written, and the sequence must never repeat.
+     * The account after the events of one decision (none, for a decision that changes the account without a posting
+     * or a hold), which are stored and published here, in the order subscribers see them: the posting, then the hold
+     * change (a capture is both), or a ready statement. The sequence continues from the account as stored, not as
+     * the decision carries it: a caller may build its next decision on an account it had before its previous one was
+     * written (an accrual, then the command), and a sequence must never repeat or go back.
      */
     private Account withEvents(Account state, LedgerEntry entry, HoldEvent holdChange, YearMonth statement,
                                Record<String, byte[]> cause) {
