@@ -26,9 +26,9 @@ import java.util.function.UnaryOperator;
 /**
  * The one way to run a whole bank in one JVM: broker → topics → processors → gateway, each started only once the part
  * before it is ready, by its own readiness signal (the broker's start, the topics created, every processor RUNNING at
- * the same moment, the gateway reading outcomes). {@code ./bank local} and the bench's in-process bank are this
- * composition with different {@link Options}. The processors and the gateway share a fresh service credential and
- * the gateway trusts the tokens of the given issuer; the broker is PLAINTEXT on loopback.
+ * the same moment, the gateway reading outcomes and following the account events). {@code ./bank local} and the
+ * bench's in-process bank are this composition with different {@link Options}. The processors and the gateway share a
+ * fresh service credential and the gateway trusts the tokens of the given issuer; the broker is PLAINTEXT on loopback.
  */
 public final class LocalBank {
     /** Takes each started part, so whoever owns the lifecycle stops them, last started first. */
@@ -96,6 +96,9 @@ public final class LocalBank {
                 .withProcessorUrls(processors.stream().map(ProcessorApp::queryUrl).toList()))));
         if (!gateway.awaitReady(timeout)) {
             throw new IllegalStateException("the gateway did not read the results topic within " + timeout);
+        }
+        if (!gateway.awaitEventsReady(timeout)) {
+            throw new IllegalStateException("the gateway did not follow the account events topic within " + timeout);
         }
         return new LocalBank(broker, List.copyOf(processors), gateway, serviceToken);
     }

@@ -119,11 +119,13 @@ public final class BankStack {
                 .withOutcomeTimeout(Duration.ofSeconds(20));
     }
 
-    /** Starts a gateway and waits until it listens for outcomes. */
+    /** Starts a gateway and waits until it listens for outcomes and follows the account events. */
     public GatewayApp startGateway(GatewayConfig config) {
         GatewayApp gateway = GatewayApp.start(config);
         try {
             assertThat(gateway.awaitReady(Duration.ofSeconds(60))).as("gateway reads the results topic").isTrue();
+            assertThat(gateway.awaitEventsReady(Duration.ofSeconds(60))).as("gateway follows the account events")
+                    .isTrue();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

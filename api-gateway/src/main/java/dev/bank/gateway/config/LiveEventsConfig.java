@@ -19,12 +19,14 @@ import java.util.Map;
  * @param queueBytes         what one stream may have waiting for its client ({@code BANK_EVENTS_QUEUE_BYTES}); a
  *                           client that lets more pile up is disconnected and resumes with {@code Last-Event-ID}
  * @param pageSize           events asked of the processors at a time when a stream catches up
- *                           ({@code BANK_EVENTS_PAGE_SIZE}, 1 to 1000)
+ *                           ({@code BANK_EVENTS_PAGE_SIZE}, 1 to 500, the most the processors' query API gives)
  */
 public record LiveEventsConfig(Duration heartbeat, Duration retry, int maxStreams, int maxPerPrincipal,
                                int queueBytes, int pageSize) {
     /** Jetty ends a connection without I/O for 30 s ({@code HttpListener.IO_TIMEOUT_MILLIS}). */
     static final Duration MAX_HEARTBEAT = Duration.ofSeconds(25);
+    /** The most events the processors' query API answers at once. */
+    static final int MAX_PAGE = 500;
 
     public LiveEventsConfig {
         if (heartbeat.compareTo(Duration.ofMillis(100)) < 0 || heartbeat.compareTo(MAX_HEARTBEAT) > 0) {
@@ -39,8 +41,9 @@ public record LiveEventsConfig(Duration heartbeat, Duration retry, int maxStream
             throw new IllegalArgumentException("BANK_EVENTS_MAX_STREAMS_PER_PRINCIPAL must be at least 1");
         }
         if (queueBytes < 4096) throw new IllegalArgumentException("BANK_EVENTS_QUEUE_BYTES must be at least 4096");
-        if (pageSize < 1 || pageSize > 1000) {
-            throw new IllegalArgumentException("BANK_EVENTS_PAGE_SIZE must be from 1 to 1000, was " + pageSize);
+        if (pageSize < 1 || pageSize > MAX_PAGE) {
+            throw new IllegalArgumentException("BANK_EVENTS_PAGE_SIZE must be from 1 to " + MAX_PAGE + ", was "
+                    + pageSize);
         }
     }
 

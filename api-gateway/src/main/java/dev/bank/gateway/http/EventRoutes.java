@@ -26,8 +26,8 @@ import java.util.concurrent.CompletableFuture;
  * {@code GET /accounts/{accountId}/events}: the account's events as server-sent events (docs/api.md#live-events), for
  * its owner or an admin; anyone else's account is 404 as on every read. Where the stream starts: after the
  * {@code Last-Event-ID} header (what an EventSource sends when it reconnects), else after {@code ?after=}, else at
- * the account's newest event (new events only). Either is an event sequence: 1 to 19 digits, at most the account's
- * newest; anything else is 400.
+ * the account's newest event (new events only). Either is an event sequence: 1 to 18 digits (as the processors read
+ * it), at most the account's newest; anything else is 400.
  *
  * <p>Javalin's own SSE support ({@code SseClient}) is not used: it commits 200 before its handler runs, so an account
  * that is not the caller's could not be answered 404 after the processors said so, and it writes blocking, so a client
@@ -38,7 +38,7 @@ final class EventRoutes {
     private static final Logger log = LoggerFactory.getLogger(EventRoutes.class);
     static final String LAST_EVENT_ID = "Last-Event-ID";
     static final String AFTER = "after";
-    private static final String START_RULE = "must be an event sequence: a whole number from 0, at most 19 digits";
+    private static final String START_RULE = "must be an event sequence: a whole number from 0, at most 18 digits";
 
     private final LiveEvents live;
     private final ProcessorClient processors;
@@ -104,14 +104,10 @@ final class EventRoutes {
     }
 
     private static long sequence(String field, String text) {
-        if (text.isEmpty() || text.length() > 19 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (text.isEmpty() || text.length() > 18 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new InvalidRequestException(Map.of(field, START_RULE));
         }
-        try {
-            return Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            throw new InvalidRequestException(Map.of(field, START_RULE));
-        }
+        return Long.parseLong(text);
     }
 
     /** The HTTP side of one stream: its answers, its non-blocking output, and its end. */
