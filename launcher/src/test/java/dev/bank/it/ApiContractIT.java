@@ -63,6 +63,22 @@ class ApiContractIT {
         return answer;
     }
 
+    /**
+     * A live event stream, checked as documented by its status and content type once its first event is in (the
+     * stream itself does not end; its events' JSON is checked by LiveEventsIT).
+     */
+    private void streamed(String path, String token) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bank.gateway().port() + path))
+                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token).GET().build();
+        HttpResponse<java.util.stream.Stream<String>> r = CLIENT.send(request, HttpResponse.BodyHandlers.ofLines());
+        String contentType = r.headers().firstValue("Content-Type").orElse(null);
+        try (var lines = r.body()) {
+            assertThat(r.statusCode()).as(path).isEqualTo(200);
+            assertThat(lines.anyMatch(line -> line.startsWith("data: {"))).as("an event on " + path).isTrue();
+        }
+        violations.addAll(CONTRACT.violations("GET", path, r.statusCode(), contentType, ""));
+    }
+
     private void expect(int status, String method, String path, String token, String body) throws Exception {
         Answer answer = call(method, path, token, body);
         assertThat(answer.status()).as(method + " " + path + " " + body + " -> " + answer.body()).isEqualTo(status);
@@ -249,6 +265,13 @@ class ApiContractIT {
         expect(200, "GET", "/accounts/c-alice/statements/" + month + "?format=pdf", ALICE, null);
         expect(400, "GET", "/accounts/c-alice/statements/2025-13", ALICE, null);
         expect(404, "GET", "/accounts/c-bob/statements/" + month, ALICE, null);
+
+        // the account's events as they happen: a stream, and the answers that refuse one
+        streamed("/accounts/c-alice/events?after=0", ALICE);
+        expect(400, "GET", "/accounts/c-alice/events?after=-1", ALICE, null);
+        expect(404, "GET", "/accounts/c-bob/events", ALICE, null);
+        expect(401, "GET", "/accounts/c-alice/events", null, null);
+        expect(403, "GET", "/accounts/c-alice/events", BankStack.token("contract-alice"), null);
 
         assertThat(violations).as("answers the OpenAPI document does not describe").isEmpty();
         assertThat(CONTRACT.answeredWithSuccess()).as("operations answered with a success")

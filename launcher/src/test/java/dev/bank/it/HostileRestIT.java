@@ -229,6 +229,23 @@ class HostileRestIT {
     }
 
     @Example
+    void aLiveStreamsStartThatIsNoEventSequenceIs400NamingItAndAGoodOneAStream() throws Exception {
+        for (String value : List.of("abc", "-1", "1.0", "+1", " 1 2", "\u00ff\u00fe", "9".repeat(19),
+                "1".repeat(6000), "18446744073709551616", "%30")) {
+            RawHttp.Answer a = RawHttp.send(gateway, ("GET /accounts/alice/events HTTP/1.1\r\n" + host(gateway)
+                    + "Connection: close\r\nLast-Event-ID: " + value + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1),
+                    null);
+            assertThat(problem(a, 400).get("errors").has("Last-Event-ID")).as(value).isTrue();
+        }
+        problem(get(gateway, "/accounts/alice/events?after=%FF"), 400);
+        problem(get(gateway, "/accounts/alice/events?after=" + "1".repeat(5000)), 400);
+        problem(get(gateway, "/accounts/nobody/events"), 404);
+        RawHttp.Answer stream = get(gateway, "/accounts/alice/events?after=0");
+        assertThat(stream.status()).isEqualTo(200);
+        assertThat(stream.header("Content-Type")).startsWith("text/event-stream");
+    }
+
+    @Example
     void theBankStillAddsUpAfterwards() throws Exception {
         var balance = get(gateway, "/balance/alice");
         assertThat(balance.status()).isEqualTo(200);
@@ -370,7 +387,7 @@ class HostileRestIT {
     Arbitrary<String> gatewayPaths() {
         return paths(List.of("accounts", "balance", "transaction", "transactions", "transfers", "statements",
                 "interest-rate", "alice", "bob", "2026-01", "-2026-01", "+2026-01", "02026-01", "health", "metrics",
-                "reviews", "fraud-rules", "approve", "reject", "r-1"));
+                "reviews", "fraud-rules", "approve", "reject", "r-1", "events"));
     }
 
     @Provide
@@ -395,7 +412,8 @@ class HostileRestIT {
                         "?from=%2B1000000000-01-01T00:00:00Z", "?to=-1000000000-01-01T00:00:00Z", "?limit=9999",
                         "?status=PENDING", "?status=%00", "?status=expired&limit=1000",
                         "?forwarded=true&partitions=0,1,2,3,4,5", "?forwarded=true&partitions=99999",
-                        "?forwarded=true&partitions=" + "0,".repeat(200) + "0", "?partitions=-1")));
+                        "?forwarded=true&partitions=" + "0,".repeat(200) + "0", "?partitions=-1", "?after=0",
+                        "?after=-1", "?after=%00", "?after=" + "9".repeat(40), "?after=1e3&after=2")));
         return Combinators.combine(segment.list().ofMinSize(0).ofMaxSize(6), query)
                 .as((segments, q) -> "/" + String.join("/", segments) + q);
     }
@@ -413,6 +431,8 @@ class HostileRestIT {
                 Arbitraries.of("application/json", "text/csv", "application/pdf", "*/*", "text/html", "application/xml",
                         "application/problem+json", ";;;", "").map(v -> "Accept: " + v + "\r\n"),
                 idempotencyKeys().filter(java.util.Objects::nonNull).map(v -> "Idempotency-Key: " + v + "\r\n"),
+                Arbitraries.oneOf(Arbitraries.of("0", "1", "-1", "1e9", "99999999999999999999", "0x10", ""),
+                        headerJunk()).map(v -> "Last-Event-ID: " + v + "\r\n"),
                 // a declared body that never comes stalls the request until the listener gives up (408): an example
                 Arbitraries.of("Content-Length: 0\r\n", "Content-Length: -1\r\n", "Content-Length: abc\r\n",
                         "Content-Length: 1, 2\r\n", "Expect: 100-continue\r\n", "Accept-Encoding: gzip\r\n",

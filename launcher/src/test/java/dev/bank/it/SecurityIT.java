@@ -103,10 +103,16 @@ class SecurityIT {
                         : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) request.header("Content-Type", "application/json");
         if (token != null) request.header("Authorization", token.startsWith("!") ? token.substring(1) : "Bearer " + token);
-        HttpResponse<String> r = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        return new Answer(r.statusCode(), r.headers().firstValue("WWW-Authenticate").orElse(null),
-                r.headers().firstValue("Content-Type").orElse(""),
-                r.body().isEmpty() ? null : Json.MAPPER.readTree(r.body()));
+        HttpResponse<java.io.InputStream> r = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        String contentType = r.headers().firstValue("Content-Type").orElse("");
+        String text;
+        try (java.io.InputStream in = r.body()) {
+            // a live event stream does not end: its head is the answer
+            text = contentType.startsWith("text/event-stream") ? ""
+                    : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return new Answer(r.statusCode(), r.headers().firstValue("WWW-Authenticate").orElse(null), contentType,
+                text.isEmpty() ? null : Json.MAPPER.readTree(text));
     }
 
     private static List<String> protectedRoutes() {
@@ -213,6 +219,41 @@ class SecurityIT {
         Answer foreign = call("GET /balance/{accountId}", mallory);
         Answer missing = call("GET /balance/nobody-at-all", mallory);
         assertThat(foreign.body().get("title")).isEqualTo(missing.body().get("title"));
+    }
+
+    @Test
+    void theLiveEventStreamIsTheOwnersOrAnAdminsAndAHostileStartIs400() throws Exception {
+        String path = bank.http().base() + "/accounts/sec-a/events";
+        String alice = BankStack.token("sec-alice", Scope.READ);
+        String mallory = BankStack.token("sec-mallory", Scope.READ, Scope.WRITE);
+        assertThat(stream(path, null, null).status()).isEqualTo(401);
+        Streamed foreign = stream(path, mallory, null);
+        assertThat(foreign.status()).isEqualTo(404);
+        // what another's account says is what a missing one says
+        assertThat(foreign.body()).isEqualTo(stream(bank.http().base() + "/accounts/sec-nobody/events", mallory, null)
+                .body().replace("sec-nobody", "sec-a"));
+        for (String bad : List.of("abc", "-1", "1.5", "0x1", "9".repeat(19), "1".repeat(4000), "1;2", "%31")) {
+            Streamed refused = stream(path, alice, bad);
+            assertThat(refused.status()).as(bad).isEqualTo(400);
+            assertThat(refused.contentType()).startsWith("application/problem+json");
+        }
+        // and with a valid token and start, the owner and an admin get the stream
+        assertThat(stream(path, alice, "0").status()).isEqualTo(200);
+        assertThat(stream(path, BankStack.adminToken(), "0").status()).isEqualTo(200);
+    }
+
+    private record Streamed(int status, String contentType, String body) {}
+
+    /** A live event stream's answer: a problem's body, or (200) none, the stream dropped once its head is in. */
+    private static Streamed stream(String url, String token, String lastEventId) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
+        if (token != null) r.header("Authorization", "Bearer " + token);
+        if (lastEventId != null) r.header("Last-Event-ID", lastEventId);
+        HttpResponse<java.io.InputStream> answer = client.send(r.build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.InputStream in = answer.body()) {
+            return new Streamed(answer.statusCode(), answer.headers().firstValue("Content-Type").orElse(""),
+                    answer.statusCode() == 200 ? "" : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
     }
 
     @Test

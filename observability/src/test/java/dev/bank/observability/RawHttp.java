@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * Requests as bytes on a socket, for what {@code java.net.http} refuses to send (a NUL or invalid UTF-8 in the
  * path, control characters, overlong request lines and headers). One request per connection; the answer is read
- * until the server closes or its Content-Length is in.
+ * until the server closes or its Content-Length is in. An event stream (200 {@code text/event-stream}) does not end:
+ * it is read until its head is in, and the connection closed.
  */
 public final class RawHttp {
     public record Answer(int status, Map<String, String> headers, String body) {
@@ -67,6 +68,7 @@ public final class RawHttp {
                 if (headEnd >= 0) contentLength = contentLength(text.substring(0, headEnd));
             }
             if (headEnd >= 0 && contentLength >= 0 && bytes.size() >= headEnd + 4 + contentLength) break;
+            if (headEnd >= 0 && eventStream(text.substring(0, headEnd))) break;
         }
         String text = bytes.toString(StandardCharsets.ISO_8859_1);
         // an interim answer (100 Continue to an Expect header) comes before the final one: skip it
@@ -88,7 +90,9 @@ public final class RawHttp {
         }
         byte[] all = bytes.toByteArray();
         byte[] body = java.util.Arrays.copyOfRange(all, end + 4, all.length);
-        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) body = dechunk(body);
+        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding")) && !eventStream(text.substring(0, end))) {
+            body = dechunk(body);
+        }
         return new Answer(status, headers, new String(body, StandardCharsets.UTF_8));
     }
 
@@ -109,6 +113,11 @@ public final class RawHttp {
             at += size + 2;
         }
         return out.toByteArray();
+    }
+
+    private static boolean eventStream(String head) {
+        String lower = head.toLowerCase(Locale.ROOT);
+        return lower.startsWith("http/1.1 200") && lower.contains("\r\ncontent-type: text/event-stream");
     }
 
     private static long contentLength(String head) {
