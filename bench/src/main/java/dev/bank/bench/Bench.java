@@ -85,6 +85,7 @@ public final class Bench {
                     case FRAUD -> new FraudScenario(target, runId, env, security, http).run();
                     case REST_SYNC -> rest.sync();
                     case REST_BALANCE -> rest.balance();
+                    case LIVE_EVENTS -> new LiveEventsScenario(target, runId, kafka, http, balances, token).run();
                     case AUTH_VERIFY -> auth.verify();
                     case AUTH_CACHED -> auth.cached();
                 };

@@ -24,6 +24,8 @@ import java.util.Map;
  *       through the streams-floor app before it, commands through the processor before the first processor
  *       scenario without holds and again, holds-mix's, before the first with holds, and min(this, REST_N) requests
  *       to each REST endpoint before its scenario; 0 for none;</li>
+ *   <li>{@code BANK_BENCH_SUBSCRIBERS} [1000]: live event streams the live-events scenario opens on one gateway
+ *       while it runs rest-sync's workload;</li>
  *   <li>{@code BANK_BENCH_FRAUD_ROUNDS} [3]: rounds of the fraud scenario's cost measurement, each kafka-direct's N
  *       commands through the processor with the rules off, on but quiet, and on with the bench's settings;</li>
  *   <li>{@code BANK_BENCH_TIMEOUT} [PT2M]: the most one scenario may take (ISO-8601 duration);</li>
@@ -41,7 +43,7 @@ import java.util.Map;
  */
 public record BenchConfig(int n, int restN, int concurrency, int rate, int accounts, List<Scenario> scenarios,
                           int warmup, Duration scenarioTimeout, Path output, int processors, String bootstrapServers,
-                          String gatewayUrl, String processorUrl, Topics topics, int fraudRounds) {
+                          String gatewayUrl, String processorUrl, Topics topics, int fraudRounds, int subscribers) {
 
     public static final String DEFAULT_OUTPUT = "bench-results.json";
 
@@ -52,6 +54,7 @@ public record BenchConfig(int n, int restN, int concurrency, int rate, int accou
         positive("BANK_BENCH_ACCOUNTS", accounts);
         positive("BANK_BENCH_PROCESSORS", processors);
         positive("BANK_BENCH_FRAUD_ROUNDS", fraudRounds);
+        positive("BANK_BENCH_SUBSCRIBERS", subscribers);
         if (rate < 0) throw new IllegalArgumentException("BANK_BENCH_RATE must be >= 0 (0: closed loop), was " + rate);
         if (warmup < 0) throw new IllegalArgumentException("BANK_BENCH_WARMUP must be >= 0, was " + warmup);
         if (scenarios.isEmpty()) throw new IllegalArgumentException("BANK_BENCH_SCENARIOS names no scenario");
@@ -78,7 +81,8 @@ public record BenchConfig(int n, int restN, int concurrency, int rate, int accou
                 stripSlash(env.getOrDefault("BANK_BENCH_GATEWAY_URL", "http://127.0.0.1:8080")),
                 stripSlash(env.getOrDefault("BANK_BENCH_PROCESSOR_URL", "http://127.0.0.1:8081")),
                 Topics.fromEnv(env),
-                integer(env, "BANK_BENCH_FRAUD_ROUNDS", 3));
+                integer(env, "BANK_BENCH_FRAUD_ROUNDS", 3),
+                integer(env, "BANK_BENCH_SUBSCRIBERS", 1_000));
     }
 
     /** True when the benchmark starts its own broker, processor and gateway (no external Kafka configured). */
@@ -99,7 +103,7 @@ public record BenchConfig(int n, int restN, int concurrency, int rate, int accou
     /** The same configuration against a running stack (used once the embedded one has started). */
     public BenchConfig withTarget(String bootstrap, String gateway, String processor) {
         return new BenchConfig(n, restN, concurrency, rate, accounts, scenarios, warmup, scenarioTimeout, output,
-                processors, bootstrap, gateway, processor, topics, fraudRounds);
+                processors, bootstrap, gateway, processor, topics, fraudRounds, subscribers);
     }
 
     static List<Scenario> scenarios(String list) {

@@ -64,6 +64,50 @@ final class CpuClock {
         }
     }
 
+    /**
+     * The CPU time of the threads whose names start with one of some prefixes (e.g. one service's, when several run in
+     * this JVM): GC and JIT, which every part shares, are not in it. A thread that ends between two readings loses
+     * its CPU from the sum.
+     */
+    static final class NamedThreads {
+        private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+        private final java.util.List<String> prefixes;
+        private final java.util.Map<Long, Long> before;
+
+        private NamedThreads(java.util.List<String> prefixes) {
+            this.prefixes = java.util.List.copyOf(prefixes);
+            this.before = read();
+        }
+
+        /** Starts counting from now; null when the JVM cannot measure threads' CPU. */
+        static NamedThreads start(java.util.List<String> prefixes) {
+            return THREADS.isThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled() ? new NamedThreads(prefixes)
+                    : null;
+        }
+
+        /** CPU those threads used since {@link #start}, or -1 when unknown. */
+        static long since(NamedThreads start) {
+            if (start == null) return -1;
+            long used = 0;
+            for (var thread : start.read().entrySet()) {
+                used += Math.max(0, thread.getValue() - start.before.getOrDefault(thread.getKey(), 0L));
+            }
+            return used;
+        }
+
+        private java.util.Map<Long, Long> read() {
+            java.util.Map<Long, Long> cpu = new java.util.HashMap<>();
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                String name = t.getName();
+                if (prefixes.stream().anyMatch(name::startsWith)) {
+                    long nanos = THREADS.getThreadCpuTime(t.getId());
+                    if (nanos >= 0) cpu.put(t.getId(), nanos);
+                }
+            }
+            return cpu;
+        }
+    }
+
     /** CPU used between two {@link #processNanos()} readings, or -1 when either is unknown. */
     static long between(long before, long after) {
         return before < 0 || after < 0 ? -1 : Math.max(0, after - before);

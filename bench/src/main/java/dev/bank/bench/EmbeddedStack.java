@@ -78,6 +78,9 @@ final class EmbeddedStack implements AutoCloseable {
         local.put("BANK_QUERY_PORT", String.valueOf(LocalBank.freePort()));
         // the bench measures throughput with one principal; its rate limit is not what is measured
         local.putIfAbsent("BANK_RATE_LIMIT_PER_SECOND", "10000000");
+        // the live-events scenario's streams all belong to the bench's principal; the limits are not what is measured
+        local.putIfAbsent("BANK_EVENTS_MAX_STREAMS", "1000000");
+        local.putIfAbsent("BANK_EVENTS_MAX_STREAMS_PER_PRINCIPAL", "1000000");
         // Each scenario sends an account many debits a second, which the fraud rules' velocity limit holds for review
         // (so their self-checks would fail). What the rules cost is the fraud scenario's to measure, in processors of
         // its own, against the rules off; BANK_FRAUD_ENABLED=true measures every scenario with them.

@@ -86,6 +86,7 @@ public record Report(String runId, Instant startedAt, boolean inProcess, BenchCo
         settings.put("rate", config.rate());
         settings.put("accounts", config.accounts());
         settings.put("warmup", config.warmup());
+        settings.put("subscribers", config.subscribers());
         settings.put("scenarioTimeout", config.scenarioTimeout().toString());
         doc.put("config", settings);
         doc.put("machine", Map.of("cpus", Runtime.getRuntime().availableProcessors(),

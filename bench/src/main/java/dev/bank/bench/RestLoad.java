@@ -147,6 +147,20 @@ final class RestLoad implements AutoCloseable {
         http.getContentDecoderFactories().clear();
     }
 
+    /**
+     * When each request of a run was sent and answered ({@link System#nanoTime()}, 0 for never), for a scenario that
+     * relates them to what else it observes (the live-events scenario: each command's event at its subscribers).
+     */
+    static final class Timings {
+        final long[] sent;
+        final long[] answered;
+
+        Timings(int n) {
+            sent = new long[n];
+            answered = new long[n];
+        }
+    }
+
     /** The closed loop: {@link #run(String, String, int, int, int, IntFunction, BiFunction, Duration)} with rate 0. */
     Run run(String label, String baseUrl, int n, int concurrency, IntFunction<Request> request,
             BiFunction<Integer, Response, String> check, Duration timeout) {
@@ -162,6 +176,13 @@ final class RestLoad implements AutoCloseable {
      */
     Run run(String label, String baseUrl, int n, int concurrency, int rate, IntFunction<Request> request,
             BiFunction<Integer, Response, String> check, Duration timeout) {
+        return run(label, baseUrl, n, concurrency, rate, request, check, timeout, null);
+    }
+
+    /** As above, recording when each request was sent and answered in {@code timings} (null: not recorded). */
+    Run run(String label, String baseUrl, int n, int concurrency, int rate, IntFunction<Request> request,
+            BiFunction<Integer, Response, String> check, Duration timeout, Timings timings) {
+        if (timings != null && timings.sent.length < n) throw new IllegalArgumentException("timings for fewer than n");
         if (rate < 0) throw new IllegalArgumentException("rate must be >= 0, was " + rate);
         if (concurrency < 1 || concurrency > maxInFlight) {
             throw new IllegalArgumentException("concurrency must be 1.." + maxInFlight + ", was " + concurrency);
@@ -171,7 +192,7 @@ final class RestLoad implements AutoCloseable {
         // set here, once per run: Jetty would otherwise build each request's URI again to derive it
         HttpField host = new HttpField(HttpHeader.HOST, base.hostHeader());
         long deadline = System.nanoTime() + timeout.toNanos();
-        Tally tally = new Tally(n, concurrency, check);
+        Tally tally = new Tally(n, concurrency, check, timings);
         CpuClock.LoadThreads load = CpuClock.LoadThreads.start();
         long cpuBefore = CpuClock.processNanos();
         long start = System.nanoTime();
@@ -190,7 +211,9 @@ final class RestLoad implements AutoCloseable {
                     log.warn("{}: out of time with {} of {} requests sent", label, i, n);
                     break;
                 }
-                next.send(new Answer(tally, i, rate > 0 ? due : System.nanoTime()));
+                long sent = System.nanoTime();
+                if (timings != null) timings.sent[i] = sent;
+                next.send(new Answer(tally, i, rate > 0 ? due : sent));
             }
             if (!tally.done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 log.warn("{}: {} of {} requests unanswered within {}", label, tally.done.getCount(), n, timeout);
@@ -281,11 +304,13 @@ final class RestLoad implements AutoCloseable {
         final LongAdder errors = new LongAdder();
         final Map<String, LongAdder> kinds = new ConcurrentHashMap<>();
         final List<String> examples = Collections.synchronizedList(new ArrayList<>());
+        final Timings timings;
 
-        Tally(int n, int concurrency, BiFunction<Integer, Response, String> check) {
+        Tally(int n, int concurrency, BiFunction<Integer, Response, String> check, Timings timings) {
             this.inFlight = new Semaphore(concurrency);
             this.done = new CountDownLatch(n);
             this.check = check;
+            this.timings = timings;
         }
     }
 
@@ -310,6 +335,7 @@ final class RestLoad implements AutoCloseable {
         public void onComplete(Result result) {
             long now = System.nanoTime();
             try {
+                if (tally.timings != null) tally.timings.answered[index] = now;
                 tally.latencies.recordNanos(now - from);
                 tally.lastDone.accumulateAndGet(now, Math::max);
                 String problem;

@@ -114,7 +114,7 @@ final class RestScenarios {
                 config.openLoop() ? config.rate() : null, failures);
     }
 
-    private static Map<String, Object> body(Workload w, int i) {
+    static Map<String, Object> body(Workload w, int i) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("accountId", w.accountOf(i));
         body.put("amount", w.amount(i));
@@ -123,7 +123,7 @@ final class RestScenarios {
         return body;
     }
 
-    private static String checkTransaction(Workload w, int i, Response response) {
+    static String checkTransaction(Workload w, int i, Response response) {
         String tx = w.transactionId(i);
         if (response.status() != 200) return tx + ": HTTP " + response.status() + " " + abbreviate(response.body());
         JsonNode body = parse(response.body());

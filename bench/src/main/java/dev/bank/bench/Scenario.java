@@ -33,6 +33,11 @@ public enum Scenario {
     REST_SYNC,
     /** {@code GET /balance/{accountId}} under the same concurrency. */
     REST_BALANCE,
+    /**
+     * rest-sync's workload while {@code BANK_BENCH_SUBSCRIBERS} live event streams follow its accounts on the same
+     * gateway: how long a command's event takes to reach its subscribers ({@link LiveEventsScenario}).
+     */
+    LIVE_EVENTS,
     /** A bearer token's full check (ES256 signature and claims), as the first request with it pays. */
     AUTH_VERIFY,
     /** The same token checked again, as every later request with it pays (the gateway's cache). */
@@ -44,7 +49,7 @@ public enum Scenario {
     }
 
     public boolean rest() {
-        return this == REST_SYNC || this == REST_BALANCE;
+        return this == REST_SYNC || this == REST_BALANCE || this == LIVE_EVENTS;
     }
 
     /** Every command on one account. */

@@ -26,6 +26,11 @@ class BenchConfigTest {
         assertThat(c.scenarioTimeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(c.processors()).isEqualTo(1);
         assertThat(c.fraudRounds()).isEqualTo(3);
+        assertThat(c.subscribers()).isEqualTo(1_000);
+        assertThat(BenchConfig.fromEnv(Map.of("BANK_BENCH_SUBSCRIBERS", "2_500")).subscribers()).isEqualTo(2_500);
+        assertThatThrownBy(() -> BenchConfig.fromEnv(Map.of("BANK_BENCH_SUBSCRIBERS", "0")))
+                .hasMessageContaining("BANK_BENCH_SUBSCRIBERS");
+        assertThat(Scenario.byName("live-events")).isEqualTo(Scenario.LIVE_EVENTS);
     }
 
     @Test

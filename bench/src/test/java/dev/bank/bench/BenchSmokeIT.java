@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The benchmark with a tiny N against its own in-process bank: every scenario runs and passes its own
  * checks, the table and the JSON come out. The REST scenarios run as an open loop (a rate is set), so the
- * paced path is exercised end to end; their warm-ups and the balance checks are closed loops. Two processors
+ * paced path is exercised end to end; their warm-ups and the balance checks are closed loops (live-events: with 20
+ * subscribers). Two processors
  * share the partitions, so reads of half the accounts are forwarded from the first to the second. It proves the
  * harness works, not how fast anything is.
  */
@@ -36,6 +37,7 @@ class BenchSmokeIT {
                 "BANK_BENCH_TIMEOUT", "PT30S",
                 "BANK_BENCH_OUTPUT", output.toString(),
                 "BANK_BENCH_PROCESSORS", "2",
+                "BANK_BENCH_SUBSCRIBERS", "20",
                 "BANK_COMMIT_INTERVAL_MS", "20");
         BenchConfig config = BenchConfig.fromEnv(env);
 
@@ -96,5 +98,13 @@ class BenchSmokeIT {
         for (String variant : new String[] {"off", "quiet", "defaults"}) {
             assertThat(cost.path(variant).path("runs")).as(variant).hasSize(3);
         }
+        // live-events: every subscriber connected, every event received once, the latencies next to rest-sync's
+        JsonNode live = results.get(Scenario.LIVE_EVENTS.ordinal()).path("details");
+        assertThat(live.path("subscribersConnected").asInt()).isEqualTo(20);
+        assertThat(live.path("eventsExpected").asLong()).isPositive();
+        assertThat(live.path("eventsReceived").asLong()).isEqualTo(live.path("eventsExpected").asLong());
+        assertThat(live.path("eventMinusSent").path("p99Ms").asDouble()).isPositive();
+        assertThat(live.path("restAnsweredMinusSent").path("p99Ms").asDouble()).isPositive();
+        assertThat(printed).contains("live-events: events:", "event received - command answered");
     }
 }

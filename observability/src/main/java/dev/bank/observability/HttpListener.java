@@ -47,18 +47,31 @@ public final class HttpListener {
 
     /** Listens on the address the supplier gives at start-up (port 0: any free port). */
     public static void install(JavalinConfig config, Supplier<InetSocketAddress> address) {
-        install(config, address, BODY_TIMEOUT_MILLIS, IO_TIMEOUT_MILLIS);
+        install(config, address, "JettyServerThreadPool");
+    }
+
+    /**
+     * As {@link #install(JavalinConfig, Supplier)}, naming the server's threads {@code threads-<n>}: the gateway's
+     * apart from the processor's when both run in one JVM (the bench prices the gateway's CPU by its threads).
+     */
+    public static void install(JavalinConfig config, Supplier<InetSocketAddress> address, String threads) {
+        install(config, address, BODY_TIMEOUT_MILLIS, IO_TIMEOUT_MILLIS, threads);
     }
 
     /** As {@link #install(JavalinConfig, Supplier)} with other timeouts, so that tests need not wait for them. */
     static void install(JavalinConfig config, Supplier<InetSocketAddress> address, long bodyTimeoutMillis,
                         long ioTimeoutMillis) {
+        install(config, address, bodyTimeoutMillis, ioTimeoutMillis, "JettyServerThreadPool");
+    }
+
+    private static void install(JavalinConfig config, Supplier<InetSocketAddress> address, long bodyTimeoutMillis,
+                                long ioTimeoutMillis, String threadsName) {
         HttpErrors.install(config);
         // Javalin hangs its servlet context below this wrapper; the body limit is read when the server is built
         config.jetty.modifyServer(server -> server.setHandler(
                 BodyFirst.handler(config.http.maxRequestSize, bodyTimeoutMillis)));
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 4);
-        threads.setName("JettyServerThreadPool");
+        threads.setName(threadsName);
         config.jetty.threadPool = threads;
         config.jetty.addConnector((server, httpConfiguration) -> {
             ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration));

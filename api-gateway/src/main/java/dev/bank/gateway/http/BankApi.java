@@ -83,6 +83,8 @@ public final class BankApi implements AutoCloseable {
      * clients and keeps a hostile body from costing memory and parse time.
      */
     public static final long MAX_BODY_BYTES = 64 * 1024;
+    /** The name of the HTTP server's threads ({@code gateway-http-<n>}). */
+    public static final String SERVER_THREADS = "gateway-http";
     static final String ACCOUNTS = "/accounts";
     static final String TRANSACTION = "/transaction";
     static final String BALANCE = "/balance/{accountId}";
@@ -137,7 +139,7 @@ public final class BankApi implements AutoCloseable {
         this.access = new Access(security, registry);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
-            HttpListener.install(config, () -> listenOn);
+            HttpListener.install(config, () -> listenOn, SERVER_THREADS);
             config.http.maxRequestSize = MAX_BODY_BYTES;
             PathIds.install(config, NotFound::at);
             access.install(config, security);
