@@ -27,7 +27,7 @@ class BenchSmokeIT {
     @Test
     void everyScenarioRunsAndPassesItsOwnChecks(@TempDir Path dir) throws Exception {
         Path output = dir.resolve("bench-results.json");
-        Map<String, String> env = Map.of(
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "BANK_BENCH_N", "50",
                 "BANK_BENCH_REST_N", "50",
                 "BANK_BENCH_CONCURRENCY", "10",
@@ -37,8 +37,8 @@ class BenchSmokeIT {
                 "BANK_BENCH_TIMEOUT", "PT30S",
                 "BANK_BENCH_OUTPUT", output.toString(),
                 "BANK_BENCH_PROCESSORS", "2",
-                "BANK_BENCH_SUBSCRIBERS", "20",
-                "BANK_COMMIT_INTERVAL_MS", "20");
+                "BANK_COMMIT_INTERVAL_MS", "20"));
+        env.put("BANK_BENCH_SUBSCRIBERS", "20");
         BenchConfig config = BenchConfig.fromEnv(env);
 
         Report report = Bench.run(config, env);
