@@ -88,20 +88,38 @@ final class CpuClock {
         /** CPU those threads used since {@link #start}, or -1 when unknown. */
         static long since(NamedThreads start) {
             if (start == null) return -1;
-            long used = 0;
-            for (var thread : start.read().entrySet()) {
-                used += Math.max(0, thread.getValue() - start.before.getOrDefault(thread.getKey(), 0L));
+            return byPrefix(start).values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** CPU those threads used since {@link #start}, by the prefix that named them (empty when unknown). */
+        static java.util.Map<String, Long> byPrefix(NamedThreads start) {
+            java.util.Map<String, Long> used = new java.util.LinkedHashMap<>();
+            if (start == null) return used;
+            start.prefixes.forEach(p -> used.put(p, 0L));
+            java.util.Map<Long, String> names = new java.util.HashMap<>();
+            for (var thread : start.read(names).entrySet()) {
+                long nanos = Math.max(0, thread.getValue() - start.before.getOrDefault(thread.getKey(), 0L));
+                String name = names.get(thread.getKey());
+                String prefix = start.prefixes.stream().filter(name::startsWith).findFirst().orElseThrow();
+                used.merge(prefix, nanos, Long::sum);
             }
             return used;
         }
 
         private java.util.Map<Long, Long> read() {
+            return read(new java.util.HashMap<>());
+        }
+
+        private java.util.Map<Long, Long> read(java.util.Map<Long, String> names) {
             java.util.Map<Long, Long> cpu = new java.util.HashMap<>();
             for (Thread t : Thread.getAllStackTraces().keySet()) {
                 String name = t.getName();
                 if (prefixes.stream().anyMatch(name::startsWith)) {
                     long nanos = THREADS.getThreadCpuTime(t.getId());
-                    if (nanos >= 0) cpu.put(t.getId(), nanos);
+                    if (nanos >= 0) {
+                        cpu.put(t.getId(), nanos);
+                        names.put(t.getId(), name);
+                    }
                 }
             }
             return cpu;

@@ -99,7 +99,8 @@ final class LiveEventsScenario {
                     break;
                 }
             }
-            long gatewayCpu = CpuClock.NamedThreads.since(gateway);
+            Map<String, Long> gatewayByThreads = CpuClock.NamedThreads.byPrefix(gateway);
+            long gatewayCpu = gateway == null ? -1 : gatewayByThreads.values().stream().mapToLong(Long::longValue).sum();
             long streamCpu = CpuClock.NamedThreads.since(streamThreads);
             long processCpu = CpuClock.between(cpuBefore, CpuClock.processNanos());
             received.stopped = true;
@@ -114,7 +115,7 @@ final class LiveEventsScenario {
 
             Figures figures = new Figures(received, timings);
             Details details = new Details(subscribers, connected, plan, expected, received, figures, run,
-                    gatewayCpu, streamCpu, processCpu);
+                    gatewayCpu, gatewayByThreads, streamCpu, processCpu);
             ScenarioResult result = ScenarioResult.of(scenario, run.n(), config.concurrency(),
                     config.openLoop() ? config.rate() : null, run.elapsedNanos(), run.cpuNanos(), run.loadCpuNanos(),
                     run.completed(), figures.fromSentHistogram(), run.errors() + (run.n() - run.completed())
@@ -374,8 +375,8 @@ final class LiveEventsScenario {
 
     /** What is printed under the table and kept in the JSON. */
     private record Details(int subscribers, int connected, Plan plan, long expected, Received received,
-                           Figures figures, RestLoad.Run run, long gatewayCpu, long streamCpu, long processCpu)
-            implements ScenarioDetails {
+                           Figures figures, RestLoad.Run run, long gatewayCpu, Map<String, Long> gatewayByThreads,
+                           long streamCpu, long processCpu) implements ScenarioDetails {
 
         private double perCommandMicros(long nanos) {
             return nanos < 0 || run.completed() == 0 ? -1 : nanos / 1e3 / run.completed();
@@ -405,6 +406,10 @@ final class LiveEventsScenario {
             l.add(String.format(Locale.ROOT, "cpu: gateway threads %.0f µs per command (of which the events reader and "
                             + "the streams' timer %.0f µs per event delivered); whole process %.0f µs per command",
                     perCommandMicros(gatewayCpu), perEventMicros(streamCpu), perCommandMicros(processCpu)));
+            StringBuilder threads = new StringBuilder("cpu of the gateway's threads, µs per command:");
+            gatewayByThreads.forEach((name, nanos) -> threads.append(String.format(Locale.ROOT, " %s %.0f,",
+                    name.replace("kafka-producer-network-thread | bank-gateway", "producer"), perCommandMicros(nanos))));
+            l.add(threads.substring(0, threads.length() - 1));
             return l;
         }
 
@@ -432,6 +437,9 @@ final class LiveEventsScenario {
             m.put("eventMinusAnswered", fromAnswered);
             m.put("eventMinusSent", Figures.json(figures.fromSent));
             m.put("gatewayCpuMicrosPerCommand", round(perCommandMicros(gatewayCpu)));
+            Map<String, Object> byThreads = new LinkedHashMap<>();
+            gatewayByThreads.forEach((name, nanos) -> byThreads.put(name, round(perCommandMicros(nanos))));
+            m.put("gatewayCpuMicrosPerCommandByThreads", byThreads);
             m.put("streamThreadsCpuMicrosPerEvent", round(perEventMicros(streamCpu)));
             m.put("processCpuMicrosPerCommand", round(perCommandMicros(processCpu)));
             return m;

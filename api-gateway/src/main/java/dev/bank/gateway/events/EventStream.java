@@ -26,6 +26,8 @@ import java.util.function.Predicate;
  * the stream says why in a comment and ends cleanly once its queue is written.
  */
 public final class EventStream implements LiveFeed.Subscriber {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EventStream.class);
+
     /** Why a stream ended, as the metrics count it. */
     enum End {
         /** The client went away, or a write to it failed. */
@@ -223,9 +225,9 @@ public final class EventStream implements LiveFeed.Subscriber {
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
-        // an answer that completes on this thread (which holds the lock) is handled on the timer's, after it
+        // an answer that completes on this thread (which holds the lock) is handled on another, after it
         answer.whenCompleteAsync(this::answered, task -> {
-            if (Thread.holdsLock(this)) timer.execute(task);
+            if (Thread.holdsLock(this)) elsewhere(task);
             else task.run();
         });
     }
@@ -233,9 +235,35 @@ public final class EventStream implements LiveFeed.Subscriber {
     private void answered(Optional<AccountEventPage> page, Throwable error) {
         Runnable after;
         synchronized (this) {
-            after = page(page, error);
+            try {
+                after = page(page, error);
+            } catch (RuntimeException e) {
+                // a bug, not the client's doing: the stream ends (the client resumes) rather than hang half-open
+                log.error("live stream of account {} failed", accountId, e);
+                after = state == State.OPENING ? refuse(503, "Service unavailable", null, e)
+                        : end(End.CLIENT_GONE, false);
+            }
         }
         run(after);
+    }
+
+    /** Runs a task on the timer's thread, or, once the timer has stopped (the gateway stops), on the common pool. */
+    private void elsewhere(Runnable task) {
+        try {
+            timer.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            java.util.concurrent.ForkJoinPool.commonPool().execute(task);
+        }
+    }
+
+    /** Schedules a task on the timer; false when the timer has stopped. */
+    private boolean later(Runnable task, long delayMillis) {
+        try {
+            timer.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return false;
+        }
     }
 
     private Runnable page(Optional<AccountEventPage> page, Throwable error) {
@@ -265,8 +293,12 @@ public final class EventStream implements LiveFeed.Subscriber {
             }
             Long startsAfter = cursor.started() ? null : p.latest();
             List<EventCursor.Step> steps = cursor.page(p);
-            output = exchange.open(this);
-            state = State.OPEN;
+            state = State.OPEN; // from here the exchange is committed: an end finishes it
+            try {
+                output = exchange.open(this);
+            } catch (RuntimeException e) {
+                return end(End.CLIENT_GONE, false);
+            }
             // each stream suggests its own delay between retry and twice it, so the clients of a gateway that stops
             // do not all come back at once
             long retry = retryMillis + (long) (Math.random() * retryMillis);
@@ -376,10 +408,9 @@ public final class EventStream implements LiveFeed.Subscriber {
         if (fruitless > MAX_FRUITLESS) {
             return close(End.STALLED, "the events after " + cursor.last() + " cannot be read now; reconnect");
         }
-        retryScheduled = true;
         long delay = Math.min(2_000, 50L << Math.min(fruitless, 6));
-        timer.schedule(this::retry, delay, TimeUnit.MILLISECONDS);
-        return null;
+        retryScheduled = later(this::retry, delay);
+        return retryScheduled ? null : end(End.SHUTDOWN, false);
     }
 
     private void retry() {
@@ -423,7 +454,7 @@ public final class EventStream implements LiveFeed.Subscriber {
         unsubscribe();
         events.ended(this, why);
         enqueue(Sse.comment(comment), true);
-        timer.schedule(this::forceEnd, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        if (!later(this::forceEnd, CLOSE_GRACE_MILLIS)) return finish(true);
         return progress();
     }
 
