@@ -119,7 +119,7 @@ public final class EventStream implements LiveFeed.Subscriber {
     /** Bytes at the head of the queue that a backlog page put there: not counted against {@link #queueLimit}. */
     private long exemptBytes;
     private boolean needsFlush;
-    private long lastWriteNanos = System.nanoTime();
+    private long lastWriteNanos;
     private boolean retryScheduled;
     private State state = State.OPENING;
     private LiveFeed.Subscription subscription;
@@ -157,6 +157,9 @@ public final class EventStream implements LiveFeed.Subscriber {
         this.heartbeatNanos = heartbeatNanos;
         this.expiresAt = expiresAt;
         this.head = head;
+        // the first heartbeat at a random point of the interval: streams opened together (a gateway's clients
+        // reconnecting after a restart) do not all write at the same tick, nor find their dead clients at once
+        this.lastWriteNanos = System.nanoTime() - (long) (Math.random() * heartbeatNanos);
     }
 
     String accountId() {
