@@ -6,6 +6,7 @@ import dev.bank.gateway.kafka.CommandPublisher;
 import dev.bank.gateway.kafka.FxRateBook;
 import dev.bank.gateway.kafka.OutcomeListener;
 import dev.bank.gateway.kafka.ProcessorClient;
+import dev.bank.gateway.kafka.WebhookBook;
 import dev.bank.observability.AsyncPool;
 import dev.bank.observability.Observability;
 import io.micrometer.core.instrument.Gauge;
@@ -27,6 +28,7 @@ public final class GatewayApp implements AutoCloseable {
     private final OutcomeListener outcomes;
     private final ProcessorClient processors;
     private final FxRateBook rates;
+    private final WebhookBook webhooks;
     private final BankApi api;
     private final PrometheusMeterRegistry registry = Observability.registry("bank-gateway");
     private final List<AutoCloseable> clientMetrics;
@@ -42,8 +44,9 @@ public final class GatewayApp implements AutoCloseable {
                 .description("Requests waiting for their outcome").register(registry);
         this.processors = new ProcessorClient(config.processorUrls(), serviceToken);
         this.rates = new FxRateBook(config, Clock.systemUTC()).start(registry);
+        this.webhooks = new WebhookBook(config, publisher).start(registry);
         this.api = new BankApi(publisher, outcomes, processors, config.outcomeTimeout(), registry, config.api(), rates,
-                Clock.systemUTC(), config.kafkaTimeout());
+                Clock.systemUTC(), config.kafkaTimeout(), webhooks, config.webhooks());
     }
 
     public static GatewayApp start(GatewayConfig config) {
@@ -73,6 +76,11 @@ public final class GatewayApp implements AutoCloseable {
         return outcomes.ready();
     }
 
+    /** Waits until the gateway knows every webhook subscription on its topic (tests); false when not in time. */
+    public boolean awaitWebhooks(Duration timeout) throws InterruptedException {
+        return webhooks.awaitReady(timeout);
+    }
+
     /** Waits until the gateway is {@link #ready}; false when it was not within {@code timeout}. */
     public boolean awaitReady(Duration timeout) throws InterruptedException {
         return outcomes.awaitReady(timeout);
@@ -97,6 +105,7 @@ public final class GatewayApp implements AutoCloseable {
         publisher.close();
         outcomes.close();
         rates.close();
+        webhooks.close();
         log.info("gateway stopped");
     }
 

@@ -18,10 +18,11 @@ import java.util.Map;
  * @param kafkaTimeout   how long a publish may take before the gateway answers 503
  * @param kafkaSecurity  how the gateway's producer and results consumer authenticate
  * @param api            how the REST API authenticates and limits its callers ({@link ApiSecurity})
+ * @param webhooks       where webhooks may go and how many one principal may have ({@link WebhookSettings})
  */
 public record GatewayConfig(String bootstrapServers, Topics topics, String bindHost, int port,
                             List<String> processorUrls, Duration outcomeTimeout, Duration kafkaTimeout,
-                            KafkaSecurity kafkaSecurity, ApiSecurity api) {
+                            KafkaSecurity kafkaSecurity, ApiSecurity api, WebhookSettings webhooks) {
 
     public GatewayConfig {
         processorUrls = List.copyOf(processorUrls);
@@ -38,41 +39,47 @@ public record GatewayConfig(String bootstrapServers, Topics topics, String bindH
                 Duration.parse(env.getOrDefault("BANK_OUTCOME_TIMEOUT", "PT5S")),
                 Duration.parse(env.getOrDefault("BANK_KAFKA_TIMEOUT", "PT5S")),
                 KafkaSecurity.fromEnv(env),
-                ApiSecurity.fromEnv(env));
+                ApiSecurity.fromEnv(env),
+                WebhookSettings.fromEnv(env));
     }
 
     public GatewayConfig withApi(ApiSecurity newApi) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
-                kafkaSecurity, newApi);
+                kafkaSecurity, newApi, webhooks);
     }
 
     public GatewayConfig withBootstrapServers(String servers) {
         return new GatewayConfig(servers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
-                kafkaSecurity, api);
+                kafkaSecurity, api, webhooks);
     }
 
     public GatewayConfig withProcessorUrls(List<String> urls) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, urls, outcomeTimeout, kafkaTimeout,
-                kafkaSecurity, api);
+                kafkaSecurity, api, webhooks);
     }
 
     public GatewayConfig withPort(int newPort) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, newPort, processorUrls, outcomeTimeout,
-                kafkaTimeout, kafkaSecurity, api);
+                kafkaTimeout, kafkaSecurity, api, webhooks);
     }
 
     public GatewayConfig withKafkaTimeout(Duration timeout) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, timeout,
-                kafkaSecurity, api);
+                kafkaSecurity, api, webhooks);
     }
 
     public GatewayConfig withKafkaSecurity(KafkaSecurity security) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
-                security, api);
+                security, api, webhooks);
     }
 
     public GatewayConfig withOutcomeTimeout(Duration timeout) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, timeout, kafkaTimeout,
-                kafkaSecurity, api);
+                kafkaSecurity, api, webhooks);
+    }
+
+    public GatewayConfig withWebhooks(WebhookSettings settings) {
+        return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
+                kafkaSecurity, api, settings);
     }
 }

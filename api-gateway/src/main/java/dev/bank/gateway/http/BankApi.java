@@ -3,16 +3,19 @@ package dev.bank.gateway.http;
 import dev.bank.gateway.auth.ApiSecurity;
 import dev.bank.gateway.auth.Principal;
 import dev.bank.gateway.auth.Scope;
+import dev.bank.gateway.config.WebhookSettings;
 import dev.bank.gateway.http.Access.Rule;
 import dev.bank.gateway.kafka.CommandPublisher;
 import dev.bank.gateway.kafka.FxRateBook;
 import dev.bank.gateway.kafka.OutcomeListener;
 import dev.bank.gateway.kafka.ProcessorClient;
+import dev.bank.gateway.kafka.WebhookStore;
 import dev.bank.observability.HttpErrors;
 import dev.bank.observability.HttpListener;
 import dev.bank.observability.Observability;
 import dev.bank.observability.PathIds;
 import dev.bank.observability.Urls;
+import dev.bank.observability.WebhookTargets;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.Json;
@@ -68,6 +71,8 @@ import java.util.function.Consumer;
  *       with what the rules found and the payment it holds (admin)</li>
  *   <li>{@code POST /accounts/{accountId}/reviews/{reviewId}/approve}, {@code /reject} – end a review (admin)</li>
  *   <li>{@code PUT /accounts/{accountId}/fraud-rules} – the account's own fraud thresholds (admin)</li>
+ *   <li>{@code /webhooks}, {@code /webhooks/{webhookId}}, {@code /webhooks/{webhookId}/replay} – webhook
+ *       subscriptions ({@link WebhookRoutes})</li>
  * </ul>
  * A debit or transfer the fraud rules hold for review is answered 202 with {@code status: IN_REVIEW} and the
  * {@code Location} of its outcome, which answers 202 the same way until the bank decides, then the final outcome.
@@ -109,7 +114,8 @@ public final class BankApi implements AutoCloseable {
     /** The documented routes; {@code schemas/.../openapi/bank-api.yaml} describes exactly these. */
     static final List<String> PUBLIC_ROUTES = List.of(ACCOUNTS, TRANSACTION, BALANCE, TRANSACTION_STATUS, TRANSFERS,
             TRANSFER_STATUS, ACCOUNT, INTEREST_RATE, TRANSACTIONS, STATEMENT, LIMITS, FREEZE, UNFREEZE, CLOSE, HOLDS, HOLD, CAPTURE, VOID,
-            FX_QUOTES, FX_RATES, REVIEW_QUEUE, REVIEWS, REVIEW, APPROVE, REJECT, FRAUD_RULES);
+            FX_QUOTES, FX_RATES, REVIEW_QUEUE, REVIEWS, REVIEW, APPROVE, REJECT, FRAUD_RULES, WebhookRoutes.WEBHOOKS,
+            WebhookRoutes.WEBHOOK, WebhookRoutes.REPLAY);
 
     private final CommandPublisher publisher;
     private final OutcomeListener outcomes;
@@ -120,11 +126,14 @@ public final class BankApi implements AutoCloseable {
     private volatile boolean draining;
     private volatile InetSocketAddress listenOn;
     private final Javalin app;
+    private final WebhookRoutes webhooks;
 
     public BankApi(CommandPublisher publisher, OutcomeListener outcomes, ProcessorClient processors,
                    Duration outcomeTimeout, PrometheusMeterRegistry registry, ApiSecurity security, FxRateBook rates,
-                   Clock clock, Duration kafkaTimeout) {
+                   Clock clock, Duration kafkaTimeout, WebhookStore webhookStore, WebhookSettings webhookSettings) {
         FxRoutes fx = new FxRoutes(rates, publisher, clock, kafkaTimeout);
+        this.webhooks = new WebhookRoutes(webhookStore, new WebhookTargets(webhookSettings.allowList(),
+                WebhookTargets.DNS), webhookSettings, clock, kafkaTimeout);
         this.registry = registry;
         this.publisher = publisher;
         this.outcomes = outcomes;
@@ -198,6 +207,7 @@ public final class BankApi implements AutoCloseable {
                     ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
             route(config, HandlerType.PUT, FRAUD_RULES, Rule.ADMIN, ctx -> submit(ctx, Requests.fraudRules(
                     ctx.pathParam("accountId"), ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
+            webhooks.install((method, path, rule, handler) -> route(config, method, path, rule, handler));
             route(config, HandlerType.GET, "/health", Rule.PUBLIC, ctx -> ctx.result("ok"));
             // the API description and its page are public: a client reads them before it has a token
             ApiDescription description = new ApiDescription();
@@ -450,5 +460,6 @@ public final class BankApi implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        webhooks.close();
     }
 }
