@@ -84,12 +84,14 @@ public final class KafkaAcls {
         allow(acls, roles.gateway(), topic(topics.results()), READ, DESCRIBE);
         // the gateway reads the rates to quote them, and publishes what an admin posts to POST /fx/rates
         allow(acls, roles.gateway(), topic(topics.fxRates()), READ, WRITE, DESCRIBE);
+        // the live event streams follow every account's events (assigned partitions, no consumer group)
+        allow(acls, roles.gateway(), topic(topics.accountEvents()), READ, DESCRIBE);
 
         for (String input : List.of(topics.commands(), topics.transferLegs(), topics.rerouted())) {
             allow(acls, roles.processor(), topic(input), READ, DESCRIBE);
         }
         for (String output : List.of(topics.results(), topics.ledger(), topics.transferLegs(), topics.deadLetter(),
-                topics.rerouted(), topics.holds(), topics.fraudAlerts())) {
+                topics.rerouted(), topics.holds(), topics.fraudAlerts(), topics.accountEvents())) {
             allow(acls, roles.processor(), topic(output), WRITE, DESCRIBE);
         }
         // Streams creates and validates its changelogs (describe + describe configs) and, for repartition topics,
@@ -103,7 +105,7 @@ public final class KafkaAcls {
         allow(acls, roles.upstream(), topic(topics.fxRates()), WRITE, DESCRIBE);
 
         for (String readable : List.of(topics.results(), topics.ledger(), topics.holds(), topics.fxRates(),
-                topics.fraudAlerts())) {
+                topics.fraudAlerts(), topics.accountEvents())) {
             allow(acls, roles.monitor(), topic(readable), READ, DESCRIBE);
         }
         allow(acls, roles.monitor(), prefixed(ResourceType.GROUP, roles.monitorGroupPrefix()), READ, DESCRIBE);

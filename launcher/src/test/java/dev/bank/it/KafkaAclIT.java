@@ -202,6 +202,8 @@ class KafkaAclIT {
                 .as("the outcome").isNotEmpty();
         assertThat(readAsMonitor(TOPICS.fraudAlerts(), "monitor-fraud-desk", "acl-pay-1"))
                 .as("the fraud alert the processor wrote").isNotEmpty();
+        assertThat(readAsMonitor(TOPICS.accountEvents(), "monitor-events", "open-acl-alice"))
+                .as("the opening deposit's account event the processor wrote").isNotEmpty();
         // and its interest ticks went through: ticks were sent, and no stream thread failed on an ACL
         Http query = BankStack.query(processor.queryUrl());
         try (Admin a = Admin.create(as("processor", Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, clients)))) {
@@ -225,6 +227,8 @@ class KafkaAclIT {
         assertThat(readError("gateway", TOPICS.ledger())).isInstanceOf(TopicAuthorizationException.class);
         assertThat(writeError("gateway", TOPICS.results())).isInstanceOf(TopicAuthorizationException.class);
         assertThat(writeError("gateway", TOPICS.ledger())).isInstanceOf(TopicAuthorizationException.class);
+        assertThat(writeError("gateway", TOPICS.accountEvents())).as("only the processor tells what happened")
+                .isInstanceOf(TopicAuthorizationException.class);
         // fraud alerts name rules and thresholds: not for the service that answers customers
         assertThat(readError("gateway", TOPICS.fraudAlerts())).isInstanceOf(TopicAuthorizationException.class);
         assertThat(transactionError("gateway", "bank-processor-forged-0"))
@@ -235,10 +239,11 @@ class KafkaAclIT {
     void anUpstreamProducerCanWriteCommandsAndNothingElse() throws Exception {
         assertThat(writeError("upstream", TOPICS.commands())).isNull();
         for (String topic : List.of(TOPICS.results(), TOPICS.ledger(), TOPICS.transferLegs(), TOPICS.deadLetter(),
-                TOPICS.rerouted(), TOPICS.fraudAlerts())) {
+                TOPICS.rerouted(), TOPICS.fraudAlerts(), TOPICS.accountEvents())) {
             assertThat(writeError("upstream", topic)).as("writing %s", topic).isInstanceOf(TopicAuthorizationException.class);
         }
-        for (String topic : List.of(TOPICS.commands(), TOPICS.results(), TOPICS.ledger(), TOPICS.fraudAlerts())) {
+        for (String topic : List.of(TOPICS.commands(), TOPICS.results(), TOPICS.ledger(), TOPICS.fraudAlerts(),
+                TOPICS.accountEvents())) {
             assertThat(readError("upstream", topic)).as("reading %s", topic).isInstanceOf(TopicAuthorizationException.class);
         }
     }

@@ -43,6 +43,11 @@ public final class InternalApi {
         public static final String HISTORY = ACCOUNT + "/history";
         /** {@code month} is {@code yyyy-MM}. */
         public static final String STATEMENT = ACCOUNT + "/statements/{month}";
+        /**
+         * The account's most recent events after a sequence, oldest first ({@code AccountEventPage}); query parameters
+         * after (default 0) and limit.
+         */
+        public static final String EVENTS = ACCOUNT + "/events";
         /** The account's fraud reviews, oldest first; query parameters status and limit. */
         public static final String REVIEWS = ACCOUNT + "/reviews";
         /** One fraud review; its id is the held payment's transactionId. */
@@ -82,6 +87,10 @@ public final class InternalApi {
 
         public static String statement(String accountId, String month) {
             return account(accountId) + "/statements/" + Urls.encode(month);
+        }
+
+        public static String events(String accountId, Map<String, String> params) {
+            return account(accountId) + "/events" + Urls.query(params);
         }
 
         public static String reviews(String accountId, Map<String, String> params) {

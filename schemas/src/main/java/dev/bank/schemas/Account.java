@@ -38,6 +38,8 @@ import java.time.LocalDate;
  *                        may be earlier than the true first expiry, never later), so a command before it needs no
  *                        look at the expiry index; {@link #NO_HOLD_EXPIRES} when no active hold has an expiry; null
  *                        when not known (an account stored before this existed), which means: look
+ * @param eventSequence   the sequence of the account's last event on the account events topic (postings, hold
+ *                        changes, ready statements: {@link AccountEvent}); 0 before the first
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Account(String accountId, String currency, AccountStatus status, long balanceMinor, long sequence,
@@ -45,10 +47,22 @@ public record Account(String accountId, String currency, AccountStatus status, l
                       @JsonFormat(shape = JsonFormat.Shape.STRING) LocalDate lastAccruedDate, String owner,
                       long overdraftLimitMinor, Long dailyOutflowLimitMinor, String debitInterestRate,
                       @JsonFormat(shape = JsonFormat.Shape.STRING) LocalDate outflowDate, long outflowMinor,
-                      long heldMinor, int pendingTransfersOut, Long closedAt, int activeHolds, Long holdsDueFrom) {
+                      long heldMinor, int pendingTransfersOut, Long closedAt, int activeHolds, Long holdsDueFrom,
+                      long eventSequence) {
 
     /** {@link #holdsDueFrom()} of an account none of whose active holds has an expiry. */
     public static final long NO_HOLD_EXPIRES = Long.MAX_VALUE;
+
+    /** An account that has had no events yet (as stored before they existed). */
+    public Account(String accountId, String currency, AccountStatus status, long balanceMinor, long sequence,
+                   long openedAt, String interestRate, String accruedInterest, LocalDate lastAccruedDate,
+                   String owner, long overdraftLimitMinor, Long dailyOutflowLimitMinor, String debitInterestRate,
+                   LocalDate outflowDate, long outflowMinor, long heldMinor, int pendingTransfersOut, Long closedAt,
+                   int activeHolds, Long holdsDueFrom) {
+        this(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate, accruedInterest,
+                lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor, debitInterestRate, outflowDate,
+                outflowMinor, heldMinor, pendingTransfersOut, closedAt, activeHolds, holdsDueFrom, 0);
+    }
 
     /** An account whose holds' next expiry is not known (as stored before it was kept). */
     public Account(String accountId, String currency, AccountStatus status, long balanceMinor, long sequence,
@@ -92,14 +106,14 @@ public record Account(String accountId, String currency, AccountStatus status, l
         return new Account(accountId, currency, status, newBalanceMinor, sequence + 1, openedAt, interestRate,
                 accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
                 debitInterestRate, outflowDate, outflowMinor, heldMinor, pendingTransfersOut, closedAt, activeHolds,
-                holdsDueFrom);
+                holdsDueFrom, eventSequence);
     }
 
     public Account withInterestRate(String rate) {
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, rate, accruedInterest,
                 lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor, debitInterestRate, outflowDate,
                 outflowMinor, heldMinor, pendingTransfersOut, closedAt, activeHolds,
-                holdsDueFrom);
+                holdsDueFrom, eventSequence);
     }
 
     /** The state after accruing {@code date}: the carried remainder and the date itself. */
@@ -107,7 +121,7 @@ public record Account(String accountId, String currency, AccountStatus status, l
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate, accrued, date,
                 owner, overdraftLimitMinor, dailyOutflowLimitMinor, debitInterestRate, outflowDate, outflowMinor,
                 heldMinor, pendingTransfersOut, closedAt, activeHolds,
-                holdsDueFrom);
+                holdsDueFrom, eventSequence);
     }
 
     /** The account in another lifecycle state; {@code at} is when it was closed (ignored for other states). */
@@ -115,7 +129,7 @@ public record Account(String accountId, String currency, AccountStatus status, l
         return new Account(accountId, currency, newStatus, balanceMinor, sequence, openedAt, interestRate,
                 accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
                 debitInterestRate, outflowDate, outflowMinor, heldMinor, pendingTransfersOut,
-                newStatus == AccountStatus.CLOSED ? Long.valueOf(at) : null, activeHolds, holdsDueFrom);
+                newStatus == AccountStatus.CLOSED ? Long.valueOf(at) : null, activeHolds, holdsDueFrom, eventSequence);
     }
 
     /** The account with new limits: each replaces the one before (a null daily limit or debit rate: none). */
@@ -123,7 +137,7 @@ public record Account(String accountId, String currency, AccountStatus status, l
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate,
                 accruedInterest, lastAccruedDate, owner, overdraftMinor, dailyOutflowMinor, debitRate, outflowDate,
                 outflowMinor, heldMinor, pendingTransfersOut, closedAt, activeHolds,
-                holdsDueFrom);
+                holdsDueFrom, eventSequence);
     }
 
     /** The account after {@code amountMinor} went out on business date {@code date}, counted against its daily limit. */
@@ -131,7 +145,7 @@ public record Account(String accountId, String currency, AccountStatus status, l
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate,
                 accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
                 debitInterestRate, date, Math.addExact(outflowOn(date), amountMinor), heldMinor, pendingTransfersOut,
-                closedAt, activeHolds, holdsDueFrom);
+                closedAt, activeHolds, holdsDueFrom, eventSequence);
     }
 
     /** The account with {@code change} more (or, negative, fewer) transfers out in flight. */
@@ -139,7 +153,7 @@ public record Account(String accountId, String currency, AccountStatus status, l
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate,
                 accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
                 debitInterestRate, outflowDate, outflowMinor, heldMinor, Math.max(0, pendingTransfersOut + change),
-                closedAt, activeHolds, holdsDueFrom);
+                closedAt, activeHolds, holdsDueFrom, eventSequence);
     }
 
     /** The account with {@code held} reserved by its active holds, {@code holdsChange} more (or fewer) of them. */
@@ -147,7 +161,7 @@ public record Account(String accountId, String currency, AccountStatus status, l
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate,
                 accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
                 debitInterestRate, outflowDate, outflowMinor, held, pendingTransfersOut, closedAt,
-                Math.max(0, activeHolds + holdsChange), holdsDueFrom);
+                Math.max(0, activeHolds + holdsChange), holdsDueFrom, eventSequence);
     }
 
     /**
@@ -163,7 +177,15 @@ public record Account(String accountId, String currency, AccountStatus status, l
         return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate,
                 accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
                 debitInterestRate, outflowDate, outflowMinor, heldMinor, pendingTransfersOut, closedAt, activeHolds,
-                dueFrom);
+                dueFrom, eventSequence);
+    }
+
+    /** The account whose last event has sequence {@code last}. */
+    public Account withEventSequence(long last) {
+        return new Account(accountId, currency, status, balanceMinor, sequence, openedAt, interestRate,
+                accruedInterest, lastAccruedDate, owner, overdraftLimitMinor, dailyOutflowLimitMinor,
+                debitInterestRate, outflowDate, outflowMinor, heldMinor, pendingTransfersOut, closedAt, activeHolds,
+                holdsDueFrom, last);
     }
 
     /** What went out on business date {@code date} so far. */

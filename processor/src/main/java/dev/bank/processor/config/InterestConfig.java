@@ -17,9 +17,23 @@ import java.util.Map;
  * @param posting          DAILY posts each day's interest; MONTHLY accrues and posts on the month's last day
  * @param historyRetention how long the history store keeps ledger entries ({@code BANK_HISTORY_RETENTION})
  * @param tickInterval     how often each task looks at the wall clock for business days that have ended
+ * @param eventsKept       how many of each account's most recent events the account events store keeps, for live
+ *                         streams that resume ({@code BANK_EVENTS_KEPT}); older ones are on the events topic only
  */
 public record InterestConfig(BigDecimal defaultRate, ZoneId zone, Posting posting, Duration historyRetention,
-                             Duration tickInterval) {
+                             Duration tickInterval, int eventsKept) {
+
+    /** Settings without a choice of how many events are kept: the default. */
+    public InterestConfig(BigDecimal defaultRate, ZoneId zone, Posting posting, Duration historyRetention,
+                          Duration tickInterval) {
+        this(defaultRate, zone, posting, historyRetention, tickInterval, DEFAULT_EVENTS_KEPT);
+    }
+
+    public static final int DEFAULT_EVENTS_KEPT = 1_000;
+
+    public InterestConfig {
+        if (eventsKept < 1) throw new IllegalArgumentException("BANK_EVENTS_KEPT must be at least 1, was " + eventsKept);
+    }
 
     public enum Posting { DAILY, MONTHLY }
 
@@ -29,7 +43,8 @@ public record InterestConfig(BigDecimal defaultRate, ZoneId zone, Posting postin
                 ZoneId.of(env.getOrDefault("BANK_BUSINESS_ZONE", "UTC")),
                 Posting.valueOf(env.getOrDefault("BANK_INTEREST_POSTING", "DAILY").toUpperCase(Locale.ROOT)),
                 Duration.parse(env.getOrDefault("BANK_HISTORY_RETENTION", "P400D")),
-                Duration.parse(env.getOrDefault("BANK_INTEREST_TICK_INTERVAL", "PT1M")));
+                Duration.parse(env.getOrDefault("BANK_INTEREST_TICK_INTERVAL", "PT1M")),
+                Integer.parseInt(env.getOrDefault("BANK_EVENTS_KEPT", String.valueOf(DEFAULT_EVENTS_KEPT))));
     }
 
     public static InterestConfig defaults() {

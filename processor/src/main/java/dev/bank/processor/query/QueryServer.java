@@ -28,6 +28,8 @@ import java.util.concurrent.CompletableFuture;
  *       hold, active or ended</li>
  *   <li>{@code GET /internal/accounts/{accountId}/history?from=&to=&limit=&cursor=}: postings, newest first</li>
  *   <li>{@code GET /internal/accounts/{accountId}/statements/{yyyy-MM}}: the month's statement</li>
+ *   <li>{@code GET /internal/accounts/{accountId}/events?after=&limit=}: the account's kept events after a
+ *       sequence, oldest first</li>
  *   <li>{@code GET /internal/accounts/{accountId}/reviews?status=&limit=}: the account's fraud reviews, oldest first;
  *       {@code /reviews/{reviewId}}: one review, pending or ended</li>
  *   <li>{@code GET /internal/reviews?status=&limit=}: the review queue (default: PENDING) of every account on every
@@ -80,6 +82,10 @@ public final class QueryServer implements AutoCloseable {
             config.routes.get(Paths.STATEMENT, ctx -> respond(ctx,
                     queries.statement(ctx.pathParam("accountId"), ctx.pathParam("month"), Viewer.of(ctx),
                             forwarded(ctx)),
+                    "account " + ctx.pathParam("accountId") + " does not exist"));
+            config.routes.get(Paths.EVENTS, ctx -> respond(ctx,
+                    queries.events(ctx.pathParam("accountId"), ctx.queryParam("after"),
+                            limit(ctx.queryParam("limit")), Viewer.of(ctx), forwarded(ctx)),
                     "account " + ctx.pathParam("accountId") + " does not exist"));
             config.routes.get(Paths.REVIEWS, ctx -> respond(ctx,
                     queries.reviews(ctx.pathParam("accountId"), ctx.queryParam("status"),

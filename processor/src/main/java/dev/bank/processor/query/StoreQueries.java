@@ -4,9 +4,11 @@ import dev.bank.observability.InternalApi.Paths;
 import dev.bank.observability.InternalApi.Viewer;
 import dev.bank.processor.config.InterestConfig;
 import dev.bank.processor.topology.BankTopology;
+import dev.bank.processor.topology.AccountEvents;
 import dev.bank.processor.topology.History;
 import dev.bank.processor.topology.InterestLogic;
 import dev.bank.schemas.Account;
+import dev.bank.schemas.AccountEvent;
 import dev.bank.schemas.FraudReview;
 import dev.bank.schemas.FraudReviewList;
 import dev.bank.schemas.HistoryEntry;
@@ -116,6 +118,31 @@ public final class StoreQueries implements AutoCloseable {
                         account -> History.page(historyStore(partition),
                                 localStore(BankTopology.HOLDS_STORE, Hold.class, partition), account, fromTs, toTs,
                                 size, beforeSequence)));
+    }
+
+    /**
+     * The account's kept events with sequence above {@code after} (a whole number, default 0), oldest first, at most
+     * {@code limit} (default and most {@link AccountEvents#MAX_PAGE}).
+     */
+    public CompletableFuture<Optional<byte[]>> events(String accountId, String after, Integer limit, Viewer viewer,
+                                                      boolean forwarded) {
+        if (after != null && !after.matches("[0-9]{1,18}")) {
+            throw new BadQueryException("after must be an event sequence (a whole number), was "
+                    + Problem.excerpt(after));
+        }
+        long afterSequence = after == null ? 0 : Long.parseLong(after);
+        int size = limit == null ? AccountEvents.MAX_PAGE : limit;
+        if (size < 1 || size > AccountEvents.MAX_PAGE) {
+            throw new BadQueryException("limit must be between 1 and " + AccountEvents.MAX_PAGE + ", was " + size);
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        if (after != null) params.put("after", after);
+        if (limit != null) params.put("limit", String.valueOf(limit));
+        int kept = interest.config().eventsKept();
+        return routed(accountId, Paths.events(accountId, params), viewer, forwarded,
+                partition -> visibleAccount(accountId, partition, viewer).map(account -> AccountEvents.page(
+                        localStore(BankTopology.ACCOUNT_EVENTS_STORE, AccountEvent.class, partition), accountId,
+                        account.eventSequence(), afterSequence, size, kept)));
     }
 
     /** The account's statement for a month ({@code yyyy-MM}) of the business time zone. */

@@ -28,9 +28,9 @@ import java.util.stream.Collectors;
 public final class StoreSchemas {
     /** Every released version's resource, oldest first; the last is written. */
     static final List<String> VERSIONS = List.of("avro/store-v1.avsc", "avro/store-v2.avsc",
-            "avro/store-v3.avsc", "avro/store-v4.avsc");
+            "avro/store-v3.avsc", "avro/store-v4.avsc", "avro/store-v5.avsc");
     /** Which of {@link #VERSIONS} the stores write (0-based): the newest, or the one before it while a new one rolls out. */
-    static final int WRITTEN = 3;
+    static final int WRITTEN = 4;
     /** The namespace of every stored type. */
     static final String NAMESPACE = "dev.bank.store";
 

@@ -1,6 +1,8 @@
 package dev.bank.processor.store;
 
 import dev.bank.schemas.Account;
+import dev.bank.schemas.AccountEvent;
+import dev.bank.schemas.AccountEventType;
 import dev.bank.schemas.AccountStatus;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
@@ -14,6 +16,7 @@ import dev.bank.schemas.FxConversion;
 import dev.bank.schemas.FxQuote;
 import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.Hold;
+import dev.bank.schemas.HoldEvent;
 import dev.bank.schemas.HoldStatus;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Outcome;
@@ -72,6 +75,11 @@ public final class StoreSerdes {
     private static final AvroEnum<ReviewStatus> REVIEW_STATUS = new AvroEnum<>(ReviewStatus.class,
             StoreSchemas.written("ReviewStatus"));
 
+    private static final AvroEnum<AccountEventType> EVENT_TYPE = new AvroEnum<>(AccountEventType.class,
+            StoreSchemas.written("AccountEventType"));
+    private static final AvroEnum<HoldEvent.Type> HOLD_CHANGE = new AvroEnum<>(HoldEvent.Type.class,
+            StoreSchemas.written("HoldChange"));
+
     private static final StoreSerde<Account> ACCOUNTS =
             new StoreSerde<>("Account", StoreSerdes::account, StoreSerdes::account);
     private static final StoreSerde<ProcessedCommand> PROCESSED_COMMANDS =
@@ -86,7 +94,14 @@ public final class StoreSerdes {
     private static final StoreSerde<FraudReview> FRAUD_REVIEWS =
             new StoreSerde<>("FraudReview", StoreSerdes::fraudReview, StoreSerdes::fraudReview);
 
+    private static final StoreSerde<AccountEvent> ACCOUNT_EVENTS =
+            new StoreSerde<>("AccountEvent", StoreSerdes::accountEvent, StoreSerdes::accountEvent);
+
     private StoreSerdes() {}
+
+    public static StoreSerde<AccountEvent> accountEvents() {
+        return ACCOUNT_EVENTS;
+    }
 
     public static StoreSerde<Account> accounts() {
         return ACCOUNTS;
@@ -139,6 +154,7 @@ public final class StoreSerdes {
         optional(out, a.closedAt());
         out.writeInt(a.activeHolds());
         optional(out, a.holdsDueFrom());
+        out.writeLong(a.eventSequence());
     }
 
     static Account account(GenericRecord r) {
@@ -148,7 +164,51 @@ public final class StoreSerdes {
                 string(r, "owner"), (Long) r.get("overdraftLimitMinor"), (Long) r.get("dailyOutflowLimitMinor"),
                 string(r, "debitInterestRate"), date(r, "outflowDate"), (Long) r.get("outflowMinor"),
                 (Long) r.get("heldMinor"), (Integer) r.get("pendingTransfersOut"), (Long) r.get("closedAt"),
-                (Integer) r.get("activeHolds"), (Long) r.get("holdsDueFrom"));
+                (Integer) r.get("activeHolds"), (Long) r.get("holdsDueFrom"), (Long) r.get("eventSequence"));
+    }
+
+    // ---- AccountEvent (with its posting or hold change) ----
+
+    static void accountEvent(Encoder out, AccountEvent e) throws IOException {
+        optional(out, e.accountId());
+        out.writeLong(e.sequence());
+        optional(out, EVENT_TYPE, e.type());
+        out.writeLong(e.timestamp());
+        optional(out, e.currency());
+        out.writeLong(e.balanceMinor());
+        out.writeLong(e.availableMinor());
+        out.writeLong(e.heldMinor());
+        optional(out, e.owner());
+        optionalRecord(out, e.posting(), StoreSerdes::ledgerEntry);
+        optionalRecord(out, e.hold(), StoreSerdes::holdEvent);
+        optional(out, e.statementMonth());
+    }
+
+    static AccountEvent accountEvent(GenericRecord r) {
+        GenericRecord posting = (GenericRecord) r.get("posting");
+        GenericRecord hold = (GenericRecord) r.get("hold");
+        return new AccountEvent(string(r, "accountId"), (Long) r.get("sequence"), EVENT_TYPE.value(r.get("type")),
+                (Long) r.get("timestamp"), string(r, "currency"), (Long) r.get("balanceMinor"),
+                (Long) r.get("availableMinor"), (Long) r.get("heldMinor"), string(r, "owner"),
+                posting == null ? null : ledgerEntry(posting), hold == null ? null : holdEvent(hold),
+                string(r, "statementMonth"));
+    }
+
+    static void holdEvent(Encoder out, HoldEvent h) throws IOException {
+        optional(out, h.accountId());
+        optional(out, h.holdId());
+        optional(out, HOLD_CHANGE, h.event());
+        out.writeLong(h.amountMinor());
+        optional(out, h.transactionId());
+        out.writeLong(h.timestamp());
+        optionalRecord(out, h.hold(), StoreSerdes::hold);
+    }
+
+    static HoldEvent holdEvent(GenericRecord r) {
+        GenericRecord hold = (GenericRecord) r.get("hold");
+        return new HoldEvent(string(r, "accountId"), string(r, "holdId"), HOLD_CHANGE.value(r.get("event")),
+                (Long) r.get("amountMinor"), string(r, "transactionId"), (Long) r.get("timestamp"),
+                hold == null ? null : hold(hold));
     }
 
     // ---- ProcessedCommand = Command + Outcome ----

@@ -42,6 +42,7 @@ public final class BankTopology {
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
     public static final String HOLDS_SINK = "holds-sink";
     public static final String FRAUD_ALERTS_SINK = "fraud-alerts-sink";
+    public static final String ACCOUNT_EVENTS_SINK = "account-events-sink";
     /**
      * Interest and hold-expiry ticks to the task's own partition of the processor's internal topic
      * ({@link InterestTicks}, {@link HoldExpiry}), never the public commands topic, where anyone who may send commands
@@ -67,6 +68,11 @@ public final class BankTopology {
     public static final String FRAUD_PROFILES_STORE = "fraud-profiles";
     /** accountId + NUL + transactionId → {@link dev.bank.schemas.FraudReview}: payments held for review. */
     public static final String FRAUD_REVIEWS_STORE = "fraud-reviews";
+    /**
+     * accountId + NUL + 19-digit event sequence → {@link dev.bank.schemas.AccountEvent}: each account's most recent
+     * events, from which a live stream resumes ({@link AccountEvents}).
+     */
+    public static final String ACCOUNT_EVENTS_STORE = "account-events";
 
     private BankTopology() {}
 
@@ -123,6 +129,8 @@ public final class BankTopology {
                 Serdes.String(), StoreSerdes.fraudProfiles()), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FRAUD_REVIEWS_STORE),
                 Serdes.String(), StoreSerdes.fraudReviews()), processors);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNT_EVENTS_STORE),
+                Serdes.String(), StoreSerdes.accountEvents()), processors);
         // an index of keys only (the value is the holdId), no money state: plain strings
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HOLD_EXPIRIES_STORE),
                 Serdes.String(), Serdes.String()), processors);
@@ -138,6 +146,8 @@ public final class BankTopology {
         topology.addSink(HOLDS_SINK, topics.holdsTopic().name(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);
         topology.addSink(FRAUD_ALERTS_SINK, topics.fraudAlertsTopic().name(), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer(), processors);
+        topology.addSink(ACCOUNT_EVENTS_SINK, topics.accountEventsTopic().name(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);
         // the default partitioner: murmur2 of the key, as the check that sent the record here computes it
         topology.addSink(REROUTE_SINK, topics.rerouted(), Serdes.String().serializer(),

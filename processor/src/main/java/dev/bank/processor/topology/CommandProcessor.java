@@ -89,7 +89,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         this.transfers = stores.transfers();
         this.holds = stores.holds();
         this.reviews = stores.fraudReviews();
-        this.writer = new DecisionWriter(context, stores, topics, metrics);
+        this.writer = new DecisionWriter(context, stores, topics, logic.interest().config().eventsKept(), metrics);
         this.deadLetters = new DeadLetterWriter(context, metrics);
         this.accrual = new InterestAccrual(logic.interest(), stores, writer);
         this.fraud = new FraudDesk(logic, fraudRules, stores, writer, metrics);

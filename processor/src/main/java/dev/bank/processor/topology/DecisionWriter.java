@@ -1,6 +1,8 @@
 package dev.bank.processor.topology;
 
 import dev.bank.schemas.Account;
+import dev.bank.schemas.AccountEvent;
+import dev.bank.schemas.AccountEventType;
 import dev.bank.schemas.FraudAlert;
 import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.Hold;
@@ -19,6 +21,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.nio.charset.StandardCharsets;
+import java.time.YearMonth;
 
 /**
  * Writes what a record caused: a {@link Decision} (the account, transfer and hold to the stores, the posting to the
@@ -33,15 +36,18 @@ final class DecisionWriter {
     private final KeyValueStore<String, HistoryEntry> history;
     private final KeyValueStore<String, Hold> holds;
     private final KeyValueStore<String, String> holdExpiries;
+    private final KeyValueStore<String, AccountEvent> events;
+    private final int eventsKept;
     /** What this task writes (its sinks are these topics): names with their serdes. */
     private final Topic<Outcome> results;
     private final Topic<LedgerEntry> ledger;
     private final Topic<TransferLeg> legs;
     private final Topic<HoldEvent> holdEvents;
     private final Topic<FraudAlert> fraudAlerts;
+    private final Topic<AccountEvent> accountEvents;
     private final TopologyMetrics metrics;
 
-    DecisionWriter(ProcessorContext<String, byte[]> context, TaskStores stores, Topics topics,
+    DecisionWriter(ProcessorContext<String, byte[]> context, TaskStores stores, Topics topics, int eventsKept,
                    TopologyMetrics metrics) {
         this.context = context;
         this.accounts = stores.accounts();
@@ -49,28 +55,35 @@ final class DecisionWriter {
         this.history = stores.history();
         this.holds = stores.holds();
         this.holdExpiries = stores.holdExpiries();
+        this.events = stores.events();
+        this.eventsKept = eventsKept;
         this.results = topics.resultsTopic();
         this.ledger = topics.ledgerTopic();
         this.legs = topics.transferLegsTopic();
         this.holdEvents = topics.holdsTopic();
         this.fraudAlerts = topics.fraudAlertsTopic();
+        this.accountEvents = topics.accountEventsTopic();
         this.metrics = metrics;
     }
 
     void commit(Decision decision, Record<String, byte[]> cause) {
-        if (decision.newState() != null) {
-            accounts.put(decision.newState().accountId(), decision.newState());
+        Hold hold = decision.hold();
+        HoldEvent holdChange = hold == null ? null : holdEvent(hold, decision, cause);
+        Account state = decision.newState();
+        if (state != null || decision.entry() != null || holdChange != null) {
+            state = withEvents(state, decision.entry(), holdChange, null, cause);
+        }
+        if (state != null) {
+            accounts.put(state.accountId(), state);
         }
         Transfer transfer = decision.transfer();
         if (transfer != null) {
             transfers.put(BankTopology.accountScopedKey(transfer.ownerAccountId(), transfer.storeId()), transfer);
         }
-        Hold hold = decision.hold();
         if (hold != null) {
             holds.put(BankTopology.accountScopedKey(hold.accountId(), hold.holdId()), hold);
             HoldExpiry.index(holdExpiries, hold);
-            forward(hold.accountId(), holdEvents.serialize(holdEvent(hold, decision, cause)),
-                    BankTopology.HOLDS_SINK, cause);
+            forward(hold.accountId(), holdEvents.serialize(holdChange), BankTopology.HOLDS_SINK, cause);
         }
         if (decision.publishesOutcome()) {
             publish(decision.outcome(), cause);
@@ -89,6 +102,50 @@ final class DecisionWriter {
         for (TransferLeg position : decision.positions()) {
             forward(position.targetAccountId(), legs.serialize(position), BankTopology.TRANSFER_LEGS_SINK, cause);
         }
+    }
+
+    /**
+     * Tells subscribers that the account's statement for {@code month} is complete (its last day's interest is
+     * posted): a {@code statement.ready} event, committed with the account's new event sequence.
+     */
+    void statementReady(Account account, YearMonth month, Record<String, byte[]> cause) {
+        accounts.put(account.accountId(), withEvents(account, null, null, month, cause));
+    }
+
+    /**
+     * The account after the events of one decision (none, for a decision that changes the account without a posting
+     * or a hold), which are stored and published here, in the order subscribers see them: the posting, then the hold
+     * change (a capture is both), or a ready statement. The sequence continues from the account as stored, not as
+     * the decision carries it: a caller may build its next decision on an account it had before its previous one was
+     * written (an accrual, then the command), and a sequence must never repeat or go back.
+     */
+    private Account withEvents(Account state, LedgerEntry entry, HoldEvent holdChange, YearMonth statement,
+                               Record<String, byte[]> cause) {
+        String accountId = state != null ? state.accountId()
+                : entry != null ? entry.accountId() : holdChange.accountId();
+        Account stored = accounts.get(accountId);
+        if (state == null) state = stored;
+        if (state == null) return null; // nothing to report on: an event needs the account's balance
+        long sequence = Math.max(state.eventSequence(), stored == null ? 0 : stored.eventSequence());
+        if (entry != null) {
+            publish(state, ++sequence, AccountEventType.POSTING_CREATED, entry, null, null, cause);
+        }
+        if (holdChange != null) {
+            publish(state, ++sequence, AccountEventType.of(holdChange.event()), null, holdChange, null, cause);
+        }
+        if (statement != null) {
+            publish(state, ++sequence, AccountEventType.STATEMENT_READY, null, null, statement.toString(), cause);
+        }
+        return state.withEventSequence(sequence);
+    }
+
+    private void publish(Account state, long sequence, AccountEventType type, LedgerEntry entry, HoldEvent holdChange,
+                         String statementMonth, Record<String, byte[]> cause) {
+        AccountEvent event = new AccountEvent(state.accountId(), sequence, type, cause.timestamp(), state.currency(),
+                state.balanceMinor(), state.availableMinor(), state.heldMinor(), state.owner(), entry, holdChange,
+                statementMonth);
+        AccountEvents.append(events, event, eventsKept);
+        forward(state.accountId(), accountEvents.serialize(event), BankTopology.ACCOUNT_EVENTS_SINK, cause);
     }
 
     /**

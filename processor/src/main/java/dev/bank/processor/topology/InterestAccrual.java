@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,7 +19,8 @@ import java.util.List;
  * Brings accounts' interest up to date within a task: the dates {@link InterestLogic} says are due, each from its
  * end-of-day balance in the history store, committed like any other decision. Both processors accrue before they
  * apply a command or leg to an account, and the command processor for every account on an interest tick; it lives
- * here so the rule "ended days first, in date order, never twice" is written once.
+ * here so the rule "ended days first, in date order, never twice" is written once. Accruing a month's last day also
+ * tells the account's subscribers that the month's statement is ready.
  */
 final class InterestAccrual {
     private static final Logger log = LoggerFactory.getLogger(InterestAccrual.class);
@@ -59,6 +61,10 @@ final class InterestAccrual {
             Decision accrual = interest.accrueDay(account, date, endOfDayBalance);
             writer.commit(accrual, cause);
             account = accrual.newState();
+            if (date.getDayOfMonth() == date.lengthOfMonth()) {
+                // the month's last day is accrued (and, posting monthly, paid): its statement is complete
+                writer.statementReady(account, YearMonth.from(date), cause);
+            }
         }
         return account;
     }

@@ -64,7 +64,7 @@ final class LegProcessor implements Processor<String, byte[], String, byte[]> {
         TaskStores stores = TaskStores.of(context);
         this.processed = stores.processed();
         this.transfers = stores.transfers();
-        this.writer = new DecisionWriter(context, stores, topics, metrics);
+        this.writer = new DecisionWriter(context, stores, topics, logic.interest().config().eventsKept(), metrics);
         this.deadLetters = new DeadLetterWriter(context, metrics);
         this.accrual = new InterestAccrual(logic.interest(), stores, writer);
         this.fraud = new FraudDesk(logic, fraudRules, stores, writer, metrics);

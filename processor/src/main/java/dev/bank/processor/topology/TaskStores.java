@@ -2,6 +2,7 @@ package dev.bank.processor.topology;
 
 import dev.bank.processor.fraud.FraudProfile;
 import dev.bank.schemas.Account;
+import dev.bank.schemas.AccountEvent;
 import dev.bank.schemas.FraudReview;
 import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.Hold;
@@ -23,6 +24,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * @param holdExpiries the index of active holds by expiry ({@link HoldExpiry})
  * @param fraudProfiles accountId → {@link FraudProfile} ({@link FraudDesk})
  * @param fraudReviews account-scoped transactionId → {@link FraudReview}
+ * @param events     account-scoped event sequence → {@link AccountEvent} ({@link AccountEvents})
  */
 record TaskStores(KeyValueStore<String, Account> accounts,
                   KeyValueStore<String, ProcessedCommand> processed,
@@ -31,7 +33,8 @@ record TaskStores(KeyValueStore<String, Account> accounts,
                   KeyValueStore<String, Hold> holds,
                   KeyValueStore<String, String> holdExpiries,
                   KeyValueStore<String, FraudProfile> fraudProfiles,
-                  KeyValueStore<String, FraudReview> fraudReviews) {
+                  KeyValueStore<String, FraudReview> fraudReviews,
+                  KeyValueStore<String, AccountEvent> events) {
 
     /** The stores of the task a processor is initialised on; call from {@code init}. */
     static TaskStores of(ProcessorContext<?, ?> context) {
@@ -42,6 +45,7 @@ record TaskStores(KeyValueStore<String, Account> accounts,
                 context.getStateStore(BankTopology.HOLDS_STORE),
                 context.getStateStore(BankTopology.HOLD_EXPIRIES_STORE),
                 context.getStateStore(BankTopology.FRAUD_PROFILES_STORE),
-                context.getStateStore(BankTopology.FRAUD_REVIEWS_STORE));
+                context.getStateStore(BankTopology.FRAUD_REVIEWS_STORE),
+                context.getStateStore(BankTopology.ACCOUNT_EVENTS_STORE));
     }
 }

@@ -49,7 +49,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StoreSchemaCompatibilityTest {
     /** The values the stores hold; the rest are nested in them. */
     static final List<String> STORED = List.of("Account", "ProcessedCommand", "Transfer", "HistoryEntry", "Hold",
-            "FraudProfile", "FraudReview");
+            "FraudProfile", "FraudReview", "AccountEvent");
 
     /** Whether version {@code index} (0-based) stores the type at all: a store added later is absent before. */
     static boolean has(int index, String type) {
@@ -85,7 +85,16 @@ class StoreSchemaCompatibilityTest {
                     "HistoryEntry", -5358703751512237406L,
                     "Hold", -2503641461302363909L,
                     "FraudProfile", 2990460951107059271L,
-                    "FraudReview", -7259891259089980385L));
+                    "FraudReview", -7259891259089980385L),
+            "avro/store-v5.avsc", Map.of(
+                    "Account", -4581762224998180866L,
+                    "ProcessedCommand", 1131863237838828842L,
+                    "Transfer", 6838111800413941346L,
+                    "HistoryEntry", -5358703751512237406L,
+                    "Hold", -2503641461302363909L,
+                    "FraudProfile", 2990460951107059271L,
+                    "FraudReview", -7259891259089980385L,
+                    "AccountEvent", -1104985604218768519L));
 
     /**
      * The versions (1-based) whose values older versions cannot read, and why. Each adds enum symbols without an enum

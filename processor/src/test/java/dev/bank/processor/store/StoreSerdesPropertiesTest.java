@@ -2,6 +2,11 @@ package dev.bank.processor.store;
 
 import dev.bank.processor.fraud.FraudProfile;
 import dev.bank.schemas.Account;
+import dev.bank.schemas.HoldStatus;
+import dev.bank.schemas.HoldEvent;
+import dev.bank.schemas.Hold;
+import dev.bank.schemas.AccountEventType;
+import dev.bank.schemas.AccountEvent;
 import dev.bank.schemas.FraudFinding;
 import dev.bank.schemas.FraudReview;
 import dev.bank.schemas.FraudRule;
@@ -56,6 +61,7 @@ class StoreSerdesPropertiesTest {
                 : value instanceof Transfer ? StoreSerdes.transfers()
                 : value instanceof FraudProfile ? StoreSerdes.fraudProfiles()
                 : value instanceof FraudReview ? StoreSerdes.fraudReviews()
+                : value instanceof AccountEvent ? StoreSerdes.accountEvents()
                 : StoreSerdes.history();
         return (StoreSerde<T>) serde;
     }
@@ -68,7 +74,7 @@ class StoreSerdesPropertiesTest {
     void anyBytesReadAsAValueOrFailAsASerializationError(@ForAll byte[] bytes) {
         for (StoreSerde<?> serde : new StoreSerde<?>[] {StoreSerdes.accounts(), StoreSerdes.processedCommands(),
                 StoreSerdes.transfers(), StoreSerdes.history(), StoreSerdes.fraudProfiles(),
-                StoreSerdes.fraudReviews()}) {
+                StoreSerdes.fraudReviews(), StoreSerdes.accountEvents()}) {
             try {
                 serde.deserialize(TOPIC, bytes);
             } catch (SerializationException expected) {
@@ -116,7 +122,7 @@ class StoreSerdesPropertiesTest {
 
     @Provide
     Arbitrary<Object> storedValues() {
-        return Arbitraries.oneOf(accounts(), processed(), transfers(), history(), profiles(), reviews());
+        return Arbitraries.oneOf(accounts(), processed(), transfers(), history(), profiles(), reviews(), events());
     }
 
     @Provide
@@ -132,7 +138,8 @@ class StoreSerdesPropertiesTest {
                 .as((t, date, owner, c, dueFrom) ->
                 new Account(t.get1(), t.get2(), t.get3(), t.get4(), t.get5(), t.get6(), t.get7(), t.get8(), date, owner,
                         c.get1(), c.get2(), c.get3(), c.get4(), c.get5(), c.get6(), c.get7(), c.get8(),
-                        c.get7() ^ 0x5a5a, dueFrom)); // distinct from pendingTransfersOut, so a swap cannot pass
+                        c.get7() ^ 0x5a5a, dueFrom, t.get4() ^ 0x0f0f)); // distinct from pendingTransfersOut and
+                                                                     // the balance, so a swap cannot pass
     }
 
     @Provide
@@ -210,6 +217,23 @@ class StoreSerdesPropertiesTest {
                 constant(RejectionReason.class), text(), anyLong(), anyLong().injectNull(0.3), conversions())
                 .as((t, reason, detail, created, completed, fx) -> new Transfer(t.get1(), t.get2(), t.get3(),
                         t.get4(), t.get5(), t.get6(), t.get7(), t.get8(), reason, detail, created, completed, fx));
+    }
+
+    @Provide
+    Arbitrary<AccountEvent> events() {
+        Arbitrary<Hold> holds = Combinators.combine(Combinators.combine(text(), text(), anyLong(), anyLong(), text(),
+                text(), constant(HoldStatus.class), anyLong().injectNull(0.3)).as(Tuple::of), anyLong(),
+                anyLong().injectNull(0.3)).as((t, created, closed) -> new Hold(t.get1(), t.get2(), t.get3(),
+                t.get4() ^ 0x2d2d, t.get5(), t.get6(), t.get7(), t.get8(), created, closed));
+        Arbitrary<HoldEvent> changes = Combinators.combine(text(), text(), constant(HoldEvent.Type.class), anyLong(),
+                text(), anyLong(), holds.injectNull(0.1)).as((account, hold, type, amount, tx, at, h) ->
+                new HoldEvent(account, hold, type, amount, tx, at ^ 0x4b4b, h)).injectNull(0.4);
+        return Combinators.combine(Combinators.combine(text(), anyLong(), constant(AccountEventType.class), anyLong(),
+                text(), anyLong(), anyLong(), anyLong()).as(Tuple::of), text(),
+                history().map(h -> h == null ? null : h.entry()).injectNull(0.4), changes, text())
+                .as((t, owner, posting, change, month) -> new AccountEvent(t.get1(), t.get2(), t.get3(),
+                        t.get4() ^ 0x1e1e, t.get5(), t.get6(), t.get7() ^ 0x7777, t.get8() ^ 0x3333, owner, posting,
+                        change, month));
     }
 
     @Provide

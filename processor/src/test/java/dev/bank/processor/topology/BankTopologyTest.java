@@ -533,9 +533,10 @@ class BankTopologyTest {
         assertThat(entries.get("acc-b")).extracting(LedgerEntry::sequence).containsExactly(1L);
         assertThat(accountsStore().get("acc-a")).usingRecursiveComparison().ignoringFields("outflowDate", "outflowMinor")
                 .isEqualTo(new Account("acc-a", "EUR", AccountStatus.OPEN, 4_500, 3, T0.toEpochMilli(), "0", "0",
-                        AccountLogicTest.dayBefore(T0.toEpochMilli())));
+                        AccountLogicTest.dayBefore(T0.toEpochMilli())).withEventSequence(3));
         assertThat(accountsStore().get("acc-b")).isEqualTo(new Account("acc-b", "USD", AccountStatus.OPEN,
-                5_000, 1, T0.plusSeconds(1).toEpochMilli(), "0", "0", AccountLogicTest.dayBefore(T0.toEpochMilli())));
+                5_000, 1, T0.plusSeconds(1).toEpochMilli(), "0", "0", AccountLogicTest.dayBefore(T0.toEpochMilli()))
+                .withEventSequence(1));
     }
 
     // ---- stores ----
@@ -554,7 +555,8 @@ class BankTopologyTest {
         assertThat(accounts.get("acc-1")).isEqualTo(
                 new Account("acc-1", "EUR", AccountStatus.OPEN, 80_000, 2, T0.toEpochMilli(), "0", "0",
                         AccountLogicTest.dayBefore(T0.toEpochMilli()))
-                        .withOutflow(T0.atZone(java.time.ZoneOffset.UTC).toLocalDate(), 20_000));
+                        .withOutflow(T0.atZone(java.time.ZoneOffset.UTC).toLocalDate(), 20_000)
+                        .withEventSequence(2));
         assertThat(accounts.get("nobody")).as("a rejection creates no account").isNull();
         assertThat(keys(accounts)).containsExactly("acc-1");
         // and every answered transactionId is remembered with its command and first outcome
@@ -647,7 +649,7 @@ class BankTopologyTest {
         assertThat(nodes.keySet()).containsExactlyInAnyOrder("commands-source", "transfer-legs-source",
                 "rerouted-commands-source", "command-processor", "transfer-leg-processor",
                 "results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink", "tick-sink",
-                "reroute-sink", "holds-sink", "fraud-alerts-sink");
+                "reroute-sink", "holds-sink", "fraud-alerts-sink", "account-events-sink");
 
         TopologyDescription.Source source = (TopologyDescription.Source) nodes.get("commands-source");
         assertThat(source.topicSet()).containsExactly("bank.commands");
@@ -665,14 +667,15 @@ class BankTopologyTest {
         for (String name : List.of("command-processor", "transfer-leg-processor")) {
             TopologyDescription.Processor processor = (TopologyDescription.Processor) nodes.get(name);
             assertThat(processor.stores()).as(name).containsExactlyInAnyOrder("accounts", "processed-commands",
-                    "transfers", "history", "holds", "hold-expiries", "fraud-profiles", "fraud-reviews");
+                    "transfers", "history", "holds", "hold-expiries", "fraud-profiles", "fraud-reviews",
+                    "account-events");
         }
         assertThat(nodes.get("command-processor").successors()).extracting(TopologyDescription.Node::name)
                 .containsExactlyInAnyOrder("results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink",
-                        "tick-sink", "reroute-sink", "holds-sink", "fraud-alerts-sink");
+                        "tick-sink", "reroute-sink", "holds-sink", "fraud-alerts-sink", "account-events-sink");
         assertThat(nodes.get("transfer-leg-processor").successors()).extracting(TopologyDescription.Node::name)
                 .containsExactlyInAnyOrder("results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink",
-                        "holds-sink", "fraud-alerts-sink");
+                        "holds-sink", "fraud-alerts-sink", "account-events-sink");
 
         assertThat(((TopologyDescription.Sink) nodes.get("results-sink")).topic()).isEqualTo("bank.results");
         assertThat(((TopologyDescription.Sink) nodes.get("ledger-sink")).topic()).isEqualTo("bank.ledger");
@@ -681,6 +684,8 @@ class BankTopologyTest {
         assertThat(((TopologyDescription.Sink) nodes.get("tick-sink")).topic()).isEqualTo("bank.commands.rerouted");
         assertThat(((TopologyDescription.Sink) nodes.get("reroute-sink")).topic()).isEqualTo("bank.commands.rerouted");
         assertThat(((TopologyDescription.Sink) nodes.get("fraud-alerts-sink")).topic()).isEqualTo("bank.fraud-alerts");
+        assertThat(((TopologyDescription.Sink) nodes.get("account-events-sink")).topic())
+                .isEqualTo("bank.account-events");
 
         // and the constants the code uses are these literal names
         assertThat(List.of(BankTopology.SOURCE, BankTopology.LEGS_SOURCE, BankTopology.PROCESSOR,
@@ -688,12 +693,13 @@ class BankTopologyTest {
                 BankTopology.TRANSFER_LEGS_SINK, BankTopology.DEAD_LETTER_SINK, BankTopology.ACCOUNTS_STORE,
                 BankTopology.PROCESSED_STORE, BankTopology.TRANSFERS_STORE, BankTopology.HISTORY_STORE,
                 BankTopology.TICK_SINK, BankTopology.REROUTED_SOURCE, BankTopology.REROUTE_SINK,
-                BankTopology.FRAUD_ALERTS_SINK, BankTopology.FRAUD_PROFILES_STORE, BankTopology.FRAUD_REVIEWS_STORE))
+                BankTopology.FRAUD_ALERTS_SINK, BankTopology.FRAUD_PROFILES_STORE, BankTopology.FRAUD_REVIEWS_STORE,
+                BankTopology.ACCOUNT_EVENTS_SINK, BankTopology.ACCOUNT_EVENTS_STORE))
                 .containsExactly("commands-source",
                 "transfer-legs-source", "command-processor", "transfer-leg-processor", "results-sink", "ledger-sink",
                 "transfer-legs-sink", "dead-letter-sink", "accounts", "processed-commands", "transfers", "history",
                 "tick-sink", "rerouted-commands-source", "reroute-sink", "fraud-alerts-sink", "fraud-profiles",
-                "fraud-reviews");
+                "fraud-reviews", "account-events-sink", "account-events");
     }
 
     @Test
