@@ -102,11 +102,16 @@ public final class LocalBank {
         if (!gateway.awaitReady(timeout)) {
             throw new IllegalStateException("the gateway did not read the results topic within " + timeout);
         }
-        // webhooks: closed by default (BANK_WEBHOOK_ALLOWED_HOSTS=localhost lets a local receiver be a target)
-        NotifierApp notifier = parts.add("notifier", NotifierApp.start(NotifierConfig.fromEnv(options.env())
-                .withBootstrapServers(bootstrap).withKafkaSecurity(KafkaSecurity.PLAINTEXT)));
-        if (!notifier.awaitReady(timeout)) {
-            throw new IllegalStateException("the notifier did not read the subscriptions and events within " + timeout);
+        // webhooks: closed by default (BANK_WEBHOOK_ALLOWED_HOSTS=localhost lets a local receiver be a target);
+        // BANK_NOTIFIER_ENABLED=false leaves the notifier out (one runs elsewhere: ./bank notifier)
+        NotifierApp notifier = null;
+        if (!"false".equalsIgnoreCase(options.env().getOrDefault("BANK_NOTIFIER_ENABLED", "true"))) {
+            notifier = parts.add("notifier", NotifierApp.start(NotifierConfig.fromEnv(options.env())
+                    .withBootstrapServers(bootstrap).withKafkaSecurity(KafkaSecurity.PLAINTEXT)));
+            if (!notifier.awaitReady(timeout)) {
+                throw new IllegalStateException("the notifier did not read the subscriptions and events within "
+                        + timeout);
+            }
         }
         return new LocalBank(broker, List.copyOf(processors), gateway, notifier, serviceToken);
     }
@@ -158,6 +163,7 @@ public final class LocalBank {
         return gateway;
     }
 
+    /** The notifier; null when {@code BANK_NOTIFIER_ENABLED=false} left it out. */
     public NotifierApp notifier() {
         return notifier;
     }

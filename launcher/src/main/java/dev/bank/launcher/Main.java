@@ -181,9 +181,11 @@ public final class Main {
                 + ", cluster " + broker.clusterId() + ")");
         out.println("  processor query  " + processor.queryUrl());
         out.println("  REST gateway     http://localhost:" + gateway.port());
-        out.println("  notifier         http://" + notifier.config().bindHost() + ":" + notifier.port()
-                + "  (webhooks; /health, /metrics; targets allowed despite the SSRF rules: "
-                + notifier.config().allowList() + ")");
+        if (notifier != null) {
+            out.println("  notifier         http://" + notifier.config().bindHost() + ":" + notifier.port()
+                    + "  (webhooks; /health, /metrics; targets allowed despite the SSRF rules: "
+                    + notifier.config().allowList() + ")");
+        }
         out.println();
         out.println("Tokens for the walk-through (" + LOCAL_TOKEN_TTL.toHours() + " h; more with ./bank token --sub NAME):");
         out.println("  export ALICE='" + issuer.token("alice", List.of(Scope.READ, Scope.WRITE), LOCAL_TOKEN_TTL)

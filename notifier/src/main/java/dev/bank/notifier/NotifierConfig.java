@@ -22,17 +22,21 @@ import java.util.Map;
  * @param allowList      {@code BANK_WEBHOOK_ALLOWED_HOSTS}: targets allowed despite the SSRF rules (the gateway's too)
  * @param bindHost       where {@code /health} and {@code /metrics} listen
  * @param commitInterval how often done offsets are committed
+ * @param sessionTimeout how long the group waits for a silent instance (killed, say) before giving its partitions to
+ *                       another or to its own restart
  */
 public record NotifierConfig(String bootstrapServers, Topics topics, KafkaSecurity kafkaSecurity, String groupId,
                              int maxAttempts, Duration backoffBase, Duration backoffMax, Duration requestTimeout,
                              Duration connectTimeout, int concurrency, int maxQueued,
-                             WebhookTargets.AllowList allowList, String bindHost, int port, Duration commitInterval) {
+                             WebhookTargets.AllowList allowList, String bindHost, int port, Duration commitInterval,
+                             Duration sessionTimeout) {
 
     public NotifierConfig {
         if (maxAttempts < 1) throw new IllegalArgumentException("BANK_NOTIFIER_MAX_ATTEMPTS must be at least 1");
         if (concurrency < 1) throw new IllegalArgumentException("BANK_NOTIFIER_CONCURRENCY must be at least 1");
         if (maxQueued < 1) throw new IllegalArgumentException("BANK_NOTIFIER_MAX_QUEUED must be at least 1");
-        for (Duration d : new Duration[] {backoffBase, backoffMax, requestTimeout, connectTimeout, commitInterval}) {
+        for (Duration d : new Duration[] {backoffBase, backoffMax, requestTimeout, connectTimeout, commitInterval,
+                sessionTimeout}) {
             if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("durations must be positive: " + d);
         }
         if (backoffMax.compareTo(backoffBase) < 0) {
@@ -56,29 +60,32 @@ public record NotifierConfig(String bootstrapServers, Topics topics, KafkaSecuri
                 WebhookTargets.AllowList.parse(env.get("BANK_WEBHOOK_ALLOWED_HOSTS")),
                 env.getOrDefault("BANK_NOTIFIER_BIND_HOST", "127.0.0.1"),
                 Integer.parseInt(env.getOrDefault("BANK_NOTIFIER_PORT", "8082")),
-                Duration.parse(env.getOrDefault("BANK_NOTIFIER_COMMIT_INTERVAL", "PT1S")));
+                Duration.parse(env.getOrDefault("BANK_NOTIFIER_COMMIT_INTERVAL", "PT1S")),
+                Duration.parse(env.getOrDefault("BANK_NOTIFIER_SESSION_TIMEOUT", "PT10S")));
     }
 
     public NotifierConfig withBootstrapServers(String servers) {
         return new NotifierConfig(servers, topics, kafkaSecurity, groupId, maxAttempts, backoffBase, backoffMax,
-                requestTimeout, connectTimeout, concurrency, maxQueued, allowList, bindHost, port, commitInterval);
+                requestTimeout, connectTimeout, concurrency, maxQueued, allowList, bindHost, port, commitInterval,
+                sessionTimeout);
     }
 
     public NotifierConfig withKafkaSecurity(KafkaSecurity security) {
         return new NotifierConfig(bootstrapServers, topics, security, groupId, maxAttempts, backoffBase, backoffMax,
-                requestTimeout, connectTimeout, concurrency, maxQueued, allowList, bindHost, port, commitInterval);
+                requestTimeout, connectTimeout, concurrency, maxQueued, allowList, bindHost, port, commitInterval,
+                sessionTimeout);
     }
 
     public NotifierConfig withPort(int newPort) {
         return new NotifierConfig(bootstrapServers, topics, kafkaSecurity, groupId, maxAttempts, backoffBase,
                 backoffMax, requestTimeout, connectTimeout, concurrency, maxQueued, allowList, bindHost, newPort,
-                commitInterval);
+                commitInterval, sessionTimeout);
     }
 
     public NotifierConfig withTopics(Topics newTopics) {
         return new NotifierConfig(bootstrapServers, newTopics, kafkaSecurity, groupId, maxAttempts, backoffBase,
                 backoffMax, requestTimeout, connectTimeout, concurrency, maxQueued, allowList, bindHost, port,
-                commitInterval);
+                commitInterval, sessionTimeout);
     }
 
     /** The retry schedule these settings give ({@link Backoff}). */
