@@ -211,7 +211,7 @@ final class SubscriptionView implements AutoCloseable {
             }
             new Signer(s.secret()); // a secret that cannot sign is refused here, not at every delivery
             subscriptions.put(s.id(), s);
-            log.info("webhook {} of {} -> {}", s.id(), s.owner(), s.url());
+            log.info("webhook {} of {} -> {}", s.id(), s.owner(), s.loggableUrl());
         } catch (IOException | IllegalArgumentException e) {
             refuse(where, "not a subscription: " + e.getClass().getSimpleName());
         }

@@ -48,10 +48,19 @@ public record WebhookSubscription(String id, String owner, boolean admin, String
         return new WebhookSubscription(id, owner, admin, url, eventTypes, accountIds, null, description, createdAt);
     }
 
-    /** Never the secret: a subscription may be logged. */
+    /**
+     * The URL as logs show it: without its query, where receivers often put a token of their own
+     * ({@code https://hooks.example.com/bank?…}).
+     */
+    public String loggableUrl() {
+        int query = url.indexOf('?');
+        return query < 0 ? url : url.substring(0, query) + "?…";
+    }
+
+    /** Never the secret, nor the URL's query: a subscription may be logged. */
     @Override
     public String toString() {
-        return "WebhookSubscription[" + id + " of " + owner + (admin ? " (admin)" : "") + " -> " + url + " types="
+        return "WebhookSubscription[" + id + " of " + owner + (admin ? " (admin)" : "") + " -> " + loggableUrl() + " types="
                 + eventTypes + " accounts=" + accountIds + "]";
     }
 }

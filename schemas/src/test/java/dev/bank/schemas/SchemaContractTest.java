@@ -292,6 +292,10 @@ class SchemaContractTest {
         }
         assertThat(asJson(subscription).get("eventTypes").get(0).asText()).isEqualTo("posting.created");
         assertThat(subscription.toString()).as("a subscription may be logged").doesNotContain("whsec_", "MfKQ9");
+        var tokenInUrl = new WebhookSubscription("wh_t", "alice", false, "https://h.example/x?token=s3cr3t", null, null,
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", null, 1L);
+        assertThat(tokenInUrl.loggableUrl()).isEqualTo("https://h.example/x?…");
+        assertThat(tokenInUrl.toString()).doesNotContain("s3cr3t");
         assertThat(asJson(subscription.withoutSecret()).has("secret")).isFalse();
         var entry = new LedgerEntry("acc-1", "c-1", EntryType.CREDIT, 1_500, "EUR", 0, 1_500, 1, 1L);
         var event = new AccountEvent("acc-1", 1, AccountEventType.POSTING_CREATED, 1L, "EUR", 1_500, 1_500, 0,

@@ -121,7 +121,7 @@ final class WebhookRoutes implements AutoCloseable {
                     asked.description(), clock.millis());
             return store.put(subscription).orTimeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS).thenRun(() -> {
                 log.info("webhook {} created by {} -> {} types={} accounts={}", subscription.id(),
-                        subscription.owner(), subscription.url(), subscription.eventTypes(), subscription.accountIds());
+                        subscription.owner(), subscription.loggableUrl(), subscription.eventTypes(), subscription.accountIds());
                 ctx.header("Location", url(subscription.id()));
                 json(ctx, 201, body(subscription, true));
             });

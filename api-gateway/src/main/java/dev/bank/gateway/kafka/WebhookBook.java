@@ -207,7 +207,7 @@ public final class WebhookBook implements WebhookStore, AutoCloseable {
                 return;
             }
             subscriptions.put(subscription.id(), subscription);
-            log.info("webhook {} of {} -> {}", subscription.id(), subscription.owner(), subscription.url());
+            log.info("webhook {} of {} -> {}", subscription.id(), subscription.owner(), subscription.loggableUrl());
         } finally {
             advance(record.offset() + 1);
         }
