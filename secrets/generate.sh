@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Creates the Kafka passwords docker-compose.yml reads as Docker secrets, one file per user, unless it exists
-# (so re-running keeps the passwords the cluster already has). Letters and digits only: they go into JAAS text.
+# Creates the passwords docker-compose.yml reads as Docker secrets, one file per user, unless it exists (so re-running
+# keeps the passwords the cluster already has): Kafka's users, the query API's service credential, and Grafana's
+# admin (profile monitoring). Letters and digits only: they go into JAAS text.
 # The files are git-ignored; keep them out of images and logs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 umask 077
-for user in kafka-admin gateway processor upstream monitor notifier service-token; do
+for user in kafka-admin gateway processor upstream monitor notifier service-token grafana-admin; do
   file="$user.password"
   if [[ ! -s "$file" ]]; then
     # 48 random bytes, base64 without + and / (cut reads it all: no SIGPIPE under pipefail)

@@ -362,6 +362,122 @@ class ComposeFileTest {
     }
 
     @Test
+    void everyFileMountedFromTheRepositoryExists() {
+        for (String name : services.keySet()) {
+            for (JsonNode v : services.get(name).path("volumes")) {
+                String source = v.asText().split(":")[0];
+                if (source.startsWith("./")) {
+                    assertThat(root.resolve(source.substring(2))).as("%s mounts %s", name, source).exists();
+                }
+            }
+        }
+    }
+
+    /**
+     * Prometheus and Grafana (docs/operations.md, "Dashboards and alerts") start only with the profile
+     * {@code monitoring}, from pinned images, on the host's loopback; Prometheus loads the mounted rules and scrapes
+     * exactly the gateway and every processor of this file; Grafana takes its admin password from a secret that
+     * generate.sh makes, and loads the mounted dashboard through the mounted provisioning.
+     */
+    @Test
+    void theMonitoringProfileScrapesEveryBankServiceAndLoadsTheRulesAndTheDashboard() throws IOException {
+        for (String name : bankServices()) {
+            assertThat(services.get(name).has("profiles")).as("%s starts without a profile", name).isFalse();
+        }
+        JsonNode prometheus = services.get("prometheus");
+        JsonNode grafana = services.get("grafana");
+        assertThat(prometheus).as("a prometheus service").isNotNull();
+        assertThat(grafana).as("a grafana service").isNotNull();
+        for (String name : List.of("prometheus", "grafana")) {
+            List<String> profiles = new ArrayList<>();
+            services.get(name).path("profiles").forEach(p -> profiles.add(p.asText()));
+            assertThat(profiles).as("%s profiles", name).containsExactly("monitoring");
+            List<String> ports = new ArrayList<>();
+            services.get(name).path("ports").forEach(p -> ports.add(p.asText()));
+            assertThat(ports).as("%s is published on the host's loopback only", name).isNotEmpty()
+                    .allMatch(p -> p.startsWith("127.0.0.1:"));
+        }
+        assertThat(prometheus.path("image").asText()).matches("prom/prometheus:v[0-9]+\\.[0-9]+\\.[0-9]+");
+        assertThat(grafana.path("image").asText()).matches("grafana/grafana:[0-9]+\\.[0-9]+\\.[0-9]+");
+
+        // Prometheus: its configuration and rules are the repository's, mounted where the configuration says
+        Map<String, String> prometheusMounts = bindMounts("prometheus");
+        List<String> args = new ArrayList<>();
+        prometheus.path("command").forEach(a -> args.add(a.asText()));
+        String configPath = args.stream().filter(a -> a.startsWith("--config.file=")).findFirst().orElseThrow()
+                .substring("--config.file=".length());
+        assertThat(prometheusMounts).as("prometheus mounts").containsEntry(configPath,
+                "./observability/prometheus/prometheus.yml");
+        JsonNode config = new ObjectMapper(new YAMLFactory()).readTree(
+                root.resolve("observability/prometheus/prometheus.yml").toFile());
+        List<String> ruleFiles = new ArrayList<>();
+        config.path("rule_files").forEach(f -> ruleFiles.add(f.asText()));
+        assertThat(ruleFiles).isNotEmpty();
+        for (String ruleFile : ruleFiles) {
+            assertThat(prometheusMounts).as("rule file %s is mounted", ruleFile).containsKey(ruleFile);
+        }
+        assertThat(prometheusMounts.values()).contains("./observability/prometheus/alerts.yml");
+
+        // and it scrapes the gateway and every processor at the address the gateway itself uses
+        Map<String, Set<String>> targets = new HashMap<>();
+        for (JsonNode job : config.path("scrape_configs")) {
+            Set<String> jobTargets = new TreeSet<>();
+            job.path("static_configs").forEach(c -> c.path("targets").forEach(t -> jobTargets.add(t.asText())));
+            targets.put(job.path("job_name").asText(), jobTargets);
+        }
+        Set<String> processors = withCommand("processor").stream()
+                .map(p -> hostOf(p) + ":" + env(p).getOrDefault("BANK_QUERY_PORT", "8081")).collect(Collectors.toSet());
+        assertThat(targets.get("bank-processor")).as("bank-processor targets: every processor service").isEqualTo(processors);
+        Set<String> gateways = withCommand("gateway").stream()
+                .map(g -> hostOf(g) + ":" + env(g).getOrDefault("BANK_GATEWAY_PORT", "8080")).collect(Collectors.toSet());
+        assertThat(targets.get("bank-gateway")).as("bank-gateway targets").isEqualTo(gateways);
+        for (String gateway : withCommand("gateway")) {
+            assertThat(env(gateway).getOrDefault("BANK_METRICS_PUBLIC", "true"))
+                    .as("%s /metrics is public: prometheus.yml gives the bank-gateway job no token", gateway)
+                    .isEqualTo("true");
+        }
+
+        // Grafana: admin password from a generated secret, no anonymous access
+        Map<String, String> grafanaEnv = new LinkedHashMap<>();
+        grafana.path("environment").fields().forEachRemaining(e -> grafanaEnv.put(e.getKey(), e.getValue().asText()));
+        assertThat(grafanaEnv).doesNotContainKey("GF_SECURITY_ADMIN_PASSWORD")
+                .containsEntry("GF_AUTH_ANONYMOUS_ENABLED", "false");
+        String passwordFile = grafanaEnv.get("GF_SECURITY_ADMIN_PASSWORD__FILE");
+        assertThat(passwordFile).startsWith("/run/secrets/");
+        String secret = passwordFile.substring("/run/secrets/".length());
+        assertThat(secretsOf("grafana")).containsExactly(secret);
+        String secretFile = compose.path("secrets").path(secret).path("file").asText();
+        String user = secretFile.substring("./secrets/".length(), secretFile.length() - ".password".length());
+        assertThat(Files.readString(root.resolve("secrets/generate.sh"), StandardCharsets.UTF_8))
+                .as("generate.sh makes %s", secretFile).containsPattern("(?m)^for user in .*\\b" + user + "\\b");
+
+        // the provisioning and the dashboard are the repository's, where the provisioning looks for them
+        Map<String, String> grafanaMounts = bindMounts("grafana");
+        assertThat(grafanaMounts)
+                .containsEntry("/etc/grafana/provisioning/datasources", "./observability/grafana/provisioning/datasources")
+                .containsEntry("/etc/grafana/provisioning/dashboards", "./observability/grafana/provisioning/dashboards");
+        JsonNode provider = new ObjectMapper(new YAMLFactory()).readTree(
+                root.resolve("observability/grafana/provisioning/dashboards/bank.yml").toFile()).path("providers").get(0);
+        String dashboardDir = grafanaMounts.get(provider.path("options").path("path").asText());
+        assertThat(dashboardDir).as("the provider's path is mounted").isNotNull();
+        assertThat(root.resolve(dashboardDir.substring(2)).resolve("bank.json")).exists();
+        JsonNode datasource = new ObjectMapper(new YAMLFactory()).readTree(
+                root.resolve("observability/grafana/provisioning/datasources/prometheus.yml").toFile())
+                .path("datasources").get(0);
+        assertThat(datasource.path("url").asText()).isEqualTo("http://" + hostOf("prometheus") + ":9090");
+    }
+
+    /** Bind mounts of a service: container path to the repository path mounted there. */
+    private static Map<String, String> bindMounts(String name) {
+        Map<String, String> mounts = new LinkedHashMap<>();
+        for (JsonNode v : services.get(name).path("volumes")) {
+            String[] parts = v.asText().split(":");
+            if (parts[0].startsWith("./")) mounts.put(parts[1], parts[0]);
+        }
+        return mounts;
+    }
+
+    @Test
     void dockerfileEntrypointMainClassExistsAndItsEnvIsRead() throws Exception {
         List<String> lines = Files.readAllLines(root.resolve("Dockerfile"), StandardCharsets.UTF_8);
         String entrypoint = lines.stream().filter(l -> l.startsWith("ENTRYPOINT")).reduce((a, b) -> b).orElseThrow();
