@@ -431,6 +431,10 @@ class ComposeFileTest {
         Set<String> gateways = withCommand("gateway").stream()
                 .map(g -> hostOf(g) + ":" + env(g).getOrDefault("BANK_GATEWAY_PORT", "8080")).collect(Collectors.toSet());
         assertThat(targets.get("bank-gateway")).as("bank-gateway targets").isEqualTo(gateways);
+        Set<String> notifiers = withCommand("notifier").stream()
+                .map(n -> hostOf(n) + ":" + env(n).getOrDefault("BANK_NOTIFIER_PORT", "8082")).collect(Collectors.toSet());
+        assertThat(notifiers).as("compose runs a notifier").isNotEmpty();
+        assertThat(targets.get("bank-notifier")).as("bank-notifier targets").isEqualTo(notifiers);
         for (String gateway : withCommand("gateway")) {
             assertThat(env(gateway).getOrDefault("BANK_METRICS_PUBLIC", "true"))
                     .as("%s /metrics is public: prometheus.yml gives the bank-gateway job no token", gateway)
