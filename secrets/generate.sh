@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 umask 077
-for user in kafka-admin gateway processor upstream monitor service-token grafana-admin; do
+for user in kafka-admin gateway processor upstream monitor notifier service-token grafana-admin; do
   file="$user.password"
   if [[ ! -s "$file" ]]; then
     # 48 random bytes, base64 without + and / (cut reads it all: no SIGPIPE under pipefail)

@@ -8,6 +8,7 @@ import dev.bank.gateway.kafka.EventHub;
 import dev.bank.gateway.kafka.FxRateBook;
 import dev.bank.gateway.kafka.OutcomeListener;
 import dev.bank.gateway.kafka.ProcessorClient;
+import dev.bank.gateway.kafka.WebhookBook;
 import dev.bank.observability.AsyncPool;
 import dev.bank.observability.Observability;
 import io.micrometer.core.instrument.Gauge;
@@ -34,6 +35,7 @@ public final class GatewayApp implements AutoCloseable {
     private final FxRateBook rates;
     private final EventHub eventHub;
     private final LiveEvents live;
+    private final WebhookBook webhooks;
     private final BankApi api;
     private final PrometheusMeterRegistry registry = Observability.registry("bank-gateway");
     private final List<AutoCloseable> clientMetrics;
@@ -51,9 +53,10 @@ public final class GatewayApp implements AutoCloseable {
                 .description("Requests waiting for their outcome").register(registry);
         this.processors = new ProcessorClient(config.processorUrls(), serviceToken);
         this.rates = new FxRateBook(config, Clock.systemUTC()).start(registry);
+        this.webhooks = new WebhookBook(config, publisher).start(registry);
         this.live = new LiveEvents(config.events(), eventHub, registry, Clock.systemUTC());
         this.api = new BankApi(publisher, outcomes, processors, config.outcomeTimeout(), registry, config.api(), rates,
-                Clock.systemUTC(), config.kafkaTimeout(), live);
+                Clock.systemUTC(), config.kafkaTimeout(), webhooks, config.webhooks(), live);
     }
 
     public static GatewayApp start(GatewayConfig config) {
@@ -81,6 +84,11 @@ public final class GatewayApp implements AutoCloseable {
     /** True once the gateway can publish commands and will see their outcomes. */
     public boolean ready() {
         return outcomes.ready();
+    }
+
+    /** Waits until the gateway knows every webhook subscription on its topic (tests); false when not in time. */
+    public boolean awaitWebhooks(Duration timeout) throws InterruptedException {
+        return webhooks.awaitReady(timeout);
     }
 
     /** Waits until the gateway is {@link #ready}; false when it was not within {@code timeout}. */
@@ -119,6 +127,7 @@ public final class GatewayApp implements AutoCloseable {
         publisher.close();
         outcomes.close();
         rates.close();
+        webhooks.close();
         eventHub.close();
         log.info("gateway stopped");
     }

@@ -76,6 +76,7 @@ final class EmbeddedStack implements AutoCloseable {
         local.put("BANK_GATEWAY_BIND_HOST", HOST);
         // not 8081: a ./bank local may be running beside the bench
         local.put("BANK_QUERY_PORT", String.valueOf(LocalBank.freePort()));
+        local.putIfAbsent("BANK_NOTIFIER_PORT", "0");
         // the bench measures throughput with one principal; its rate limit is not what is measured
         local.putIfAbsent("BANK_RATE_LIMIT_PER_SECOND", "10000000");
         // the live-events scenario's streams all belong to the bench's principal; the limits are not what is measured

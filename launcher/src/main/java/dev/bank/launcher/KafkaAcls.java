@@ -34,7 +34,7 @@ import static org.apache.kafka.common.acl.AclOperation.READ;
 import static org.apache.kafka.common.acl.AclOperation.WRITE;
 
 /**
- * The Kafka permissions of the four roles, derived from the topic names and the processor's application id, so
+ * The Kafka permissions of the five roles, derived from the topic names and the processor's application id, so
  * that a renamed topic or application id cannot leave an ACL behind on the old name:
  * <ul>
  *   <li><b>gateway</b>: write commands, read results (its results consumer uses {@code assign()} and no group), read
@@ -45,8 +45,11 @@ import static org.apache.kafka.common.acl.AclOperation.WRITE;
  *       created by Streams) and its exactly_once_v2 transactional ids;</li>
  *   <li><b>upstream</b> (an external system producing commands, or a rates feed): write commands and exchange rates,
  *       nothing else;</li>
- *   <li><b>monitor</b>: read results, the ledger, holds, exchange rates and fraud alerts, in consumer groups named with
- *       its prefix ({@code monitor-}).</li>
+ *   <li><b>monitor</b>: read results, the ledger, holds, exchange rates, fraud alerts, account events and webhook dead
+ *       letters, in consumer groups named with its prefix ({@code monitor-});</li>
+ *   <li><b>notifier</b>: read account events in its consumer groups (its group id, by prefix), webhook subscriptions and
+ *       replays; write and read webhook dead letters. The gateway writes subscriptions and replays and reads the
+ *       subscriptions: the secrets in them are for these two only.</li>
  * </ul>
  * Fraud alerts name the rules and thresholds that stopped a payment, so only the processor writes them and only the
  * operators' monitor reads them: not the gateway, which serves customers, nor an upstream producer.
@@ -57,10 +60,12 @@ import static org.apache.kafka.common.acl.AclOperation.WRITE;
 public final class KafkaAcls {
 
     /** The principals of the roles; each may be renamed, e.g. to match an existing user naming scheme. */
-    public record Roles(String gateway, String processor, String upstream, String monitor, String monitorGroupPrefix) {
+    public record Roles(String gateway, String processor, String upstream, String monitor, String monitorGroupPrefix,
+                        String notifier, String notifierGroup) {
 
         public static Roles defaults() {
-            return new Roles("User:gateway", "User:processor", "User:upstream", "User:monitor", "monitor-");
+            return new Roles("User:gateway", "User:processor", "User:upstream", "User:monitor", "monitor-",
+                    "User:notifier", "bank-notifier");
         }
 
         public static Roles fromEnv(Map<String, String> env) {
@@ -70,7 +75,10 @@ public final class KafkaAcls {
                     env.getOrDefault("BANK_ACL_PROCESSOR_PRINCIPAL", d.processor()),
                     env.getOrDefault("BANK_ACL_UPSTREAM_PRINCIPAL", d.upstream()),
                     env.getOrDefault("BANK_ACL_MONITOR_PRINCIPAL", d.monitor()),
-                    env.getOrDefault("BANK_ACL_MONITOR_GROUP_PREFIX", d.monitorGroupPrefix()));
+                    env.getOrDefault("BANK_ACL_MONITOR_GROUP_PREFIX", d.monitorGroupPrefix()),
+                    env.getOrDefault("BANK_ACL_NOTIFIER_PRINCIPAL", d.notifier()),
+                    // the notifier's consumer groups are its group id and that id with "-replays"
+                    env.getOrDefault("BANK_NOTIFIER_GROUP_ID", d.notifierGroup()));
         }
     }
 
@@ -86,6 +94,9 @@ public final class KafkaAcls {
         allow(acls, roles.gateway(), topic(topics.fxRates()), READ, WRITE, DESCRIBE);
         // the live event streams follow every account's events (assigned partitions, no consumer group)
         allow(acls, roles.gateway(), topic(topics.accountEvents()), READ, DESCRIBE);
+        // webhook subscriptions: written for POST/DELETE /webhooks and read whole (no group); replays only written
+        allow(acls, roles.gateway(), topic(topics.webhooks()), READ, WRITE, DESCRIBE);
+        allow(acls, roles.gateway(), topic(topics.webhookReplays()), WRITE, DESCRIBE);
 
         for (String input : List.of(topics.commands(), topics.transferLegs(), topics.rerouted())) {
             allow(acls, roles.processor(), topic(input), READ, DESCRIBE);
@@ -109,6 +120,16 @@ public final class KafkaAcls {
             allow(acls, roles.monitor(), topic(readable), READ, DESCRIBE);
         }
         allow(acls, roles.monitor(), prefixed(ResourceType.GROUP, roles.monitorGroupPrefix()), READ, DESCRIBE);
+        // operators see what the notifier gave up on (events, no secrets)
+        allow(acls, roles.monitor(), topic(topics.webhookDeadLetters()), READ, DESCRIBE);
+
+        // the notifier reads the events in its own groups, the subscriptions (with their secrets) and the replays,
+        // and writes (and, for a replay, reads) its dead letters
+        for (String readable : List.of(topics.accountEvents(), topics.webhooks(), topics.webhookReplays())) {
+            allow(acls, roles.notifier(), topic(readable), READ, DESCRIBE);
+        }
+        allow(acls, roles.notifier(), topic(topics.webhookDeadLetters()), READ, WRITE, DESCRIBE);
+        allow(acls, roles.notifier(), prefixed(ResourceType.GROUP, roles.notifierGroup()), READ, DESCRIBE);
         return List.copyOf(acls);
     }
 
@@ -120,7 +141,7 @@ public final class KafkaAcls {
     /**
      * Sets (creates or replaces) the SCRAM-SHA-512 credential of each role whose password file is given in the
      * environment: {@code BANK_ACL_GATEWAY_PASSWORD_FILE}, {@code _PROCESSOR_}, {@code _UPSTREAM_},
-     * {@code _MONITOR_}. The user name is the principal's name without {@code User:}.
+     * {@code _MONITOR_}, {@code _NOTIFIER_}. The user name is the principal's name without {@code User:}.
      *
      * @return the user names whose credentials were set
      */
@@ -130,6 +151,7 @@ public final class KafkaAcls {
         passwordFiles.put(roles.processor(), env.get("BANK_ACL_PROCESSOR_PASSWORD_FILE"));
         passwordFiles.put(roles.upstream(), env.get("BANK_ACL_UPSTREAM_PASSWORD_FILE"));
         passwordFiles.put(roles.monitor(), env.get("BANK_ACL_MONITOR_PASSWORD_FILE"));
+        passwordFiles.put(roles.notifier(), env.get("BANK_ACL_NOTIFIER_PASSWORD_FILE"));
         Map<String, String> passwords = new LinkedHashMap<>();
         passwordFiles.forEach((principal, file) -> {
             if (file != null && !file.isBlank()) {

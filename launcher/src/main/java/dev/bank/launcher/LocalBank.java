@@ -6,6 +6,8 @@ import dev.bank.gateway.config.GatewayConfig;
 import dev.bank.observability.InternalApi;
 import dev.bank.observability.KafkaSecurity;
 import dev.bank.observability.Secret;
+import dev.bank.notifier.NotifierApp;
+import dev.bank.notifier.NotifierConfig;
 import dev.bank.processor.ProcessorApp;
 import dev.bank.processor.config.ProcessorConfig;
 import dev.bank.schemas.Topics;
@@ -24,11 +26,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
- * The one way to run a whole bank in one JVM: broker → topics → processors → gateway, each started only once the part
- * before it is ready, by its own readiness signal (the broker's start, the topics created, every processor RUNNING at
- * the same moment, the gateway reading outcomes and following the account events). {@code ./bank local} and the
- * bench's in-process bank are this composition with different {@link Options}. The processors and the gateway share a
- * fresh service credential and the gateway trusts the tokens of the given issuer; the broker is PLAINTEXT on loopback.
+ * The one way to run a whole bank in one JVM: broker → topics → processors → gateway → notifier, each started only once
+ * the part before it is ready, by its own readiness signal (the broker's start, the topics created, every processor
+ * RUNNING at the same moment, the gateway reading outcomes and following the account events, the notifier knowing the
+ * subscriptions and reading events). {@code ./bank local} and the bench's in-process bank are this composition with
+ * different {@link Options}. The processors and the gateway share a fresh service credential and the gateway trusts
+ * the tokens of the given issuer; the broker is PLAINTEXT on loopback.
  */
 public final class LocalBank {
     /** Takes each started part, so whoever owns the lifecycle stops them, last started first. */
@@ -56,12 +59,15 @@ public final class LocalBank {
     private final EmbeddedBroker broker;
     private final List<ProcessorApp> processors;
     private final GatewayApp gateway;
+    private final NotifierApp notifier;
     private final Secret serviceToken;
 
-    private LocalBank(EmbeddedBroker broker, List<ProcessorApp> processors, GatewayApp gateway, Secret serviceToken) {
+    private LocalBank(EmbeddedBroker broker, List<ProcessorApp> processors, GatewayApp gateway, NotifierApp notifier,
+                      Secret serviceToken) {
         this.broker = broker;
         this.processors = processors;
         this.gateway = gateway;
+        this.notifier = notifier;
         this.serviceToken = serviceToken;
     }
 
@@ -100,7 +106,18 @@ public final class LocalBank {
         if (!gateway.awaitEventsReady(timeout)) {
             throw new IllegalStateException("the gateway did not follow the account events topic within " + timeout);
         }
-        return new LocalBank(broker, List.copyOf(processors), gateway, serviceToken);
+        // webhooks: closed by default (BANK_WEBHOOK_ALLOWED_HOSTS=localhost lets a local receiver be a target);
+        // BANK_NOTIFIER_ENABLED=false leaves the notifier out (one runs elsewhere: ./bank notifier)
+        NotifierApp notifier = null;
+        if (!"false".equalsIgnoreCase(options.env().getOrDefault("BANK_NOTIFIER_ENABLED", "true"))) {
+            notifier = parts.add("notifier", NotifierApp.start(NotifierConfig.fromEnv(options.env())
+                    .withBootstrapServers(bootstrap).withKafkaSecurity(KafkaSecurity.PLAINTEXT)));
+            if (!notifier.awaitReady(timeout)) {
+                throw new IllegalStateException("the notifier did not read the subscriptions and events within "
+                        + timeout);
+            }
+        }
+        return new LocalBank(broker, List.copyOf(processors), gateway, notifier, serviceToken);
     }
 
     /**
@@ -148,6 +165,11 @@ public final class LocalBank {
 
     public GatewayApp gateway() {
         return gateway;
+    }
+
+    /** The notifier; null when {@code BANK_NOTIFIER_ENABLED=false} left it out. */
+    public NotifierApp notifier() {
+        return notifier;
     }
 
     /** The query API's credential every part of this bank shares. */

@@ -5,6 +5,8 @@ import dev.bank.gateway.auth.LocalIssuer;
 import dev.bank.gateway.auth.Scope;
 import dev.bank.gateway.config.GatewayConfig;
 import dev.bank.observability.AsyncPool;
+import dev.bank.notifier.NotifierApp;
+import dev.bank.notifier.NotifierConfig;
 import dev.bank.observability.KafkaSecurity;
 import dev.bank.processor.ProcessorApp;
 import dev.bank.processor.config.ProcessorConfig;
@@ -22,8 +24,8 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code bank local|broker|topics|processor|gateway|bench|help}. {@code local} runs a Kafka broker, the topics,
- * the processor and the gateway in this JVM; the others run one part each. Ctrl-C or SIGTERM stops what was
+ * {@code bank local|broker|topics|processor|gateway|notifier|bench|help}. {@code local} runs a Kafka broker, the topics,
+ * the processor, the gateway and the webhook notifier in this JVM; the others run one part each. Ctrl-C or SIGTERM stops what was
  * started, in reverse order. {@code bench} runs the {@code bench} module's harness.
  */
 public final class Main {
@@ -35,12 +37,13 @@ public final class Main {
     static final String USAGE = """
             usage: bank <command>
 
-              local      Kafka broker (KRaft, in this JVM) + topics + processor + gateway: everything, one process
+              local      Kafka broker (KRaft, in this JVM) + topics + processor + gateway + notifier: everything, one process
               broker     Kafka broker + topics only
               topics     create the topics on BANK_BOOTSTRAP_SERVERS (existing ones are kept) and exit
               acls       as a Kafka super user: set the roles' SCRAM users (BANK_ACL_*_PASSWORD_FILE) and ACLs
               processor  the Kafka Streams processor and its query API (needs a running Kafka)
               gateway    the REST gateway (needs a running Kafka and processor)
+              notifier   the webhook notifier: delivers account events to subscriptions (needs a running Kafka)
               token      a bearer token signed with the local key in BANK_DATA_DIR/auth (made by 'local' or 'keys'):
                          token --sub alice [--scope "bank:read bank:write"] [--ttl 1h]
               keys       make the local signing key in BANK_DATA_DIR/auth (if missing) and print its public half
@@ -56,7 +59,9 @@ public final class Main {
                                      BANK_KAFKA_PASSWORD_FILE ('local' is always PLAINTEXT on loopback)
               BANK_SERVICE_TOKEN_FILE  the secret the gateway and processors share ('processor', 'gateway')
               BANK_JWT_JWKS_URL or BANK_JWT_PUBLIC_KEY_FILE  whose tokens the gateway accepts ('gateway')
-              BANK_QUERY_PORT 8081, BANK_GATEWAY_PORT 8080, BANK_PROCESSOR_URLS, BANK_TOPIC_* ... (docs/operations.md)
+              BANK_QUERY_PORT 8081, BANK_GATEWAY_PORT 8080, BANK_NOTIFIER_PORT 8082, BANK_PROCESSOR_URLS, BANK_TOPIC_* ...
+              BANK_WEBHOOK_ALLOWED_HOSTS  hosts/CIDRs webhooks may reach despite the SSRF rules (none; e.g. localhost)
+                                     (docs/operations.md)
             """;
 
     /** What was started, closed in reverse order. */
@@ -84,7 +89,7 @@ public final class Main {
                 System.err.println("bank bench: run it as ./bank bench (the bench module's dev.bank.bench.Bench)");
                 System.exit(2);
             }
-            case "local", "broker", "processor", "gateway" -> { }
+            case "local", "broker", "processor", "gateway", "notifier" -> { }
             default -> {
                 System.err.println("unknown command: " + command);
                 System.err.print(USAGE);
@@ -104,6 +109,7 @@ public final class Main {
                 case "broker" -> main.broker(config, env);
                 case "processor" -> main.processor(config, env);
                 case "gateway" -> main.gateway(config, env);
+                case "notifier" -> main.notifier(config, env);
                 default -> throw new IllegalStateException(command);
             }
         } catch (Exception e) {
@@ -167,6 +173,7 @@ public final class Main {
         String bootstrap = bank.bootstrapServers();
         ProcessorApp processor = bank.processors().get(0);
         GatewayApp gateway = bank.gateway();
+        NotifierApp notifier = bank.notifier();
         PrintStream out = System.out;
         out.println();
         out.println("bank is running locally (data in " + config.dataDir() + ")");
@@ -174,6 +181,11 @@ public final class Main {
                 + ", cluster " + broker.clusterId() + ")");
         out.println("  processor query  " + processor.queryUrl());
         out.println("  REST gateway     http://localhost:" + gateway.port());
+        if (notifier != null) {
+            out.println("  notifier         http://" + notifier.config().bindHost() + ":" + notifier.port()
+                    + "  (webhooks; /health, /metrics; targets allowed despite the SSRF rules: "
+                    + notifier.config().allowList() + ")");
+        }
         out.println();
         out.println("Tokens for the walk-through (" + LOCAL_TOKEN_TTL.toHours() + " h; more with ./bank token --sub NAME):");
         out.println("  export ALICE='" + issuer.token("alice", List.of(Scope.READ, Scope.WRITE), LOCAL_TOKEN_TTL)
@@ -207,6 +219,13 @@ public final class Main {
                 .withBootstrapServers(config.bootstrapServers())));
         System.out.println("REST gateway on http://localhost:" + gateway.port() + " (Kafka "
                 + config.bootstrapServers() + "); Ctrl-C stops it.");
+    }
+
+    private void notifier(LauncherConfig config, Map<String, String> env) {
+        NotifierApp notifier = add("notifier", NotifierApp.start(NotifierConfig.fromEnv(env)
+                .withBootstrapServers(config.bootstrapServers())));
+        System.out.println("webhook notifier, health and metrics on http://" + notifier.config().bindHost() + ":"
+                + notifier.port() + " (Kafka " + config.bootstrapServers() + "); Ctrl-C stops it.");
     }
 
     private EmbeddedBroker startBroker(LauncherConfig config, Map<String, String> env) {

@@ -40,7 +40,8 @@ class ApiContractIT {
 
     @BeforeAll
     static void start() throws Exception {
-        bank = BankSystem.start(stateDir);
+        // webhooks may target a closed port on loopback only: nothing leaves the machine
+        bank = BankSystem.start(stateDir, java.util.Map.of("BANK_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1"), 1);
     }
 
     @AfterAll
@@ -272,6 +273,33 @@ class ApiContractIT {
         expect(404, "GET", "/accounts/c-bob/events", ALICE, null);
         expect(401, "GET", "/accounts/c-alice/events", null, null);
         expect(403, "GET", "/accounts/c-alice/events", BankStack.token("contract-alice"), null);
+
+        // webhooks: subscribe, list, read, replay, delete; refused targets and bodies, another's subscription, no scope
+        Answer subscribed = call("POST", "/webhooks", ALICE, "{\"url\":\"http://127.0.0.1:9/contract\","
+                + "\"eventTypes\":[\"posting.created\",\"statement.ready\"],\"accountIds\":[\"c-alice\"],"
+                + "\"description\":\"contract\"}");
+        assertThat(subscribed.status()).as(subscribed.body()).isEqualTo(201);
+        String webhook = dev.bank.schemas.Json.MAPPER.readTree(subscribed.body()).get("id").asText();
+        expect(201, "POST", "/webhooks", ALICE, "{\"url\":\"http://127.0.0.1:9/contract-2\","
+                + "\"secret\":\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}");
+        expect(400, "POST", "/webhooks", ALICE, "{\"url\":\"https://10.1.2.3/hook\"}");
+        expect(400, "POST", "/webhooks", ALICE, "{\"url\":\"http://127.0.0.1:9/x\",\"eventTypes\":[\"nope\"]}");
+        expect(401, "POST", "/webhooks", null, "{\"url\":\"http://127.0.0.1:9/x\"}");
+        expect(403, "POST", "/webhooks", READ_ONLY, "{\"url\":\"http://127.0.0.1:9/x\"}");
+        expect(200, "GET", "/webhooks", ALICE, null);
+        expect(200, "GET", "/webhooks?owner=contract-alice&limit=1", ADMIN, null);
+        expect(400, "GET", "/webhooks?limit=0", ALICE, null);
+        expect(200, "GET", "/webhooks/" + webhook, ALICE, null);
+        expect(404, "GET", "/webhooks/" + webhook, MALLORY, null);
+        expect(404, "GET", "/webhooks/wh_none", ALICE, null);
+        expect(202, "POST", "/webhooks/" + webhook + "/replay", ALICE, "{\"since\":\"2026-01-01T00:00:00Z\"}");
+        expect(202, "POST", "/webhooks/" + webhook + "/replay", ALICE, null);
+        expect(400, "POST", "/webhooks/" + webhook + "/replay", ALICE, "{\"since\":\"soon\"}");
+        expect(404, "POST", "/webhooks/" + webhook + "/replay", MALLORY, null);
+        expect(403, "DELETE", "/webhooks/" + webhook, READ_ONLY, null);
+        expect(404, "DELETE", "/webhooks/" + webhook, MALLORY, null);
+        expect(204, "DELETE", "/webhooks/" + webhook, ALICE, null);
+        expect(404, "DELETE", "/webhooks/" + webhook, ALICE, null);
 
         assertThat(violations).as("answers the OpenAPI document does not describe").isEmpty();
         assertThat(CONTRACT.answeredWithSuccess()).as("operations answered with a success")

@@ -41,6 +41,7 @@ public final class BankSystem implements AutoCloseable {
         Map<String, String> env = new java.util.HashMap<>(settings);
         env.putAll(Map.of("BANK_QUERY_HOST", "127.0.0.1", "BANK_QUERY_PORT",
                 String.valueOf(BankStack.freePort()), "BANK_GATEWAY_BIND_HOST", "127.0.0.1"));
+        env.putIfAbsent("BANK_NOTIFIER_PORT", "0");
         try {
             LocalBank bank = LocalBank.start(new LocalBank.Options(stateDir, env, 0, 0, processors,
                     BankStack.issuerForTests(),
@@ -73,6 +74,10 @@ public final class BankSystem implements AutoCloseable {
 
     public GatewayApp gateway() {
         return bank.gateway();
+    }
+
+    public dev.bank.notifier.NotifierApp notifier() {
+        return bank.notifier();
     }
 
     public String bootstrapServers() {

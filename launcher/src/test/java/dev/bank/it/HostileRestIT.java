@@ -43,7 +43,8 @@ class HostileRestIT {
     @BeforeContainer
     static void startTheBank() throws Exception {
         stateDir = Files.createTempDirectory("hostile-rest");
-        bank = BankSystem.start(stateDir);
+        // webhooks may target a closed port on loopback only: nothing leaves the machine
+        bank = BankSystem.start(stateDir, Map.of("BANK_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1"), 1);
         gateway = bank.gateway().port();
         query = java.net.URI.create(bank.processor().queryUrl()).getPort();
         assertThat(bank.http().post("/accounts", "{\"accountId\":\"alice\",\"currency\":\"EUR\",\"initialDeposit\":1000}",
@@ -319,7 +320,8 @@ class HostileRestIT {
         return Arbitraries.of("POST /accounts", "POST /transaction", "POST /transfers",
                 "PUT /accounts/alice/interest-rate", "PUT /accounts/nobody/interest-rate", "POST /fx/quotes",
                 "POST /fx/rates", "PUT /accounts/alice/fraud-rules", "PUT /accounts/nobody/fraud-rules",
-                "POST /accounts/alice/reviews/r-1/approve", "POST /accounts/alice/reviews/r-1/reject");
+                "POST /accounts/alice/reviews/r-1/approve", "POST /accounts/alice/reviews/r-1/reject", "POST /webhooks",
+                "POST /webhooks/wh_none/replay", "DELETE /webhooks/wh_none", "POST /webhooks/x%00/replay");
     }
 
     @Provide
@@ -336,13 +338,17 @@ class HostileRestIT {
         Arbitrary<String> text = Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(200),
                 Arbitraries.of("=HYPERLINK(\"http://evil\")", "+cmd|' /C calc'!A0", "credit", "debit", "EUR", "JPY",
                         "USD", "PT1H", "P99999999D", "PT-1S", "2026-12-01T00:00:00Z", "+999999999-12-31T23:59:59Z",
-                        "q-1"));
+                        "q-1", "http://127.0.0.1:9/hook", "https://10.0.0.1/", "https://hooks.invalid/x",
+                        "http://[::1]/", "https://u:p@127.0.0.1/", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "whsec_",
+                        "posting.created"));
         Arbitrary<String> field = Arbitraries.of("accountId", "fromAccountId", "toAccountId", "amount",
                 "initialDeposit", "interestRate", "type", "currency", "transactionId", "reference", "extra",
                 "quoteId", "from", "to", "base", "quote", "rate", "validFor", "validUntil", "validFrom", "rateId",
                 "enabled", "velocityMaxCount", "largeAmountFactor", "dailyOutflowCap", "newPayeeAmount",
-                "structuringThreshold");
-        Arbitrary<String> value = Arbitraries.oneOf(id.map(HostileRestIT::quoted), number, text.map(HostileRestIT::quoted));
+                "structuringThreshold", "url", "eventTypes", "accountIds", "secret", "description", "since");
+        Arbitrary<String> value = Arbitraries.oneOf(id.map(HostileRestIT::quoted), number, text.map(HostileRestIT::quoted),
+                Arbitraries.of("[\"posting.created\",\"hold.placed\"]", "[\"balance.changed\"]", "[\"alice\",\"a b\"]",
+                        "[1,{}]", "[]", "[" + "\"alice\",".repeat(150) + "\"bob\"]"));
         Arbitrary<String> member = Combinators.combine(field, value).as((f, v) -> quoted(f) + ":" + v);
         Arbitrary<String> object = member.list().ofMaxSize(10).map(m -> m.stream().collect(Collectors.joining(",", "{", "}")));
         Arbitrary<String> plausible = Combinators.combine(Arbitraries.of("credit", "debit"), number, id, id)
@@ -387,7 +393,7 @@ class HostileRestIT {
     Arbitrary<String> gatewayPaths() {
         return paths(List.of("accounts", "balance", "transaction", "transactions", "transfers", "statements",
                 "interest-rate", "alice", "bob", "2026-01", "-2026-01", "+2026-01", "02026-01", "health", "metrics",
-                "reviews", "fraud-rules", "approve", "reject", "r-1", "events"));
+                "reviews", "fraud-rules", "approve", "reject", "r-1", "webhooks", "replay", "wh_none", "events"));
     }
 
     @Provide

@@ -76,6 +76,8 @@ class KafkaAclIT {
     private static final Map<String, String> passwords = new HashMap<>();
     private static ProcessorApp processor;
     private static GatewayApp gateway;
+    private static dev.bank.notifier.NotifierApp notifier;
+    private static com.sun.net.httpserver.HttpServer receiver;
 
     /** Every log event of the run (Kafka's own config dumps included), to show no password reaches a log. */
     private static final ListAppender<ILoggingEvent> logs = new ListAppender<>();
@@ -121,7 +123,7 @@ class KafkaAclIT {
                 "BANK_KAFKA_SASL_MECHANISM", "PLAIN",
                 "BANK_KAFKA_USERNAME", "admin",
                 "BANK_KAFKA_PASSWORD", ADMIN_PASSWORD));
-        for (String role : List.of("gateway", "processor", "upstream", "monitor")) {
+        for (String role : List.of("gateway", "processor", "upstream", "monitor", "notifier")) {
             String password = role + "-" + UUID.randomUUID();
             passwords.put(role, password);
             Path file = Files.writeString(dir.resolve(role + ".password"), password + "\n");
@@ -129,7 +131,7 @@ class KafkaAclIT {
         }
         assertThat(Main.acls(env)).as("bank acls exit status").isZero();
         // a new SCRAM credential reaches the broker's cache through the metadata log, a moment after the controller
-        for (String role : List.of("gateway", "processor", "upstream", "monitor")) {
+        for (String role : List.of("gateway", "processor", "upstream", "monitor", "notifier")) {
             await().atMost(TIMEOUT).ignoreExceptions().until(() -> {
                 try (Admin a = Admin.create(as(role, Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, clients)))) {
                     return !a.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty();
@@ -161,6 +163,8 @@ class KafkaAclIT {
     @AfterAll
     static void stop() {
         ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
+        if (notifier != null) notifier.close();
+        if (receiver != null) receiver.stop(0);
         if (gateway != null) gateway.close();
         if (processor != null) processor.close();
         if (broker != null) broker.close();
@@ -177,7 +181,7 @@ class KafkaAclIT {
                 .withStateDir(dir.resolve("streams")).withQueryPort(BankStack.freePort()));
         assertThat(processor.awaitRunning(Duration.ofSeconds(60))).as("processor RUNNING").isTrue();
         gateway = GatewayApp.start(BankStack.secured(GatewayConfig.fromEnv(env("gateway",
-                        Map.of("BANK_GATEWAY_BIND_HOST", "127.0.0.1"))))
+                        Map.of("BANK_GATEWAY_BIND_HOST", "127.0.0.1", "BANK_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1"))))
                 .withPort(0).withProcessorUrls(List.of(processor.queryUrl())).withOutcomeTimeout(Duration.ofSeconds(30)));
         await().atMost(TIMEOUT).until(gateway::ready);
 
@@ -219,6 +223,66 @@ class KafkaAclIT {
         }
         assertThat(query.raw("/metrics")).containsPattern("bank_stream_thread_failures_total\\{[^}]*\\} 0\\.0");
         assertThat(query.get("/health/ready").status()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(2)
+    void theNotifierDeliversAWebhookUnderItsOwnPrincipalFromASubscriptionTheGatewayWrote() throws Exception {
+        List<String> ids = new java.util.concurrent.CopyOnWriteArrayList<>();
+        receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(
+                java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            ids.add(exchange.getRequestHeaders().getFirst("webhook-id"));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        notifier = dev.bank.notifier.NotifierApp.start(dev.bank.notifier.NotifierConfig.fromEnv(env("notifier", Map.of(
+                "BANK_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1", "BANK_NOTIFIER_PORT", "0"))));
+        assertThat(notifier.awaitReady(Duration.ofSeconds(60))).as("the notifier reads subscriptions and events").isTrue();
+        Http customer = BankStack.rest(gateway.port());
+        var subscribed = customer.post("/webhooks", "{\"url\":\"http://127.0.0.1:" + receiver.getAddress().getPort()
+                + "/hook\",\"accountIds\":[\"acl-alice\"]}");
+        assertThat(subscribed.status()).as("the gateway wrote bank.webhooks: %s", subscribed.body()).isEqualTo(201);
+        passwords.put("webhook secret", subscribed.text("secret"));
+        assertThat(customer.post("/transaction", "{\"accountId\":\"acl-alice\",\"type\":\"credit\",\"amount\":\"1\"}",
+                "acl-hook-credit").status()).isEqualTo(200);
+        await().atMost(TIMEOUT).until(() -> ids.stream().anyMatch(id -> id != null && id.startsWith("acl-alice:")));
+        assertThat(customer.post("/webhooks/" + subscribed.text("id") + "/replay", "").status())
+                .as("the gateway wrote bank.webhooks.replays").isEqualTo(202);
+        assertThat(notifier.problem()).isNull();
+    }
+
+    @Test
+    void theNotifierReadsEventsSubscriptionsAndReplaysInItsGroupsAndWritesOnlyItsDeadLetters() {
+        assertThat(groupReadError("notifier", TOPICS.accountEvents(), "bank-notifier-" + UUID.randomUUID())).isNull();
+        assertThat(groupReadError("notifier", TOPICS.accountEvents(), "monitor-" + UUID.randomUUID()))
+                .isInstanceOf(GroupAuthorizationException.class);
+        assertThat(readError("notifier", TOPICS.webhooks())).isNull();
+        assertThat(readError("notifier", TOPICS.webhookDeadLetters())).isNull();
+        for (String topic : List.of(TOPICS.commands(), TOPICS.ledger(), TOPICS.results(), TOPICS.fraudAlerts())) {
+            assertThat(readError("notifier", topic)).as("reading %s", topic).isInstanceOf(TopicAuthorizationException.class);
+        }
+        assertThat(writeError("notifier", TOPICS.webhookDeadLetters())).isNull();
+        for (String topic : List.of(TOPICS.commands(), TOPICS.accountEvents(), TOPICS.webhooks(),
+                TOPICS.webhookReplays())) {
+            assertThat(writeError("notifier", topic, false)).as("writing %s", topic)
+                    .isInstanceOf(TopicAuthorizationException.class);
+        }
+    }
+
+    @Test
+    void onlyTheGatewayAndTheNotifierReadTheSubscriptionsWhoseSecretsSignTheWebhooks() {
+        for (String role : List.of("monitor", "upstream", "processor")) {
+            assertThat(readError(role, TOPICS.webhooks())).as("%s reading the subscriptions", role)
+                    .isInstanceOf(TopicAuthorizationException.class);
+        }
+        assertThat(readError("gateway", TOPICS.webhookDeadLetters())).isInstanceOf(TopicAuthorizationException.class);
+        assertThat(readError("gateway", TOPICS.webhookReplays())).isInstanceOf(TopicAuthorizationException.class);
+        assertThat(writeError("gateway", TOPICS.webhookDeadLetters(), false)).isInstanceOf(TopicAuthorizationException.class);
+        assertThat(writeError("upstream", TOPICS.webhooks(), false)).isInstanceOf(TopicAuthorizationException.class);
+        assertThat(readError("monitor", TOPICS.webhookDeadLetters())).as("operators see the dead letters").isNull();
     }
 
     @Test

@@ -35,11 +35,15 @@ class SecurityIT {
     static Path stateDir;
     static BankSystem bank;
     static Tokens forge;
+    /** Webhook subscriptions of sec-alice: one the routes read and replay, one an admin deletes. */
+    static String webhook;
+    static String webhookToDelete;
     static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start() throws Exception {
-        bank = BankSystem.start(stateDir);
+        // webhooks may target a closed port on loopback only: nothing leaves the machine
+        bank = BankSystem.start(stateDir, Map.of("BANK_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1"), 1);
         forge = new Tokens(BankStack.issuerForTests());
         Http alice = bank.http().as(BankStack.token("sec-alice", Scope.READ, Scope.WRITE));
         assertThat(alice.post("/accounts", "{\"accountId\":\"sec-a\",\"currency\":\"EUR\",\"initialDeposit\":\"100\","
@@ -56,6 +60,10 @@ class SecurityIT {
             assertThat(alice.post("/accounts/sec-a/holds", "{\"amount\":\"1\",\"holdId\":\"" + hold + "\"}").status())
                     .isEqualTo(201);
         }
+        webhook = alice.post("/webhooks", WEBHOOK_BODY).text("id");
+        webhookToDelete = alice.post("/webhooks", WEBHOOK_BODY).text("id");
+        assertThat(webhook).startsWith("wh_");
+        assertThat(webhookToDelete).startsWith("wh_");
         assertThat(bank.admin().post("/fx/rates", "{\"base\":\"EUR\",\"quote\":\"USD\",\"rate\":\"1.1\","
                 + "\"validFor\":\"PT1H\"}").status()).isEqualTo(201);
         // two payments held for fraud review, for the review routes: with sec-a's own daily cap at 0.01, every one is
@@ -74,6 +82,8 @@ class SecurityIT {
 
     private record Answer(int status, String wwwAuthenticate, String contentType, JsonNode body) {}
 
+    private static final String WEBHOOK_BODY = "{\"url\":\"http://127.0.0.1:9/sec\"}";
+
     private static Answer call(String route, String token) throws Exception {
         String[] methodAndPath = route.split(" ", 2);
         // the lifecycle routes act on an account of their own: an admin closing sec-a would change what others read
@@ -83,7 +93,8 @@ class SecurityIT {
         String path = methodAndPath[1].replace("{accountId}", account).replace("{transactionId}", "sec-open")
                 .replace("{transferId}", "sec-tr").replace("{month}", YearMonth.now().toString())
                 .replace("{holdId}", methodAndPath[1].endsWith("/void") ? "sec-hold-v" : "sec-hold-c")
-                .replace("{reviewId}", methodAndPath[1].endsWith("/reject") ? "sec-rev-reject" : "sec-rev-approve");
+                .replace("{reviewId}", methodAndPath[1].endsWith("/reject") ? "sec-rev-reject" : "sec-rev-approve")
+                .replace("{webhookId}", methodAndPath[0].equals("DELETE") ? webhookToDelete : webhook);
         String body = switch (methodAndPath[1]) {
             case "/accounts" -> "{\"currency\":\"EUR\"}";
             case "/transaction" -> "{\"accountId\":\"sec-a\",\"type\":\"debit\",\"amount\":\"1\"}";
@@ -93,6 +104,7 @@ class SecurityIT {
             case "/accounts/{accountId}/fraud-rules" -> "{\"velocityMaxCount\":50}";
             case "/accounts/{accountId}/holds" -> "{\"amount\":\"1\"}";
             case "/fx/quotes" -> "{\"from\":\"EUR\",\"to\":\"USD\"}";
+            case "/webhooks" -> methodAndPath[0].equals("POST") ? WEBHOOK_BODY : null;
             case "/fx/rates" -> methodAndPath[0].equals("POST")
                     ? "{\"base\":\"EUR\",\"quote\":\"USD\",\"rate\":\"1.1\",\"validFor\":\"PT1H\"}" : null;
             default -> null;
@@ -203,7 +215,9 @@ class SecurityIT {
         String admin = BankStack.adminToken();
         List<String> failures = new ArrayList<>();
         for (String route : protectedRoutes()) {
-            boolean aboutAnAccount = route.contains("{accountId}") || route.startsWith("POST /transaction")
+            // a webhook subscription is its owner's as an account is: another's answers 404
+            boolean aboutAnAccount = route.contains("{accountId}") || route.contains("{webhookId}")
+                    || route.startsWith("POST /transaction")
                     || route.startsWith("POST /transfers");
             if (aboutAnAccount && !"ADMIN".equals(bank.gateway().accessRules().get(route))) {
                 Answer a = call(route, mallory);

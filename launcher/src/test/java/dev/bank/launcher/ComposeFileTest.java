@@ -195,7 +195,7 @@ class ComposeFileTest {
 
     @Test
     void everyClientServiceLogsInAsItsOwnRoleWithAPasswordFromASecret() {
-        Map<String, String> roleOf = Map.of("processor", "processor", "gateway", "gateway");
+        Map<String, String> roleOf = Map.of("processor", "processor", "gateway", "gateway", "notifier", "notifier");
         for (String name : bankServices()) {
             Map<String, String> env = env(name);
             assertThat(env.get("BANK_KAFKA_SECURITY_PROTOCOL")).as("%s protocol", name).startsWith("SASL_");
@@ -212,17 +212,28 @@ class ComposeFileTest {
                 }
             });
             if (!SET_UP_JOBS.contains(command(name))) {
-                // its own Kafka password, the query API's shared credential, and (the gateway) whose tokens to trust
+                // its own Kafka password, the query API's shared credential (those that use the query API), and (the
+                // gateway) whose tokens to trust
                 assertThat(secretsOf(name)).as("%s sees only its own password", name)
                         .filteredOn(secret -> secret.endsWith("-password")).containsExactly(user + "-password");
-                assertThat(secretsOf(name)).as("%s secrets", name).contains("service-token");
-                assertThat(env.get("BANK_SERVICE_TOKEN_FILE")).isEqualTo("/run/secrets/service-token");
+                if (command(name).equals("notifier")) {
+                    assertThat(secretsOf(name)).as("the notifier needs no query API credential")
+                            .doesNotContain("service-token");
+                } else {
+                    assertThat(secretsOf(name)).as("%s secrets", name).contains("service-token");
+                    assertThat(env.get("BANK_SERVICE_TOKEN_FILE")).isEqualTo("/run/secrets/service-token");
+                }
             }
         }
         // the set-up job that writes the ACLs sets every role's SCRAM password
         String acls = withCommand("acls").get(0);
         assertThat(env(acls)).containsKeys("BANK_ACL_GATEWAY_PASSWORD_FILE", "BANK_ACL_PROCESSOR_PASSWORD_FILE",
-                "BANK_ACL_UPSTREAM_PASSWORD_FILE", "BANK_ACL_MONITOR_PASSWORD_FILE");
+                "BANK_ACL_UPSTREAM_PASSWORD_FILE", "BANK_ACL_MONITOR_PASSWORD_FILE", "BANK_ACL_NOTIFIER_PASSWORD_FILE");
+        // the ACLs grant the notifier's consumer groups by the group id the notifier uses
+        for (String notifier : withCommand("notifier")) {
+            assertThat(env(notifier).getOrDefault("BANK_NOTIFIER_GROUP_ID", "bank-notifier"))
+                    .isEqualTo(env(acls).getOrDefault("BANK_NOTIFIER_GROUP_ID", "bank-notifier"));
+        }
     }
 
     @Test
@@ -420,6 +431,10 @@ class ComposeFileTest {
         Set<String> gateways = withCommand("gateway").stream()
                 .map(g -> hostOf(g) + ":" + env(g).getOrDefault("BANK_GATEWAY_PORT", "8080")).collect(Collectors.toSet());
         assertThat(targets.get("bank-gateway")).as("bank-gateway targets").isEqualTo(gateways);
+        Set<String> notifiers = withCommand("notifier").stream()
+                .map(n -> hostOf(n) + ":" + env(n).getOrDefault("BANK_NOTIFIER_PORT", "8082")).collect(Collectors.toSet());
+        assertThat(notifiers).as("compose runs a notifier").isNotEmpty();
+        assertThat(targets.get("bank-notifier")).as("bank-notifier targets").isEqualTo(notifiers);
         for (String gateway : withCommand("gateway")) {
             assertThat(env(gateway).getOrDefault("BANK_METRICS_PUBLIC", "true"))
                     .as("%s /metrics is public: prometheus.yml gives the bank-gateway job no token", gateway)

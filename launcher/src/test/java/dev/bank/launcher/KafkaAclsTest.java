@@ -90,6 +90,29 @@ class KafkaAclsTest {
     }
 
     @Test
+    void onlyTheGatewayAndTheNotifierReadTheSubscriptionsWithTheirSecretsAndOnlyTheGatewayWritesThem() {
+        assertThat(ACLS.stream().filter(a -> a.pattern().name().equals(Topics.DEFAULT_WEBHOOKS)
+                        && a.entry().operation() == AclOperation.READ).map(a -> a.entry().principal()))
+                .containsExactlyInAnyOrder("User:gateway", "User:notifier");
+        assertThat(ACLS.stream().filter(a -> a.pattern().name().equals(Topics.DEFAULT_WEBHOOKS)
+                        && a.entry().operation() == AclOperation.WRITE).map(a -> a.entry().principal()))
+                .containsExactly("User:gateway");
+        assertThat(operations("User:notifier", ResourceType.TOPIC, Topics.DEFAULT_ACCOUNT_EVENTS))
+                .containsExactlyInAnyOrder(AclOperation.READ, AclOperation.DESCRIBE);
+        assertThat(operations("User:notifier", ResourceType.TOPIC, Topics.DEFAULT_WEBHOOK_DEAD_LETTERS))
+                .containsExactlyInAnyOrder(AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE);
+        assertThat(operations("User:notifier", ResourceType.TOPIC, Topics.DEFAULT_WEBHOOK_REPLAYS))
+                .containsExactlyInAnyOrder(AclOperation.READ, AclOperation.DESCRIBE);
+        assertThat(operations("User:gateway", ResourceType.TOPIC, Topics.DEFAULT_WEBHOOK_REPLAYS))
+                .containsExactlyInAnyOrder(AclOperation.WRITE, AclOperation.DESCRIBE);
+        assertThat(operations("User:notifier", ResourceType.GROUP, "bank-notifier")).contains(AclOperation.READ);
+        assertThat(ACLS).filteredOn(a -> a.entry().principal().equals("User:notifier"))
+                .noneMatch(a -> a.pattern().name().equals(Topics.DEFAULT_COMMANDS)
+                        || a.pattern().name().equals(Topics.DEFAULT_LEDGER));
+        assertThat(KafkaAcls.Roles.fromEnv(Map.of("BANK_NOTIFIER_GROUP_ID", "hooks")).notifierGroup()).isEqualTo("hooks");
+    }
+
+    @Test
     void nothingIsGrantedOnTheClusterOrToEveryone() {
         assertThat(ACLS).noneMatch(a -> a.pattern().resourceType() == ResourceType.CLUSTER);
         assertThat(ACLS).noneMatch(a -> a.entry().principal().equals("User:*"));

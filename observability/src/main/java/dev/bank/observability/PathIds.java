@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Ids in paths are checked before any route runs, on every route at once (a new route cannot forget it): an
- * {@code accountId}, {@code transactionId}, {@code transferId}, {@code holdId} or {@code reviewId} that breaks the id
+ * {@code accountId}, {@code transactionId}, {@code transferId}, {@code holdId}, {@code reviewId} or {@code webhookId} that breaks the id
  * rules ({@link Ids}) names nothing that can exist, so it is answered with the route's own "not found", exactly as for
  * an id that could exist but does not. Nothing can be learnt by probing, and no junk reaches a store or another
  * service.
@@ -44,6 +44,7 @@ public final class PathIds {
             boolean ok = switch (p.getKey()) {
                 case "accountId" -> Ids.validAccountId(p.getValue());
                 case "transactionId", "transferId", "holdId", "reviewId" -> Ids.validTransactionId(p.getValue());
+                case "webhookId" -> Ids.validWebhookId(p.getValue());
                 default -> true;
             };
             if (!ok) return false;

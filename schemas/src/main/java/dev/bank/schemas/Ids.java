@@ -13,7 +13,22 @@ public final class Ids {
     public static final String ACCOUNT_ID_RULE = "must be 1-64 characters of A-Z, a-z, 0-9, '.', '_' or '-'";
     public static final String TRANSACTION_ID_RULE = "must be 1-128 characters of A-Z, a-z, 0-9, '.', '_', ':' or '-'";
 
+    /** A webhook subscription's id: {@code wh_} and 1-64 letters, digits, '_' or '-' ({@code ^wh_[A-Za-z0-9_-]{1,64}$}). */
+    public static final Pattern WEBHOOK_ID = Pattern.compile("wh_[A-Za-z0-9_-]{1,64}");
+    public static final String WEBHOOK_ID_RULE = "must be wh_ and 1-64 characters of A-Z, a-z, 0-9, '_' or '-'";
+
     private Ids() {}
+
+    public static boolean validWebhookId(String id) {
+        if (id == null || !id.startsWith("wh_") || id.length() <= 3 || id.length() > 67) return false;
+        for (int i = 3; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
+                    || c == '-';
+            if (!ok) return false;
+        }
+        return true;
+    }
 
     public static boolean validAccountId(String id) {
         return valid(id, 64, false);

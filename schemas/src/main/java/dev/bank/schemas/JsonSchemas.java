@@ -29,6 +29,9 @@ public final class JsonSchemas {
     public static final String HOLD_EVENT = "hold-event.schema.json";
     public static final String FX_RATE = "fx-rate.schema.json";
     public static final String ACCOUNT_EVENT = "account-event.schema.json";
+    public static final String WEBHOOK_SUBSCRIPTION = "webhook-subscription.schema.json";
+    public static final String WEBHOOK_DEAD_LETTER = "webhook-dead-letter.schema.json";
+    public static final String WEBHOOK_REPLAY = "webhook-replay.schema.json";
 
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
     private static final Map<String, JsonSchema> CACHE = new ConcurrentHashMap<>();

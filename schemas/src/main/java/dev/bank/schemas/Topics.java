@@ -70,6 +70,9 @@ public record Topics(String commands, String results, String ledger, String tran
     private static final JsonSerde<FxRate> FX_RATES = JsonSerde.of(FxRate.class);
     private static final JsonSerde<FraudAlert> FRAUD_ALERTS = JsonSerde.of(FraudAlert.class);
     private static final JsonSerde<AccountEvent> ACCOUNT_EVENTS = JsonSerde.of(AccountEvent.class);
+    private static final JsonSerde<WebhookSubscription> WEBHOOKS = JsonSerde.of(WebhookSubscription.class);
+    private static final JsonSerde<WebhookDeadLetter> WEBHOOK_DEAD_LETTERS = JsonSerde.of(WebhookDeadLetter.class);
+    private static final JsonSerde<WebhookReplay> WEBHOOK_REPLAYS = JsonSerde.of(WebhookReplay.class);
 
     /** {@link #commands()} with its serdes. */
     public Topic<Command> commandsTopic() {
@@ -109,6 +112,21 @@ public record Topics(String commands, String results, String ledger, String tran
     /** {@link #accountEvents()} with its serdes. */
     public Topic<AccountEvent> accountEventsTopic() {
         return new Topic<>(accountEvents, ACCOUNT_EVENTS);
+    }
+
+    /** {@link #webhooks()} with its serdes: keys are subscription ids. */
+    public Topic<WebhookSubscription> webhooksTopic() {
+        return new Topic<>(webhooks, WEBHOOKS);
+    }
+
+    /** {@link #webhookDeadLetters()} with its serdes: keys are subscription ids. */
+    public Topic<WebhookDeadLetter> webhookDeadLettersTopic() {
+        return new Topic<>(webhookDeadLetters, WEBHOOK_DEAD_LETTERS);
+    }
+
+    /** {@link #webhookReplays()} with its serdes: keys are subscription ids. */
+    public Topic<WebhookReplay> webhookReplaysTopic() {
+        return new Topic<>(webhookReplays, WEBHOOK_REPLAYS);
     }
 
     public static Topics defaults() {

@@ -23,6 +23,8 @@ class IdsTest {
             String s = id.toString();
             assertEquals(Ids.ACCOUNT_ID.matcher(s).matches(), Ids.validAccountId(s), s);
             assertEquals(Ids.TRANSACTION_ID.matcher(s).matches(), Ids.validTransactionId(s), s);
+            String webhook = (random.nextInt(5) == 0 ? "wh" : "wh_") + s;
+            assertEquals(Ids.WEBHOOK_ID.matcher(webhook).matches(), Ids.validWebhookId(webhook), webhook);
         }
     }
 
@@ -36,5 +38,10 @@ class IdsTest {
         assertFalse(Ids.validAccountId(null));
         assertFalse(Ids.validAccountId("acc:1"));
         assertTrue(Ids.validTransactionId("tx:1"));
+        assertTrue(Ids.validWebhookId("wh_" + "a".repeat(64)));
+        assertFalse(Ids.validWebhookId("wh_" + "a".repeat(65)));
+        assertFalse(Ids.validWebhookId("wh_"));
+        assertFalse(Ids.validWebhookId("wh_a.b"));
+        assertFalse(Ids.validWebhookId(null));
     }
 }

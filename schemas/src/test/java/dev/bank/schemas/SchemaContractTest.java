@@ -278,4 +278,81 @@ class SchemaContractTest {
         assertThat(EntryType.INTEREST.external()).isTrue();
         assertThat(EntryType.INTEREST.sign()).isEqualTo(1);
     }
+
+    @Test
+    void webhookRecordsWrittenByTheCodeValidateAndBrokenOnesDoNot() throws Exception {
+        var subscription = new WebhookSubscription("wh_abc123", "alice", false, "https://hooks.example.com/bank",
+                List.of(AccountEventType.POSTING_CREATED, AccountEventType.STATEMENT_READY), List.of("acc-1"),
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "ledger sync", 1L);
+        var everything = new WebhookSubscription("wh_all", "admin", true, "http://localhost:9000/h", null, null,
+                "whsec_" + java.util.Base64.getEncoder().encodeToString(new byte[64]), null, 2L);
+        for (WebhookSubscription s : List.of(subscription, everything)) {
+            assertThat(JsonSchemas.violations(JsonSchemas.WEBHOOK_SUBSCRIPTION, asJson(s))).as(s.id()).isEmpty();
+            assertThat(Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(s), WebhookSubscription.class)).isEqualTo(s);
+        }
+        assertThat(asJson(subscription).get("eventTypes").get(0).asText()).isEqualTo("posting.created");
+        assertThat(subscription.toString()).as("a subscription may be logged").doesNotContain("whsec_", "MfKQ9");
+        var tokenInUrl = new WebhookSubscription("wh_t", "alice", false, "https://h.example/x?token=s3cr3t", null, null,
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", null, 1L);
+        assertThat(tokenInUrl.loggableUrl()).isEqualTo("https://h.example/x?…");
+        assertThat(tokenInUrl.toString()).doesNotContain("s3cr3t");
+        assertThat(asJson(subscription.withoutSecret()).has("secret")).isFalse();
+        var entry = new LedgerEntry("acc-1", "c-1", EntryType.CREDIT, 1_500, "EUR", 0, 1_500, 1, 1L);
+        var event = new AccountEvent("acc-1", 1, AccountEventType.POSTING_CREATED, 1L, "EUR", 1_500, 1_500, 0,
+                "alice", entry, null, null);
+        var dead = new WebhookDeadLetter("wh_abc123", event, 12, 503, "HTTP 503", 1L, 2L);
+        var timedOut = new WebhookDeadLetter("wh_abc123", event, 3, null, "timed out after PT10S", 1L, 2L);
+        for (WebhookDeadLetter d : List.of(dead, timedOut)) {
+            assertThat(JsonSchemas.violations(JsonSchemas.WEBHOOK_DEAD_LETTER, asJson(d))).isEmpty();
+            assertThat(JsonSchemas.violations(JsonSchemas.ACCOUNT_EVENT, asJson(d).get("event"))).isEmpty();
+            assertThat(Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(d), WebhookDeadLetter.class)).isEqualTo(d);
+        }
+        var replay = new WebhookReplay("rp-1", "wh_abc123", 5L, "alice", 6L);
+        assertThat(JsonSchemas.violations(JsonSchemas.WEBHOOK_REPLAY, asJson(replay))).isEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.WEBHOOK_REPLAY,
+                asJson(new WebhookReplay("rp-2", "wh_abc123", null, "alice", 6L)))).isEmpty();
+        for (String doc : new String[] {
+                "{\"id\":\"abc\",\"owner\":\"a\",\"admin\":false,\"url\":\"https://h.example/x\",\"eventTypes\":[],\"accountIds\":[],\"secret\":\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\",\"createdAt\":1}",
+                "{\"id\":\"wh_a\",\"owner\":\"a\",\"admin\":false,\"url\":\"ftp://h.example/x\",\"eventTypes\":[],\"accountIds\":[],\"secret\":\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\",\"createdAt\":1}",
+                "{\"id\":\"wh_a\",\"owner\":\"a\",\"admin\":false,\"url\":\"https://h.example/x\",\"eventTypes\":[\"balance.changed\"],\"accountIds\":[],\"secret\":\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\",\"createdAt\":1}",
+                "{\"id\":\"wh_a\",\"owner\":\"a\",\"admin\":false,\"url\":\"https://h.example/x\",\"eventTypes\":[],\"accountIds\":[],\"secret\":\"s3cret\",\"createdAt\":1}",
+                "{\"id\":\"wh_a\",\"owner\":\"a\",\"admin\":false,\"url\":\"https://h.example/x\",\"eventTypes\":[],\"accountIds\":[],\"createdAt\":1}"}) {
+            assertThat(JsonSchemas.violations(JsonSchemas.WEBHOOK_SUBSCRIPTION, Json.MAPPER.readTree(doc))).as(doc)
+                    .isNotEmpty();
+        }
+        assertThat(JsonSchemas.violations(JsonSchemas.WEBHOOK_DEAD_LETTER, Json.MAPPER.readTree(
+                "{\"subscriptionId\":\"wh_a\",\"attempts\":0,\"lastError\":\"x\",\"firstAttemptAt\":1,\"failedAt\":1}")))
+                .as("no event, no attempt").isNotEmpty();
+        assertThat(JsonSchemas.violations(JsonSchemas.WEBHOOK_REPLAY, Json.MAPPER.readTree(
+                "{\"replayId\":\"r\",\"subscriptionId\":\"wh_a\",\"since\":-1,\"requestedBy\":\"a\",\"requestedAt\":1}")))
+                .as("a negative since").isNotEmpty();
+    }
+
+    @Test
+    void aSubscriptionWantsItsOwnersAccountsEventsOfItsTypesAndAnAdminsAnyAccounts() {
+        var entry = new LedgerEntry("acc-1", "c-1", EntryType.CREDIT, 1_500, "EUR", 0, 1_500, 1, 1L);
+        var alices = new AccountEvent("acc-1", 1, AccountEventType.POSTING_CREATED, 1L, "EUR", 1_500, 1_500, 0,
+                "alice", entry, null, null);
+        var bobs = new AccountEvent("acc-2", 1, AccountEventType.STATEMENT_READY, 1L, "EUR", 0, 0, 0, "bob", null,
+                null, "2026-11");
+        var ownerless = new AccountEvent("acc-3", 1, AccountEventType.STATEMENT_READY, 1L, "EUR", 0, 0, 0, null, null,
+                null, "2026-11");
+        String secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        var alice = new WebhookSubscription("wh_1", "alice", false, "https://h.example/x", null, null, secret, null, 0);
+        assertThat(alice.wants(alices)).isTrue();
+        assertThat(alice.wants(bobs)).as("another owner's account").isFalse();
+        assertThat(alice.wants(ownerless)).isFalse();
+        var aliceNamingBobsAccount = new WebhookSubscription("wh_2", "alice", false, "https://h.example/x", null,
+                List.of("acc-2"), secret, null, 0);
+        assertThat(aliceNamingBobsAccount.wants(bobs)).as("naming an account does not make it hers").isFalse();
+        var statementsOnly = new WebhookSubscription("wh_3", "bob", false, "https://h.example/x",
+                List.of(AccountEventType.STATEMENT_READY), null, secret, null, 0);
+        assertThat(statementsOnly.wants(bobs)).isTrue();
+        var admin = new WebhookSubscription("wh_4", "ops", true, "https://h.example/x", null, null, secret, null, 0);
+        assertThat(List.of(alices, bobs, ownerless)).allMatch(admin::wants);
+        var adminOneAccount = new WebhookSubscription("wh_5", "ops", true, "https://h.example/x", null,
+                List.of("acc-3"), secret, null, 0);
+        assertThat(adminOneAccount.wants(ownerless)).isTrue();
+        assertThat(adminOneAccount.wants(alices)).isFalse();
+    }
 }

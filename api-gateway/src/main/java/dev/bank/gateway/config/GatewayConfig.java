@@ -18,11 +18,13 @@ import java.util.Map;
  * @param kafkaTimeout   how long a publish may take before the gateway answers 503
  * @param kafkaSecurity  how the gateway's producer and results consumer authenticate
  * @param api            how the REST API authenticates and limits its callers ({@link ApiSecurity})
+ * @param webhooks       where webhooks may go and how many one principal may have ({@link WebhookSettings})
  * @param events         the live event streams ({@link LiveEventsConfig})
  */
 public record GatewayConfig(String bootstrapServers, Topics topics, String bindHost, int port,
                             List<String> processorUrls, Duration outcomeTimeout, Duration kafkaTimeout,
-                            KafkaSecurity kafkaSecurity, ApiSecurity api, LiveEventsConfig events) {
+                            KafkaSecurity kafkaSecurity, ApiSecurity api, WebhookSettings webhooks,
+                            LiveEventsConfig events) {
 
     public GatewayConfig {
         processorUrls = List.copyOf(processorUrls);
@@ -40,46 +42,52 @@ public record GatewayConfig(String bootstrapServers, Topics topics, String bindH
                 Duration.parse(env.getOrDefault("BANK_KAFKA_TIMEOUT", "PT5S")),
                 KafkaSecurity.fromEnv(env),
                 ApiSecurity.fromEnv(env),
+                WebhookSettings.fromEnv(env),
                 LiveEventsConfig.fromEnv(env));
     }
 
     public GatewayConfig withApi(ApiSecurity newApi) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
-                kafkaSecurity, newApi, events);
+                kafkaSecurity, newApi, webhooks, events);
     }
 
     public GatewayConfig withBootstrapServers(String servers) {
         return new GatewayConfig(servers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
-                kafkaSecurity, api, events);
+                kafkaSecurity, api, webhooks, events);
     }
 
     public GatewayConfig withProcessorUrls(List<String> urls) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, urls, outcomeTimeout, kafkaTimeout,
-                kafkaSecurity, api, events);
+                kafkaSecurity, api, webhooks, events);
     }
 
     public GatewayConfig withPort(int newPort) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, newPort, processorUrls, outcomeTimeout,
-                kafkaTimeout, kafkaSecurity, api, events);
+                kafkaTimeout, kafkaSecurity, api, webhooks, events);
     }
 
     public GatewayConfig withKafkaTimeout(Duration timeout) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, timeout,
-                kafkaSecurity, api, events);
+                kafkaSecurity, api, webhooks, events);
     }
 
     public GatewayConfig withKafkaSecurity(KafkaSecurity security) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
-                security, api, events);
+                security, api, webhooks, events);
     }
 
     public GatewayConfig withOutcomeTimeout(Duration timeout) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, timeout, kafkaTimeout,
-                kafkaSecurity, api, events);
+                kafkaSecurity, api, webhooks, events);
+    }
+
+    public GatewayConfig withWebhooks(WebhookSettings settings) {
+        return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
+                kafkaSecurity, api, settings, events);
     }
 
     public GatewayConfig withEvents(LiveEventsConfig newEvents) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
-                kafkaSecurity, api, newEvents);
+                kafkaSecurity, api, webhooks, newEvents);
     }
 }

@@ -3,17 +3,20 @@ package dev.bank.gateway.http;
 import dev.bank.gateway.auth.ApiSecurity;
 import dev.bank.gateway.auth.Principal;
 import dev.bank.gateway.auth.Scope;
+import dev.bank.gateway.config.WebhookSettings;
 import dev.bank.gateway.http.Access.Rule;
 import dev.bank.gateway.events.LiveEvents;
 import dev.bank.gateway.kafka.CommandPublisher;
 import dev.bank.gateway.kafka.FxRateBook;
 import dev.bank.gateway.kafka.OutcomeListener;
 import dev.bank.gateway.kafka.ProcessorClient;
+import dev.bank.gateway.kafka.WebhookStore;
 import dev.bank.observability.HttpErrors;
 import dev.bank.observability.HttpListener;
 import dev.bank.observability.Observability;
 import dev.bank.observability.PathIds;
 import dev.bank.observability.Urls;
+import dev.bank.observability.WebhookTargets;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.Json;
@@ -69,6 +72,8 @@ import java.util.function.Consumer;
  *       with what the rules found and the payment it holds (admin)</li>
  *   <li>{@code POST /accounts/{accountId}/reviews/{reviewId}/approve}, {@code /reject} – end a review (admin)</li>
  *   <li>{@code PUT /accounts/{accountId}/fraud-rules} – the account's own fraud thresholds (admin)</li>
+ *   <li>{@code /webhooks}, {@code /webhooks/{webhookId}}, {@code /webhooks/{webhookId}/replay} – webhook
+ *       subscriptions ({@link WebhookRoutes})</li>
  *   <li>{@code GET /accounts/{accountId}/events} – the account's postings and hold changes as they happen, as
  *       server-sent events, resumable with {@code Last-Event-ID} ({@link EventRoutes})</li>
  * </ul>
@@ -115,7 +120,8 @@ public final class BankApi implements AutoCloseable {
     /** The documented routes; {@code schemas/.../openapi/bank-api.yaml} describes exactly these. */
     static final List<String> PUBLIC_ROUTES = List.of(ACCOUNTS, TRANSACTION, BALANCE, TRANSACTION_STATUS, TRANSFERS,
             TRANSFER_STATUS, ACCOUNT, INTEREST_RATE, TRANSACTIONS, STATEMENT, LIMITS, FREEZE, UNFREEZE, CLOSE, HOLDS, HOLD, CAPTURE, VOID,
-            FX_QUOTES, FX_RATES, REVIEW_QUEUE, REVIEWS, REVIEW, APPROVE, REJECT, FRAUD_RULES, EVENTS);
+            FX_QUOTES, FX_RATES, REVIEW_QUEUE, REVIEWS, REVIEW, APPROVE, REJECT, FRAUD_RULES, WebhookRoutes.WEBHOOKS,
+            WebhookRoutes.WEBHOOK, WebhookRoutes.REPLAY, EVENTS);
 
     private final CommandPublisher publisher;
     private final OutcomeListener outcomes;
@@ -126,11 +132,15 @@ public final class BankApi implements AutoCloseable {
     private volatile boolean draining;
     private volatile InetSocketAddress listenOn;
     private final Javalin app;
+    private final WebhookRoutes webhooks;
 
     public BankApi(CommandPublisher publisher, OutcomeListener outcomes, ProcessorClient processors,
                    Duration outcomeTimeout, PrometheusMeterRegistry registry, ApiSecurity security, FxRateBook rates,
-                   Clock clock, Duration kafkaTimeout, LiveEvents live) {
+                   Clock clock, Duration kafkaTimeout, WebhookStore webhookStore, WebhookSettings webhookSettings,
+                   LiveEvents live) {
         FxRoutes fx = new FxRoutes(rates, publisher, clock, kafkaTimeout);
+        this.webhooks = new WebhookRoutes(webhookStore, new WebhookTargets(webhookSettings.allowList(),
+                WebhookTargets.DNS), webhookSettings, clock, kafkaTimeout);
         this.registry = registry;
         this.publisher = publisher;
         this.outcomes = outcomes;
@@ -204,6 +214,7 @@ public final class BankApi implements AutoCloseable {
                     ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
             route(config, HandlerType.PUT, FRAUD_RULES, Rule.ADMIN, ctx -> submit(ctx, Requests.fraudRules(
                     ctx.pathParam("accountId"), ctx.bodyAsBytes(), ctx.header(Requests.IDEMPOTENCY_KEY)), 200));
+            webhooks.install((method, path, rule, handler) -> route(config, method, path, rule, handler));
             // the account's events as they happen: the owner's (or an admin's), a stream that lasts
             route(config, HandlerType.GET, EVENTS, Rule.READ, new EventRoutes(live, processors, access)::stream);
             route(config, HandlerType.GET, "/health", Rule.PUBLIC, ctx -> ctx.result("ok"));
@@ -458,5 +469,6 @@ public final class BankApi implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        webhooks.close();
     }
 }

@@ -37,6 +37,10 @@ final class NotFound {
                 + Problem.excerpt(accountId)).withReason("REVIEW_NOT_FOUND");
     }
 
+    static Problem webhook(String webhookId) {
+        return Problem.of(404, "Webhook not found", "no webhook subscription " + Problem.excerpt(webhookId));
+    }
+
     /** The 404 of a route, by its template. */
     static Problem at(String route, Map<String, String> pathParams) {
         String accountId = pathParams.get("accountId");
@@ -45,6 +49,7 @@ final class NotFound {
             case BankApi.TRANSFER_STATUS -> transfer(accountId, pathParams.get("transferId"));
             case BankApi.HOLD, BankApi.CAPTURE, BankApi.VOID -> hold(accountId, pathParams.get("holdId"));
             case BankApi.REVIEW, BankApi.APPROVE, BankApi.REJECT -> review(accountId, pathParams.get("reviewId"));
+            case WebhookRoutes.WEBHOOK, WebhookRoutes.REPLAY -> webhook(pathParams.get("webhookId"));
             default -> account(accountId);
         };
     }

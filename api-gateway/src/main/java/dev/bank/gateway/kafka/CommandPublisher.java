@@ -4,6 +4,8 @@ import dev.bank.gateway.config.GatewayConfig;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.FxRate;
 import dev.bank.schemas.Topic;
+import dev.bank.schemas.WebhookReplay;
+import dev.bank.schemas.WebhookSubscription;
 import dev.bank.schemas.WireHeaders;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -29,10 +31,14 @@ public final class CommandPublisher implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final Topic<Command> topic;
     private final Topic<FxRate> rates;
+    private final Topic<WebhookSubscription> webhooks;
+    private final Topic<WebhookReplay> replays;
 
     public CommandPublisher(GatewayConfig config) {
         this.topic = config.topics().commandsTopic();
         this.rates = config.topics().fxRatesTopic();
+        this.webhooks = config.topics().webhooksTopic();
+        this.replays = config.topics().webhookReplaysTopic();
         int timeoutMs = (int) config.kafkaTimeout().toMillis();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -77,6 +83,32 @@ public final class CommandPublisher implements AutoCloseable {
         CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
         try {
             producer.send(new ProducerRecord<>(rates.name(), rate.key(), rates.serialize(rate)), (metadata, error) -> {
+                if (error != null) sent.completeExceptionally(error);
+                else sent.complete(metadata);
+            });
+        } catch (RuntimeException e) {
+            sent.completeExceptionally(e);
+        }
+        return sent;
+    }
+
+    /**
+     * Publishes a webhook subscription to the compacted webhooks topic keyed by its id, or, for null, the tombstone
+     * that deletes subscription {@code id}.
+     */
+    public CompletableFuture<RecordMetadata> publishWebhook(String id, WebhookSubscription subscription) {
+        return send(new ProducerRecord<>(webhooks.name(), id, webhooks.serialize(subscription)));
+    }
+
+    /** Publishes a request to deliver a subscription's dead letters again, keyed by the subscription's id. */
+    public CompletableFuture<RecordMetadata> publishReplay(WebhookReplay replay) {
+        return send(new ProducerRecord<>(replays.name(), replay.subscriptionId(), replays.serialize(replay)));
+    }
+
+    private CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
+        CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
+        try {
+            producer.send(record, (metadata, error) -> {
                 if (error != null) sent.completeExceptionally(error);
                 else sent.complete(metadata);
             });
