@@ -311,7 +311,11 @@ class LiveEventsIT {
                 "?after=0");
         assertThat(readOnly.status()).isEqualTo(200);
         assertThat(sequences(readOnly.take(1, WAIT))).containsExactly(1L);
+        // the metrics operations.md names
         assertThat(bank.http().as(BankStack.adminToken()).raw("/metrics")).contains("bank_gateway_events_streams",
-                "bank_gateway_events_delivered_total");
+                "bank_gateway_events_delivered_total", "bank_gateway_events_backlog_fetches_total",
+                "bank_gateway_events_resets_total", "bank_gateway_events_ended_total{",
+                "bank_gateway_events_refused_total{", "bank_gateway_events_received_total",
+                "bank_gateway_events_unreadable_total");
     }
 }

@@ -84,8 +84,16 @@ final class EventRoutes {
                     return;
                 }
                 EventCursor cursor = start.after() == null ? EventCursor.newOnly() : EventCursor.after(start.after());
-                live.open(admission, accountId, viewer::maySee, cursor,
-                        (after, limit) -> processors.events(accountId, after, limit, viewer), exchange, expires, head);
+                try {
+                    live.open(admission, accountId, viewer::maySee, cursor,
+                            (after, limit) -> processors.events(accountId, after, limit, viewer), exchange, expires,
+                            head);
+                } catch (RuntimeException e) {
+                    // a bug: answered (and logged) rather than left hanging with its place taken
+                    log.error("live stream of {} could not open", accountId, e);
+                    admission.release();
+                    if (!exchange.done.isDone()) exchange.refuse(503, null, null, e);
+                }
             });
             return exchange.done;
         });
