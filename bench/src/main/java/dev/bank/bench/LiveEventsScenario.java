@@ -79,7 +79,9 @@ final class LiveEventsScenario {
                 throw new IllegalStateException("interrupted while subscribing", e);
             }
             received.started = true;
-            if (connected < subscribers) failures.add("only " + connected + " of " + subscribers + " subscribers connected");
+            if (connected < subscribers) {
+                failures.add("only " + connected + " of " + subscribers + " subscribers connected");
+            }
 
             CpuClock.NamedThreads gateway = CpuClock.NamedThreads.start(GATEWAY_THREADS);
             CpuClock.NamedThreads streamThreads = CpuClock.NamedThreads.start(STREAM_THREADS);
@@ -100,7 +102,8 @@ final class LiveEventsScenario {
                 }
             }
             Map<String, Long> gatewayByThreads = CpuClock.NamedThreads.byPrefix(gateway);
-            long gatewayCpu = gateway == null ? -1 : gatewayByThreads.values().stream().mapToLong(Long::longValue).sum();
+            long gatewayCpu = gateway == null ? -1
+                    : gatewayByThreads.values().stream().mapToLong(Long::longValue).sum();
             long streamCpu = CpuClock.NamedThreads.since(streamThreads);
             long processCpu = CpuClock.between(cpuBefore, CpuClock.processNanos());
             received.stopped = true;
@@ -266,8 +269,8 @@ final class LiveEventsScenario {
             }
             long k = id - 2; // the k-th command on the account (0-based)
             long i = k * plan.w.accountIds().size() + a;
-            if (k < 0 || i >= plan.w.n() || !contains(data, length, "\"transactionId\":\"" + plan.w.transactionId((int) i)
-                    + "\"")) {
+            if (k < 0 || i >= plan.w.n()
+                    || !contains(data, length, "\"transactionId\":\"" + plan.w.transactionId((int) i) + "\"")) {
                 mismatched.incrementAndGet();
                 return;
             }
@@ -408,7 +411,8 @@ final class LiveEventsScenario {
                     perCommandMicros(gatewayCpu), perEventMicros(streamCpu), perCommandMicros(processCpu)));
             StringBuilder threads = new StringBuilder("cpu of the gateway's threads, µs per command:");
             gatewayByThreads.forEach((name, nanos) -> threads.append(String.format(Locale.ROOT, " %s %.0f,",
-                    name.replace("kafka-producer-network-thread | bank-gateway", "producer"), perCommandMicros(nanos))));
+                    name.replace("kafka-producer-network-thread | bank-gateway", "producer"),
+                    perCommandMicros(nanos))));
             l.add(threads.substring(0, threads.length() - 1));
             return l;
         }

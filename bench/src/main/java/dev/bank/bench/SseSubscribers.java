@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -133,7 +134,7 @@ final class SseSubscribers implements AutoCloseable {
         private final int stream;
         private final Listener listener;
         private final CountDownLatch started;
-        private final java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean();
+        private final AtomicBoolean counted = new AtomicBoolean();
         volatile int refused;
         private final byte[] line = new byte[MAX_LINE];
         private int length;

@@ -257,7 +257,8 @@ class LiveEventsIT {
     @Test
     void concurrentWritersAreSeenInOneOrderByEveryReader() throws Exception {
         open("le-c", "0.01");
-        List<SseTestClient> readers = List.of(stream("le-c", Map.of(), "?after=0"), stream("le-c", Map.of(), "?after=0"),
+        List<SseTestClient> readers = List.of(stream("le-c", Map.of(), "?after=0"),
+                stream("le-c", Map.of(), "?after=0"),
                 stream(bank.gateway().port(), "le-c", BankStack.adminToken(), Map.of(), "?after=0"));
         int writes = 80;
         ExecutorService writers = Executors.newFixedThreadPool(8);

@@ -105,7 +105,9 @@ final class EventRoutes {
     /** The header wins: an EventSource reconnecting sends it with the URL it first used, {@code ?after=} included. */
     private static Start start(Context ctx) {
         String header = ctx.header(LAST_EVENT_ID);
-        if (header != null && !header.isBlank()) return new Start(sequence(LAST_EVENT_ID, header.trim()), LAST_EVENT_ID);
+        if (header != null && !header.isBlank()) {
+            return new Start(sequence(LAST_EVENT_ID, header.trim()), LAST_EVENT_ID);
+        }
         String query = ctx.queryParam(AFTER);
         if (query != null) return new Start(sequence(AFTER, query), AFTER);
         return new Start(null, LAST_EVENT_ID);

@@ -96,8 +96,8 @@ public final class ProcessorClient implements AutoCloseable {
     }
 
     /**
-     * The account's events after sequence {@code after}, oldest first, at most {@code limit}, with the oldest and newest
-     * sequences the processors keep; what a live stream reads before it follows the events topic.
+     * The account's events after sequence {@code after}, oldest first, at most {@code limit}, with the oldest and
+     * newest sequences the processors keep; what a live stream reads before it follows the events topic.
      */
     public CompletableFuture<Optional<AccountEventPage>> events(String accountId, long after, int limit,
                                                                 Viewer viewer) {

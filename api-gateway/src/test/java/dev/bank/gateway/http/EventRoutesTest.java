@@ -77,7 +77,8 @@ class EventRoutesTest {
                 "BANK_SERVICE_TOKEN", "test-service-token-0123456789"));
         Access access = new Access(security, registry);
         processor.start();
-        processors = new ProcessorClient(List.of("http://127.0.0.1:" + processor.port()), "test-service-token-0123456789");
+        processors = new ProcessorClient(List.of("http://127.0.0.1:" + processor.port()),
+                "test-service-token-0123456789");
         live = new LiveEvents(config, feed, registry, Clock.systemUTC());
         EventRoutes routes = new EventRoutes(live, processors, access);
         app = Javalin.create(c -> {
@@ -324,7 +325,8 @@ class EventRoutesTest {
         processor.open("alice", "alice");
         SseTestClient first = open("/accounts/alice/events", alice(), Map.of());
         SseTestClient second = open("/accounts/alice/events?after=0", alice(), Map.of());
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> first.openingBlockSeen() && second.openingBlockSeen());
+        Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> first.openingBlockSeen() && second.openingBlockSeen());
         live.close();
         assertThat(first.awaitEnd(Duration.ofSeconds(5))).isEqualTo(SseTestClient.End.CLEAN);
         assertThat(second.awaitEnd(Duration.ofSeconds(5))).isEqualTo(SseTestClient.End.CLEAN);
