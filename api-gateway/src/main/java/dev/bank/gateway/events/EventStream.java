@@ -2,6 +2,8 @@ package dev.bank.gateway.events;
 
 import dev.bank.schemas.AccountEvent;
 import dev.bank.schemas.AccountEventPage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -9,6 +11,8 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -26,7 +30,7 @@ import java.util.function.Predicate;
  * the stream says why in a comment and ends cleanly once its queue is written.
  */
 public final class EventStream implements LiveFeed.Subscriber {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EventStream.class);
+    private static final Logger log = LoggerFactory.getLogger(EventStream.class);
 
     /** Why a stream ended, as the metrics count it. */
     enum End {
@@ -99,7 +103,6 @@ public final class EventStream implements LiveFeed.Subscriber {
     private enum State { OPENING, OPEN, CLOSING, ENDED }
 
     private final String accountId;
-    private final String principal;
     private final Predicate<String> maySeeOwner;
     private final EventCursor cursor;
     private final Fetcher fetcher;
@@ -139,11 +142,10 @@ public final class EventStream implements LiveFeed.Subscriber {
      * @param expiresAt   when the client's token expires (null: not known), when the stream ends
      * @param head        a HEAD request: headers only, once the account is found
      */
-    EventStream(String accountId, String principal, Predicate<String> maySeeOwner, EventCursor cursor,
+    EventStream(String accountId, Predicate<String> maySeeOwner, EventCursor cursor,
                 Fetcher fetcher, LiveFeed feed, Exchange exchange, Events events, ScheduledExecutorService timer,
                 long retryMillis, int pageSize, int queueLimit, long heartbeatNanos, Instant expiresAt, boolean head) {
         this.accountId = accountId;
-        this.principal = principal;
         this.maySeeOwner = maySeeOwner;
         this.cursor = cursor;
         this.fetcher = fetcher;
@@ -160,14 +162,6 @@ public final class EventStream implements LiveFeed.Subscriber {
         // the first heartbeat at a random point of the interval: streams opened together (a gateway's clients
         // reconnecting after a restart) do not all write at the same tick, nor find their dead clients at once
         this.lastWriteNanos = System.nanoTime() - (long) (Math.random() * heartbeatNanos);
-    }
-
-    String accountId() {
-        return accountId;
-    }
-
-    String principal() {
-        return principal;
     }
 
     /** Subscribes first (so nothing committed from now on is missed), then asks for the events after the start. */
@@ -254,8 +248,8 @@ public final class EventStream implements LiveFeed.Subscriber {
     private void elsewhere(Runnable task) {
         try {
             timer.execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            java.util.concurrent.ForkJoinPool.commonPool().execute(task);
+        } catch (RejectedExecutionException e) {
+            ForkJoinPool.commonPool().execute(task);
         }
     }
 
@@ -264,7 +258,7 @@ public final class EventStream implements LiveFeed.Subscriber {
         try {
             timer.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
             return true;
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             return false;
         }
     }
@@ -417,17 +411,10 @@ public final class EventStream implements LiveFeed.Subscriber {
     }
 
     private void retry() {
-        Runnable after;
         synchronized (this) {
             retryScheduled = false;
-            after = state == State.OPEN && queue.isEmpty() && !needsFlush && cursor.needsFetch() ? fetchNow() : null;
+            if (state == State.OPEN && queue.isEmpty() && !needsFlush && cursor.needsFetch()) fetch();
         }
-        run(after);
-    }
-
-    private Runnable fetchNow() {
-        fetch();
-        return null;
     }
 
     // ---- the streams' timer ----

@@ -147,7 +147,7 @@ public final class LiveEvents implements AutoCloseable {
      */
     public void open(Admission admission, String accountId, Predicate<String> maySeeOwner, EventCursor cursor,
                      EventStream.Fetcher fetcher, EventStream.Exchange exchange, Instant expiresAt, boolean head) {
-        EventStream stream = new EventStream(accountId, admission.principal, maySeeOwner, cursor, fetcher, feed,
+        EventStream stream = new EventStream(accountId, maySeeOwner, cursor, fetcher, feed,
                 exchange, new EventStream.Events() {
                     @Override
                     public void delivered(int count) {
