@@ -193,8 +193,10 @@ class RestLoadHttpTest {
             assertThat(second.failures()).isEmpty();
             assertThat(requests.get()).isEqualTo(60);
             assertThat(maxInServer.get()).isEqualTo(concurrency);
-            // 60 requests, the second run's on the first run's connections
-            assertThat(grouped.accepted()).isBetween(1, concurrency);
+            // 60 requests on a handful of connections, the second run's on the first run's: kept, not one per
+            // request. An answer frees its slot a moment before Jetty returns the connection to its pool, so on a
+            // loaded machine the next request may open one more (seen once in CI at 5); never one per request
+            assertThat(grouped.accepted()).isBetween(1, 2 * concurrency);
         }
     }
 
