@@ -106,6 +106,10 @@ public final class LocalBank {
         if (!gateway.awaitEventsReady(timeout)) {
             throw new IllegalStateException("the gateway did not follow the account events topic within " + timeout);
         }
+        // and knows every webhook subscription, so POST /webhooks answers from the start, not 503
+        if (!gateway.awaitWebhooks(timeout)) {
+            throw new IllegalStateException("the gateway did not read the webhook subscriptions within " + timeout);
+        }
         // webhooks: closed by default (BANK_WEBHOOK_ALLOWED_HOSTS=localhost lets a local receiver be a target);
         // BANK_NOTIFIER_ENABLED=false leaves the notifier out (one runs elsewhere: ./bank notifier)
         NotifierApp notifier = null;

@@ -119,12 +119,14 @@ public final class BankStack {
                 .withOutcomeTimeout(Duration.ofSeconds(20));
     }
 
-    /** Starts a gateway and waits until it listens for outcomes and follows the account events. */
+    /** Starts a gateway and waits until it listens for outcomes, follows the account events and knows the webhooks. */
     public GatewayApp startGateway(GatewayConfig config) {
         GatewayApp gateway = GatewayApp.start(config);
         try {
             assertThat(gateway.awaitReady(Duration.ofSeconds(60))).as("gateway reads the results topic").isTrue();
             assertThat(gateway.awaitEventsReady(Duration.ofSeconds(60))).as("gateway follows the account events")
+                    .isTrue();
+            assertThat(gateway.awaitWebhooks(Duration.ofSeconds(60))).as("gateway knows the webhook subscriptions")
                     .isTrue();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
