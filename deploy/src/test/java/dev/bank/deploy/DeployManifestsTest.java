@@ -36,6 +36,8 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import kafka.server.KafkaConfig;
+import org.apache.kafka.metadata.authorizer.StandardAuthorizer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -495,6 +497,45 @@ class DeployManifestsTest {
         assertThat(set.getSpec().getPodManagementPolicy()).as("the quorum starts together").isEqualTo("Parallel");
         assertThat(kafka.pod().getAffinity().getPodAntiAffinity().getRequiredDuringSchedulingIgnoredDuringExecution())
                 .as("one broker per machine").isNotEmpty();
+    }
+
+    /**
+     * The brokers' KAFKA_* variables become broker settings the way the apache/kafka image turns them into
+     * server.properties (lower case; {@code _} a dot, {@code __} an underscore, {@code ___} a dash; a few launcher
+     * variables excluded). Each must be a setting Kafka has (a misspelt one would only be a warning in the broker's
+     * log), and Kafka's own {@code KafkaConfig} must accept the whole, as node 0 sees it.
+     */
+    @Test
+    void theBrokersSettingsAreOnesKafkaHasAndKafkaConfigAcceptsThem() {
+        Workload brokers = workload("kafka");
+        Container c = brokers.containers().get(0);
+        Set<String> launcherOnly = Set.of("KAFKA_VERSION", "KAFKA_LOG4J_OPTS", "KAFKA_OPTS", "KAFKA_JMX_OPTS",
+                "KAFKA_JVM_PERFORMANCE_OPTS", "KAFKA_GC_LOG_OPTS", "KAFKA_LOG4J_ROOT_LOGLEVEL", "KAFKA_LOG4J_LOGGERS",
+                "KAFKA_TOOLS_LOG4J_LOGLEVEL");
+        Set<String> known = new TreeSet<>(scala.jdk.javaapi.CollectionConverters.asJava(KafkaConfig.configNames()));
+        // the authorizer's own settings (KAFKA_AUTHORIZER_CLASS_NAME names it)
+        known.add(StandardAuthorizer.SUPER_USERS_CONFIG);
+        known.add(StandardAuthorizer.ALLOW_EVERYONE_IF_NO_ACL_IS_FOUND_CONFIG);
+        java.util.Properties props = new java.util.Properties();
+        env(brokers, c).forEach((name, value) -> {
+            if (!name.startsWith("KAFKA_") || launcherOnly.contains(name)) return;
+            String property = name.substring("KAFKA_".length()).toLowerCase(java.util.Locale.ROOT)
+                    .replaceAll("(?<!_)_(?!_)", ".").replace("___", "-").replace("__", "_");
+            // per-listener settings: listener.name.<listener>.[<sasl mechanism>.]<setting>
+            String setting = property.replaceFirst("^listener\\.name\\.[a-z0-9_-]+\\.((scram-sha-(256|512)|plain)\\.)?", "");
+            assertThat(known).as("%s sets %s, which is no Kafka broker setting", name, property).contains(setting);
+            props.put(property, value);
+        });
+        // what the start-up script adds for pod kafka-0
+        String script = String.join("\n", c.getCommand());
+        Matcher advertised = Pattern.compile("KAFKA_ADVERTISED_LISTENERS=\"([^\"]+)\"").matcher(script);
+        assertThat(advertised.find()).isTrue();
+        props.put("node.id", "0");
+        props.put("advertised.listeners", advertised.group(1).replace("${POD_NAME}", "kafka-0"));
+        KafkaConfig config = KafkaConfig.fromProps(props, false);
+        assertThat(config.nodeId()).isZero();
+        assertThat(config.minInSyncReplicas()).isEqualTo(2);
+        assertThat(config.defaultReplicationFactor()).isEqualTo(3);
     }
 
     // ---------------------------------------------------------------------------------------------------------
