@@ -18,6 +18,7 @@ import dev.bank.observability.PathIds;
 import dev.bank.observability.Urls;
 import dev.bank.observability.WebhookTargets;
 import dev.bank.schemas.Command;
+import dev.bank.schemas.Documents;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Outcome;
@@ -402,7 +403,7 @@ public final class BankApi implements AutoCloseable {
         String accountId = ctx.pathParam("accountId");
         String holdId = ctx.pathParam("holdId");
         answer(ctx, processors.hold(accountId, holdId, Access.viewer(ctx)),
-                hold -> json(ctx, 200, Responses.hold(hold)),
+                hold -> json(ctx, 200, Documents.hold(hold)),
                 () -> problem(ctx, NotFound.hold(accountId, holdId)));
     }
 
