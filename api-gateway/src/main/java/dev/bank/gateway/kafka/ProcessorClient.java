@@ -235,6 +235,11 @@ public final class ProcessorClient implements AutoCloseable {
         }).thenCompose(next -> next);
     }
 
+    /** The owner table as it is now; null when direct reads are off (for tests). */
+    OwnerDirectory owners() {
+        return owners;
+    }
+
     @Override
     public void close() {
         if (owners != null) owners.close();
