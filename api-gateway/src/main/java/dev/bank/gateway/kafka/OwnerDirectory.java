@@ -13,8 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +31,11 @@ import java.util.function.LongSupplier;
  * read missed its owner. The metadata is asked only of the configured processor URLs, with the service credential;
  * the owners' URLs it names are checked ({@link OwnerTable#queryUrl}) before any read goes there. One refresh runs at
  * a time, on no request's thread; when none succeeds the old table stays until it is too old to use.
+ * <p>
+ * An owner that did not answer is left out of the tables learned after it for {@link DirectReadsConfig#maxAge()}
+ * (again from each time it fails again), or until the assignment changes: the group may go on naming a dead instance
+ * until its session times out, and an address the gateway cannot reach (a firewall that drops, a wrong
+ * {@code application.server}) would otherwise make a read wait for the connect time-out after every refresh.
  */
 final class OwnerDirectory implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(OwnerDirectory.class);
@@ -45,6 +52,8 @@ final class OwnerDirectory implements AutoCloseable {
     private final Counter refreshed;
     private final Counter failed;
     private volatile boolean failing;
+    /** owners that did not answer, with when they may be asked again */
+    private final Map<String, Long> unreachableUntil = new ConcurrentHashMap<>();
 
     OwnerDirectory(List<String> processorUrls, QueryClient client, DirectReadsConfig config, MeterRegistry registry,
                    LongSupplier nanoTime) {
@@ -87,6 +96,7 @@ final class OwnerDirectory implements AutoCloseable {
         if (why == OwnerTable.Miss.MISDIRECTED) {
             table.updateAndGet(t -> t.withoutOwner(route.partition(), route.url()));
         } else if (why == OwnerTable.Miss.UNREACHABLE) {
+            unreachableUntil.put(route.url(), nanoTime.getAsLong() + config.maxAge().toNanos());
             table.updateAndGet(t -> t.withoutInstance(route.url()));
         } else {
             return;
@@ -151,12 +161,16 @@ final class OwnerDirectory implements AutoCloseable {
     /** Replaces the table with a processor's answer; empty when it did, else what was wrong with the answer. */
     private Optional<String> learn(String base, Optional<byte[]> answer) {
         if (answer.isEmpty()) return Optional.of(base + " does not serve the partition owners (404)");
+        long now = nanoTime.getAsLong();
         OwnerTable next;
         try {
-            next = OwnerTable.of(Json.MAPPER.readValue(answer.get(), PartitionOwners.class), nanoTime.getAsLong());
+            next = OwnerTable.of(Json.MAPPER.readValue(answer.get(), PartitionOwners.class), now);
         } catch (java.io.IOException | IllegalArgumentException e) {
             return Optional.of(base + " told unusable partition owners: " + e.getMessage());
         }
+        if (!java.util.Objects.equals(table.get().version(), next.version())) unreachableUntil.clear();
+        unreachableUntil.values().removeIf(until -> until - now <= 0);
+        for (String url : unreachableUntil.keySet()) next = next.withoutInstance(url);
         OwnerTable before = table.getAndSet(next);
         refreshed.increment();
         if (failing) {
