@@ -72,7 +72,8 @@ final class LiveEventsScenario {
         try (SseSubscribers streams = new SseSubscribers(subscribers)) {
             int connected;
             try {
-                connected = streams.open(config.gatewayUrls().get(0), plan.paths(), plan.startsAfter(), bearer, received,
+                connected = streams.open(config.gatewayUrls().get(0), plan.paths(), plan.startsAfter(), bearer,
+                        received,
                         config.scenarioTimeout());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -142,7 +143,8 @@ final class LiveEventsScenario {
             streams.open(config.gatewayUrls().get(0), plan.paths(), plan.startsAfter(), bearer, received,
                     config.scenarioTimeout());
             received.started = true;
-            RestLoad.Run run = http.run("live-events-warmup", config.gatewayUrls().get(0), warm.n(), config.concurrency(), 0,
+            RestLoad.Run run = http.run("live-events-warmup", config.gatewayUrls().get(0), warm.n(),
+                    config.concurrency(), 0,
                     i -> Request.post("/transaction", "application/json", Json.bytes(RestScenarios.body(warm, i)))
                             .with("Authorization", bearer),
                     (i, response) -> RestScenarios.checkTransaction(warm, i, response), config.scenarioTimeout());

@@ -162,7 +162,8 @@ class RepliesIT {
     private static double metric(String metrics, String name, String label) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$").matcher(metrics);
         while (m.find()) {
-            if (m.group(1) == null ? label.isEmpty() : m.group(1).contains(label)) return Double.parseDouble(m.group(2));
+            boolean labelled = m.group(1) == null ? label.isEmpty() : m.group(1).contains(label);
+            if (labelled) return Double.parseDouble(m.group(2));
         }
         return Double.NaN;
     }

@@ -230,8 +230,8 @@ public record Topics(String commands, String results, String ledger, String tran
     /** The same topics with another replication factor. */
     public Topics withReplication(short factor) {
         return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, holds, fxRates, fraudAlerts,
-                accountEvents, webhooks, webhookDeadLetters, webhookReplays, replies, partitions, replyPartitions, factor,
-                idempotencyRetention);
+                accountEvents, webhooks, webhookDeadLetters, webhookReplays, replies, partitions, replyPartitions,
+                factor, idempotencyRetention);
     }
 
     private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {

@@ -76,7 +76,9 @@ public final class WireHeaders {
         }
         long partition = 0;
         for (byte b : value) {
-            if (b < '0' || b > '9') return ReplyTo.refused(ReplyRefusal.MALFORMED, "the header is not a decimal number");
+            if (b < '0' || b > '9') {
+                return ReplyTo.refused(ReplyRefusal.MALFORMED, "the header is not a decimal number");
+            }
             partition = partition * 10 + (b - '0');
         }
         if (partition >= partitions) {

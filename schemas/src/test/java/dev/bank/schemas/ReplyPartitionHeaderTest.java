@@ -52,7 +52,8 @@ class ReplyPartitionHeaderTest {
     Arbitrary<byte[]> values() {
         return Arbitraries.oneOf(Arbitraries.just(null), Arbitraries.bytes().array(byte[].class).ofMaxSize(24),
                 Arbitraries.strings().numeric().ofMaxLength(24).map(s -> s.getBytes(StandardCharsets.UTF_8)),
-                Arbitraries.strings().withChars("0123456789-+ x").ofMaxLength(6).map(s -> s.getBytes(StandardCharsets.UTF_8)));
+                Arbitraries.strings().withChars("0123456789-+ x").ofMaxLength(6)
+                        .map(s -> s.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test

@@ -56,8 +56,8 @@ public record ReplySettings(String instanceId, Integer partition) {
             return Utils.toPositive(Utils.murmur2(instanceId.getBytes(StandardCharsets.UTF_8))) % count;
         }
         if (partition >= count) {
-            throw new IllegalStateException("BANK_GATEWAY_REPLY_PARTITION is " + partition + " but the replies topic has "
-                    + count + " partitions (0 to " + (count - 1) + ")");
+            throw new IllegalStateException("BANK_GATEWAY_REPLY_PARTITION is " + partition
+                    + " but the replies topic has " + count + " partitions (0 to " + (count - 1) + ")");
         }
         return partition;
     }

@@ -36,7 +36,8 @@ class ReplySettingsTest {
 
     @Test
     void withoutAnIdTheInstanceIsNamedByItsHost() {
-        assertThat(ReplySettings.fromEnv(Map.of("HOSTNAME", "gateway-7d9f-x2")).instanceId()).isEqualTo("gateway-7d9f-x2");
+        assertThat(ReplySettings.fromEnv(Map.of("HOSTNAME", "gateway-7d9f-x2")).instanceId())
+                .isEqualTo("gateway-7d9f-x2");
         assertThat(ReplySettings.fromEnv(Map.of()).instanceId()).isNotBlank();
         assertThat(ReplySettings.fromEnv(Map.of("BANK_GATEWAY_INSTANCE_ID", "gw-1", "HOSTNAME", "h")).instanceId())
                 .isEqualTo("gw-1");

@@ -97,7 +97,8 @@ class RepliesPropertiesTest {
                                                                       @ForAll boolean transfer) {
         // Given a gateway's command (a request id) with whatever reply-partition headers, among others
         String id = "p-" + sequence++;
-        Command command = transfer ? Command.transfer(id, "acc-1", "acc-2", "1", null) : Command.credit(id, "acc-1", "1");
+        Command command = transfer ? Command.transfer(id, "acc-1", "acc-2", "1", null)
+                : Command.credit(id, "acc-1", "1");
         RecordHeaders headers = new RecordHeaders();
         headers.add(WireHeaders.REQUEST_ID, ("req-" + id).getBytes(StandardCharsets.UTF_8));
         named.forEach(headers::add);

@@ -241,7 +241,8 @@ class RepliesTopologyTest {
                 withRequest().add(WireHeaders.REPLY_PARTITION, bytes("99999999999999999999999")),
                 withRequest().add(WireHeaders.REPLY_PARTITION, new byte[1 << 20]),
                 withRequest().add(WireHeaders.REPLY_PARTITION, null),
-                withRequest().add(WireHeaders.REPLY_PARTITION, bytes("1")).add(WireHeaders.REPLY_PARTITION, bytes("2")));
+                withRequest().add(WireHeaders.REPLY_PARTITION, bytes("1"))
+                        .add(WireHeaders.REPLY_PARTITION, bytes("2")));
         int n = 0;
         for (Headers headers : hostile) {
             upstream(Command.credit("h-" + (++n), "acc-1", "1"), headers);
