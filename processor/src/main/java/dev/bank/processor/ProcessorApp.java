@@ -76,8 +76,11 @@ public final class ProcessorApp implements AutoCloseable {
     }
 
     public static ProcessorApp start(ProcessorConfig config) {
-        ProcessorApp app = new ProcessorApp(config.withTopics(
-                config.topics().withPartitions(TopicPartitions.count(config, config.topics().commands()))));
+        // the replies topic's real count too: a reply partition is checked against it, never written beyond it
+        ProcessorApp app = new ProcessorApp(config.withTopics(config.topics()
+                .withPartitions(TopicPartitions.count(config, config.topics().commands(), config.topics().partitions()))
+                .withReplyPartitions(TopicPartitions.count(config, config.topics().replies(),
+                        config.topics().replyPartitions()))));
         app.queryServer.start(config.queryBindHost(), config.queryPort());
         app.streams.start();
         log.info("processor {} started: bootstrap={} ({}) state={} query API http://{}", config.applicationId(),
