@@ -72,6 +72,7 @@ public final class StoreQueries implements AutoCloseable {
     private final InterestLogic interest;
     private final int partitions;
     private final Forwarder forwarder;
+    private final ServingPartitions serving;
 
     /**
      * @param interest     the business zone that dates and statement months are read in
@@ -80,8 +81,9 @@ public final class StoreQueries implements AutoCloseable {
      * @param serviceToken the credential of the other instances' query APIs, for questions forwarded to them
      */
     public StoreQueries(KafkaStreams streams, HostInfo self, InterestLogic interest, int partitions,
-                        String serviceToken) {
+                        String serviceToken, ServingPartitions serving) {
         this.streams = streams;
+        this.serving = serving;
         this.self = self;
         this.interest = interest;
         this.partitions = partitions;
@@ -181,14 +183,20 @@ public final class StoreQueries implements AutoCloseable {
                                                            IntFunction<Optional<T>> local) {
         KeyQueryMetadata metadata = owner(accountId);
         HostInfo owner = metadata.activeHost();
+        int partition = metadata.partition();
         if (!owner.equals(self)) {
+            serving.revoked(partition);
             if (forwarded) {
                 throw new NotReadyException("account " + accountId + " moved to " + owner + " while asked");
             }
             return forwarder.ask(owner, path, viewer);
         }
+        if (!serving.serves(partition)) {
+            throw new NotReadyException("partition " + partition + " is taking over here and not yet restored "
+                    + "(the processor is " + streams.state() + ")");
+        }
         try {
-            return CompletableFuture.completedFuture(local.apply(metadata.partition()).map(Json::bytes));
+            return CompletableFuture.completedFuture(local.apply(partition).map(Json::bytes));
         } catch (InvalidStateStoreException e) {
             throw new NotReadyException("partition " + metadata.partition() + " of the stores is not "
                     + "queryable right now: " + e.getMessage(), e);
@@ -330,6 +338,9 @@ public final class StoreQueries implements AutoCloseable {
     private FraudReviewList localQueue(Set<Integer> owned, ReviewStatus status, int limit) {
         List<FraudReviewList> found = new ArrayList<>();
         for (int partition : owned) {
+            if (!serving.serves(partition)) {
+                throw new NotReadyException("partition " + partition + " is not yet restored here");
+            }
             try {
                 found.add(Reviews.ofPartition(localStore(BankTopology.FRAUD_REVIEWS_STORE, FraudReview.class,
                         partition), status, limit));
@@ -408,8 +419,15 @@ public final class StoreQueries implements AutoCloseable {
         }
     }
 
+    /**
+     * The account's partition and its active owner. Asked during a rebalance too: partitions that stay where they are
+     * keep answering ({@link ServingPartitions}); only those moving wait.
+     */
     private KeyQueryMetadata owner(String accountId) {
-        requireRunning();
+        KafkaStreams.State state = streams.state();
+        if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+            throw new NotReadyException("the processor is " + state + ", not RUNNING");
+        }
         // Every store is partitioned like the commands topic, whose key is the accountId.
         KeyQueryMetadata metadata = streams.queryMetadataForKey(BankTopology.ACCOUNTS_STORE, accountId,
                 Serdes.String().serializer());
@@ -419,10 +437,15 @@ public final class StoreQueries implements AutoCloseable {
         return metadata;
     }
 
-    /** The store of one partition, only while its task is active and RUNNING (throws otherwise). */
+    /**
+     * The store of one partition. Callers read it only while {@link ServingPartitions} says its active task runs here
+     * with complete stores: Streams' own check (every task of the instance RUNNING) would refuse it during any
+     * rebalance, so it is asked for "stale" stores, which it also hands out while other tasks restore. Throws when
+     * the task is gone (moved away meanwhile).
+     */
     private <V> ReadOnlyKeyValueStore<String, V> localStore(String name, Class<V> type, int partition) {
         return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore())
-                .withPartition(partition));
+                .withPartition(partition).enableStaleStores());
     }
 
     @Override
