@@ -72,6 +72,13 @@ public final class ProcessorApp implements AutoCloseable {
                 .description("Changelog records restored into active tasks (their accounts wait meanwhile); a "
                         + "takeover from a warm standby restores next to nothing")
                 .register(registry);
+        for (String kind : List.of("active", "standby")) {
+            Gauge.builder("bank.streams.tasks", () -> streams.metadataForLocalThreads().stream()
+                            .mapToInt(t -> (kind.equals("active") ? t.activeTasks() : t.standbyTasks()).size()).sum())
+                    .description("Tasks assigned to this instance when it last turned RUNNING: active ones, and "
+                            + "standbys (warm copies, and warm-ups of tasks it will take over)")
+                    .tag("kind", kind).register(registry);
+        }
         Gauge.builder("bank.query.serving.partitions", serving, s -> s.snapshot().size())
                 .description("Partitions whose reads this instance answers from its own stores right now")
                 .register(registry);

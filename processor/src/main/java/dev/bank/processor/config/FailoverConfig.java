@@ -13,8 +13,8 @@ import java.util.Map;
  * @param heartbeatIntervalMs        how often the instance tells the group it lives, and how soon it learns that a
  *                                   rebalance began (a death is acted on within one interval of being noticed)
  * @param transactionTimeoutMs       how long a killed instance's open transaction blocks the partitions it wrote
- *                                   before the broker aborts it; kept at or under the session timeout so the takeover
- *                                   never waits for it
+ *                                   before the broker aborts it; no longer than the session timeout, so a takeover
+ *                                   waits at most the broker's abort check interval for it
  * @param acceptableRecoveryLag      records (summed over a task's changelogs) an instance may be behind and still be
  *                                   given the task as active; further behind, it warms up first as a standby
  * @param maxWarmupReplicas          how many tasks may warm up at once on a returning or new instance
@@ -51,7 +51,7 @@ public record FailoverConfig(String instanceId, int heartbeatIntervalMs, int tra
 
     /**
      * The settings from the environment. Defaults that depend on the session timeout follow it: heartbeats every
-     * 500 ms (at most a tenth of it), a transaction timeout 1 s under it.
+     * 500 ms (at most a tenth of it), a transaction timeout equal to it.
      */
     public static FailoverConfig fromEnv(Map<String, String> env, int sessionTimeoutMs) {
         String id = env.get("BANK_PROCESSOR_INSTANCE_ID");
@@ -60,7 +60,7 @@ public record FailoverConfig(String instanceId, int heartbeatIntervalMs, int tra
                 Integer.parseInt(env.getOrDefault("BANK_HEARTBEAT_INTERVAL_MS",
                         String.valueOf(Math.max(100, Math.min(500, sessionTimeoutMs / 10))))),
                 Integer.parseInt(env.getOrDefault("BANK_TRANSACTION_TIMEOUT_MS",
-                        String.valueOf(Math.max(1000, sessionTimeoutMs - 1000)))),
+                        String.valueOf(sessionTimeoutMs))),
                 Long.parseLong(env.getOrDefault("BANK_ACCEPTABLE_RECOVERY_LAG", "2000")),
                 Integer.parseInt(env.getOrDefault("BANK_MAX_WARMUP_REPLICAS", "2")),
                 Long.parseLong(env.getOrDefault("BANK_PROBING_REBALANCE_INTERVAL_MS",
