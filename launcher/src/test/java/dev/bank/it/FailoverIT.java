@@ -82,7 +82,7 @@ class FailoverIT {
             assertThat(metric(survivor, "bank_streams_tasks{kind=\"standby\"")).isPositive();
             long restoredBefore = (long) metric(survivor, "bank_restore_active_records_total");
             try (FailoverProbe probe = pair.probe()) {
-                TimeUnit.SECONDS.sleep(1);
+                pair.awaitAllAnswering(probe);
 
                 // When one is killed mid-transaction
                 long killedAt = probe.nowMs();
@@ -95,10 +95,11 @@ class FailoverIT {
                                 && probe.firstAllGood(pair.allPartitions(), probe.nowMs() - 300) > 0);
                 long answering = probe.nowMs();
                 // And the survivor's own accounts never failed a read meanwhile
-                assertThat(probe.outages().entrySet()).as("outages of the survivor's own partitions %s",
-                                survivorsOwn)
+                assertThat(probe.outages().entrySet()).as("outages of the survivor's own partitions %s (answers %s)",
+                                survivorsOwn, probe.statuses())
                         .filteredOn(e -> survivorsOwn.contains(e.getKey()))
-                        .allSatisfy(e -> assertThat(e.getValue()).as("partition %d", e.getKey()).isEmpty());
+                        .allSatisfy(e -> assertThat(e.getValue()).as("partition %d", e.getKey())
+                                .noneMatch(outage -> outage[1] > killedAt));
                 long restoredByTakeover = (long) metric(survivor, "bank_restore_active_records_total") - restoredBefore;
                 log.info("takeover: all partitions answer {} ms after the kill; survivor restored {} records as "
                         + "active; answers {}", answering - killedAt, restoredByTakeover, probe.statuses());
@@ -232,6 +233,18 @@ class FailoverIT {
                 return active.size() == 2 && active.values().stream().noneMatch(Set::isEmpty)
                         && processors.stream().allMatch(p ->
                         metric(p, "bank_streams_tasks{kind=\"standby\"") > 0);
+            });
+        }
+
+        /**
+         * Until every account has answered 200 for two seconds: the opens are applied and the group is settled (a
+         * loaded machine can make an instance's transaction time out right after the start, which costs a rebalance).
+         */
+        void awaitAllAnswering(FailoverProbe probe) {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                long now = probe.nowMs();
+                return now > 2000 && probe.longestGap(allPartitions(), now - 2000, now) == 0
+                        && probe.firstAllGood(allPartitions(), now - 2000) > 0;
             });
         }
 

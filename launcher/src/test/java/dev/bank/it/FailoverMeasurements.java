@@ -78,7 +78,7 @@ class FailoverMeasurements {
                 Set<Integer> survivorsOwn = new TreeSet<>(pair.activePartitions().get(survivorId));
                 Set<Integer> victimsOwn = new TreeSet<>(pair.activePartitions().get(victimId));
                 try (FailoverProbe probe = pair.probe()) {
-                    TimeUnit.SECONDS.sleep(2);
+                    pair.awaitAllAnswering(probe);
                     long killedAt = probe.nowMs();
                     victim.kill();
                     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() ->
