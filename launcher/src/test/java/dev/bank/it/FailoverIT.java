@@ -199,12 +199,17 @@ class FailoverIT {
 
         static Pair start(TestKafkaCluster kafka, Path dir, Map<String, String> settings, String prefix) {
             Pair pair = new Pair(kafka, dir, settings, prefix);
-            pair.processors.forEach(ProcessorProcess::launch);
-            pair.processors.forEach(p -> p.awaitRunning(Duration.ofSeconds(120)));
-            for (String account : pair.accounts) pair.send(Command.open("open-" + account, account, "EUR", "100"));
-            pair.writer.setDaemon(true);
-            pair.writer.start();
-            return pair;
+            try {
+                pair.processors.forEach(ProcessorProcess::launch);
+                pair.processors.forEach(p -> p.awaitRunning(Duration.ofSeconds(180)));
+                for (String account : pair.accounts) pair.send(Command.open("open-" + account, account, "EUR", "100"));
+                pair.writer.setDaemon(true);
+                pair.writer.start();
+                return pair;
+            } catch (RuntimeException | Error e) {
+                pair.close(); // no processor JVM outlives a failed start
+                throw e;
+            }
         }
 
         Path stateDir(int i) {
