@@ -130,7 +130,7 @@ class FailoverMeasurements {
         Process bank = launchLocal(env, logFile);
         HttpClient http = HttpClient.newHttpClient();
         try {
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() ->
+            await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() ->
                     post(http, gateway + "/accounts", admin, "{\"accountId\":\"" + accounts.get(0)
                             + "\",\"currency\":\"EUR\",\"owner\":\"admin\",\"transactionId\":\"open-0\"}") == 200);
             for (int i = 1; i < accounts.size(); i++) {
@@ -163,7 +163,7 @@ class FailoverMeasurements {
                     bank.destroyForcibly().waitFor();
                     long startedAt = probe.nowMs();
                     bank = launchLocal(env, logFile);
-                    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(100)).until(() ->
                             probe.firstAllGood(Set.of(0, 1, 2, 3, 4, 5), startedAt) > 0);
                     long answering = probe.firstAllGood(Set.of(0, 1, 2, 3, 4, 5), startedAt);
                     record(String.format("local run %d: every account answered %d ms after the new JVM started "
