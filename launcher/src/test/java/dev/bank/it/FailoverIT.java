@@ -109,7 +109,7 @@ class FailoverIT {
                 long restartedAt = probe.nowMs();
                 victim.launch();
                 // Then it joins and warms up: standby tasks and no active ones, nothing restored as active
-                await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                         .until(() -> pair.activePartitions().containsKey("it-0")
                                 && metric(victim, "bank_streams_tasks{kind=\"standby\"") > 0);
                 for (int i = 0; i < 10; i++) {
