@@ -90,7 +90,7 @@ class FailoverMeasurements {
                     long restartedAt = probe.nowMs();
                     victim.launch();
                     // the warm-up ends with the probing rebalance (at least a minute): until the victim runs tasks again
-                    await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                    await().atMost(Duration.ofSeconds(300)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                             .until(() -> !pair.activePartitions().getOrDefault(victimId, Set.of()).isEmpty());
                     long movedBack = probe.nowMs();
                     TimeUnit.SECONDS.sleep(3);
