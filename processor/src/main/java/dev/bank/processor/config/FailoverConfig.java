@@ -61,7 +61,7 @@ public record FailoverConfig(String instanceId, int heartbeatIntervalMs, int tra
                         String.valueOf(Math.max(100, Math.min(500, sessionTimeoutMs / 10))))),
                 Integer.parseInt(env.getOrDefault("BANK_TRANSACTION_TIMEOUT_MS",
                         String.valueOf(sessionTimeoutMs))),
-                Long.parseLong(env.getOrDefault("BANK_ACCEPTABLE_RECOVERY_LAG", "2000")),
+                Long.parseLong(env.getOrDefault("BANK_ACCEPTABLE_RECOVERY_LAG", "500")),
                 Integer.parseInt(env.getOrDefault("BANK_MAX_WARMUP_REPLICAS", "2")),
                 Long.parseLong(env.getOrDefault("BANK_PROBING_REBALANCE_INTERVAL_MS",
                         String.valueOf(MIN_PROBING_INTERVAL_MS))));

@@ -29,7 +29,7 @@ class FailoverConfigTest {
         assertThat(p.get(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG))).isEqualTo(10_000);
         assertThat(p.get(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG))).isEqualTo(500);
         assertThat(p.get(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG))).isEqualTo(10_000);
-        assertThat(p.get(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG)).isEqualTo(2_000L);
+        assertThat(p.get(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG)).isEqualTo(500L);
         assertThat(p.get(StreamsConfig.MAX_WARMUP_REPLICAS_CONFIG)).isEqualTo(2);
         assertThat(p.get(StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG)).isEqualTo(60_000L);
         // dynamic membership unless an instance id is given; the classic protocol (see FailoverConfig)
@@ -62,13 +62,13 @@ class FailoverConfigTest {
         assertThat(shorter.get(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG))).isEqualTo(6_000);
 
         Properties set = streams(Map.of("BANK_SESSION_TIMEOUT_MS", "30000", "BANK_HEARTBEAT_INTERVAL_MS", "3000",
-                "BANK_TRANSACTION_TIMEOUT_MS", "20000", "BANK_ACCEPTABLE_RECOVERY_LAG", "500",
+                "BANK_TRANSACTION_TIMEOUT_MS", "20000", "BANK_ACCEPTABLE_RECOVERY_LAG", "300",
                 "BANK_MAX_WARMUP_REPLICAS", "4", "BANK_PROBING_REBALANCE_INTERVAL_MS", "120000",
                 "BANK_STANDBY_REPLICAS", "2"));
         assertThat(set.get(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG))).isEqualTo(30_000);
         assertThat(set.get(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG))).isEqualTo(3_000);
         assertThat(set.get(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG))).isEqualTo(20_000);
-        assertThat(set.get(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG)).isEqualTo(500L);
+        assertThat(set.get(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG)).isEqualTo(300L);
         assertThat(set.get(StreamsConfig.MAX_WARMUP_REPLICAS_CONFIG)).isEqualTo(4);
         assertThat(set.get(StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG)).isEqualTo(120_000L);
         assertThat(set.get(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isEqualTo(2);
