@@ -52,10 +52,11 @@ import java.util.function.IntFunction;
 
 /**
  * The seam in front of interactive queries: answers from the local store when this instance owns the key,
- * otherwise asks the owning instance's query API. Any state in which the answer could be wrong (not RUNNING,
- * a rebalance in progress, the owner unreachable, a forwarded question reaching an instance that no longer
- * owns the key) is a {@link NotReadyException}, never an empty answer, so a client sees "retry" and not a false
- * "no such account". Answers are futures: a local answer is already complete, a forwarded one completes when the
+ * otherwise asks the owning instance's query API. Any state in which the answer could be wrong (neither RUNNING nor
+ * REBALANCING, the key's partition arriving here and not yet restored ({@link ServingPartitions}), the owner
+ * unreachable, a forwarded question reaching an instance that no longer owns the key) is a
+ * {@link NotReadyException}, never an empty answer, so a client sees "retry" and not a false "no such account".
+ * A partition whose task stays here answers through a rebalance. Answers are futures: a local answer is already complete, a forwarded one completes when the
  * owner answers, without holding a thread meanwhile.
  */
 public final class StoreQueries implements AutoCloseable {
