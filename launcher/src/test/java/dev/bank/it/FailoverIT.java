@@ -231,7 +231,7 @@ class FailoverIT {
 
         /** Until both run active tasks and every account has been opened and answers. */
         void awaitBalancedWithStandbys() {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
                 Map<String, Set<Integer>> active = activePartitions();
                 log.info("waiting for both to run active tasks, with standbys: active {}, standbys {}", active,
                         processors.stream().map(p -> metric(p, "bank_streams_tasks{kind=\"standby\"")).toList());

@@ -81,7 +81,7 @@ class FailoverMeasurements {
                     pair.awaitAllAnswering(probe);
                     long killedAt = probe.nowMs();
                     victim.kill();
-                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100)).until(() ->
                             probe.nowMs() > killedAt + sessionTimeoutMs
                                     && probe.firstAllGood(pair.allPartitions(), probe.nowMs() - 300) > 0);
                     long allBack = probe.allAnsweringAgain(victimsOwn, killedAt);
