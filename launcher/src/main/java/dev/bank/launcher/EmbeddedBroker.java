@@ -244,6 +244,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.put("default.replication.factor", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
+        // a killed processor's open transaction is aborted within a second of its timeout, not up to ten (Kafka's
+        // default check interval): the instance taking over waits for that abort (docs/operations.md, failover)
+        p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         return p;
     }
 
