@@ -102,9 +102,10 @@ class NetworkFaultsIT {
     private void run(NetnsCluster cluster, Topics topics, long seed) throws Exception {
         long t0 = System.nanoTime();
         cluster.startBrokers(topics, START);
+        // the gateways need only Kafka to start: all four together
         cluster.processors.forEach(NetnsCluster.Node::launch);
-        for (NetnsCluster.Node p : cluster.processors) cluster.awaitProcessor(p, START, "start");
         cluster.gateways.forEach(NetnsCluster.Node::launch);
+        for (NetnsCluster.Node p : cluster.processors) cluster.awaitProcessor(p, START, "start");
         for (NetnsCluster.Node g : cluster.gateways) cluster.awaitGateway(g, START, "start");
         log.info("cluster up in {} s: brokers {}, processors {}, gateways {}", seconds(t0), cluster.brokers,
                 cluster.processors, cluster.gateways);
@@ -146,17 +147,19 @@ class NetworkFaultsIT {
     private record Fault(int afterSeconds, Runnable action) {}
 
     /**
-     * {@code operations} of the workload at {@link #RATE}/s; {@code fault} and then {@code heal} done meanwhile on this
-     * thread. Fails, naming the phase, when the traffic does not end within its deadline (every request times out).
+     * {@code operations} of the workload at {@link #RATE}/s, or what of them goes out in the time that takes (a slow
+     * bank gets fewer); {@code fault} and then {@code heal} done meanwhile on this thread. Fails, naming the phase,
+     * when the client does not finish (every request has a time-out) or a fault cannot be made.
      */
     private static void phase(RestTraffic traffic, BankWorkload workload, String name, int operations, Fault fault,
                               Fault heal) throws Exception {
         long t0 = System.nanoTime();
         List<Command> batch = workload.next(operations);
-        Duration deadline = Duration.ofSeconds(operations / RATE + 60);
+        Duration window = Duration.ofSeconds(operations / RATE);
+        Duration deadline = window.plus(REQUEST_TIMEOUT.multipliedBy(2)).plusSeconds(30);
         CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
             try {
-                traffic.run(name, batch, RATE, IN_FLIGHT, deadline);
+                traffic.run(name, batch, RATE, IN_FLIGHT, window);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -203,7 +206,7 @@ class NetworkFaultsIT {
             List<RestTraffic.Attempt> attempts = s.attempts();
             if (attempts.stream().anyMatch(a -> a.answer() == WRONG)) wrong.add(s.toString());
             if (attempts.stream().anyMatch(a -> a.status() == 500)) serverErrors.add(s.toString());
-            if (attempts.stream().map(RestTraffic.Attempt::answer).filter(a -> a == APPLIED || a == REFUSED)
+            if (attempts.stream().map(RestTraffic.Attempt::answer).filter(RestTraffic::definite)
                     .distinct().count() > 1) {
                 disagree.add(s.toString());
             }
@@ -295,7 +298,7 @@ class NetworkFaultsIT {
         log.info("network faults test: {} accounts hold {} minor units in all, as the client's record says; {} postings,"
                 + " {} outcomes", served.size(), served.values().stream().mapToLong(Long::longValue).sum(), ledger.size(),
                 outcomes.size());
-        assertThat(fate.values().stream().filter(f -> f == APPLIED).count()).as("commands applied").isGreaterThan(500);
+        assertThat(fate.values().stream().filter(f -> f == APPLIED).count()).as("commands applied").isGreaterThan(100);
         assertThat(ledger).as("transfers in the run").anyMatch(e -> e.type() == EntryType.TRANSFER_IN);
     }
 
