@@ -72,7 +72,7 @@ final class NetnsCluster implements AutoCloseable {
             if (process != null && process.isAlive()) throw new IllegalStateException(name + " is running");
             String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> command = new ArrayList<>(List.of("ip", "netns", "exec", namespace, javaBin));
-            command.addAll(JVM_OPTIONS);
+            command.addAll(jvmOptions);
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.bank.launcher.Main",
                     kind.name().toLowerCase()));
             ProcessBuilder builder = new ProcessBuilder(command);
@@ -149,7 +149,7 @@ final class NetnsCluster implements AutoCloseable {
     }
 
     /** Small heaps and a quick JIT: eight JVMs share two cores here. */
-    private static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-Xss512k", "-XX:+UseSerialGC",
+    static final List<String> TEST_JVM_OPTIONS = List.of("-Xmx256m", "-Xss512k", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Djava.net.preferIPv4Stack=true");
 
     final String prefix = Netns.prefix();
@@ -159,6 +159,7 @@ final class NetnsCluster implements AutoCloseable {
     final Path logs;
     final Path data;
     final String clusterId = Uuid.randomUuid().toString();
+    private final List<String> jvmOptions;
     final List<Node> brokers = new ArrayList<>();
     final List<Node> processors = new ArrayList<>();
     final List<Node> gateways = new ArrayList<>();
@@ -172,6 +173,13 @@ final class NetnsCluster implements AutoCloseable {
      * @param logs where each node's output goes, kept after the run
      */
     NetnsCluster(int processorCount, int gatewayCount, Path logs, Map<String, String> processorSettings) {
+        this(processorCount, gatewayCount, logs, processorSettings, TEST_JVM_OPTIONS);
+    }
+
+    /** As above, the nodes' JVMs started with {@code jvmOptions}. */
+    NetnsCluster(int processorCount, int gatewayCount, Path logs, Map<String, String> processorSettings,
+                 List<String> jvmOptions) {
+        this.jvmOptions = List.copyOf(jvmOptions);
         Netns.removeStale();
         this.logs = logs;
         this.subnet = freeSubnet();
