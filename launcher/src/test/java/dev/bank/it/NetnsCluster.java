@@ -116,10 +116,27 @@ final class NetnsCluster implements AutoCloseable {
             return "http://" + ip + ":" + port;
         }
 
-        /** Drops this node's packets to {@code others} (its replies included): a partition from them. */
-        void cutOffFrom(List<Node> others) {
+        /**
+         * Drops this node's packets to {@code others} (its replies included): a partition from them. Checked: a
+         * connection from its namespace to the first of them then fails.
+         */
+        void cutOffFrom(List<Node> others, int port) {
             for (Node o : others) Netns.run("ip", "-n", namespace, "route", "add", "blackhole", o.ip + "/32");
+            Netns.Result probe = Netns.exec("ip", "netns", "exec", namespace, "timeout", "3", "bash", "-c",
+                    "exec 3<>/dev/tcp/" + others.get(0).ip + "/" + port);
+            if (probe.status() == 0) {
+                throw new IllegalStateException(name + " still reaches " + others.get(0) + " through the partition");
+            }
             log.info("partitioned {} from {}", name, others.stream().map(o -> o.name).toList());
+        }
+
+        /** How often this node's Kafka Streams went into REBALANCING so far, by its log. */
+        long rebalances() {
+            try (java.util.stream.Stream<String> lines = Files.lines(log())) {
+                return lines.filter(l -> l.contains("streams state") && l.contains("-> REBALANCING")).count();
+            } catch (IOException | java.io.UncheckedIOException e) {
+                return -1;
+            }
         }
 
         void reconnect(List<Node> others) {

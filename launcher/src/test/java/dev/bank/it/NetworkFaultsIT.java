@@ -120,9 +120,12 @@ class NetworkFaultsIT {
         NetnsCluster.Node broker1 = cluster.brokers.get(0);
         NetnsCluster.Node broker2 = cluster.brokers.get(1);
         NetnsCluster.Node gateway1 = cluster.gateways.get(0);
+        long before = processor2.rebalances();
         phase(traffic, workload, "processor-kill", 250,
                 new Fault(2, processor1::kill), new Fault(5, processor1::launch));
         cluster.awaitProcessor(processor1, RECOVERY, "processor-kill: the restarted processor1");
+        assertThat(processor2.rebalances()).as("processor-kill: the survivor took over (rebalanced; see %s)",
+                processor2.log()).isGreaterThan(before);
         probe(traffic, "processor-kill");
         phase(traffic, workload, "broker-kill", 250, new Fault(2, broker2::kill), new Fault(6, broker2::launch));
         cluster.awaitBrokers(3, RECOVERY, "broker-kill: the restarted broker2 rejoining");
@@ -130,9 +133,14 @@ class NetworkFaultsIT {
         phase(traffic, workload, "gateway-kill", 250, new Fault(2, gateway1::kill), new Fault(4, gateway1::launch));
         cluster.awaitGateway(gateway1, RECOVERY, "gateway-kill: the restarted gateway1");
         probe(traffic, "gateway-kill");
-        phase(traffic, workload, "partition", 350, new Fault(2, () -> processor2.cutOffFrom(cluster.brokers)),
+        long cutOff = processor2.rebalances();
+        phase(traffic, workload, "partition", 350,
+                new Fault(2, () -> processor2.cutOffFrom(cluster.brokers, NetnsCluster.KAFKA_PORT)),
                 new Fault(10, () -> processor2.reconnect(cluster.brokers)));
         cluster.awaitProcessor(processor2, RECOVERY, "partition: processor2 after the partition healed");
+        // cut off for 8 s, longer than its 6 s session: the group moved its partitions, and it had to rejoin
+        assertThat(processor2.rebalances()).as("partition: processor2 lost its partitions and rejoined (see %s)",
+                processor2.log()).isGreaterThan(cutOff);
         probe(traffic, "partition");
         phase(traffic, workload, "slow-link", 250, new Fault(2, () -> broker1.slowLink("256kbit", "500ms")),
                 new Fault(8, broker1::fastLink));
