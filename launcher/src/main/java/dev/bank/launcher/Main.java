@@ -253,7 +253,7 @@ public final class Main {
 
     private EmbeddedBroker startBroker(LauncherConfig config, Map<String, String> env) {
         EmbeddedBroker broker = add("Kafka broker",
-                EmbeddedBroker.start(config.dataDir(), config.kafkaPort(), config.controllerPort()));
+                EmbeddedBroker.start(config.dataDir(), config.kafkaPort(), config.controllerPort(), config.node()));
         TopicCreator.createAll(broker.bootstrapServers(), Topics.fromEnv(env).specs(), TOPIC_TIMEOUT);
         return broker;
     }

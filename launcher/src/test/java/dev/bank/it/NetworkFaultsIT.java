@@ -70,10 +70,12 @@ class NetworkFaultsIT {
     private static final int IN_FLIGHT = 8;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(8);
     private static final Duration START = Duration.ofSeconds(120);
-    private static final Duration RECOVERY = Duration.ofSeconds(90);
+    // generous: a processor restarted after SIGKILL rebuilds its stores (no checkpoint under exactly-once), and a loaded
+    // machine stretches that; the phases themselves stay bounded
+    private static final Duration RECOVERY = Duration.ofSeconds(180);
 
     @Test
-    @Timeout(value = 9, unit = TimeUnit.MINUTES)
+    @Timeout(value = 12, unit = TimeUnit.MINUTES)
     void conservesMoneyAndAppliesEachTransactionOnceThroughKillsPartitionsAndASlowLink() throws Exception {
         String unavailable = Netns.unavailable();
         if (unavailable != null) {
