@@ -28,13 +28,15 @@ import java.util.Properties;
  * @param interest             interest, business day and history settings ({@link InterestConfig})
  * @param fraud                the fraud rules' thresholds, scores and review settings ({@link FraudConfig})
  * @param kafkaSecurity        how every client of the processor (Streams' and the start-up Admin) authenticates
+ * @param housekeeping         purges and interest catch-up in bounded slices ({@link HousekeepingConfig})
  */
 public record ProcessorConfig(String bootstrapServers, String applicationId, Path stateDir, Topics topics,
                               String queryBindHost, String queryAdvertisedHost, int queryPort,
                               Duration idempotencyRetention, BigDecimal maxAmount, int streamThreads,
                               int standbyReplicas, int internalReplication, long commitIntervalMs,
                               int sessionTimeoutMs, int maxCommandBytes, InterestConfig interest,
-                              FraudConfig fraud, KafkaSecurity kafkaSecurity, Secret serviceToken) {
+                              FraudConfig fraud, KafkaSecurity kafkaSecurity, Secret serviceToken,
+                              HousekeepingConfig housekeeping) {
 
     public static ProcessorConfig fromEnv(Map<String, String> env) {
         return new ProcessorConfig(
@@ -57,7 +59,8 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
                 InterestConfig.fromEnv(env),
                 FraudConfig.fromEnv(env),
                 KafkaSecurity.fromEnv(env),
-                serviceTokenOrNull(env));
+                serviceTokenOrNull(env),
+                HousekeepingConfig.fromEnv(env));
     }
 
     /** The internal API's shared secret when one is configured; {@link #requireServiceToken} at start-up. */
@@ -76,56 +79,65 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                kafkaSecurity, token);
+                kafkaSecurity, token, housekeeping);
     }
 
     public ProcessorConfig withBootstrapServers(String servers) {
         return new ProcessorConfig(servers, applicationId, stateDir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
                 commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                kafkaSecurity, serviceToken);
+                kafkaSecurity, serviceToken, housekeeping);
     }
 
     public ProcessorConfig withStateDir(Path dir) {
         return new ProcessorConfig(bootstrapServers, applicationId, dir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
                 commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                kafkaSecurity, serviceToken);
+                kafkaSecurity, serviceToken, housekeeping);
     }
 
     public ProcessorConfig withQueryPort(int port) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, port, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                kafkaSecurity, serviceToken);
+                kafkaSecurity, serviceToken, housekeeping);
     }
 
     public ProcessorConfig withInterest(InterestConfig settings) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, settings, fraud,
-                kafkaSecurity, serviceToken);
+                kafkaSecurity, serviceToken, housekeeping);
     }
 
     public ProcessorConfig withFraud(FraudConfig settings) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, settings,
-                kafkaSecurity, serviceToken);
+                kafkaSecurity, serviceToken, housekeeping);
     }
 
     public ProcessorConfig withTopics(Topics newTopics) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, newTopics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                kafkaSecurity, serviceToken);
+                kafkaSecurity, serviceToken, housekeeping);
     }
 
     public ProcessorConfig withKafkaSecurity(KafkaSecurity security) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                security, serviceToken);
+                security, serviceToken, housekeeping);
+    }
+
+    // ---- housekeeping (docs/operations.md#housekeeping) ----
+
+    public ProcessorConfig withHousekeeping(HousekeepingConfig settings) {
+        return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
+                queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
+                kafkaSecurity, serviceToken, settings);
     }
 
     /** The address published as {@code application.server}, through which any instance reaches this one. */
