@@ -68,6 +68,8 @@ import static dev.bank.processor.topology.TopologyTests.COMMANDS;
 class HousekeepingPauseBenchmark {
     private static final int IDS = Integer.getInteger("bench.ids", 10_000_000);
     private static final int RATE = Integer.getInteger("bench.rate", 100);
+    /** The longest a phase runs: on a loaded machine a sliced purge of 1.25 million takes a while. */
+    private static final int MINUTES = Integer.getInteger("bench.minutes", 30);
     private static final int ACCOUNTS = 1_000;
     private static final Duration RETENTION = Duration.ofDays(7);
     private static final Duration TICK = Duration.ofMillis(100);
@@ -277,8 +279,8 @@ class HousekeepingPauseBenchmark {
             }
             // a second of commands after the purge is done, then stop
             if (finished > 0 && System.nanoTime() - finished > 1_000_000_000L) break;
-            if (System.nanoTime() - start > Duration.ofMinutes(30).toNanos()) {
-                report("%s: stopped after 30 minutes", name);
+            if (System.nanoTime() - start > Duration.ofMinutes(MINUTES).toNanos()) {
+                report("%s: stopped after %d minutes", name, MINUTES);
                 break;
             }
             long wait = Math.min(nextTick, nextCommand) - System.nanoTime();
