@@ -19,12 +19,14 @@ FROM eclipse-temurin:17-jre
 RUN apt-get update \
     && apt-get install -y --no-install-recommends curl \
     && rm -rf /var/lib/apt/lists/* \
-    && groupadd --system bank && useradd --system --gid bank --home-dir /var/lib/bank bank \
+    && groupadd --system --gid 10001 bank \
+    && useradd --system --uid 10001 --gid bank --home-dir /var/lib/bank bank \
     && mkdir -p /var/lib/bank/streams && chown -R bank:bank /var/lib/bank
 WORKDIR /app
 COPY --from=build /out/launcher.jar /app/launcher.jar
 COPY --from=build /out/lib/ /app/lib/
-USER bank
+# by number, so that Kubernetes can check runAsNonRoot without a passwd file (deploy/k8s runs it as 10001:10001)
+USER 10001:10001
 # Streams state: mount a volume here per processor instance (BANK_STATE_DIR=/var/lib/bank/streams)
 ENV BANK_DATA_DIR=/var/lib/bank
 EXPOSE 8080 8081

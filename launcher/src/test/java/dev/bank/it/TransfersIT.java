@@ -98,6 +98,12 @@ class TransfersIT {
         assertThat(refused.status()).isEqualTo(422);
         assertThat(refused.text("reason")).isEqualTo("INSUFFICIENT_FUNDS");
         assertThat(refused.text("transferStatus")).isEqualTo("REJECTED");
-        assertThat(http.get("/accounts/t-bob/transfers/tr-big").status()).isEqualTo(404);
+        // the Location a 202 would have given leads to the same refusal, not to a 404 for ever
+        var polled = http.get("/accounts/t-bob/transfers/tr-big");
+        assertThat(polled.status()).isEqualTo(422);
+        assertThat(polled.text("reason")).isEqualTo("INSUFFICIENT_FUNDS");
+        assertThat(polled.text("transactionId")).isEqualTo("tr-big");
+        // a transactionId that is not a transfer is no transfer
+        assertThat(http.get("/accounts/t-bob/transfers/no-such-transfer").status()).isEqualTo(404);
     }
 }

@@ -3,6 +3,7 @@ package dev.bank.gateway.http;
 import dev.bank.gateway.kafka.ProcessorClient;
 import dev.bank.observability.HttpErrors;
 import dev.bank.observability.Urls;
+import dev.bank.schemas.Documents;
 import dev.bank.schemas.HistoryPage;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Months;
@@ -72,7 +73,7 @@ final class AccountReads {
         body.put("currency", page.currency());
         body.put("transactions", page.entries().stream().map(h -> Statements.entry(h, currency)).toList());
         // memo lines, not postings (first page only)
-        body.put("holds", page.holds().stream().map(Responses::hold).toList());
+        body.put("holds", page.holds().stream().map(Documents::hold).toList());
         if (page.nextCursor() != null) {
             body.put("nextCursor", page.nextCursor());
             Map<String, String> next = new LinkedHashMap<>(params);

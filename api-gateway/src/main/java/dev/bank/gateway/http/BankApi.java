@@ -18,6 +18,7 @@ import dev.bank.observability.PathIds;
 import dev.bank.observability.Urls;
 import dev.bank.observability.WebhookTargets;
 import dev.bank.schemas.Command;
+import dev.bank.schemas.Documents;
 import dev.bank.schemas.CommandType;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Outcome;
@@ -402,16 +403,27 @@ public final class BankApi implements AutoCloseable {
         String accountId = ctx.pathParam("accountId");
         String holdId = ctx.pathParam("holdId");
         answer(ctx, processors.hold(accountId, holdId, Access.viewer(ctx)),
-                hold -> json(ctx, 200, Responses.hold(hold)),
+                hold -> json(ctx, 200, Documents.hold(hold)),
                 () -> problem(ctx, NotFound.hold(accountId, holdId)));
     }
 
     private void transferStatus(Context ctx) {
         String accountId = ctx.pathParam("accountId");
         String transferId = ctx.pathParam("transferId");
-        answer(ctx, processors.transfer(accountId, transferId, Access.viewer(ctx)),
-                transfer -> json(ctx, 200, Responses.transferState(transfer)),
-                () -> problem(ctx, NotFound.transfer(accountId, transferId)));
+        var viewer = Access.viewer(ctx);
+        // A transfer refused before it moved anything (insufficient funds, a frozen account, the fraud rules) is
+        // never stored as a transfer: its 202's Location leads to the refusal, as the transaction's status URL does,
+        // rather than to a 404 "not yet" for ever.
+        ctx.future(() -> processors.transfer(accountId, transferId, viewer).thenCompose(transfer -> {
+            if (transfer.isPresent()) {
+                json(ctx, 200, Responses.transferState(transfer.get()));
+                return CompletableFuture.completedFuture(null);
+            }
+            return processors.outcome(accountId, transferId, viewer).thenAccept(outcome -> outcome
+                    .filter(o -> o.type() == CommandType.TRANSFER && !o.accepted())
+                    .ifPresentOrElse(o -> answerOutcome(ctx, o, 200, null),
+                            () -> problem(ctx, NotFound.transfer(accountId, transferId))));
+        }));
     }
 
     /**

@@ -14,6 +14,7 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.EofException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -203,16 +204,22 @@ final class EventRoutes {
 
         @Override
         public void finish(boolean abort) {
-            if (abort) {
-                try {
-                    // a client that takes nothing more: drop the connection, whatever waits to be written to it
-                    ServletContextRequest.getServletContextRequest(ctx.req()).getServletChannel()
-                            .abort(new EofException("live stream ended"));
-                } catch (RuntimeException e) {
-                    log.debug("aborting a live stream of {}: {}", accountId, e.toString());
-                }
-            }
+            // Javalin finishes the exchange (its after-handlers read the request) before the connection is dropped:
+            // dropped first, the request is recycled under them, and they fail in a loop on a null request
+            EndPoint connection = abort ? connection() : null;
             done.complete(null);
+            if (connection != null) connection.close(new EofException("live stream ended"));
+        }
+
+        /** The connection of a client that takes nothing more: dropped, whatever waits to be written to it. */
+        private EndPoint connection() {
+            try {
+                return ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData()
+                        .getConnection().getEndPoint();
+            } catch (RuntimeException e) {
+                log.debug("the connection of a live stream of {} is already gone: {}", accountId, e.toString());
+                return null;
+            }
         }
     }
 }

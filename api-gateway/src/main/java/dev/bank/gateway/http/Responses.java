@@ -9,8 +9,6 @@ import dev.bank.schemas.FraudFinding;
 import dev.bank.schemas.FraudReview;
 import dev.bank.schemas.FraudReviewList;
 import dev.bank.schemas.Documents;
-import dev.bank.schemas.FxConversion;
-import dev.bank.schemas.Hold;
 import dev.bank.schemas.HoldList;
 import dev.bank.schemas.Money;
 import dev.bank.schemas.Outcome;
@@ -65,13 +63,8 @@ public final class Responses {
         body.put("currency", outcome.currency());
         body.put("transferStatus", outcome.transferStatus().name());
         body.put("balance", Money.major(outcome.balanceMinor(), currency));
-        if (outcome.fx() != null) body.put("fx", fx(outcome.fx()));
+        if (outcome.fx() != null) body.put("fx", Documents.fx(outcome.fx()));
         return body;
-    }
-
-    /** What a transfer between currencies converted ({@link Documents#fx}). */
-    public static Map<String, Object> fx(FxConversion fx) {
-        return Documents.fx(fx);
     }
 
     /** A transfer as one of its accounts sees it (the polling answer of {@code POST /transfers}). */
@@ -92,7 +85,7 @@ public final class Responses {
         if (transfer.completedAt() != null) {
             body.put("completedAt", Instant.ofEpochMilli(transfer.completedAt()).toString());
         }
-        if (transfer.fx() != null) body.put("fx", fx(transfer.fx()));
+        if (transfer.fx() != null) body.put("fx", Documents.fx(transfer.fx()));
         return body;
     }
 
@@ -174,18 +167,13 @@ public final class Responses {
         return body;
     }
 
-    /** A hold as the account keeps it ({@link Documents#hold}). */
-    public static Map<String, Object> hold(Hold hold) {
-        return Documents.hold(hold);
-    }
-
     /** The account's active holds: {@code GET /accounts/{accountId}/holds}. */
     public static Map<String, Object> holds(HoldList holds) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("accountId", holds.accountId());
         body.put("currency", holds.currency());
         body.put("held", Money.major(holds.heldMinor(), Currency.getInstance(holds.currency())));
-        body.put("holds", holds.holds().stream().map(Responses::hold).toList());
+        body.put("holds", holds.holds().stream().map(Documents::hold).toList());
         return body;
     }
 

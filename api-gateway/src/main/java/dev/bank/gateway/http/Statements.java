@@ -62,7 +62,7 @@ public final class Statements {
         body.put("totalDebits", Money.major(s.totalDebitsMinor(), currency));
         body.put("interestPaid", Money.major(s.interestPaidMinor(), currency));
         body.put("interestCharged", Money.major(s.interestChargedMinor(), currency));
-        body.put("holds", s.holds().stream().map(Responses::hold).toList());
+        body.put("holds", s.holds().stream().map(Documents::hold).toList());
         return body;
     }
 
