@@ -85,7 +85,7 @@ public final class ProcessorApp implements AutoCloseable {
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
         for (String store : List.of(BankTopology.ACCOUNTS_STORE, BankTopology.PROCESSED_STORE, BankTopology.TRANSFERS_STORE,
-                BankTopology.HISTORY_STORE)) {
+                BankTopology.HISTORY_STORE, BankTopology.HOUSEKEEPING_STORE)) {
             Gauge.builder("bank.store.entries", () -> approximateEntries(store))
                     .description("Approximate entries in this instance's active copies of a state store")
                     .tag("store", store).register(registry);

@@ -668,7 +668,7 @@ class BankTopologyTest {
             TopologyDescription.Processor processor = (TopologyDescription.Processor) nodes.get(name);
             assertThat(processor.stores()).as(name).containsExactlyInAnyOrder("accounts", "processed-commands",
                     "transfers", "history", "holds", "hold-expiries", "fraud-profiles", "fraud-reviews",
-                    "account-events");
+                    "account-events", "housekeeping-index");
         }
         assertThat(nodes.get("command-processor").successors()).extracting(TopologyDescription.Node::name)
                 .containsExactlyInAnyOrder("results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink",
@@ -697,12 +697,12 @@ class BankTopologyTest {
                 BankTopology.PROCESSED_STORE, BankTopology.TRANSFERS_STORE, BankTopology.HISTORY_STORE,
                 BankTopology.TICK_SINK, BankTopology.REROUTED_SOURCE, BankTopology.REROUTE_SINK,
                 BankTopology.FRAUD_ALERTS_SINK, BankTopology.FRAUD_PROFILES_STORE, BankTopology.FRAUD_REVIEWS_STORE,
-                BankTopology.ACCOUNT_EVENTS_SINK, BankTopology.ACCOUNT_EVENTS_STORE))
+                BankTopology.ACCOUNT_EVENTS_SINK, BankTopology.ACCOUNT_EVENTS_STORE, BankTopology.HOUSEKEEPING_STORE))
                 .containsExactly("commands-source",
                 "transfer-legs-source", "command-processor", "transfer-leg-processor", "results-sink", "ledger-sink",
                 "transfer-legs-sink", "dead-letter-sink", "accounts", "processed-commands", "transfers", "history",
                 "tick-sink", "rerouted-commands-source", "reroute-sink", "fraud-alerts-sink", "fraud-profiles",
-                "fraud-reviews", "account-events-sink", "account-events");
+                "fraud-reviews", "account-events-sink", "account-events", "housekeeping-index");
     }
 
     @Test
