@@ -106,7 +106,8 @@ public final class LocalBank {
                 .withApi(gatewayConfig.api().withServiceToken(serviceToken).trusting(options.issuer().publicKeyFile()))
                 .withProcessorUrls(processors.stream().map(ProcessorApp::queryUrl).toList()))));
         if (!gateway.awaitReady(timeout)) {
-            throw new IllegalStateException("the gateway did not read the results topic within " + timeout);
+            throw new IllegalStateException("the gateway did not read its partition of the replies topic within "
+                    + timeout);
         }
         if (!gateway.awaitEventsReady(timeout)) {
             throw new IllegalStateException("the gateway did not follow the account events topic within " + timeout);

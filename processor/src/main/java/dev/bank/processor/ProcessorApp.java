@@ -85,20 +85,24 @@ public final class ProcessorApp implements AutoCloseable {
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
         for (String store : List.of(BankTopology.ACCOUNTS_STORE, BankTopology.PROCESSED_STORE, BankTopology.TRANSFERS_STORE,
-                BankTopology.HISTORY_STORE)) {
+                BankTopology.HISTORY_STORE, BankTopology.HOUSEKEEPING_STORE)) {
             Gauge.builder("bank.store.entries", () -> approximateEntries(store))
                     .description("Approximate entries in this instance's active copies of a state store")
                     .tag("store", store).register(registry);
         }
         String serviceToken = config.requireServiceToken();
         this.queries = new StoreQueries(streams, new HostInfo(config.queryAdvertisedHost(), config.queryPort()),
-                new InterestLogic(config.interest()), config.topics().partitions(), serviceToken, serving);
+                new InterestLogic(config.interest()), config.topics().partitions(), config.topics().commands(),
+                serviceToken, registry, serving);
         this.queryServer = new QueryServer(queries, registry, Map.of("streams", this::streamsProblem), serviceToken);
     }
 
     public static ProcessorApp start(ProcessorConfig config) {
-        ProcessorApp app = new ProcessorApp(config.withTopics(
-                config.topics().withPartitions(TopicPartitions.count(config, config.topics().commands()))));
+        // the replies topic's real count too: a reply partition is checked against it, never written beyond it
+        ProcessorApp app = new ProcessorApp(config.withTopics(config.topics()
+                .withPartitions(TopicPartitions.count(config, config.topics().commands(), config.topics().partitions()))
+                .withReplyPartitions(TopicPartitions.count(config, config.topics().replies(),
+                        config.topics().replyPartitions()))));
         app.queryServer.start(config.queryBindHost(), config.queryPort());
         app.streams.start();
         log.info("processor {} started: bootstrap={} ({}) state={} query API http://{}", config.applicationId(),

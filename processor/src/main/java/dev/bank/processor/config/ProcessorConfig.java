@@ -29,6 +29,7 @@ import java.util.Properties;
  * @param fraud                the fraud rules' thresholds, scores and review settings ({@link FraudConfig})
  * @param kafkaSecurity        how every client of the processor (Streams' and the start-up Admin) authenticates
  * @param failover             group membership and when tasks move ({@link FailoverConfig})
+ * @param housekeeping         purges and interest catch-up in bounded slices ({@link HousekeepingConfig})
  */
 public record ProcessorConfig(String bootstrapServers, String applicationId, Path stateDir, Topics topics,
                               String queryBindHost, String queryAdvertisedHost, int queryPort,
@@ -36,7 +37,7 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
                               int standbyReplicas, int internalReplication, long commitIntervalMs,
                               int sessionTimeoutMs, int maxCommandBytes, InterestConfig interest,
                               FraudConfig fraud, KafkaSecurity kafkaSecurity, Secret serviceToken,
-                              FailoverConfig failover) {
+                              FailoverConfig failover, HousekeepingConfig housekeeping) {
 
     public static ProcessorConfig fromEnv(Map<String, String> env) {
         int sessionTimeoutMs = Integer.parseInt(env.getOrDefault("BANK_SESSION_TIMEOUT_MS", "10000"));
@@ -62,7 +63,8 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
                 FraudConfig.fromEnv(env),
                 KafkaSecurity.fromEnv(env),
                 serviceTokenOrNull(env),
-                FailoverConfig.fromEnv(env, sessionTimeoutMs));
+                FailoverConfig.fromEnv(env, sessionTimeoutMs),
+                HousekeepingConfig.fromEnv(env));
     }
 
     /** The internal API's shared secret when one is configured; {@link #requireServiceToken} at start-up. */
@@ -81,63 +83,72 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                kafkaSecurity, token, failover);
+                kafkaSecurity, token, failover, housekeeping);
     }
 
     public ProcessorConfig withBootstrapServers(String servers) {
         return new ProcessorConfig(servers, applicationId, stateDir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
                 commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                kafkaSecurity, serviceToken, failover);
+                kafkaSecurity, serviceToken, failover, housekeeping);
     }
 
     public ProcessorConfig withStateDir(Path dir) {
         return new ProcessorConfig(bootstrapServers, applicationId, dir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
                 commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                kafkaSecurity, serviceToken, failover);
+                kafkaSecurity, serviceToken, failover, housekeeping);
     }
 
     public ProcessorConfig withQueryPort(int port) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, port, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                kafkaSecurity, serviceToken, failover);
+                kafkaSecurity, serviceToken, failover, housekeeping);
     }
 
     public ProcessorConfig withInterest(InterestConfig settings) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, settings, fraud,
-                kafkaSecurity, serviceToken, failover);
+                kafkaSecurity, serviceToken, failover, housekeeping);
     }
 
     public ProcessorConfig withFraud(FraudConfig settings) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, settings,
-                kafkaSecurity, serviceToken, failover);
+                kafkaSecurity, serviceToken, failover, housekeeping);
     }
 
     public ProcessorConfig withTopics(Topics newTopics) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, newTopics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                kafkaSecurity, serviceToken, failover);
+                kafkaSecurity, serviceToken, failover, housekeeping);
     }
 
     public ProcessorConfig withKafkaSecurity(KafkaSecurity security) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                security, serviceToken, failover);
+                security, serviceToken, failover, housekeeping);
     }
 
     public ProcessorConfig withFailover(FailoverConfig settings) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                kafkaSecurity, serviceToken, settings);
+                kafkaSecurity, serviceToken, settings, housekeeping);
+    }
+
+    // ---- housekeeping (docs/operations.md#housekeeping) ----
+
+    public ProcessorConfig withHousekeeping(HousekeepingConfig settings) {
+        return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
+                queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
+                kafkaSecurity, serviceToken, failover, settings);
     }
 
     /**

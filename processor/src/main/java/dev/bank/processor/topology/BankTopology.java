@@ -43,6 +43,8 @@ public final class BankTopology {
     public static final String HOLDS_SINK = "holds-sink";
     public static final String FRAUD_ALERTS_SINK = "fraud-alerts-sink";
     public static final String ACCOUNT_EVENTS_SINK = "account-events-sink";
+    /** Outcomes to the partition of the replies topic their command named ({@link Replies}). */
+    public static final String REPLIES_SINK = "replies-sink";
     /**
      * Interest and hold-expiry ticks to the task's own partition of the processor's internal topic
      * ({@link InterestTicks}, {@link HoldExpiry}), never the public commands topic, where anyone who may send commands
@@ -73,6 +75,11 @@ public final class BankTopology {
      * events, from which a live stream resumes ({@link AccountEvents}).
      */
     public static final String ACCOUNT_EVENTS_STORE = "account-events";
+    /**
+     * kind + big-endian time + store key → nothing: what housekeeping deletes, by time, and its walks' state
+     * ({@link TimeIndex}, {@link Housekeeping}).
+     */
+    public static final String HOUSEKEEPING_STORE = "housekeeping-index";
 
     private BankTopology() {}
 
@@ -103,6 +110,7 @@ public final class BankTopology {
         Duration retention = config.idempotencyRetention();
         int maxCommandBytes = config.maxCommandBytes();
         String[] processors = {PROCESSOR, LEG_PROCESSOR};
+        TimeIndex.Marks marks = new TimeIndex.Marks();
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 topics.commands());
@@ -112,9 +120,10 @@ public final class BankTopology {
                 topics.rerouted());
         // each processor behind a FailureGuard: a record that keeps failing is set aside, not retried for ever
         topology.addProcessor(PROCESSOR, () -> new FailureGuard(failures, metrics,
-                new CommandProcessor(logic, fraud, metrics, topics, retention, maxCommandBytes)), SOURCE, REROUTED_SOURCE);
+                new CommandProcessor(logic, fraud, metrics, topics, retention, maxCommandBytes,
+                        config.housekeeping(), marks)), SOURCE, REROUTED_SOURCE);
         topology.addProcessor(LEG_PROCESSOR, () -> new FailureGuard(failures, metrics,
-                new LegProcessor(logic, fraud, metrics, topics)), LEGS_SOURCE);
+                new LegProcessor(logic, fraud, metrics, topics, marks)), LEGS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCOUNTS_STORE),
                 Serdes.String(), StoreSerdes.accounts()), processors);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_STORE),
@@ -134,6 +143,9 @@ public final class BankTopology {
         // an index of keys only (the value is the holdId), no money state: plain strings
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HOLD_EXPIRIES_STORE),
                 Serdes.String(), Serdes.String()), processors);
+        // an index of keys only, filed by time: big-endian bytes, so the store's byte order is time order
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HOUSEKEEPING_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()), processors);
         // the processors write each value with its topic's serde (Topics.*Topic()) and hand the sinks bytes
         topology.addSink(RESULTS_SINK, topics.resultsTopic().name(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);
@@ -149,6 +161,8 @@ public final class BankTopology {
                 Serdes.ByteArray().serializer(), processors);
         topology.addSink(ACCOUNT_EVENTS_SINK, topics.accountEventsTopic().name(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);
+        topology.addSink(REPLIES_SINK, topics.replies(), Replies.keySerializer(), Serdes.ByteArray().serializer(),
+                Replies.partitioner(), processors);
         // the default partitioner: murmur2 of the key, as the check that sent the record here computes it
         topology.addSink(REROUTE_SINK, topics.rerouted(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), PROCESSOR);

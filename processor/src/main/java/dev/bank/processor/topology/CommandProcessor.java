@@ -1,9 +1,9 @@
 package dev.bank.processor.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bank.processor.config.HousekeepingConfig;
 import dev.bank.processor.fraud.FraudRulesEngine;
 import dev.bank.schemas.Account;
-import dev.bank.schemas.FraudReview;
 import dev.bank.schemas.Command;
 import dev.bank.schemas.CommandShape;
 import dev.bank.schemas.CommandType;
@@ -14,12 +14,9 @@ import dev.bank.schemas.Outcome;
 import dev.bank.schemas.Topics;
 import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.Transfer;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,9 +24,7 @@ import org.slf4j.MDC;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 
 /**
  * Applies the commands of one partition in log order: parse, deduplicate by transactionId, decide with
@@ -42,8 +37,6 @@ import java.util.function.Predicate;
  */
 final class CommandProcessor implements Processor<String, byte[], String, byte[]> {
     private static final Logger log = LoggerFactory.getLogger(CommandProcessor.class);
-    /** How often expired transactionIds are purged; a retry between purges is still answered correctly. */
-    private static final Duration PURGE_INTERVAL = Duration.ofMinutes(10);
 
     private final AccountLogic logic;
     private final FraudRulesEngine fraudRules;
@@ -55,20 +48,23 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
     private final int maxCommandBytes;
     private final String commandsTopic;
     private final InterestTicks interestTicks;
+    private final HousekeepingConfig housekeepingConfig;
+    private final TimeIndex.Marks marks;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, Account> accounts;
     private KeyValueStore<String, ProcessedCommand> processed;
     private KeyValueStore<String, Transfer> transfers;
     private KeyValueStore<String, Hold> holds;
-    private KeyValueStore<String, FraudReview> reviews;
     private FraudDesk fraud;
     private DecisionWriter writer;
     private HoldExpiry holdExpiry;
     private DeadLetterWriter deadLetters;
     private InterestAccrual accrual;
+    private InterestWalk interestWalk;
 
     CommandProcessor(AccountLogic logic, FraudRulesEngine fraudRules, TopologyMetrics metrics, Topics topics,
-                     Duration retention, int maxCommandBytes) {
+                     Duration retention, int maxCommandBytes, HousekeepingConfig housekeepingConfig,
+                     TimeIndex.Marks marks) {
         this.logic = logic;
         this.fraudRules = fraudRules;
         this.metrics = metrics;
@@ -78,23 +74,26 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
         this.maxCommandBytes = maxCommandBytes;
         this.commandsTopic = topics.commands();
         this.interestTicks = new InterestTicks(logic.interest());
+        this.housekeepingConfig = housekeepingConfig;
+        this.marks = marks;
     }
 
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
-        TaskStores stores = TaskStores.of(context);
+        marks.reset(context.taskId()); // (re)assigned: its stores may hold what another instance indexed
+        TaskStores stores = TaskStores.of(context, marks);
         this.accounts = stores.accounts();
         this.processed = stores.processed();
         this.transfers = stores.transfers();
         this.holds = stores.holds();
-        this.reviews = stores.fraudReviews();
         this.writer = new DecisionWriter(context, stores, topics, logic.interest().config().eventsKept(), metrics);
         this.deadLetters = new DeadLetterWriter(context, metrics);
         this.accrual = new InterestAccrual(logic.interest(), stores, writer);
         this.fraud = new FraudDesk(logic, fraudRules, stores, writer, metrics);
         this.holdExpiry = new HoldExpiry(logic, stores, writer, fraud);
-        context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
+        this.interestWalk = new InterestWalk(context, accrual, logic.interest(), stores, housekeepingConfig, metrics);
+        new Housekeeping(stores, housekeepingConfig, retention, metrics, context.taskId().toString()).schedule(context);
         interestTicks.schedule(context);
         holdExpiry.schedule(context);
     }
@@ -107,7 +106,7 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                 deadLetters.write(record, DeadLetter.INVALID_COMMAND, (InterestTicks.KEY.equals(record.key())
                         ? "interest" : "expiry") + " ticks come only from the processor");
             } else if (InterestTicks.isTick(record)) {
-                accrual.tick(record);
+                interestWalk.tick(record);
             } else if (HoldExpiry.isTick(record)) {
                 holdExpiry.tick(record);
             }
@@ -322,38 +321,5 @@ final class CommandProcessor implements Processor<String, byte[], String, byte[]
                     command.accountId(), command.transactionId());
         }
         writer.publish(answer, record);
-    }
-
-    /**
-     * Forgets transactionIds, finished transfers and ended holds older than the retention; a retry after that would
-     * be applied as a new command. Pending transfers, active holds and payments under fraud review are never purged:
-     * a review may outlast the retention (BANK_FRAUD_REVIEW_TIMEOUT is set on its own), and a retry of a payment
-     * forgotten while its review is pending would be taken as a second payment, paid or held for review again, next to
-     * the first. Its final outcome replaces IN_REVIEW when the review ends, and is kept the retention from then.
-     */
-    private void purgeExpired(long now) {
-        long cutoff = now - retention.toMillis();
-        int expired = purge(processed, p -> p.outcome().timestamp() < cutoff
-                && p.outcome().status() != dev.bank.schemas.OutcomeStatus.IN_REVIEW);
-        int finished = purge(transfers, t -> t.completedAt() != null && t.completedAt() < cutoff);
-        int ended = purge(holds, h -> h.closedAt() != null && h.closedAt() < cutoff);
-        int reviewed = purge(reviews, r -> r.decidedAt() != null && r.decidedAt() < cutoff);
-        if (expired > 0 || finished > 0 || ended > 0 || reviewed > 0) {
-            log.info("purged {} transactionIds, {} finished transfers, {} ended holds and {} ended fraud reviews"
-                    + " older than {}", expired, finished, ended, reviewed, retention);
-        }
-    }
-
-    /** Deletes every value of the store that {@code due} holds for (collected first: no deletes while iterating). */
-    private static <V> int purge(KeyValueStore<String, V> store, Predicate<V> due) {
-        List<String> keys = new ArrayList<>();
-        try (KeyValueIterator<String, V> it = store.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, V> kv = it.next();
-                if (due.test(kv.value)) keys.add(kv.key);
-            }
-        }
-        keys.forEach(store::delete);
-        return keys.size();
     }
 }

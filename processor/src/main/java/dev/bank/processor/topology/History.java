@@ -7,7 +7,6 @@ import dev.bank.schemas.Hold;
 import dev.bank.schemas.HistoryPage;
 import dev.bank.schemas.LedgerEntry;
 import dev.bank.schemas.Statement;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -164,24 +163,5 @@ public final class History {
                 interest.config().zone().getId(), from, to,
                 account.interestRate() == null ? interest.defaultRate() : account.interestRate(),
                 opening, closing, credits, debits, interestPaid, interestCharged, entries, holds);
-    }
-
-    /**
-     * Deletes an account's entries whose value timestamp is before {@code cutoff}, oldest first, keeping the newest
-     * one so the balance as of any later time still reads from the store. Returns how many were deleted.
-     */
-    static int purge(KeyValueStore<String, HistoryEntry> store, String accountId, long cutoff) {
-        List<String> expired = new ArrayList<>();
-        try (KeyValueIterator<String, HistoryEntry> it = store.range(first(accountId), last(accountId))) {
-            String previous = null;
-            while (it.hasNext()) {
-                KeyValue<String, HistoryEntry> kv = it.next();
-                if (kv.value.valueTimestamp() >= cutoff) break;
-                if (previous != null) expired.add(previous);
-                previous = kv.key;
-            }
-        }
-        expired.forEach(store::delete);
-        return expired.size();
     }
 }

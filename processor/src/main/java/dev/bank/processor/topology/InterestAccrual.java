@@ -4,27 +4,19 @@ import dev.bank.schemas.Account;
 import dev.bank.schemas.AccountStatus;
 import dev.bank.schemas.HistoryEntry;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Brings accounts' interest up to date within a task: the dates {@link InterestLogic} says are due, each from its
  * end-of-day balance in the history store, committed like any other decision. Both processors accrue before they
- * apply a command or leg to an account, and the command processor for every account on an interest tick; it lives
+ * apply a command or leg to an account, and the {@link InterestWalk} for every account on an interest tick; it lives
  * here so the rule "ended days first, in date order, never twice" is written once. Accruing a month's last day also
  * tells the account's subscribers that the month's statement is ready.
  */
 final class InterestAccrual {
-    private static final Logger log = LoggerFactory.getLogger(InterestAccrual.class);
-
     private final InterestLogic interest;
     private final KeyValueStore<String, Account> accounts;
     private final KeyValueStore<String, HistoryEntry> history;
@@ -53,10 +45,19 @@ final class InterestAccrual {
 
     /** The same, for an account the caller has just read (null: it does not exist), so it is not read twice. */
     Account accrueDue(Account account, Record<String, byte[]> cause) {
+        return accrueDue(account, cause, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The same, accruing at most {@code maxDates} of the due dates (the earliest): the {@link InterestWalk} catches an
+     * account up over several slices when months are due.
+     */
+    Account accrueDue(Account account, Record<String, byte[]> cause, int maxDates) {
         if (account == null || account.status() == AccountStatus.CLOSED) return account;
         LocalDate dueThrough = interest.lastEndedDate(cause.timestamp());
-        for (LocalDate date = interest.nextAccrualDate(account, dueThrough); !date.isAfter(dueThrough);
-             date = date.plusDays(1)) {
+        int accrued = 0;
+        for (LocalDate date = interest.nextAccrualDate(account, dueThrough); !date.isAfter(dueThrough)
+                && accrued < maxDates; date = date.plusDays(1), accrued++) {
             long endOfDayBalance = History.balanceAsOf(history, account, interest.endOfDay(date));
             Decision accrual = interest.accrueDay(account, date, endOfDayBalance);
             writer.commit(accrual, cause);
@@ -69,23 +70,12 @@ final class InterestAccrual {
         return account;
     }
 
-    /**
-     * An interest tick (see {@link InterestTicks}): accrues every account of this task up to the tick's time, and
-     * drops history entries older than the retention.
-     */
-    void tick(Record<String, byte[]> tick) {
-        List<String> ids = new ArrayList<>();
-        try (KeyValueIterator<String, Account> it = accounts.all()) {
-            it.forEachRemaining(kv -> ids.add(kv.key));
-        }
-        long cutoff = tick.timestamp() - interest.config().historyRetention().toMillis();
-        int purged = 0;
-        for (String id : ids) {
-            accrueDue(id, tick);
-            purged += History.purge(history, id, cutoff);
-        }
-        log.info("interest tick at {}: {} accounts brought up to date through {}, {} history entries past retention dropped",
-                Instant.ofEpochMilli(tick.timestamp()), ids.size(), interest.lastEndedDate(tick.timestamp()),
-                purged);
+    /** How many business dates of the account are due by {@code timestamp} and not accrued yet. */
+    int datesDue(Account account, long timestamp) {
+        if (account == null || account.status() == AccountStatus.CLOSED) return 0;
+        LocalDate dueThrough = interest.lastEndedDate(timestamp);
+        LocalDate next = interest.nextAccrualDate(account, dueThrough);
+        return next.isAfter(dueThrough) ? 0 : (int) Math.min(Integer.MAX_VALUE,
+                java.time.temporal.ChronoUnit.DAYS.between(next, dueThrough) + 1);
     }
 }

@@ -57,6 +57,18 @@ final class InterestTicks {
         context.forward(new Record<>(key, partition, now, headers), BankTopology.TICK_SINK);
     }
 
+    /**
+     * Appends the continuation of an interest walk ({@link InterestWalk}) to the task's own partition: a tick stamped
+     * with the walking tick's time, naming it in {@link InterestWalk#WALK_HEADER}.
+     */
+    static void sendContinuation(ProcessorContext<String, byte[]> context, long target) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(HEADER, "continue".getBytes(StandardCharsets.UTF_8));
+        headers.add(InterestWalk.WALK_HEADER, Long.toString(target).getBytes(StandardCharsets.UTF_8));
+        byte[] partition = String.valueOf(context.taskId().partition()).getBytes(StandardCharsets.UTF_8);
+        context.forward(new Record<>(KEY, partition, target, headers), BankTopology.TICK_SINK);
+    }
+
     /** Sends a tick at the first punctuation and whenever the business date has moved on since the last one. */
     void schedule(ProcessorContext<String, byte[]> context) {
         context.schedule(interest.config().tickInterval(), PunctuationType.WALL_CLOCK_TIME, now -> {

@@ -49,7 +49,11 @@ final class LegProcessor implements Processor<String, byte[], String, byte[]> {
     private InterestAccrual accrual;
     private FraudDesk fraud;
 
-    LegProcessor(AccountLogic logic, FraudRulesEngine fraudRules, TopologyMetrics metrics, Topics topics) {
+    private final TimeIndex.Marks marks;
+
+    LegProcessor(AccountLogic logic, FraudRulesEngine fraudRules, TopologyMetrics metrics, Topics topics,
+                 TimeIndex.Marks marks) {
+        this.marks = marks;
         this.logic = logic;
         this.fraudRules = fraudRules;
         this.metrics = metrics;
@@ -61,7 +65,7 @@ final class LegProcessor implements Processor<String, byte[], String, byte[]> {
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
-        TaskStores stores = TaskStores.of(context);
+        TaskStores stores = TaskStores.of(context, marks);
         this.processed = stores.processed();
         this.transfers = stores.transfers();
         this.writer = new DecisionWriter(context, stores, topics, logic.interest().config().eventsKept(), metrics);

@@ -25,6 +25,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * @param fraudProfiles accountId → {@link FraudProfile} ({@link FraudDesk})
  * @param fraudReviews account-scoped transactionId → {@link FraudReview}
  * @param events     account-scoped event sequence → {@link AccountEvent} ({@link AccountEvents})
+ * @param index      what housekeeping deletes, by time ({@link TimeIndex}); processed, transfers, holds, fraudReviews
+ *                   and history file what is written to them there ({@link IndexedStore})
  */
 record TaskStores(KeyValueStore<String, Account> accounts,
                   KeyValueStore<String, ProcessedCommand> processed,
@@ -34,18 +36,26 @@ record TaskStores(KeyValueStore<String, Account> accounts,
                   KeyValueStore<String, String> holdExpiries,
                   KeyValueStore<String, FraudProfile> fraudProfiles,
                   KeyValueStore<String, FraudReview> fraudReviews,
-                  KeyValueStore<String, AccountEvent> events) {
+                  KeyValueStore<String, AccountEvent> events,
+                  TimeIndex index) {
 
-    /** The stores of the task a processor is initialised on; call from {@code init}. */
-    static TaskStores of(ProcessorContext<?, ?> context) {
+    /**
+     * The stores of the task a processor is initialised on; call from {@code init}.
+     *
+     * @param marks the low-water marks of the instance's time indexes, shared by a task's processors
+     */
+    static TaskStores of(ProcessorContext<?, ?> context, TimeIndex.Marks marks) {
+        TimeIndex index = new TimeIndex(context.getStateStore(BankTopology.HOUSEKEEPING_STORE),
+                marks.of(context.taskId()));
         return new TaskStores(context.getStateStore(BankTopology.ACCOUNTS_STORE),
-                context.getStateStore(BankTopology.PROCESSED_STORE),
-                context.getStateStore(BankTopology.TRANSFERS_STORE),
-                context.getStateStore(BankTopology.HISTORY_STORE),
-                context.getStateStore(BankTopology.HOLDS_STORE),
+                new IndexedStore<>(context.getStateStore(BankTopology.PROCESSED_STORE), index, Housekeeping::file),
+                new IndexedStore<>(context.getStateStore(BankTopology.TRANSFERS_STORE), index, Housekeeping::file),
+                new IndexedStore<>(context.getStateStore(BankTopology.HISTORY_STORE), index, Housekeeping::file),
+                new IndexedStore<>(context.getStateStore(BankTopology.HOLDS_STORE), index, Housekeeping::file),
                 context.getStateStore(BankTopology.HOLD_EXPIRIES_STORE),
                 context.getStateStore(BankTopology.FRAUD_PROFILES_STORE),
-                context.getStateStore(BankTopology.FRAUD_REVIEWS_STORE),
-                context.getStateStore(BankTopology.ACCOUNT_EVENTS_STORE));
+                new IndexedStore<>(context.getStateStore(BankTopology.FRAUD_REVIEWS_STORE), index, Housekeeping::file),
+                context.getStateStore(BankTopology.ACCOUNT_EVENTS_STORE),
+                index);
     }
 }

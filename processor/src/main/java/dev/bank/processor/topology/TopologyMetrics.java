@@ -10,7 +10,10 @@ import dev.bank.schemas.FraudRule;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.OutcomeStatus;
 import dev.bank.schemas.RejectionReason;
+import dev.bank.schemas.WireHeaders;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.util.Map;
@@ -28,6 +31,7 @@ public final class TopologyMetrics {
     private final Map<OutcomeKey, Counter> outcomes = new ConcurrentHashMap<>();
     private final Map<EntryType, Counter> postings = new ConcurrentHashMap<>();
     private final Map<DeadLetter, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final Map<WireHeaders.ReplyRefusal, Counter> repliesSkipped = new ConcurrentHashMap<>();
 
     private final Map<FraudKey, Counter> fraudHits = new ConcurrentHashMap<>();
     private final Map<FraudDecision, Counter> fraudDecisions = new ConcurrentHashMap<>();
@@ -38,12 +42,47 @@ public final class TopologyMetrics {
     private record OutcomeKey(CommandType type, OutcomeStatus status, RejectionReason reason, boolean replayed) {}
 
     private final Counter rerouted;
+    private final Map<TimeIndex.Kind, Counter> purged = new ConcurrentHashMap<>();
+    private final Map<String, Timer> slices = new ConcurrentHashMap<>();
+    private final Counter indexed;
+    /** Per task: how far past due the oldest entry still to purge is, in millis (0 when housekeeping is not behind). */
+    private final Map<String, Long> behind = new ConcurrentHashMap<>();
 
     public TopologyMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.rerouted = Counter.builder("bank.commands.rerouted")
                 .description("Commands produced to a partition their key does not hash to, forwarded to the key's own")
                 .register(registry);
+        this.indexed = Counter.builder("bank.housekeeping.indexed")
+                .description("Entries written before the time index, filed by the one-time walk over the stores")
+                .register(registry);
+        Gauge.builder("bank.housekeeping.behind.seconds", behind,
+                        b -> b.values().stream().mapToLong(Long::longValue).max().orElse(0) / 1000.0)
+                .description("How long past its retention the oldest entry still waiting to be purged is (0: caught up)")
+                .register(registry);
+    }
+
+    /** Entries housekeeping deleted, by what they were (transactionIds, transfers, holds, reviews, history). */
+    void purged(TimeIndex.Kind kind, int count) {
+        if (count == 0) return;
+        purged.computeIfAbsent(kind, k -> Counter.builder("bank.housekeeping.purged")
+                .description("Entries past their retention deleted, by kind")
+                .tag("kind", k.name().toLowerCase(java.util.Locale.ROOT)).register(registry)).increment(count);
+    }
+
+    void indexed(int count) {
+        if (count > 0) indexed.increment(count);
+    }
+
+    /** One slice of housekeeping on the stream thread: {@code purge} (wall clock) or {@code interest} (a tick). */
+    void housekeepingSlice(String work, long nanos) {
+        slices.computeIfAbsent(work, w -> Timer.builder("bank.housekeeping.slice")
+                .description("Stream-thread time of one housekeeping slice (its max is the longest pause it caused)")
+                .tag("work", w).register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    void behind(String task, long millis) {
+        behind.put(task, millis);
     }
 
     void outcome(Outcome outcome) {
@@ -93,6 +132,16 @@ public final class TopologyMetrics {
                     "bank.fraud.reviews.ended").description("Fraud reviews ended, by rule and how they ended")
                     .tag("rule", k.rule().name()).tag("status", k.outcome()).register(registry)).increment();
         }
+    }
+
+    /**
+     * A command named a reply partition that is not one (repeated, not a number, beyond the replies topic): its outcome
+     * is on the results topic but not replied. A gateway never sends such a header; someone else wrote it.
+     */
+    void replySkipped(WireHeaders.ReplyRefusal reason) {
+        repliesSkipped.computeIfAbsent(reason, r -> Counter.builder("bank.replies.skipped")
+                .description("Outcomes not replied because their command's reply-partition header was invalid")
+                .tag("reason", r.name()).register(registry)).increment();
     }
 
     void deadLetter(DeadLetter reason) {

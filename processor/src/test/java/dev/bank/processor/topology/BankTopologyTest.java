@@ -649,7 +649,7 @@ class BankTopologyTest {
         assertThat(nodes.keySet()).containsExactlyInAnyOrder("commands-source", "transfer-legs-source",
                 "rerouted-commands-source", "command-processor", "transfer-leg-processor",
                 "results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink", "tick-sink",
-                "reroute-sink", "holds-sink", "fraud-alerts-sink", "account-events-sink");
+                "reroute-sink", "holds-sink", "fraud-alerts-sink", "account-events-sink", "replies-sink");
 
         TopologyDescription.Source source = (TopologyDescription.Source) nodes.get("commands-source");
         assertThat(source.topicSet()).containsExactly("bank.commands");
@@ -668,14 +668,15 @@ class BankTopologyTest {
             TopologyDescription.Processor processor = (TopologyDescription.Processor) nodes.get(name);
             assertThat(processor.stores()).as(name).containsExactlyInAnyOrder("accounts", "processed-commands",
                     "transfers", "history", "holds", "hold-expiries", "fraud-profiles", "fraud-reviews",
-                    "account-events");
+                    "account-events", "housekeeping-index");
         }
         assertThat(nodes.get("command-processor").successors()).extracting(TopologyDescription.Node::name)
                 .containsExactlyInAnyOrder("results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink",
-                        "tick-sink", "reroute-sink", "holds-sink", "fraud-alerts-sink", "account-events-sink");
+                        "tick-sink", "reroute-sink", "holds-sink", "fraud-alerts-sink", "account-events-sink",
+                        "replies-sink");
         assertThat(nodes.get("transfer-leg-processor").successors()).extracting(TopologyDescription.Node::name)
                 .containsExactlyInAnyOrder("results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink",
-                        "holds-sink", "fraud-alerts-sink", "account-events-sink");
+                        "holds-sink", "fraud-alerts-sink", "account-events-sink", "replies-sink");
 
         assertThat(((TopologyDescription.Sink) nodes.get("results-sink")).topic()).isEqualTo("bank.results");
         assertThat(((TopologyDescription.Sink) nodes.get("ledger-sink")).topic()).isEqualTo("bank.ledger");
@@ -686,6 +687,8 @@ class BankTopologyTest {
         assertThat(((TopologyDescription.Sink) nodes.get("fraud-alerts-sink")).topic()).isEqualTo("bank.fraud-alerts");
         assertThat(((TopologyDescription.Sink) nodes.get("account-events-sink")).topic())
                 .isEqualTo("bank.account-events");
+        assertThat(((TopologyDescription.Sink) nodes.get("replies-sink")).topic()).isEqualTo("bank.replies");
+        assertThat(BankTopology.REPLIES_SINK).isEqualTo("replies-sink");
 
         // and the constants the code uses are these literal names
         assertThat(List.of(BankTopology.SOURCE, BankTopology.LEGS_SOURCE, BankTopology.PROCESSOR,
@@ -694,12 +697,12 @@ class BankTopologyTest {
                 BankTopology.PROCESSED_STORE, BankTopology.TRANSFERS_STORE, BankTopology.HISTORY_STORE,
                 BankTopology.TICK_SINK, BankTopology.REROUTED_SOURCE, BankTopology.REROUTE_SINK,
                 BankTopology.FRAUD_ALERTS_SINK, BankTopology.FRAUD_PROFILES_STORE, BankTopology.FRAUD_REVIEWS_STORE,
-                BankTopology.ACCOUNT_EVENTS_SINK, BankTopology.ACCOUNT_EVENTS_STORE))
+                BankTopology.ACCOUNT_EVENTS_SINK, BankTopology.ACCOUNT_EVENTS_STORE, BankTopology.HOUSEKEEPING_STORE))
                 .containsExactly("commands-source",
                 "transfer-legs-source", "command-processor", "transfer-leg-processor", "results-sink", "ledger-sink",
                 "transfer-legs-sink", "dead-letter-sink", "accounts", "processed-commands", "transfers", "history",
                 "tick-sink", "rerouted-commands-source", "reroute-sink", "fraud-alerts-sink", "fraud-profiles",
-                "fraud-reviews", "account-events-sink", "account-events");
+                "fraud-reviews", "account-events-sink", "account-events", "housekeeping-index");
     }
 
     @Test

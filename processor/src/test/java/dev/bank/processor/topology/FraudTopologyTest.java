@@ -549,12 +549,12 @@ class FraudTopologyTest {
     // ---- across a restart ----
 
     /** Every entry of every store, as its changelog would restore it into a new instance. */
-    private Map<String, List<KeyValue<String, Object>>> snapshot() {
-        Map<String, List<KeyValue<String, Object>>> stores = new LinkedHashMap<>();
+    private Map<String, List<KeyValue<Object, Object>>> snapshot() {
+        Map<String, List<KeyValue<Object, Object>>> stores = new LinkedHashMap<>();
         for (String name : driver.getAllStateStores().keySet()) {
-            KeyValueStore<String, Object> store = driver.getKeyValueStore(name);
-            List<KeyValue<String, Object>> entries = new ArrayList<>();
-            try (KeyValueIterator<String, Object> it = store.all()) {
+            KeyValueStore<Object, Object> store = driver.getKeyValueStore(name);
+            List<KeyValue<Object, Object>> entries = new ArrayList<>();
+            try (KeyValueIterator<Object, Object> it = store.all()) {
                 it.forEachRemaining(entries::add);
             }
             stores.put(name, entries);
@@ -564,11 +564,11 @@ class FraudTopologyTest {
 
     /** Stops the instance and starts a new one on the state the old one committed. */
     private void restart(FraudConfig fraud, Instant at) {
-        Map<String, List<KeyValue<String, Object>>> state = snapshot();
+        Map<String, List<KeyValue<Object, Object>>> state = snapshot();
         driver.close();
         start(fraud, at);
         state.forEach((name, entries) -> {
-            KeyValueStore<String, Object> store = driver.getKeyValueStore(name);
+            KeyValueStore<Object, Object> store = driver.getKeyValueStore(name);
             entries.forEach(e -> store.put(e.key, e.value));
         });
     }

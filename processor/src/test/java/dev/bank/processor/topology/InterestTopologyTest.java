@@ -4,6 +4,7 @@ import static dev.bank.processor.topology.TopologyTests.COMMANDS;
 import static dev.bank.processor.topology.TopologyTests.LEDGER;
 import static dev.bank.processor.topology.TopologyTests.OUTCOMES;
 import static dev.bank.processor.topology.TopologyTests.ONE_PARTITION;
+import dev.bank.processor.config.HousekeepingConfig;
 import dev.bank.processor.config.InterestConfig;
 import dev.bank.processor.config.ProcessorConfig;
 import dev.bank.schemas.Account;
@@ -69,8 +70,15 @@ class InterestTopologyTest {
     }
 
     private void start(Instant wallClock, ZoneId zone, InterestConfig.Posting posting, Duration retention) {
+        start(wallClock, zone, posting, retention, HousekeepingConfig.defaults(), stateDir);
+    }
+
+    private void start(Instant wallClock, ZoneId zone, InterestConfig.Posting posting, Duration retention,
+                       HousekeepingConfig housekeeping, Path dir) {
         InterestConfig settings = new InterestConfig(BigDecimal.ZERO, zone, posting, retention, Duration.ofMinutes(1));
-        ProcessorConfig config = ProcessorConfig.fromEnv(ONE_PARTITION).withStateDir(stateDir).withInterest(settings);
+        ProcessorConfig config = ProcessorConfig.fromEnv(ONE_PARTITION).withStateDir(dir).withInterest(settings)
+                .withHousekeeping(housekeeping);
+
         interest = new InterestLogic(settings);
         driver = new TopologyTestDriver(BankTopology.build(config,
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), config.streamsProperties(), wallClock);
@@ -80,7 +88,12 @@ class InterestTopologyTest {
         ledger = driver.createOutputTopic(config.topics().ledger(), new StringDeserializer(), LEDGER.valueSerde());
         deadLetters = driver.createOutputTopic(config.topics().deadLetter(), new StringDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+        rerouted = driver.createOutputTopic(config.topics().rerouted(), new StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer());
     }
+
+    /** What the processor wrote to its internal topic: ticks and the interest walk's continuations. */
+    private TestOutputTopic<String, byte[]> rerouted;
 
     @AfterEach
     void closeDriver() {
@@ -349,5 +362,54 @@ class InterestTopologyTest {
         assertThat(all.entries()).extracting(h -> h.entry().transactionId()).containsExactly("c-2", "c-1");
         assertThat(History.balanceAsOf(historyStore(), account("hank"), utc("2025-02-15T00:00:00").toEpochMilli()))
                 .isEqualTo(10_100);
+    }
+
+    /** The interest entries of a catch-up after 104 days of downtime, done in slices of {@code sliceEntries}. */
+    private List<String> catchUpAfterLongDowntime(int sliceEntries, Path dir) {
+        currentWallClock = utc("2025-01-01T08:00:00");
+        start(currentWallClock, UTC, InterestConfig.Posting.DAILY, Duration.ofDays(400),
+                new HousekeepingConfig(Duration.ofSeconds(30), Duration.ofMillis(100), sliceEntries,
+                        Duration.ofMinutes(1), "1"), dir); // bounded by count here, not by the machine's speed
+        send(Command.open("open-a", "alice", "EUR", "1000", "0.0365"), utc("2025-01-01T09:00:00"));
+        send(Command.open("open-b", "bob", "EUR", "2500", "0.073"), utc("2025-01-01T09:01:00"));
+        send(Command.open("open-c", "carol", "EUR", null, "0.05"), utc("2025-01-01T09:02:00"));
+        // a credit queued while the processor was down counts from its own day
+        send(Command.credit("queued", "carol", "365"), utc("2025-02-10T12:00:00"));
+        ledger.readValuesToList();
+        rerouted.readRecordsToList();
+        wallClockTo(utc("2025-04-15T07:00:00"));
+        continuations = rerouted.readRecordsToList().stream()
+                .filter(r -> r.headers().lastHeader(InterestWalk.WALK_HEADER) != null).count();
+        List<String> paid = ledger.readValuesToList().stream().filter(e -> e.type() == EntryType.INTEREST)
+                .map(e -> e.accountId() + " " + e.transactionId() + " " + e.amountMinor() + " " + e.balanceAfterMinor())
+                .sorted().toList();
+        for (String id : List.of("alice", "bob", "carol")) {
+            assertThat(account(id).lastAccruedDate()).as(id).isEqualTo(LocalDate.of(2025, 4, 14));
+        }
+        driver.close();
+        driver = null;
+        return paid;
+    }
+
+    private long continuations;
+
+    @Test
+    void catchesUpMonthsOfDowntimeInShortSlicesPayingExactlyWhatOneWalkPays() {
+        // Given three accounts and a processor down from 1 January to 15 April, caught up in slices of 7
+        List<String> sliced = catchUpAfterLongDowntime(7, stateDir.resolve("sliced"));
+        long slicedContinuations = continuations;
+        // and the same caught up in one slice
+        List<String> whole = catchUpAfterLongDowntime(1_000_000, stateDir.resolve("whole"));
+
+        // Then the walk took many slices, and every day of every account is paid once, exactly as in one go
+        assertThat(slicedContinuations).isGreaterThan(30); // 272 accruals (carol caught up to 9 February by her credit)
+        assertThat(continuations).isZero();
+        assertThat(sliced).isEqualTo(whole);
+        // 104 days each for alice and bob; carol earns from 10 February on
+        assertThat(sliced.stream().filter(e -> e.startsWith("alice ")).map(e -> e.split(" ")[1]).distinct())
+                .hasSize(104).first().isEqualTo("interest:2025-01-01");
+        assertThat(sliced.stream().filter(e -> e.startsWith("bob ")).count()).isEqualTo(104);
+        assertThat(sliced.stream().filter(e -> e.startsWith("carol ")).findFirst().orElseThrow())
+                .startsWith("carol interest:2025-02-10 5 ");
     }
 }
