@@ -51,7 +51,7 @@ public final class GatewayApp implements AutoCloseable {
                 eventHub.bindMetrics(registry));
         Gauge.builder("bank.gateway.waiting", outcomes, OutcomeListener::waiting)
                 .description("Requests waiting for their outcome").register(registry);
-        this.processors = new ProcessorClient(config.processorUrls(), serviceToken);
+        this.processors = new ProcessorClient(config.processorUrls(), serviceToken, config.directReads(), registry);
         this.rates = new FxRateBook(config, Clock.systemUTC()).start(registry);
         this.webhooks = new WebhookBook(config, publisher).start(registry);
         this.live = new LiveEvents(config.events(), eventHub, registry, Clock.systemUTC());

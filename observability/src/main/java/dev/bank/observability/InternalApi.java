@@ -23,8 +23,26 @@ public final class InternalApi {
     public static final String PRINCIPAL_HEADER = "Bank-Principal";
     /** {@code true} when the principal is an admin (every account). */
     public static final String ADMIN_HEADER = "Bank-Admin";
+    /**
+     * The query parameter that marks a question not to be passed on to another instance: one instance forwarded it
+     * to the owner, or a gateway sent it straight to the instance it takes for the owner. An instance that does not
+     * own the account answers {@link #MISDIRECTED} instead of asking the owner.
+     */
+    public static final String NOT_PASSED_ON_PARAM = "forwarded";
+
+    /** {@code path} (with any query string) marked {@link #NOT_PASSED_ON_PARAM}. */
+    public static String notPassedOn(String path) {
+        return path + (path.contains("?") ? "&" : "?") + NOT_PASSED_ON_PARAM + "=true";
+    }
+
     /** The paths under the credential. */
     public static final String PREFIX = "/internal/";
+    /**
+     * The status of a question about an account asked of an instance that does not own it, when it was asked not to
+     * pass it on (a forwarded question, or a gateway's direct read): 421 Misdirected Request, so the asker can tell
+     * "ask the current owner" from "not ready" (503) and refresh what it knows of the owners.
+     */
+    public static final int MISDIRECTED = 421;
 
     private InternalApi() {}
 
@@ -58,6 +76,11 @@ public final class InternalApi {
          */
         public static final String REVIEW_QUEUE = PREFIX + "reviews";
         public static final String HEALTH = PREFIX + "health";
+        /**
+         * Which instance holds which partition ({@code PartitionOwners}): every instance's query URL with its active
+         * and standby partitions, the input topic's partition count and a version of the assignment.
+         */
+        public static final String PARTITIONS = PREFIX + "partitions";
 
         private Paths() {}
 

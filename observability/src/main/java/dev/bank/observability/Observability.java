@@ -100,7 +100,8 @@ public final class Observability {
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry)
                 .record((long) (ms * 1_000_000), TimeUnit.NANOSECONDS);
-        if (accessLog.isInfoEnabled()) {
+        // every gateway asks for the partition owners every few seconds: a line each would drown the log
+        if (accessLog.isInfoEnabled() && !(status == 200 && route.equals(InternalApi.Paths.PARTITIONS))) {
             accessLog.info("{} {} {} {}ms", ctx.method().name(), Problem.excerpt(ctx.path()), status, tenths(ms));
         }
     }

@@ -15,8 +15,20 @@ import java.util.concurrent.CompletableFuture;
 public final class QueryClient implements AutoCloseable {
     /** The processor asked gave no answer this client can use; the message says why. */
     public static final class NoAnswerException extends RuntimeException {
+        private final int status;
+
         public NoAnswerException(String message, Throwable cause) {
+            this(message, cause, 0);
+        }
+
+        public NoAnswerException(String message, Throwable cause, int status) {
             super(message, cause);
+            this.status = status;
+        }
+
+        /** The HTTP status the processor answered with; 0 when it did not answer (unreachable, timed out). */
+        public int status() {
+            return status;
         }
     }
 
@@ -39,7 +51,8 @@ public final class QueryClient implements AutoCloseable {
             return switch (answer.status()) {
                 case 200 -> Optional.of(answer.body());
                 case 404 -> Optional.<byte[]>empty();
-                default -> throw new NoAnswerException(baseUrl + " answered " + answer.status(), null);
+                default -> throw new NoAnswerException(baseUrl + " answered " + answer.status(), null,
+                        answer.status());
             };
         });
     }

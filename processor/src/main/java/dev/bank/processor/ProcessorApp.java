@@ -70,7 +70,8 @@ public final class ProcessorApp implements AutoCloseable {
         }
         String serviceToken = config.requireServiceToken();
         this.queries = new StoreQueries(streams, new HostInfo(config.queryAdvertisedHost(), config.queryPort()),
-                new InterestLogic(config.interest()), config.topics().partitions(), serviceToken);
+                new InterestLogic(config.interest()), config.topics().partitions(), config.topics().commands(),
+                serviceToken, registry);
         this.queryServer = new QueryServer(queries, registry, Map.of("streams", this::streamsProblem), serviceToken);
     }
 

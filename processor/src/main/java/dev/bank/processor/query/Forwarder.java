@@ -1,5 +1,6 @@
 package dev.bank.processor.query;
 
+import dev.bank.observability.InternalApi;
 import dev.bank.observability.InternalApi.Viewer;
 import dev.bank.observability.QueryClient;
 import org.apache.kafka.streams.state.HostInfo;
@@ -30,7 +31,7 @@ final class Forwarder implements AutoCloseable {
      * never passed on: the owner's JSON answer, or empty for its 404.
      */
     CompletableFuture<Optional<byte[]>> ask(HostInfo owner, String path, Viewer viewer) {
-        String marked = path + (path.contains("?") ? "&" : "?") + StoreQueries.FORWARDED_PARAM + "=true";
+        String marked = InternalApi.notPassedOn(path);
         return client.get("http://" + owner.host() + ":" + owner.port(), marked, viewer).handle((answer, error) -> {
             if (error == null) return answer;
             Throwable cause = error.getCause() != null ? error.getCause() : error;

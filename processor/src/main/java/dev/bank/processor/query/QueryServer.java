@@ -7,6 +7,7 @@ import dev.bank.observability.InternalApi.Paths;
 import dev.bank.observability.InternalApi.Viewer;
 import dev.bank.observability.Observability;
 import dev.bank.observability.PathIds;
+import dev.bank.schemas.Json;
 import dev.bank.schemas.Problem;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -34,9 +35,13 @@ import java.util.concurrent.CompletableFuture;
  *       {@code /reviews/{reviewId}}: one review, pending or ended</li>
  *   <li>{@code GET /internal/reviews?status=&limit=}: the review queue (default: PENDING) of every account on every
  *       instance, oldest first; whole or 503, never a part of it</li>
+ *   <li>{@code GET /internal/partitions}: which instance (by query URL) holds which partition of the commands topic,
+ *       active and standby, with the partition count and a version of the assignment ({@code PartitionOwners}), so
+ *       a gateway can send each read to the account's owner</li>
  * </ul>
  * Fraud reviews are told only to admins and our services: a customer's question about them is a 404.
- * 404 means the key is certainly absent; 503 with {@code Retry-After} means ask again shortly. The same port
+ * 404 means the key is certainly absent; 503 with {@code Retry-After} means ask again shortly; 421 answers a
+ * question marked {@code forwarded=true} (not to be passed on) about an account another instance owns. The same port
  * serves {@code /metrics}, {@code /health/live} and {@code /health/ready} for operators.
  */
 public final class QueryServer implements AutoCloseable {
@@ -102,6 +107,10 @@ public final class QueryServer implements AutoCloseable {
             config.routes.exception(BadQueryException.class, (e, ctx) ->
                     problem(ctx, Problem.of(400, "Invalid query", e.getMessage())));
             config.routes.get(Paths.HEALTH, ctx -> ctx.result("ok"));
+            config.routes.get(Paths.PARTITIONS, ctx -> ctx.status(200).contentType("application/json")
+                    .result(Json.bytes(queries.assignment())));
+            config.routes.exception(MisdirectedException.class, (e, ctx) ->
+                    problem(ctx, Problem.of(InternalApi.MISDIRECTED, "Misdirected request", e.getMessage())));
             config.routes.exception(NotReadyException.class, (e, ctx) -> {
                 ctx.header("Retry-After", "1");
                 problem(ctx, Problem.of(503, "Not ready", e.getMessage()));

@@ -1,5 +1,6 @@
 package dev.bank.processor.query;
 
+import dev.bank.observability.InternalApi;
 import dev.bank.observability.InternalApi.Paths;
 import dev.bank.observability.InternalApi.Viewer;
 import dev.bank.processor.config.InterestConfig;
@@ -14,6 +15,7 @@ import dev.bank.schemas.FraudReviewList;
 import dev.bank.schemas.HistoryEntry;
 import dev.bank.schemas.Json;
 import dev.bank.schemas.Months;
+import dev.bank.schemas.PartitionOwners;
 import dev.bank.schemas.Problem;
 import dev.bank.schemas.Hold;
 import dev.bank.schemas.HoldList;
@@ -21,6 +23,8 @@ import dev.bank.schemas.HoldStatus;
 import dev.bank.schemas.ProcessedCommand;
 import dev.bank.schemas.ReviewStatus;
 import dev.bank.schemas.Transfer;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -59,8 +63,12 @@ import java.util.function.IntFunction;
  * owner answers, without holding a thread meanwhile.
  */
 public final class StoreQueries implements AutoCloseable {
-    /** Marks a question one instance forwarded to another, so it is never forwarded again (no loops). */
-    public static final String FORWARDED_PARAM = "forwarded";
+    /**
+     * Marks a question that must not be passed on: one instance forwarded it to another (no loops), or a gateway
+     * sent it straight to the instance it knows as the account's owner. An instance that does not own the account
+     * answers it with {@link MisdirectedException} (421).
+     */
+    public static final String FORWARDED_PARAM = InternalApi.NOT_PASSED_ON_PARAM;
     /**
      * On a forwarded part of the review queue: the partitions the asking instance counts on this one for
      * ({@code 0,3,5}); exactly those are answered, or none (503) when one of them is not active here.
@@ -71,21 +79,34 @@ public final class StoreQueries implements AutoCloseable {
     private final HostInfo self;
     private final InterestLogic interest;
     private final int partitions;
+    private final String inputTopic;
     private final Forwarder forwarder;
+    private final Counter forwarded;
+    private final Counter misdirected;
 
     /**
      * @param interest     the business zone that dates and statement months are read in
      * @param partitions   how many partitions the stores have (those of the commands topic): the review queue is
      *                     complete only when every one of them answered
+     * @param inputTopic   the commands topic, keyed by accountId, whose partitions {@link #assignment()} tells
      * @param serviceToken the credential of the other instances' query APIs, for questions forwarded to them
+     * @param registry     where the forwarded and misdirected reads are counted
      */
     public StoreQueries(KafkaStreams streams, HostInfo self, InterestLogic interest, int partitions,
-                        String serviceToken) {
+                        String inputTopic, String serviceToken, MeterRegistry registry) {
         this.streams = streams;
         this.self = self;
         this.interest = interest;
         this.partitions = partitions;
+        this.inputTopic = inputTopic;
         this.forwarder = new Forwarder(Forwarder.TIMEOUT, serviceToken);
+        this.forwarded = Counter.builder("bank.query.forwarded")
+                .description("Account reads this instance passed on to the instance that owns the account")
+                .register(registry);
+        this.misdirected = Counter.builder("bank.query.misdirected")
+                .description("Account reads refused (421) because another instance owns the account and the "
+                        + "question was not to be passed on")
+                .register(registry);
     }
 
     /**
@@ -183,8 +204,11 @@ public final class StoreQueries implements AutoCloseable {
         HostInfo owner = metadata.activeHost();
         if (!owner.equals(self)) {
             if (forwarded) {
-                throw new NotReadyException("account " + accountId + " moved to " + owner + " while asked");
+                misdirected.increment();
+                throw new MisdirectedException("account " + accountId + " is on partition " + metadata.partition()
+                        + ", which " + owner + " owns, not this instance");
             }
+            this.forwarded.increment();
             return forwarder.ask(owner, path, viewer);
         }
         try {
@@ -363,6 +387,55 @@ public final class StoreQueries implements AutoCloseable {
                     + "(rebalancing)");
         }
         return owners;
+    }
+
+    /**
+     * Which instance holds which partition of the input topic, by this instance's current view of the group's
+     * assignment (Kafka Streams' metadata, which every member learns in each rebalance). Whoever uses it must still
+     * be ready for an instance that no longer owns what it says here: the owner checks every question (421).
+     */
+    public PartitionOwners assignment() {
+        KafkaStreams.State state = streams.state();
+        if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+            throw new NotReadyException("the processor is " + state + ": it knows no assignment");
+        }
+        List<PartitionOwners.Instance> instances = new ArrayList<>();
+        for (StreamsMetadata instance : streams.metadataForAllStreamsClients()) {
+            // only tasks with the accounts store answer account reads; all stores are in that one task per partition
+            Set<Integer> active = instance.stateStoreNames().contains(BankTopology.ACCOUNTS_STORE)
+                    ? inputPartitions(instance.topicPartitions()) : Set.of();
+            Set<Integer> standby = instance.standbyStateStoreNames().contains(BankTopology.ACCOUNTS_STORE)
+                    ? inputPartitions(instance.standbyTopicPartitions()) : Set.of();
+            HostInfo host = instance.hostInfo();
+            instances.add(new PartitionOwners.Instance("http://" + host.host() + ":" + host.port(),
+                    List.copyOf(active), List.copyOf(standby)));
+        }
+        instances.sort(java.util.Comparator.comparing(PartitionOwners.Instance::url));
+        return new PartitionOwners(inputTopic, partitions, assignmentVersion(instances), instances);
+    }
+
+    private Set<Integer> inputPartitions(Set<TopicPartition> held) {
+        Set<Integer> numbers = new TreeSet<>();
+        for (TopicPartition tp : held) {
+            if (tp.topic().equals(inputTopic) && tp.partition() < partitions) numbers.add(tp.partition());
+        }
+        return numbers;
+    }
+
+    /** A digest of the assignment: equal on every instance that sees the same one, different once it changes. */
+    static String assignmentVersion(List<PartitionOwners.Instance> sortedInstances) {
+        StringBuilder text = new StringBuilder();
+        for (PartitionOwners.Instance instance : sortedInstances) {
+            text.append(instance.url()).append(' ').append(instance.active()).append(' ').append(instance.standby())
+                    .append('\n');
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     /** A forwarded question's {@link #PARTITIONS_PARAM}: partition numbers, comma-separated, each below the count. */

@@ -1,20 +1,18 @@
 package dev.bank.processor.topology;
 
-import org.apache.kafka.common.utils.Utils;
+import dev.bank.schemas.KeyPartitioner;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 
-import java.nio.charset.StandardCharsets;
-
 /**
- * The partition a key belongs on, as Kafka's default partitioner computes it (murmur2 of its UTF-8 bytes), which
- * every Java producer uses and the processor's own sinks too. A record on another partition meets a task that does
- * not hold its account, so both processors check it before anything else.
+ * The partition a key belongs on, as Kafka's default partitioner computes it ({@link KeyPartitioner}, shared with the
+ * gateway), which every Java producer uses and the processor's own sinks too. A record on another partition meets a
+ * task that does not hold its account, so both processors check it before anything else.
  */
 final class KeyPartitions {
     private KeyPartitions() {}
 
     static int partitionOf(String key, int partitions) {
-        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+        return KeyPartitioner.partitionOf(key, partitions);
     }
 
     /** Whether the record being processed is on its key's partition (true outside a record, in a punctuation). */
