@@ -82,7 +82,7 @@ final class RestScenarios {
             StringBuilder threads = new StringBuilder();
             byThreads.forEach((name, nanos) -> threads.append(String.format(Locale.ROOT, " %s %.0f,",
                     name.replace("kafka-producer-network-thread | bank-gateway", "producer"), perRequestMicros(nanos))));
-            return List.of(String.format(Locale.ROOT, "rest-sync: the %d gateway(s)' threads used %.0f µs of CPU per "
+            return List.of(String.format(Locale.ROOT, "the %d gateway(s)' threads used %.0f µs of CPU per "
                     + "request; by thread:%s", gateways, perRequestMicros(total()),
                     threads.substring(0, Math.max(0, threads.length() - 1))));
         }
