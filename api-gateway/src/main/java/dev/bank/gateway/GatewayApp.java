@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * One gateway instance: the REST API, its Kafka producer and results listener, and the live event streams with the
+ * One gateway instance: the REST API, its Kafka producer and replies listener, and the live event streams with the
  * events topic's reader. {@code main} wires and waits.
  */
 public final class GatewayApp implements AutoCloseable {

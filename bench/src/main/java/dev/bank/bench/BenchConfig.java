@@ -33,6 +33,8 @@ import java.util.Map;
  *   <li>{@code BANK_BENCH_PROCESSORS} [1]: processor instances the in-process stack runs (one Kafka Streams
  *       application, its partitions shared out); the gateway asks the first, which forwards reads for the
  *       accounts another one owns;</li>
+ *   <li>{@code BANK_BENCH_GATEWAYS} [1]: gateway instances the in-process stack runs, each reading its own
+ *       partition of the replies topic; the REST scenarios spread their requests over them round-robin;</li>
  *   <li>{@code BANK_BENCH_BOOTSTRAP_SERVERS}: run against this Kafka (with its own processor and gateway)
  *       instead of an in-process stack; then {@code BANK_BENCH_GATEWAY_URL} [http://127.0.0.1:8080] and
  *       {@code BANK_BENCH_PROCESSOR_URL} [http://127.0.0.1:8081] say where they listen.</li>
@@ -43,7 +45,8 @@ import java.util.Map;
  */
 public record BenchConfig(int n, int restN, int concurrency, int rate, int accounts, List<Scenario> scenarios,
                           int warmup, Duration scenarioTimeout, Path output, int processors, String bootstrapServers,
-                          String gatewayUrl, String processorUrl, Topics topics, int fraudRounds, int subscribers) {
+                          String gatewayUrl, String processorUrl, Topics topics, int fraudRounds, int subscribers,
+                          int gateways) {
 
     public static final String DEFAULT_OUTPUT = "bench-results.json";
 
@@ -55,6 +58,7 @@ public record BenchConfig(int n, int restN, int concurrency, int rate, int accou
         positive("BANK_BENCH_PROCESSORS", processors);
         positive("BANK_BENCH_FRAUD_ROUNDS", fraudRounds);
         positive("BANK_BENCH_SUBSCRIBERS", subscribers);
+        positive("BANK_BENCH_GATEWAYS", gateways);
         if (rate < 0) throw new IllegalArgumentException("BANK_BENCH_RATE must be >= 0 (0: closed loop), was " + rate);
         if (warmup < 0) throw new IllegalArgumentException("BANK_BENCH_WARMUP must be >= 0, was " + warmup);
         if (scenarios.isEmpty()) throw new IllegalArgumentException("BANK_BENCH_SCENARIOS names no scenario");
@@ -82,7 +86,8 @@ public record BenchConfig(int n, int restN, int concurrency, int rate, int accou
                 stripSlash(env.getOrDefault("BANK_BENCH_PROCESSOR_URL", "http://127.0.0.1:8081")),
                 Topics.fromEnv(env),
                 integer(env, "BANK_BENCH_FRAUD_ROUNDS", 3),
-                integer(env, "BANK_BENCH_SUBSCRIBERS", 1_000));
+                integer(env, "BANK_BENCH_SUBSCRIBERS", 1_000),
+                integer(env, "BANK_BENCH_GATEWAYS", 1));
     }
 
     /** True when the benchmark starts its own broker, processor and gateway (no external Kafka configured). */
@@ -103,7 +108,16 @@ public record BenchConfig(int n, int restN, int concurrency, int rate, int accou
     /** The same configuration against a running stack (used once the embedded one has started). */
     public BenchConfig withTarget(String bootstrap, String gateway, String processor) {
         return new BenchConfig(n, restN, concurrency, rate, accounts, scenarios, warmup, scenarioTimeout, output,
-                processors, bootstrap, gateway, processor, topics, fraudRounds, subscribers);
+                processors, bootstrap, gateway, processor, topics, fraudRounds, subscribers, gateways);
+    }
+
+    /**
+     * The gateways the REST scenarios spread their requests over, round-robin: {@link #gatewayUrl()} is one URL or a
+     * comma list (the in-process bank's {@code BANK_BENCH_GATEWAYS} instances, or an external deployment's).
+     */
+    public List<String> gatewayUrls() {
+        return Arrays.stream(gatewayUrl.split(",")).map(String::trim).filter(u -> !u.isEmpty())
+                .map(BenchConfig::stripSlash).toList();
     }
 
     static List<Scenario> scenarios(String list) {

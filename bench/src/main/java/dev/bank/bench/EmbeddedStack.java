@@ -1,6 +1,9 @@
 package dev.bank.bench;
 
+import dev.bank.gateway.GatewayApp;
 import dev.bank.gateway.auth.LocalIssuer;
+import dev.bank.gateway.config.GatewayConfig;
+import dev.bank.observability.KafkaSecurity;
 import dev.bank.launcher.LocalBank;
 import dev.bank.gateway.auth.Scope;
 import org.slf4j.Logger;
@@ -12,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -22,7 +26,8 @@ import java.util.stream.Stream;
 
 /**
  * What {@code ./bank local} runs ({@link LocalBank}), started in this JVM for one benchmark run: the embedded KRaft
- * broker, the topics, the processor(s) and the gateway, on free 127.0.0.1 ports and in a fresh temporary directory that is
+ * broker, the topics, the processor(s) and the gateway (and {@code BANK_BENCH_GATEWAYS} − 1 more gateways beside it),
+ * on free 127.0.0.1 ports and in a fresh temporary directory that is
  * deleted afterwards. The services read the usual {@code BANK_*} variables (commit interval, stream threads,
  * topic partitions...), so a tuning change is measured by setting them; only addresses and directories are
  * overridden.
@@ -86,12 +91,38 @@ final class EmbeddedStack implements AutoCloseable {
         // (so their self-checks would fail). What the rules cost is the fraud scenario's to measure, in processors of
         // its own, against the rules off; BANK_FRAUD_ENABLED=true measures every scenario with them.
         local.putIfAbsent("BANK_FRAUD_ENABLED", "false");
-        LocalBank bank = LocalBank.start(new LocalBank.Options(dir, local, 0, 0, config.processors(), issuer,
-                gateway -> gateway.withPort(0).withOutcomeTimeout(OUTCOME_TIMEOUT), START_TIMEOUT, true, null), this::add);
+        LocalBank bank = LocalBank.start(new LocalBank.Options(dir, gateway(local, 0), 0, 0, config.processors(),
+                issuer, gateway -> gateway.withPort(0).withOutcomeTimeout(OUTCOME_TIMEOUT), START_TIMEOUT, true, null),
+                this::add);
         bootstrapServers = bank.bootstrapServers();
         processorUrls = bank.processorUrls();
         serviceToken = bank.serviceToken().value();
-        gatewayUrl = "http://" + HOST + ":" + bank.gateway().port();
+        List<String> urls = new ArrayList<>(List.of("http://" + HOST + ":" + bank.gateway().port()));
+        // more gateway instances beside LocalBank's, configured as it configures its own
+        for (int i = 1; i < config.gateways(); i++) {
+            GatewayConfig base = GatewayConfig.fromEnv(gateway(local, i));
+            GatewayApp more = add("gateway " + i, GatewayApp.start(base.withBootstrapServers(bootstrapServers)
+                    .withKafkaSecurity(KafkaSecurity.PLAINTEXT)
+                    .withApi(base.api().withServiceToken(bank.serviceToken()).trusting(issuer.publicKeyFile()))
+                    .withProcessorUrls(processorUrls).withPort(0).withOutcomeTimeout(OUTCOME_TIMEOUT)));
+            if (!more.awaitReady(START_TIMEOUT) || !more.awaitEventsReady(START_TIMEOUT)
+                    || !more.awaitWebhooks(START_TIMEOUT)) {
+                throw new IllegalStateException("gateway " + i + " did not start within " + START_TIMEOUT);
+            }
+            urls.add("http://" + HOST + ":" + more.port());
+        }
+        gatewayUrl = String.join(",", urls);
+    }
+
+    /**
+     * Gateway instance {@code i}'s environment: its own name and partition of the replies topic (so that no two share
+     * one), unless the bench's environment sets them.
+     */
+    private static Map<String, String> gateway(Map<String, String> env, int i) {
+        Map<String, String> own = new HashMap<>(env);
+        own.putIfAbsent("BANK_GATEWAY_INSTANCE_ID", "bench-gateway-" + i);
+        own.putIfAbsent("BANK_GATEWAY_REPLY_PARTITION", String.valueOf(i));
+        return own;
     }
 
     private <T extends AutoCloseable> T add(String name, T part) {
@@ -118,6 +149,7 @@ final class EmbeddedStack implements AutoCloseable {
         return processorUrls.get(0);
     }
 
+    /** The gateways' URLs, comma-separated. */
     String gatewayUrl() {
         return gatewayUrl;
     }

@@ -72,7 +72,8 @@ final class LiveEventsScenario {
         try (SseSubscribers streams = new SseSubscribers(subscribers)) {
             int connected;
             try {
-                connected = streams.open(config.gatewayUrl(), plan.paths(), plan.startsAfter(), bearer, received,
+                connected = streams.open(config.gatewayUrls().get(0), plan.paths(), plan.startsAfter(), bearer,
+                        received,
                         config.scenarioTimeout());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -86,7 +87,7 @@ final class LiveEventsScenario {
             CpuClock.NamedThreads gateway = CpuClock.NamedThreads.start(GATEWAY_THREADS);
             CpuClock.NamedThreads streamThreads = CpuClock.NamedThreads.start(STREAM_THREADS);
             long cpuBefore = CpuClock.processNanos();
-            RestLoad.Run run = http.run(scenario.label(), config.gatewayUrl(), w.n(), config.concurrency(),
+            RestLoad.Run run = http.run(scenario.label(), config.gatewayUrls().get(0), w.n(), config.concurrency(),
                     config.rate(), i -> Request.post("/transaction", "application/json",
                             Json.bytes(RestScenarios.body(w, i))).with("Authorization", bearer),
                     (i, response) -> RestScenarios.checkTransaction(w, i, response), config.scenarioTimeout(),
@@ -139,10 +140,11 @@ final class LiveEventsScenario {
         Plan plan = new Plan(warm, warm, subscribers, 0);
         Received received = new Received(plan);
         try (SseSubscribers streams = new SseSubscribers(subscribers)) {
-            streams.open(config.gatewayUrl(), plan.paths(), plan.startsAfter(), bearer, received,
+            streams.open(config.gatewayUrls().get(0), plan.paths(), plan.startsAfter(), bearer, received,
                     config.scenarioTimeout());
             received.started = true;
-            RestLoad.Run run = http.run("live-events-warmup", config.gatewayUrl(), warm.n(), config.concurrency(), 0,
+            RestLoad.Run run = http.run("live-events-warmup", config.gatewayUrls().get(0), warm.n(),
+                    config.concurrency(), 0,
                     i -> Request.post("/transaction", "application/json", Json.bytes(RestScenarios.body(warm, i)))
                             .with("Authorization", bearer),
                     (i, response) -> RestScenarios.checkTransaction(warm, i, response), config.scenarioTimeout());

@@ -72,6 +72,7 @@ public record Report(String runId, Instant startedAt, boolean inProcess, BenchCo
         target.put("gatewayUrl", config.gatewayUrl());
         target.put("processorUrl", config.processorUrl());
         if (inProcess) target.put("processors", config.processors());
+        if (inProcess) target.put("gateways", config.gateways());
         target.put("commandsTopic", config.topics().commands());
         target.put("resultsTopic", config.topics().results());
         target.put("cpuMicrosPerOpCovers", inProcess ? "the whole in-process bank: broker, processor, gateway and load"

@@ -168,7 +168,8 @@ final class RestLoad implements AutoCloseable {
     }
 
     /**
-     * Sends {@code request.apply(i)} for i in [0, n) to {@code baseUrl} (each path below the URL's own), at most
+     * Sends {@code request.apply(i)} for i in [0, n) to {@code baseUrl} (each path below the URL's own; a comma list of
+     * URLs takes turns, request i to the (i mod k)-th), at most
      * {@code concurrency} at a time, and waits (at most {@code timeout} in all) for every answer. With
      * {@code rate} &gt; 0 request i is due at {@link #dueNanos start + i / rate} (open loop, latency from that
      * time); with 0 each goes as soon as a slot is free (closed loop, latency from its send). {@code check}
@@ -187,10 +188,12 @@ final class RestLoad implements AutoCloseable {
         if (concurrency < 1 || concurrency > maxInFlight) {
             throw new IllegalArgumentException("concurrency must be 1.." + maxInFlight + ", was " + concurrency);
         }
-        BaseUrl base = BaseUrl.parse(baseUrl);
-        URI origin = base.origin();
+        // one URL, or a comma list of them (several gateways): request i goes to the (i mod k)-th
+        List<BaseUrl> bases = java.util.Arrays.stream(baseUrl.split(",")).map(String::trim).filter(u -> !u.isEmpty())
+                .map(BaseUrl::parse).toList();
+        List<URI> origins = bases.stream().map(BaseUrl::origin).toList();
         // set here, once per run: Jetty would otherwise build each request's URI again to derive it
-        HttpField host = new HttpField(HttpHeader.HOST, base.hostHeader());
+        List<HttpField> hosts = bases.stream().map(b -> new HttpField(HttpHeader.HOST, b.hostHeader())).toList();
         long deadline = System.nanoTime() + timeout.toNanos();
         Tally tally = new Tally(n, concurrency, check, timings);
         CpuClock.LoadThreads load = CpuClock.LoadThreads.start();
@@ -201,7 +204,9 @@ final class RestLoad implements AutoCloseable {
         try {
             for (int i = 0; i < n; i++) {
                 // built before its due time: not part of its latency
-                org.eclipse.jetty.client.Request next = jettyRequest(origin, host, base, request.apply(i));
+                int to = i % bases.size();
+                org.eclipse.jetty.client.Request next = jettyRequest(origins.get(to), hosts.get(to), bases.get(to),
+                        request.apply(i));
                 long due = rate > 0 ? dueNanos(start, i, rate) : 0;
                 if (rate > 0 && !parkUntil(due, deadline)) {
                     log.warn("{}: out of time with {} of {} requests sent", label, i, n);

@@ -52,10 +52,51 @@ final class RestScenarios {
         Workload w = workload(runId, Scenario.REST_SYNC, config.restN());
         failures.addAll(kafka.openAccounts(w));
         if (!failures.isEmpty()) return setupFailed(Scenario.REST_SYNC, failures);
+        // the gateways' threads, when they run in this JVM (the in-process bank; an external one's are not here)
+        CpuClock.NamedThreads gateways = CpuClock.NamedThreads.start(LiveEventsScenario.GATEWAY_THREADS);
         RestLoad.Run run = transactions(w, Scenario.REST_SYNC.label(), config.rate());
+        Map<String, Long> gatewayCpu = CpuClock.NamedThreads.byPrefix(gateways);
         failures.addAll(run.failures());
         failures.addAll(balances.verify(w.expectedBalances(w.n()), config.scenarioTimeout()));
-        return result(Scenario.REST_SYNC, run, failures);
+        ScenarioResult result = result(Scenario.REST_SYNC, run, failures);
+        boolean inProcess = gatewayCpu.values().stream().anyMatch(nanos -> nanos > 0);
+        return !inProcess ? result : result.withDetails(new GatewayCpu(config.gatewayUrls().size(),
+                run.completed(), gatewayCpu));
+    }
+
+    /**
+     * The in-process gateways' share of rest-sync's CPU (their threads by name, summed over every instance; GC and JIT
+     * not included): what a request costs the gateway tier, and what reading the outcomes costs it.
+     */
+    private record GatewayCpu(int gateways, int requests, Map<String, Long> byThreads) implements ScenarioDetails {
+        private double perRequestMicros(long nanos) {
+            return requests == 0 ? Double.NaN : nanos / 1_000.0 / requests;
+        }
+
+        private long total() {
+            return byThreads.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        @Override
+        public List<String> lines() {
+            StringBuilder threads = new StringBuilder();
+            byThreads.forEach((name, nanos) -> threads.append(String.format(Locale.ROOT, " %s %.0f,",
+                    name.replace("kafka-producer-network-thread | bank-gateway", "producer"), perRequestMicros(nanos))));
+            return List.of(String.format(Locale.ROOT, "rest-sync: the %d gateway(s)' threads used %.0f µs of CPU per "
+                    + "request; by thread:%s", gateways, perRequestMicros(total()),
+                    threads.substring(0, Math.max(0, threads.length() - 1))));
+        }
+
+        @Override
+        public Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("gateways", gateways);
+            m.put("gatewayCpuMicrosPerRequest", Math.round(perRequestMicros(total()) * 10) / 10.0);
+            Map<String, Object> byThread = new LinkedHashMap<>();
+            byThreads.forEach((name, nanos) -> byThread.put(name, Math.round(perRequestMicros(nanos) * 10) / 10.0));
+            m.put("gatewayCpuMicrosPerRequestByThreads", byThread);
+            return m;
+        }
     }
 
     private RestLoad.Run transactions(Workload w, String label, int rate) {

@@ -29,22 +29,28 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A real single-node KRaft Kafka (one process that is both broker and controller, node id 1) running inside
- * this JVM on Kafka's own server classes ({@link KafkaRaftServer}, the class {@code kafka.Kafka} starts).
+ * A real KRaft Kafka node (one process that is both broker and controller) running inside this JVM on Kafka's own
+ * server classes ({@link KafkaRaftServer}, the class {@code kafka.Kafka} starts). By default it is a cluster of its
+ * own (node id 1, the only voter, on 127.0.0.1); with a {@link Node} it is one of several nodes of a cluster, each
+ * both broker and controller, with a static quorum of voters on their own addresses (the namespaced test cluster of
+ * {@code NetworkFaultsIT}, or one node per host).
  *
  * <p>Its log directory is {@code <dataDir>/kafka}. The first start formats it (a fresh cluster id, written
  * to {@code meta.properties} by Kafka's {@link Formatter}); every later start on the same directory reuses it,
  * so topics, records, committed offsets and transaction state survive a restart.
  *
- * <p>Listeners bind to 127.0.0.1 only. A port of {@code 0} means "pick a free one" (useful in tests).
- * The settings are those a single node needs: internal topics with replication 1, no initial rebalance
- * delay and no topic auto-creation. Transactions (and so exactly_once_v2 Streams) work against it.
+ * <p>A single node's listeners bind to 127.0.0.1 only. A port of {@code 0} means "pick a free one" (useful in
+ * tests). The settings are those a single node needs: internal topics with replication 1, no initial rebalance
+ * delay and no topic auto-creation. In a cluster of n voters the internal topics (offsets, transaction state) are
+ * replicated min(3, n) times with min.insync.replicas min(2, that), so one node may die without stopping
+ * transactions. Transactions (and so exactly_once_v2 Streams) work against either.
  */
 public final class EmbeddedBroker implements AutoCloseable {
 
@@ -56,9 +62,70 @@ public final class EmbeddedBroker implements AutoCloseable {
     static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
+    /**
+     * Which node of which cluster this is.
+     *
+     * @param nodeId    the node id, also its voter id
+     * @param host      the address clients and the other nodes reach it at (advertised, and in {@code voters})
+     * @param bindHost  the address its listeners bind to ({@code 0.0.0.0} for all)
+     * @param voters    the static controller quorum, {@code id@host:port,...}; null: this node alone, on its
+     *                  controller port
+     * @param clusterId the cluster id to format new storage with, the same on every node of a cluster (Kafka's
+     *                  22-character base64 UUID); null: a fresh one, which only a single-node cluster may use
+     */
+    public record Node(int nodeId, String host, String bindHost, String voters, String clusterId) {
+        /** The default: node 1, alone, on 127.0.0.1. */
+        public static final Node SINGLE = new Node(NODE_ID, HOST, HOST, null, null);
+
+        public Node {
+            if (nodeId < 0) throw new IllegalArgumentException("bad BANK_NODE_ID " + nodeId);
+            if (host == null || host.isBlank()) throw new IllegalArgumentException("BANK_BROKER_HOST is blank");
+            if (bindHost == null || bindHost.isBlank()) bindHost = host;
+            if (voters != null && voters.isBlank()) voters = null;
+            if (clusterId != null && clusterId.isBlank()) clusterId = null;
+            if (voters != null) {
+                List<String> ids = voterIds(voters);
+                if (!ids.contains(String.valueOf(nodeId))) {
+                    throw new IllegalArgumentException("BANK_NODE_ID " + nodeId + " is not among the voters of "
+                            + "BANK_CONTROLLER_QUORUM_VOTERS " + voters);
+                }
+                if (ids.size() > 1 && clusterId == null) {
+                    // each node would format its storage with a cluster id of its own: they would never form a quorum
+                    throw new IllegalArgumentException("a cluster of " + ids.size() + " voters needs BANK_CLUSTER_ID,"
+                            + " the same on every node");
+                }
+            }
+            if (clusterId != null) Uuid.fromString(clusterId); // a readable error now rather than at formatting
+        }
+
+        /** How many nodes the quorum has (each is also a broker here). */
+        public int clusterSize() {
+            return voters == null ? 1 : voterIds(voters).size();
+        }
+
+        String votersOr(int controllerPort) {
+            return voters != null ? voters : nodeId + "@" + host + ":" + controllerPort;
+        }
+
+        private static List<String> voterIds(String voters) {
+            List<String> ids = new java.util.ArrayList<>();
+            for (String voter : voters.split(",")) {
+                String v = voter.trim();
+                int at = v.indexOf('@');
+                int colon = v.lastIndexOf(':');
+                if (at <= 0 || colon < at + 2 || colon == v.length() - 1) {
+                    throw new IllegalArgumentException("BANK_CONTROLLER_QUORUM_VOTERS: '" + v + "' is not id@host:port");
+                }
+                ids.add(v.substring(0, at));
+            }
+            return ids;
+        }
+    }
+
     private static final Logger log = LoggerFactory.getLogger(EmbeddedBroker.class);
 
     private final Path logDir;
+    private final String host;
     private final int brokerPort;
     private final int controllerPort;
     private final String clusterId;
@@ -67,10 +134,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final FileChannel dataDirLock;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedBroker(Path logDir, int brokerPort, int controllerPort, String clusterId, boolean formatted,
-                           KafkaRaftServer server, FileChannel dataDirLock) {
+    private EmbeddedBroker(Path logDir, String host, int brokerPort, int controllerPort, String clusterId,
+                           boolean formatted, KafkaRaftServer server, FileChannel dataDirLock) {
         this.dataDirLock = dataDirLock;
         this.logDir = logDir;
+        this.host = host;
         this.brokerPort = brokerPort;
         this.controllerPort = controllerPort;
         this.clusterId = clusterId;
@@ -106,11 +174,24 @@ public final class EmbeddedBroker implements AutoCloseable {
      */
     public static EmbeddedBroker start(Path dataDir, int brokerPort, int controllerPort,
                                        Map<String, String> overrides, KafkaSecurity readinessClient) {
+        return start(dataDir, brokerPort, controllerPort, Node.SINGLE, overrides, readinessClient);
+    }
+
+    /**
+     * As {@link #start(Path, int, int)}, as {@code node} of a cluster. A node of a cluster of several returns once
+     * the quorum has a leader and this broker is registered, so the nodes of a new cluster are started together.
+     */
+    public static EmbeddedBroker start(Path dataDir, int brokerPort, int controllerPort, Node node) {
+        return start(dataDir, brokerPort, controllerPort, node, Map.of(), KafkaSecurity.PLAINTEXT);
+    }
+
+    private static EmbeddedBroker start(Path dataDir, int brokerPort, int controllerPort, Node node,
+                                        Map<String, String> overrides, KafkaSecurity readinessClient) {
         long t0 = System.nanoTime();
         Path logDir = dataDir.toAbsolutePath().normalize().resolve("kafka");
-        int bPort = brokerPort == 0 ? freePort() : brokerPort;
-        int cPort = controllerPort == 0 ? freePort() : controllerPort;
-        Map<String, Object> props = brokerConfig(logDir, bPort, cPort);
+        int bPort = brokerPort == 0 ? freePort(node.bindHost()) : brokerPort;
+        int cPort = controllerPort == 0 ? freePort(node.bindHost()) : controllerPort;
+        Map<String, Object> props = brokerConfig(logDir, bPort, cPort, node);
         props.putAll(overrides);
         KafkaConfig config = new KafkaConfig(props, false);
 
@@ -120,14 +201,15 @@ public final class EmbeddedBroker implements AutoCloseable {
         try {
             Files.createDirectories(logDir);
             formatNow = !Files.exists(logDir.resolve("meta.properties"));
-            clusterId = formatNow ? format(logDir) : readClusterId(logDir);
+            clusterId = formatNow ? format(logDir, node) : readClusterId(logDir);
         } catch (IOException e) {
             closeQuietly(lock);
             throw new UncheckedIOException("cannot prepare Kafka log dir " + logDir, e);
         }
 
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-        EmbeddedBroker broker = new EmbeddedBroker(logDir, bPort, cPort, clusterId, formatNow, server, lock);
+        EmbeddedBroker broker = new EmbeddedBroker(logDir, node.host(), bPort, cPort, clusterId, formatNow, server,
+                lock);
         try {
             server.startup();
             broker.awaitReady(READY_TIMEOUT, readinessClient);
@@ -135,15 +217,20 @@ public final class EmbeddedBroker implements AutoCloseable {
             broker.close();
             throw e;
         }
-        log.info("Kafka broker up on {} (controller 127.0.0.1:{}, cluster {}, {} storage {}) in {} ms",
-                broker.bootstrapServers(), cPort, clusterId, formatNow ? "formatted new" : "reused", logDir,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        log.info("Kafka broker node {} up on {} (controller {}:{}, quorum {}, cluster {}, {} storage {}) in {} ms",
+                node.nodeId(), broker.bootstrapServers(), node.host(), cPort, node.votersOr(cPort), clusterId,
+                formatNow ? "formatted new" : "reused", logDir, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         return broker;
     }
 
-    /** {@code 127.0.0.1:<brokerPort>}, for clients. */
+    /** {@code <host>:<brokerPort>} (127.0.0.1 for a single node), for clients. */
     public String bootstrapServers() {
-        return HOST + ":" + brokerPort;
+        return host + ":" + brokerPort;
+    }
+
+    /** The address clients reach this node at. */
+    public String host() {
+        return host;
     }
 
     public int brokerPort() {
@@ -223,38 +310,48 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     static Map<String, Object> brokerConfig(Path logDir, int brokerPort, int controllerPort) {
+        return brokerConfig(logDir, brokerPort, controllerPort, Node.SINGLE);
+    }
+
+    static Map<String, Object> brokerConfig(Path logDir, int brokerPort, int controllerPort, Node node) {
         Map<String, Object> p = new HashMap<>();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", String.valueOf(NODE_ID));
-        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-        p.put("listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
-                + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
-        p.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
+        p.put("node.id", String.valueOf(node.nodeId()));
+        p.put("controller.quorum.voters", node.votersOr(controllerPort));
+        p.put("listeners", BROKER_LISTENER + "://" + node.bindHost() + ":" + brokerPort + ","
+                + CONTROLLER_LISTENER + "://" + node.bindHost() + ":" + controllerPort);
+        p.put("advertised.listeners", BROKER_LISTENER + "://" + node.host() + ":" + brokerPort);
         p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("inter.broker.listener.name", BROKER_LISTENER);
         p.put("log.dirs", logDir.toString());
-        // a single node: every internal topic with replication 1
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("min.insync.replicas", "1");
-        p.put("default.replication.factor", "1");
+        // a single node: every internal topic with replication 1; a cluster: 3 copies where there are 3 nodes, of
+        // which 2 must have a write, so that one node may be down (a 2-node cluster: 2 copies, 1 needed)
+        String replication = String.valueOf(Math.min(3, node.clusterSize()));
+        String minIsr = node.clusterSize() >= 3 ? "2" : "1";
+        p.put("offsets.topic.replication.factor", replication);
+        p.put("transaction.state.log.replication.factor", replication);
+        p.put("transaction.state.log.min.isr", minIsr);
+        p.put("share.coordinator.state.topic.replication.factor", replication);
+        p.put("share.coordinator.state.topic.min.isr", minIsr);
+        p.put("min.insync.replicas", minIsr);
+        p.put("default.replication.factor", replication);
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
+        // a killed processor's open transaction is aborted within a second of its timeout, not up to ten (Kafka's
+        // default check interval): the instance taking over waits for that abort (docs/operations.md, failover)
+        p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         return p;
     }
 
-    /** What {@code kafka-storage.sh format} does, for one node with a static voter set. */
-    private static String format(Path logDir) {
-        String clusterId = Uuid.randomUuid().toString();
+    /** What {@code kafka-storage.sh format} does, for a node of a static voter set. */
+    private static String format(Path logDir, Node node) {
+        String clusterId = node.clusterId() != null ? node.clusterId() : Uuid.randomUuid().toString();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8)) {
             new Formatter()
                     .setPrintStream(print)
-                    .setNodeId(NODE_ID)
+                    .setNodeId(node.nodeId())
                     .setClusterId(clusterId)
                     .setControllerListenerName(CONTROLLER_LISTENER)
                     .setMetadataLogDirectory(logDir.toString())
@@ -308,8 +405,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         throw new IllegalStateException("Kafka broker on " + bootstrapServers() + " not ready after " + timeout, last);
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+    private static int freePort(String bindHost) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(bindHost))) {
             s.setReuseAddress(true);
             return s.getLocalPort();
         } catch (IOException e) {

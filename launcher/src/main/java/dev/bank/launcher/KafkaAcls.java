@@ -37,10 +37,11 @@ import static org.apache.kafka.common.acl.AclOperation.WRITE;
  * The Kafka permissions of the five roles, derived from the topic names and the processor's application id, so
  * that a renamed topic or application id cannot leave an ACL behind on the old name:
  * <ul>
- *   <li><b>gateway</b>: write commands, read results (its results consumer uses {@code assign()} and no group), read
- *       and write exchange rates (read with {@code assign()} too; written for {@code POST /fx/rates});</li>
- *   <li><b>processor</b>: read commands, transfer legs and rerouted commands; write results, ledger, transfer legs,
- *       dead letters, rerouted commands, hold events and fraud alerts; everything Kafka Streams needs under its
+ *   <li><b>gateway</b>: write commands, read replies (each instance its own partition, with {@code assign()} and no
+ *       group; not the results: it needs only the answers to its own requests), read and write exchange rates (read
+ *       with {@code assign()} too; written for {@code POST /fx/rates});</li>
+ *   <li><b>processor</b>: read commands, transfer legs and rerouted commands; write results, replies, ledger, transfer
+ *       legs, dead letters, rerouted commands, hold events and fraud alerts; everything Kafka Streams needs under its
  *       application id, by prefix: its consumer group, its internal topics ({@code <application.id>-...-changelog},
  *       created by Streams) and its exactly_once_v2 transactional ids;</li>
  *   <li><b>upstream</b> (an external system producing commands, or a rates feed): write commands and exchange rates,
@@ -89,7 +90,8 @@ public final class KafkaAcls {
         List<AclBinding> acls = new ArrayList<>();
 
         allow(acls, roles.gateway(), topic(topics.commands()), WRITE, DESCRIBE);
-        allow(acls, roles.gateway(), topic(topics.results()), READ, DESCRIBE);
+        // each instance reads its own partition of the replies; the results are for monitors and upstream systems
+        allow(acls, roles.gateway(), topic(topics.replies()), READ, DESCRIBE);
         // the gateway reads the rates to quote them, and publishes what an admin posts to POST /fx/rates
         allow(acls, roles.gateway(), topic(topics.fxRates()), READ, WRITE, DESCRIBE);
         // the live event streams follow every account's events (assigned partitions, no consumer group)
@@ -101,8 +103,8 @@ public final class KafkaAcls {
         for (String input : List.of(topics.commands(), topics.transferLegs(), topics.rerouted())) {
             allow(acls, roles.processor(), topic(input), READ, DESCRIBE);
         }
-        for (String output : List.of(topics.results(), topics.ledger(), topics.transferLegs(), topics.deadLetter(),
-                topics.rerouted(), topics.holds(), topics.fraudAlerts(), topics.accountEvents())) {
+        for (String output : List.of(topics.results(), topics.replies(), topics.ledger(), topics.transferLegs(),
+                topics.deadLetter(), topics.rerouted(), topics.holds(), topics.fraudAlerts(), topics.accountEvents())) {
             allow(acls, roles.processor(), topic(output), WRITE, DESCRIBE);
         }
         // Streams creates and validates its changelogs (describe + describe configs) and, for repartition topics,

@@ -89,6 +89,11 @@ public final class LocalBank {
                 config = config.withStateDir(options.dataDir().resolve(i == 0 ? "streams" : "streams-" + i));
             }
             if (options.processors() > 1) config = config.withQueryPort(freePort());
+            // static membership: after a crash (kill -9) the restarted instance takes its old place in the group at
+            // once instead of waiting out the dead member's session timeout
+            String instanceId = options.env().getOrDefault("BANK_PROCESSOR_INSTANCE_ID", "bank-local-processor");
+            config = config.withFailover(config.failover().withInstanceId(
+                    options.processors() == 1 ? instanceId : instanceId + "-" + i));
             processors.add(parts.add(options.processors() == 1 ? "processor" : "processor " + i,
                     ProcessorApp.start(config)));
         }
@@ -101,7 +106,8 @@ public final class LocalBank {
                 .withApi(gatewayConfig.api().withServiceToken(serviceToken).trusting(options.issuer().publicKeyFile()))
                 .withProcessorUrls(processors.stream().map(ProcessorApp::queryUrl).toList()))));
         if (!gateway.awaitReady(timeout)) {
-            throw new IllegalStateException("the gateway did not read the results topic within " + timeout);
+            throw new IllegalStateException("the gateway did not read its partition of the replies topic within "
+                    + timeout);
         }
         if (!gateway.awaitEventsReady(timeout)) {
             throw new IllegalStateException("the gateway did not follow the account events topic within " + timeout);

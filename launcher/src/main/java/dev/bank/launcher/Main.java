@@ -46,6 +46,7 @@ public final class Main {
               notifier   the webhook notifier: delivers account events to subscriptions (needs a running Kafka)
               token      a bearer token signed with the local key in BANK_DATA_DIR/auth (made by 'local' or 'keys'):
                          token --sub alice [--scope "bank:read bank:write"] [--ttl 1h]
+              cluster-id a fresh cluster id for BANK_CLUSTER_ID (the same on every node of a cluster)
               keys       make the local signing key in BANK_DATA_DIR/auth (if missing) and print its public half
               bench      benchmark: raw Kafka pipe vs. the bank (Kafka and REST), table + JSON (bench/README.md)
               help       this text
@@ -54,6 +55,10 @@ public final class Main {
               BANK_DATA_DIR          ./data   broker data in <dir>/kafka, Streams state in <dir>/streams
               BANK_KAFKA_PORT        9092     embedded broker's client port
               BANK_CONTROLLER_PORT   9093     embedded broker's controller port
+              BANK_NODE_ID, BANK_BROKER_HOST, BANK_BROKER_BIND_HOST, BANK_CONTROLLER_QUORUM_VOTERS, BANK_CLUSTER_ID
+                                     'broker' as one node of a cluster: 1, 127.0.0.1, the host, this node alone, -
+                                     (e.g. 2, 10.0.0.12, 0.0.0.0, 1@10.0.0.11:9093,2@10.0.0.12:9093,3@10.0.0.13:9093,
+                                     one id for all nodes from 'bank cluster-id'); a cluster's topics: 'bank topics'
               BANK_BOOTSTRAP_SERVERS 127.0.0.1:9092  Kafka for 'processor' and 'gateway' ('local' uses its own)
               BANK_KAFKA_SECURITY_PROTOCOL PLAINTEXT  or SASL_PLAINTEXT / SASL_SSL with BANK_KAFKA_USERNAME and
                                      BANK_KAFKA_PASSWORD_FILE ('local' is always PLAINTEXT on loopback)
@@ -81,6 +86,10 @@ public final class Main {
                 return;
             }
             case "topics" -> System.exit(topics(env));
+            case "cluster-id" -> {
+                System.out.println(org.apache.kafka.common.Uuid.randomUuid());
+                return;
+            }
             case "acls" -> System.exit(acls(env));
             case "token" -> System.exit(Tokens.token(args, env, System.out, System.err));
             case "keys" -> System.exit(Tokens.keys(env, System.out, System.err));
@@ -201,10 +210,24 @@ public final class Main {
     static final Duration LOCAL_TOKEN_TTL = Duration.ofHours(12);
 
     private void broker(LauncherConfig config, Map<String, String> env) {
-        EmbeddedBroker broker = startBroker(config, env);
+        EmbeddedBroker.Node node = config.node();
+        EmbeddedBroker broker;
+        if (node.clusterSize() == 1) {
+            broker = startBroker(config, env);
+        } else {
+            // one node of several: the topics need the others (their replicas), so 'bank topics' creates them once
+            // the cluster is up, as compose's topics service does; a node restarted later must not wait for that
+            broker = add("Kafka broker", EmbeddedBroker.start(config.dataDir(), config.kafkaPort(),
+                    config.controllerPort(), node));
+        }
         System.out.println();
-        System.out.println("Kafka broker on " + broker.bootstrapServers() + " (controller 127.0.0.1:"
-                + broker.controllerPort() + ", data in " + broker.logDir() + "); Ctrl-C stops it.");
+        System.out.println("Kafka broker node " + node.nodeId() + " on " + broker.bootstrapServers() + " (controller "
+                + node.host() + ":" + broker.controllerPort() + ", cluster " + broker.clusterId() + " of "
+                + node.clusterSize() + " node(s), data in " + broker.logDir() + "); Ctrl-C stops it.");
+        if (node.clusterSize() > 1) {
+            System.out.println("Create the topics once every node is up: BANK_BOOTSTRAP_SERVERS=" + broker.bootstrapServers()
+                    + " BANK_TOPIC_REPLICATION=" + Math.min(3, node.clusterSize()) + " ./bank topics");
+        }
         System.out.println();
     }
 
@@ -230,7 +253,7 @@ public final class Main {
 
     private EmbeddedBroker startBroker(LauncherConfig config, Map<String, String> env) {
         EmbeddedBroker broker = add("Kafka broker",
-                EmbeddedBroker.start(config.dataDir(), config.kafkaPort(), config.controllerPort()));
+                EmbeddedBroker.start(config.dataDir(), config.kafkaPort(), config.controllerPort(), config.node()));
         TopicCreator.createAll(broker.bootstrapServers(), Topics.fromEnv(env).specs(), TOPIC_TIMEOUT);
         return broker;
     }

@@ -370,7 +370,7 @@ class BankInvariantIT {
      * @param ordered every non-replayed outcome in topic order: per account, the order its task decided them in
      * @param retries how many retries were answered, by command type
      */
-    private record Results(Map<String, Outcome> first, Map<String, Outcome> last, List<Outcome> ordered,
+    record Results(Map<String, Outcome> first, Map<String, Outcome> last, List<Outcome> ordered,
                            Map<CommandType, Integer> retries) {}
 
     /**
@@ -378,7 +378,7 @@ class BankInvariantIT {
      * then exactly one final outcome. A review ends by a decision or at its deadline (the expiry tick looks every
      * 5 s), so this waits for those too.
      */
-    private static Results awaitFinalOutcomes(String bootstrap, Topics topics, Set<String> commands) {
+    static Results awaitFinalOutcomes(String bootstrap, Topics topics, Set<String> commands) {
         Map<String, List<Outcome>> byCommand = new HashMap<>();
         Set<String> inReview = new HashSet<>();
         List<Outcome> ordered = new ArrayList<>();
@@ -430,7 +430,7 @@ class BankInvariantIT {
      * Postings expected: both legs of a debited transfer (and both FX positions' of a converted one), one for every
      * other accepted command that moved money.
      */
-    private static int expectedPostings(Map<String, Outcome> first) {
+    static int expectedPostings(Map<String, Outcome> first) {
         Set<CommandType> posting = Set.of(CommandType.OPEN_ACCOUNT, CommandType.CREDIT, CommandType.DEBIT,
                 CommandType.CAPTURE_HOLD);
         int n = 0;
@@ -444,7 +444,7 @@ class BankInvariantIT {
         return n;
     }
 
-    private static List<LedgerEntry> readLedger(String bootstrap, Topics topics, int expected) {
+    static List<LedgerEntry> readLedger(String bootstrap, Topics topics, int expected) {
         return TopicReader.readUntil(bootstrap, topics.ledger(), rs -> rs.size() >= expected, Duration.ofSeconds(120))
                 .stream().map(r -> LEDGER.deserialize(r.value())).toList();
     }
@@ -513,7 +513,7 @@ class BankInvariantIT {
                         : adminOnly.contains(o.type()) ? BankWorkload.ADMIN : BankWorkload.CUSTOMER));
     }
 
-    private static void everyAcceptedCommandIsPostedExactlyOnce(Map<String, Outcome> first, List<LedgerEntry> ledger) {
+    static void everyAcceptedCommandIsPostedExactlyOnce(Map<String, Outcome> first, List<LedgerEntry> ledger) {
         Map<String, Long> postings = ledger.stream()
                 .collect(Collectors.groupingBy(e -> key(e.accountId(), e.transactionId()) + "/" + e.type(),
                         Collectors.counting()));
@@ -553,7 +553,7 @@ class BankInvariantIT {
                 .isEqualTo(expected);
     }
 
-    private static void everyDebitedTransferIsCompletedOrRefundedOnce(Map<String, Outcome> first, List<LedgerEntry> ledger) {
+    static void everyDebitedTransferIsCompletedOrRefundedOnce(Map<String, Outcome> first, List<LedgerEntry> ledger) {
         Map<String, List<EntryType>> legs = ledger.stream().filter(e -> e.transferId() != null)
                 .filter(e -> !FxPositions.reserved(e.accountId())) // the positions' side: moneyIsConservedPerCurrency
                 .collect(Collectors.groupingBy(e -> e.counterpartyAccountId().compareTo(e.accountId()) < 0
@@ -575,7 +575,7 @@ class BankInvariantIT {
     }
 
     /** Replays each account's entries in sequence order; returns the balances it arrives at. */
-    private static Map<String, Long> everyAccountIsAGaplessChain(List<LedgerEntry> ledger) {
+    static Map<String, Long> everyAccountIsAGaplessChain(List<LedgerEntry> ledger) {
         Map<String, Long> balances = new LinkedHashMap<>();
         Map<String, List<LedgerEntry>> byAccount = ledger.stream()
                 .collect(Collectors.groupingBy(LedgerEntry::accountId));
@@ -879,7 +879,7 @@ class BankInvariantIT {
      * checked against its rate ({@link #everyConversionIsAtItsQuoteBookedOnBothPositions}). A posting of a type not
      * reconciled here fails the test.
      */
-    private static void moneyIsConservedPerCurrency(List<LedgerEntry> ledger, Map<String, Long> balances,
+    static void moneyIsConservedPerCurrency(List<LedgerEntry> ledger, Map<String, Long> balances,
                                                     List<HoldEvent> holdEvents) {
         Map<String, Map<EntryType, Long>> flows = new java.util.TreeMap<>();
         for (LedgerEntry e : ledger) {

@@ -123,7 +123,7 @@ public final class BankStack {
     public GatewayApp startGateway(GatewayConfig config) {
         GatewayApp gateway = GatewayApp.start(config);
         try {
-            assertThat(gateway.awaitReady(Duration.ofSeconds(60))).as("gateway reads the results topic").isTrue();
+            assertThat(gateway.awaitReady(Duration.ofSeconds(60))).as("gateway reads its replies partition").isTrue();
             assertThat(gateway.awaitEventsReady(Duration.ofSeconds(60))).as("gateway follows the account events")
                     .isTrue();
             assertThat(gateway.awaitWebhooks(Duration.ofSeconds(60))).as("gateway knows the webhook subscriptions")

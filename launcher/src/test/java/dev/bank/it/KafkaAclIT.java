@@ -188,7 +188,7 @@ class KafkaAclIT {
         var opened = BankStack.rest(gateway.port())
                 .post("/accounts", "{\"accountId\":\"acl-alice\",\"currency\":\"EUR\",\"initialDeposit\":\"10.00\"}",
                         "open-acl-alice");
-        assertThat(opened.status()).as("the outcome came back through bank.results: %s", opened.body()).isEqualTo(201);
+        assertThat(opened.status()).as("the outcome came back through bank.replies: %s", opened.body()).isEqualTo(201);
         assertThat(BankStack.rest(gateway.port()).post("/accounts", "{\"accountId\":\"acl-bob\",\"currency\":\"EUR\"}",
                 "open-acl-bob").status()).isEqualTo(201);
         var held = BankStack.rest(gateway.port()).post("/transfers", "{\"fromAccountId\":\"acl-alice\","
@@ -283,6 +283,21 @@ class KafkaAclIT {
         assertThat(writeError("gateway", TOPICS.webhookDeadLetters(), false)).isInstanceOf(TopicAuthorizationException.class);
         assertThat(writeError("upstream", TOPICS.webhooks(), false)).isInstanceOf(TopicAuthorizationException.class);
         assertThat(readError("monitor", TOPICS.webhookDeadLetters())).as("operators see the dead letters").isNull();
+    }
+
+    @Test
+    void theGatewayReadsRepliesButWritesNoneAndTheProcessorWritesThem() {
+        assertThat(readError("gateway", TOPICS.replies())).isNull();
+        assertThat(writeError("gateway", TOPICS.replies())).as("a reply comes only from the processor")
+                .isInstanceOf(TopicAuthorizationException.class);
+        assertThat(readError("gateway", TOPICS.results()))
+                .as("a gateway needs the answers to its own requests only, not every outcome")
+                .isInstanceOf(TopicAuthorizationException.class);
+        for (String role : List.of("upstream", "monitor", "notifier")) {
+            assertThat(readError(role, TOPICS.replies())).as("%s reading the replies", role)
+                    .isInstanceOf(TopicAuthorizationException.class);
+        }
+        assertThat(writeError("upstream", TOPICS.replies())).isInstanceOf(TopicAuthorizationException.class);
     }
 
     @Test

@@ -141,6 +141,7 @@ public final class TestKafkaCluster implements AutoCloseable {
                 .withEnv("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
                 .withEnv("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1")
                 .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
+                .withEnv("KAFKA_TRANSACTION_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS", "1000")
                 .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
         container.start();
         return new TestKafkaCluster(Kind.TESTCONTAINERS, 1, container.getBootstrapServers(), container::stop);
@@ -166,6 +167,7 @@ public final class TestKafkaCluster implements AutoCloseable {
                     .setConfigProp("share.coordinator.state.topic.replication.factor", replication)
                     .setConfigProp("share.coordinator.state.topic.min.isr", minIsr)
                     .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    .setConfigProp("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000")
                     .setConfigProp("auto.create.topics.enable", "false")
                     .build();
             kit.format();

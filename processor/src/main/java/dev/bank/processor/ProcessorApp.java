@@ -4,10 +4,12 @@ import dev.bank.observability.AsyncPool;
 import dev.bank.observability.Observability;
 import dev.bank.processor.config.ProcessorConfig;
 import dev.bank.processor.query.QueryServer;
+import dev.bank.processor.query.ServingPartitions;
 import dev.bank.processor.query.StoreQueries;
 import dev.bank.processor.topology.BankTopology;
 import dev.bank.processor.topology.InterestLogic;
 import dev.bank.processor.topology.RecordFailures;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -25,8 +27,10 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * One processor instance: the Kafka Streams application plus its query API. {@code main} only wires and waits;
@@ -43,6 +47,7 @@ public final class ProcessorApp implements AutoCloseable {
     private final PrometheusMeterRegistry registry = Observability.registry("bank-processor");
     private final KafkaStreamsMetrics streamsMetrics;
     private final StoreQueries queries;
+    private final ServingPartitions serving;
     private final QueryServer queryServer;
     private final CountDownLatch running = new CountDownLatch(1);
     private final StreamThreadHealth threads = new StreamThreadHealth(registry, System::nanoTime);
@@ -56,10 +61,27 @@ public final class ProcessorApp implements AutoCloseable {
             threads.failed(e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        this.serving = new ServingPartitions(this::activePartitions);
+        streams.setGlobalStateRestoreListener(serving);
         streams.setStateListener((now, before) -> {
-            log.info("streams state {} -> {}", before, now);
+            serving.onStateChange(now);
+            log.info("streams state {} -> {}; serving reads of partitions {}", before, now, serving.snapshot());
             if (now == KafkaStreams.State.RUNNING) running.countDown();
         });
+        FunctionCounter.builder("bank.restore.active.records", serving, ServingPartitions::restoredRecords)
+                .description("Changelog records restored into active tasks (their accounts wait meanwhile); a "
+                        + "takeover from a warm standby restores next to nothing")
+                .register(registry);
+        for (String kind : List.of("active", "standby")) {
+            Gauge.builder("bank.streams.tasks", () -> streams.metadataForLocalThreads().stream()
+                            .mapToInt(t -> (kind.equals("active") ? t.activeTasks() : t.standbyTasks()).size()).sum())
+                    .description("Tasks assigned to this instance when it last turned RUNNING: active ones, and "
+                            + "standbys (warm copies, and warm-ups of tasks it will take over)")
+                    .tag("kind", kind).register(registry);
+        }
+        Gauge.builder("bank.query.serving.partitions", serving, s -> s.snapshot().size())
+                .description("Partitions whose reads this instance answers from its own stores right now")
+                .register(registry);
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
         for (String store : List.of(BankTopology.ACCOUNTS_STORE, BankTopology.PROCESSED_STORE, BankTopology.TRANSFERS_STORE,
@@ -71,13 +93,16 @@ public final class ProcessorApp implements AutoCloseable {
         String serviceToken = config.requireServiceToken();
         this.queries = new StoreQueries(streams, new HostInfo(config.queryAdvertisedHost(), config.queryPort()),
                 new InterestLogic(config.interest()), config.topics().partitions(), config.topics().commands(),
-                serviceToken, registry);
+                serviceToken, registry, serving);
         this.queryServer = new QueryServer(queries, registry, Map.of("streams", this::streamsProblem), serviceToken);
     }
 
     public static ProcessorApp start(ProcessorConfig config) {
-        ProcessorApp app = new ProcessorApp(config.withTopics(
-                config.topics().withPartitions(TopicPartitions.count(config, config.topics().commands()))));
+        // the replies topic's real count too: a reply partition is checked against it, never written beyond it
+        ProcessorApp app = new ProcessorApp(config.withTopics(config.topics()
+                .withPartitions(TopicPartitions.count(config, config.topics().commands(), config.topics().partitions()))
+                .withReplyPartitions(TopicPartitions.count(config, config.topics().replies(),
+                        config.topics().replyPartitions()))));
         app.queryServer.start(config.queryBindHost(), config.queryPort());
         app.streams.start();
         log.info("processor {} started: bootstrap={} ({}) state={} query API http://{}", config.applicationId(),
@@ -97,6 +122,14 @@ public final class ProcessorApp implements AutoCloseable {
         String failing = threads.problem();
         if (failing != null) return failing;
         return Double.isNaN(approximateEntries(BankTopology.ACCOUNTS_STORE)) ? "the accounts store does not answer" : null;
+    }
+
+    /** The partitions of this instance's active tasks, by the thread metadata (current whenever Streams is RUNNING). */
+    private Set<Integer> activePartitions() {
+        return streams.metadataForLocalThreads().stream()
+                .flatMap(thread -> thread.activeTasks().stream())
+                .map(task -> task.taskId().partition())
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     private double approximateEntries(String store) {

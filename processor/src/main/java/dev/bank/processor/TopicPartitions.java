@@ -16,9 +16,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The partition count of the commands topic as the broker has it. The processor computes each key's partition with
- * it (to catch commands produced to the wrong one), so it must be the topic's real count, not a setting that may
- * disagree with a cluster created earlier.
+ * The partition count of a topic as the broker has it. The processor computes each key's partition with the commands
+ * topic's (to catch commands produced to the wrong one), and checks each reply partition against the replies topic's
+ * (a partition that does not exist would fail the task's writes), so it must be the topic's real count, not a setting
+ * that may disagree with a cluster created earlier.
  */
 final class TopicPartitions {
     private static final Logger log = LoggerFactory.getLogger(TopicPartitions.class);
@@ -29,7 +30,8 @@ final class TopicPartitions {
 
     private TopicPartitions() {}
 
-    static int count(ProcessorConfig config, String topic) {
+    /** @param configured the count the configuration expects (a difference is logged, the broker's count is used) */
+    static int count(ProcessorConfig config, String topic, int configured) {
         Map<String, Object> conf = config.kafkaSecurity().withClientProperties(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000));
@@ -41,9 +43,9 @@ final class TopicPartitions {
                     TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
                             .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic);
                     int count = description.partitions().size();
-                    if (count != config.topics().partitions()) {
-                        log.info("{} has {} partitions (BANK_TOPIC_PARTITIONS says {}): using {}", topic, count,
-                                config.topics().partitions(), count);
+                    if (count != configured) {
+                        log.info("{} has {} partitions (the configuration says {}): using {}", topic, count,
+                                configured, count);
                     }
                     return count;
                 } catch (ExecutionException e) {

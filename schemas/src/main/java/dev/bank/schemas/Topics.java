@@ -32,14 +32,20 @@ import java.util.Map;
  *                   subscription id, kept until replayed or read by an operator
  * @param webhookReplays requests to deliver a subscription's dead letters again, keyed by subscription id (written by
  *                   the gateways, read by the notifier)
+ * @param replies    the outcomes a gateway waits for, written by the processor to the partition the command named
+ *                   ({@link WireHeaders#REPLY_PARTITION}), in the same transaction as on {@code results}; each gateway
+ *                   instance reads only its own partition ({@link Outcome}, keyed by accountId, kept briefly)
+ * @param replyPartitions the partition count of {@code replies} to create it with, independent of the accounts' count:
+ *                   one partition per gateway instance is the most efficient, and more than there are gateways costs
+ *                   nothing
  * @param idempotencyRetention how long a transactionId is remembered ({@code BANK_IDEMPOTENCY_RETENTION}, the
  *                   processors' setting): the rates topic keeps every rate at least as long, and the gateways know
  *                   every quote as long, so a retry of a transfer made with one reaches the processor
  */
 public record Topics(String commands, String results, String ledger, String transferLegs, String deadLetter,
                      String rerouted, String holds, String fxRates, String fraudAlerts, String accountEvents,
-                     String webhooks, String webhookDeadLetters, String webhookReplays, int partitions,
-                     short replicationFactor, Duration idempotencyRetention) {
+                     String webhooks, String webhookDeadLetters, String webhookReplays, String replies,
+                     int partitions, int replyPartitions, short replicationFactor, Duration idempotencyRetention) {
 
     /** The processors' default {@code BANK_IDEMPOTENCY_RETENTION}. */
     public static final Duration DEFAULT_IDEMPOTENCY_RETENTION = Duration.ofDays(7);
@@ -57,6 +63,10 @@ public record Topics(String commands, String results, String ledger, String tran
     public static final String DEFAULT_WEBHOOKS = "bank.webhooks";
     public static final String DEFAULT_WEBHOOK_DEAD_LETTERS = "bank.webhooks.dlq";
     public static final String DEFAULT_WEBHOOK_REPLAYS = "bank.webhooks.replays";
+    public static final String DEFAULT_REPLIES = "bank.replies";
+    /** Room for 16 gateway instances with a partition each; a gateway waits for a reply for seconds, not hours. */
+    public static final int DEFAULT_REPLY_PARTITIONS = 16;
+    public static final Duration DEFAULT_REPLIES_RETENTION = Duration.ofHours(1);
     /** How long account events are kept: a live stream or the notifier can catch up on what it missed for as long. */
     public static final Duration DEFAULT_ACCOUNT_EVENTS_RETENTION = Duration.ofDays(7);
     public static final int DEFAULT_PARTITIONS = 6;
@@ -82,6 +92,11 @@ public record Topics(String commands, String results, String ledger, String tran
     /** {@link #results()} with its serdes. */
     public Topic<Outcome> resultsTopic() {
         return new Topic<>(results, OUTCOMES);
+    }
+
+    /** {@link #replies()} with its serdes: the outcome schema of {@link #results()}. */
+    public Topic<Outcome> repliesTopic() {
+        return new Topic<>(replies, OUTCOMES);
     }
 
     /** {@link #ledger()} with its serdes. */
@@ -132,8 +147,8 @@ public record Topics(String commands, String results, String ledger, String tran
     public static Topics defaults() {
         return new Topics(DEFAULT_COMMANDS, DEFAULT_RESULTS, DEFAULT_LEDGER, DEFAULT_TRANSFER_LEGS, DEFAULT_DEAD_LETTER,
                 DEFAULT_REROUTED, DEFAULT_HOLDS, DEFAULT_FX_RATES, DEFAULT_FRAUD_ALERTS, DEFAULT_ACCOUNT_EVENTS,
-                DEFAULT_WEBHOOKS, DEFAULT_WEBHOOK_DEAD_LETTERS, DEFAULT_WEBHOOK_REPLAYS, DEFAULT_PARTITIONS, (short) 1,
-                DEFAULT_IDEMPOTENCY_RETENTION);
+                DEFAULT_WEBHOOKS, DEFAULT_WEBHOOK_DEAD_LETTERS, DEFAULT_WEBHOOK_REPLAYS, DEFAULT_REPLIES,
+                DEFAULT_PARTITIONS, DEFAULT_REPLY_PARTITIONS, (short) 1, DEFAULT_IDEMPOTENCY_RETENTION);
     }
 
     /** Reads {@code BANK_TOPIC_*} and {@code BANK_TOPIC_PARTITIONS}/{@code BANK_TOPIC_REPLICATION} overrides. */
@@ -152,7 +167,10 @@ public record Topics(String commands, String results, String ledger, String tran
                 env.getOrDefault("BANK_TOPIC_WEBHOOKS", DEFAULT_WEBHOOKS),
                 env.getOrDefault("BANK_TOPIC_WEBHOOK_DLQ", DEFAULT_WEBHOOK_DEAD_LETTERS),
                 env.getOrDefault("BANK_TOPIC_WEBHOOK_REPLAYS", DEFAULT_WEBHOOK_REPLAYS),
+                env.getOrDefault("BANK_TOPIC_REPLIES", DEFAULT_REPLIES),
                 Integer.parseInt(env.getOrDefault("BANK_TOPIC_PARTITIONS", String.valueOf(DEFAULT_PARTITIONS))),
+                Integer.parseInt(env.getOrDefault("BANK_TOPIC_REPLY_PARTITIONS",
+                        String.valueOf(DEFAULT_REPLY_PARTITIONS))),
                 Short.parseShort(env.getOrDefault("BANK_TOPIC_REPLICATION", "1")),
                 Duration.parse(env.getOrDefault("BANK_IDEMPOTENCY_RETENTION", DEFAULT_IDEMPOTENCY_RETENTION.toString())));
     }
@@ -185,6 +203,10 @@ public record Topics(String commands, String results, String ledger, String tran
                 // what the notifier could not deliver stays until an operator has seen to it
                 new TopicSpec(webhookDeadLetters, partitions, replicationFactor, merge(keepForever, minIsr)),
                 new TopicSpec(webhookReplays, 1, replicationFactor, minIsr),
+                // a reply is read within the outcome timeout (seconds) by the gateway that waits for it, or never:
+                // bank.results keeps every outcome for everyone else
+                new TopicSpec(replies, replyPartitions, replicationFactor, merge(Map.of("retention.ms",
+                        String.valueOf(DEFAULT_REPLIES_RETENTION.toMillis())), minIsr)),
                 // a pair's newest rate is its current one; few records, read whole by every gateway: one partition.
                 // Compaction spares a rate as long as a transfer made with it may be retried
                 new TopicSpec(fxRates, 1, replicationFactor, merge(Map.of("cleanup.policy", "compact",
@@ -194,14 +216,22 @@ public record Topics(String commands, String results, String ledger, String tran
     /** The same topics with another partition count (the count the broker reports for an existing cluster). */
     public Topics withPartitions(int count) {
         return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, holds, fxRates, fraudAlerts,
-                accountEvents, webhooks, webhookDeadLetters, webhookReplays, count, replicationFactor,
-                idempotencyRetention);
+                accountEvents, webhooks, webhookDeadLetters, webhookReplays, replies, count, replyPartitions,
+                replicationFactor, idempotencyRetention);
+    }
+
+    /** The same topics with another partition count of {@link #replies()} (the count the broker reports). */
+    public Topics withReplyPartitions(int count) {
+        return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, holds, fxRates, fraudAlerts,
+                accountEvents, webhooks, webhookDeadLetters, webhookReplays, replies, partitions, count,
+                replicationFactor, idempotencyRetention);
     }
 
     /** The same topics with another replication factor. */
     public Topics withReplication(short factor) {
         return new Topics(commands, results, ledger, transferLegs, deadLetter, rerouted, holds, fxRates, fraudAlerts,
-                accountEvents, webhooks, webhookDeadLetters, webhookReplays, partitions, factor, idempotencyRetention);
+                accountEvents, webhooks, webhookDeadLetters, webhookReplays, replies, partitions, replyPartitions,
+                factor, idempotencyRetention);
     }
 
     private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {

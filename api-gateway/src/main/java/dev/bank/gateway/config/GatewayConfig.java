@@ -21,11 +21,13 @@ import java.util.Map;
  * @param webhooks       where webhooks may go and how many one principal may have ({@link WebhookSettings})
  * @param events         the live event streams ({@link LiveEventsConfig})
  * @param directReads    reads sent straight to the account's owner ({@link DirectReadsConfig})
+ * @param replies        which partition of the replies topic this instance reads ({@link ReplySettings})
  */
 public record GatewayConfig(String bootstrapServers, Topics topics, String bindHost, int port,
                             List<String> processorUrls, Duration outcomeTimeout, Duration kafkaTimeout,
                             KafkaSecurity kafkaSecurity, ApiSecurity api, WebhookSettings webhooks,
-                            LiveEventsConfig events, DirectReadsConfig directReads) {
+                            LiveEventsConfig events, DirectReadsConfig directReads,
+                            ReplySettings replies) {
 
     public GatewayConfig {
         processorUrls = List.copyOf(processorUrls);
@@ -45,56 +47,62 @@ public record GatewayConfig(String bootstrapServers, Topics topics, String bindH
                 ApiSecurity.fromEnv(env),
                 WebhookSettings.fromEnv(env),
                 LiveEventsConfig.fromEnv(env),
-                DirectReadsConfig.fromEnv(env));
+                DirectReadsConfig.fromEnv(env),
+                ReplySettings.fromEnv(env));
     }
 
     public GatewayConfig withApi(ApiSecurity newApi) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
-                kafkaSecurity, newApi, webhooks, events, directReads);
+                kafkaSecurity, newApi, webhooks, events, directReads, replies);
     }
 
     public GatewayConfig withBootstrapServers(String servers) {
         return new GatewayConfig(servers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
-                kafkaSecurity, api, webhooks, events, directReads);
+                kafkaSecurity, api, webhooks, events, directReads, replies);
     }
 
     public GatewayConfig withProcessorUrls(List<String> urls) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, urls, outcomeTimeout, kafkaTimeout,
-                kafkaSecurity, api, webhooks, events, directReads);
+                kafkaSecurity, api, webhooks, events, directReads, replies);
     }
 
     public GatewayConfig withPort(int newPort) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, newPort, processorUrls, outcomeTimeout,
-                kafkaTimeout, kafkaSecurity, api, webhooks, events, directReads);
+                kafkaTimeout, kafkaSecurity, api, webhooks, events, directReads, replies);
     }
 
     public GatewayConfig withKafkaTimeout(Duration timeout) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, timeout,
-                kafkaSecurity, api, webhooks, events, directReads);
+                kafkaSecurity, api, webhooks, events, directReads, replies);
     }
 
     public GatewayConfig withKafkaSecurity(KafkaSecurity security) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
-                security, api, webhooks, events, directReads);
+                security, api, webhooks, events, directReads, replies);
     }
 
     public GatewayConfig withOutcomeTimeout(Duration timeout) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, timeout, kafkaTimeout,
-                kafkaSecurity, api, webhooks, events, directReads);
+                kafkaSecurity, api, webhooks, events, directReads, replies);
     }
 
     public GatewayConfig withWebhooks(WebhookSettings settings) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
-                kafkaSecurity, api, settings, events, directReads);
+                kafkaSecurity, api, settings, events, directReads, replies);
     }
 
     public GatewayConfig withDirectReads(DirectReadsConfig settings) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
-                kafkaSecurity, api, webhooks, events, settings);
+                kafkaSecurity, api, webhooks, events, settings, replies);
     }
 
     public GatewayConfig withEvents(LiveEventsConfig newEvents) {
         return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
-                kafkaSecurity, api, webhooks, newEvents, directReads);
+                kafkaSecurity, api, webhooks, newEvents, directReads, replies);
+    }
+
+    public GatewayConfig withReplies(ReplySettings settings) {
+        return new GatewayConfig(bootstrapServers, topics, bindHost, port, processorUrls, outcomeTimeout, kafkaTimeout,
+                kafkaSecurity, api, webhooks, events, directReads, settings);
     }
 }

@@ -293,7 +293,7 @@ public final class BankApi implements AutoCloseable {
         Timer.Sample started = Timer.start(registry);
         String requestId = OutcomeListener.newRequestId();
         CompletableFuture<Outcome> outcome = outcomes.expect(requestId);
-        ctx.future(() -> publisher.publish(command, requestId)
+        ctx.future(() -> publisher.publish(command, requestId, outcomes.replyPartition())
                 .thenCompose(sent -> outcome.orTimeout(outcomeTimeout.toMillis(), TimeUnit.MILLISECONDS))
                 .handle((result, error) -> {
                     // every log line about this request carries its account and transaction (fields in JSON logs)

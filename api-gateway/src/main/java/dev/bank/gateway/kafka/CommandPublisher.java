@@ -57,15 +57,18 @@ public final class CommandPublisher implements AutoCloseable {
     }
 
     /**
-     * @param requestId stamped on the record ({@link WireHeaders#REQUEST_ID}); the processor copies it onto the
-     *                  command's outcome, which is how the outcome finds its way back to this request
+     * @param requestId      stamped on the record ({@link WireHeaders#REQUEST_ID}); the processor copies it onto the
+     *                       command's outcome, which is how the outcome finds its way back to this request
+     * @param replyPartition stamped beside it ({@link WireHeaders#REPLY_PARTITION}): the partition of the replies topic
+     *                       this instance reads, where the processor writes the outcome too
      */
-    public CompletableFuture<RecordMetadata> publish(Command command, String requestId) {
+    public CompletableFuture<RecordMetadata> publish(Command command, String requestId, int replyPartition) {
         CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
         try {
             ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic.name(), command.accountId(),
                     topic.serialize(command));
             record.headers().add(WireHeaders.REQUEST_ID, requestId.getBytes(StandardCharsets.UTF_8));
+            record.headers().add(WireHeaders.REPLY_PARTITION, WireHeaders.replyPartition(replyPartition));
             producer.send(record,
                     (metadata, error) -> {
                         if (error != null) sent.completeExceptionally(error);

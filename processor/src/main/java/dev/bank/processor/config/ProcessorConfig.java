@@ -28,6 +28,7 @@ import java.util.Properties;
  * @param interest             interest, business day and history settings ({@link InterestConfig})
  * @param fraud                the fraud rules' thresholds, scores and review settings ({@link FraudConfig})
  * @param kafkaSecurity        how every client of the processor (Streams' and the start-up Admin) authenticates
+ * @param failover             group membership and when tasks move ({@link FailoverConfig})
  * @param housekeeping         purges and interest catch-up in bounded slices ({@link HousekeepingConfig})
  */
 public record ProcessorConfig(String bootstrapServers, String applicationId, Path stateDir, Topics topics,
@@ -36,9 +37,10 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
                               int standbyReplicas, int internalReplication, long commitIntervalMs,
                               int sessionTimeoutMs, int maxCommandBytes, InterestConfig interest,
                               FraudConfig fraud, KafkaSecurity kafkaSecurity, Secret serviceToken,
-                              HousekeepingConfig housekeeping) {
+                              FailoverConfig failover, HousekeepingConfig housekeeping) {
 
     public static ProcessorConfig fromEnv(Map<String, String> env) {
+        int sessionTimeoutMs = Integer.parseInt(env.getOrDefault("BANK_SESSION_TIMEOUT_MS", "10000"));
         return new ProcessorConfig(
                 env.getOrDefault("BANK_BOOTSTRAP_SERVERS", "localhost:9092"),
                 env.getOrDefault("BANK_APPLICATION_ID", "bank-processor"),
@@ -51,15 +53,17 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
                 Duration.parse(env.getOrDefault("BANK_IDEMPOTENCY_RETENTION", "P7D")),
                 new BigDecimal(env.getOrDefault("BANK_MAX_AMOUNT", "1000000000")),
                 Integer.parseInt(env.getOrDefault("BANK_STREAM_THREADS", "1")),
-                Integer.parseInt(env.getOrDefault("BANK_STANDBY_REPLICAS", "0")),
+                // one warm copy of every store on another instance: a takeover restores next to nothing
+                Integer.parseInt(env.getOrDefault("BANK_STANDBY_REPLICAS", "1")),
                 Integer.parseInt(env.getOrDefault("BANK_INTERNAL_REPLICATION", "1")),
                 Long.parseLong(env.getOrDefault("BANK_COMMIT_INTERVAL_MS", "100")),
-                Integer.parseInt(env.getOrDefault("BANK_SESSION_TIMEOUT_MS", "10000")),
+                sessionTimeoutMs,
                 Integer.parseInt(env.getOrDefault("BANK_MAX_COMMAND_BYTES", "16384")),
                 InterestConfig.fromEnv(env),
                 FraudConfig.fromEnv(env),
                 KafkaSecurity.fromEnv(env),
                 serviceTokenOrNull(env),
+                FailoverConfig.fromEnv(env, sessionTimeoutMs),
                 HousekeepingConfig.fromEnv(env));
     }
 
@@ -79,56 +83,63 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                kafkaSecurity, token, housekeeping);
+                kafkaSecurity, token, failover, housekeeping);
     }
 
     public ProcessorConfig withBootstrapServers(String servers) {
         return new ProcessorConfig(servers, applicationId, stateDir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
                 commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                kafkaSecurity, serviceToken, housekeeping);
+                kafkaSecurity, serviceToken, failover, housekeeping);
     }
 
     public ProcessorConfig withStateDir(Path dir) {
         return new ProcessorConfig(bootstrapServers, applicationId, dir, topics, queryBindHost, queryAdvertisedHost,
                 queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas, internalReplication,
                 commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                kafkaSecurity, serviceToken, housekeeping);
+                kafkaSecurity, serviceToken, failover, housekeeping);
     }
 
     public ProcessorConfig withQueryPort(int port) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, port, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                kafkaSecurity, serviceToken, housekeeping);
+                kafkaSecurity, serviceToken, failover, housekeeping);
     }
 
     public ProcessorConfig withInterest(InterestConfig settings) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, settings, fraud,
-                kafkaSecurity, serviceToken, housekeeping);
+                kafkaSecurity, serviceToken, failover, housekeeping);
     }
 
     public ProcessorConfig withFraud(FraudConfig settings) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, settings,
-                kafkaSecurity, serviceToken, housekeeping);
+                kafkaSecurity, serviceToken, failover, housekeeping);
     }
 
     public ProcessorConfig withTopics(Topics newTopics) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, newTopics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                kafkaSecurity, serviceToken, housekeeping);
+                kafkaSecurity, serviceToken, failover, housekeeping);
     }
 
     public ProcessorConfig withKafkaSecurity(KafkaSecurity security) {
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                security, serviceToken, housekeeping);
+                security, serviceToken, failover, housekeeping);
+    }
+
+    public ProcessorConfig withFailover(FailoverConfig settings) {
+        return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
+                queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
+                internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
+                kafkaSecurity, serviceToken, settings, housekeeping);
     }
 
     // ---- housekeeping (docs/operations.md#housekeeping) ----
@@ -137,7 +148,35 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
         return new ProcessorConfig(bootstrapServers, applicationId, stateDir, topics, queryBindHost,
                 queryAdvertisedHost, queryPort, idempotencyRetention, maxAmount, streamThreads, standbyReplicas,
                 internalReplication, commitIntervalMs, sessionTimeoutMs, maxCommandBytes, interest, fraud,
-                kafkaSecurity, serviceToken, settings);
+                kafkaSecurity, serviceToken, failover, settings);
+    }
+
+    /**
+     * Group membership and task movement (docs/operations.md, failover). The classic protocol with Streams' own
+     * cooperative rebalancing and high-availability assignor, not {@code group.protocol=streams} (KIP-1071): with the
+     * brokers of Kafka 4.3 that protocol has no warm-up tasks (a returning instance would take its tasks back cold)
+     * and refuses {@code group.instance.id} (static membership needs 4.4 brokers).
+     */
+    private void failoverProperties(Properties p) {
+        // A killed instance is noticed after the session timeout; heartbeats every 500 ms also tell the survivors within
+        // half a second that the group is rebalancing (a rebalance is announced in the answer to a heartbeat).
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), sessionTimeoutMs);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), failover.heartbeatIntervalMs());
+        if (failover.instanceId() != null) {
+            // static membership: a restart under the same id within the session timeout is no rebalance at all, and a
+            // later one replaces the dead member at once instead of waiting for its session to expire
+            p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), failover.instanceId());
+        }
+        // A killed instance's open transaction keeps the partitions it wrote unreadable (read_committed) and its
+        // pending offsets unfetchable until the broker aborts it: the instance taking over must not wait longer
+        // for that than for the group to notice the death.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), failover.transactionTimeoutMs());
+        // A task moves to an instance as active only when that instance is at most this far behind; otherwise it
+        // warms up there as an extra standby while the current owner keeps serving, and the probing rebalance moves it
+        // once caught up: a restarted instance causes no second outage.
+        p.put(StreamsConfig.ACCEPTABLE_RECOVERY_LAG_CONFIG, failover.acceptableRecoveryLag());
+        p.put(StreamsConfig.MAX_WARMUP_REPLICAS_CONFIG, failover.maxWarmupReplicas());
+        p.put(StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG, failover.probingRebalanceIntervalMs());
     }
 
     /** The address published as {@code application.server}, through which any instance reaches this one. */
@@ -171,9 +210,8 @@ public record ProcessorConfig(String bootstrapServers, String applicationId, Pat
         // The future default (Kafka 5.0); there is no global store, so it only silences a start-up warning.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), sessionTimeoutMs);
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), Math.max(500, sessionTimeoutMs / 4));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
+        failoverProperties(p);
         return p;
     }
 }

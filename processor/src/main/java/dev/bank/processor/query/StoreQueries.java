@@ -56,10 +56,11 @@ import java.util.function.IntFunction;
 
 /**
  * The seam in front of interactive queries: answers from the local store when this instance owns the key,
- * otherwise asks the owning instance's query API. Any state in which the answer could be wrong (not RUNNING,
- * a rebalance in progress, the owner unreachable, a forwarded question reaching an instance that no longer
- * owns the key) is a {@link NotReadyException}, never an empty answer, so a client sees "retry" and not a false
- * "no such account". Answers are futures: a local answer is already complete, a forwarded one completes when the
+ * otherwise asks the owning instance's query API. Any state in which the answer could be wrong (neither RUNNING nor
+ * REBALANCING, the key's partition arriving here and not yet restored ({@link ServingPartitions}), the owner
+ * unreachable, a forwarded question reaching an instance that no longer owns the key) is a
+ * {@link NotReadyException}, never an empty answer, so a client sees "retry" and not a false "no such account".
+ * A partition whose task stays here answers through a rebalance. Answers are futures: a local answer is already complete, a forwarded one completes when the
  * owner answers, without holding a thread meanwhile.
  */
 public final class StoreQueries implements AutoCloseable {
@@ -83,6 +84,7 @@ public final class StoreQueries implements AutoCloseable {
     private final Forwarder forwarder;
     private final Counter forwarded;
     private final Counter misdirected;
+    private final ServingPartitions serving;
 
     /**
      * @param interest     the business zone that dates and statement months are read in
@@ -93,8 +95,10 @@ public final class StoreQueries implements AutoCloseable {
      * @param registry     where the forwarded and misdirected reads are counted
      */
     public StoreQueries(KafkaStreams streams, HostInfo self, InterestLogic interest, int partitions,
-                        String inputTopic, String serviceToken, MeterRegistry registry) {
+                        String inputTopic, String serviceToken, MeterRegistry registry,
+                        ServingPartitions serving) {
         this.streams = streams;
+        this.serving = serving;
         this.self = self;
         this.interest = interest;
         this.partitions = partitions;
@@ -202,7 +206,9 @@ public final class StoreQueries implements AutoCloseable {
                                                            IntFunction<Optional<T>> local) {
         KeyQueryMetadata metadata = owner(accountId);
         HostInfo owner = metadata.activeHost();
+        int partition = metadata.partition();
         if (!owner.equals(self)) {
+            serving.revoked(partition);
             if (forwarded) {
                 misdirected.increment();
                 throw new MisdirectedException("account " + accountId + " is on partition " + metadata.partition()
@@ -211,8 +217,12 @@ public final class StoreQueries implements AutoCloseable {
             this.forwarded.increment();
             return forwarder.ask(owner, path, viewer);
         }
+        if (!serving.serves(partition)) {
+            throw new NotReadyException("partition " + partition + " is taking over here and not yet restored "
+                    + "(the processor is " + streams.state() + ")");
+        }
         try {
-            return CompletableFuture.completedFuture(local.apply(metadata.partition()).map(Json::bytes));
+            return CompletableFuture.completedFuture(local.apply(partition).map(Json::bytes));
         } catch (InvalidStateStoreException e) {
             throw new NotReadyException("partition " + metadata.partition() + " of the stores is not "
                     + "queryable right now: " + e.getMessage(), e);
@@ -354,6 +364,9 @@ public final class StoreQueries implements AutoCloseable {
     private FraudReviewList localQueue(Set<Integer> owned, ReviewStatus status, int limit) {
         List<FraudReviewList> found = new ArrayList<>();
         for (int partition : owned) {
+            if (!serving.serves(partition)) {
+                throw new NotReadyException("partition " + partition + " is not yet restored here");
+            }
             try {
                 found.add(Reviews.ofPartition(localStore(BankTopology.FRAUD_REVIEWS_STORE, FraudReview.class,
                         partition), status, limit));
@@ -481,8 +494,15 @@ public final class StoreQueries implements AutoCloseable {
         }
     }
 
+    /**
+     * The account's partition and its active owner. Asked during a rebalance too: partitions that stay where they are
+     * keep answering ({@link ServingPartitions}); only those moving wait.
+     */
     private KeyQueryMetadata owner(String accountId) {
-        requireRunning();
+        KafkaStreams.State state = streams.state();
+        if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+            throw new NotReadyException("the processor is " + state + ", not RUNNING");
+        }
         // Every store is partitioned like the commands topic, whose key is the accountId.
         KeyQueryMetadata metadata = streams.queryMetadataForKey(BankTopology.ACCOUNTS_STORE, accountId,
                 Serdes.String().serializer());
@@ -492,10 +512,15 @@ public final class StoreQueries implements AutoCloseable {
         return metadata;
     }
 
-    /** The store of one partition, only while its task is active and RUNNING (throws otherwise). */
+    /**
+     * The store of one partition. Callers read it only while {@link ServingPartitions} says its active task runs here
+     * with complete stores: Streams' own check (every task of the instance RUNNING) would refuse it during any
+     * rebalance, so it is asked for "stale" stores, which it also hands out while other tasks restore. Throws when
+     * the task is gone (moved away meanwhile).
+     */
     private <V> ReadOnlyKeyValueStore<String, V> localStore(String name, Class<V> type, int partition) {
         return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore())
-                .withPartition(partition));
+                .withPartition(partition).enableStaleStores());
     }
 
     @Override

@@ -43,6 +43,8 @@ public final class BankTopology {
     public static final String HOLDS_SINK = "holds-sink";
     public static final String FRAUD_ALERTS_SINK = "fraud-alerts-sink";
     public static final String ACCOUNT_EVENTS_SINK = "account-events-sink";
+    /** Outcomes to the partition of the replies topic their command named ({@link Replies}). */
+    public static final String REPLIES_SINK = "replies-sink";
     /**
      * Interest and hold-expiry ticks to the task's own partition of the processor's internal topic
      * ({@link InterestTicks}, {@link HoldExpiry}), never the public commands topic, where anyone who may send commands
@@ -159,6 +161,8 @@ public final class BankTopology {
                 Serdes.ByteArray().serializer(), processors);
         topology.addSink(ACCOUNT_EVENTS_SINK, topics.accountEventsTopic().name(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), processors);
+        topology.addSink(REPLIES_SINK, topics.replies(), Replies.keySerializer(), Serdes.ByteArray().serializer(),
+                Replies.partitioner(), processors);
         // the default partitioner: murmur2 of the key, as the check that sent the record here computes it
         topology.addSink(REROUTE_SINK, topics.rerouted(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), PROCESSOR);

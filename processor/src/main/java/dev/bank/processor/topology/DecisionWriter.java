@@ -15,10 +15,13 @@ import dev.bank.schemas.Topics;
 import dev.bank.schemas.Transfer;
 import dev.bank.schemas.TransferLeg;
 import dev.bank.schemas.WireHeaders;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.YearMonth;
@@ -26,11 +29,18 @@ import java.time.YearMonth;
 /**
  * Writes what a record caused: a {@link Decision} (the account, transfer and hold to the stores, the posting to the
  * history, then outcome, ledger entry and leg to their sinks, each keyed by the account it concerns) or an outcome
- * alone. Every record written carries its cause's timestamp, and outcomes and legs its request id, so this is the
+ * alone. Every record written carries its cause's timestamp, and outcomes and legs its request id and reply partition,
+ * and an outcome whose cause names a valid reply partition is also replied there ({@link Replies}), so this is the
  * one place those rules live. Both processors of a task write through it, all in that task's Kafka transaction.
  */
 final class DecisionWriter {
+    private static final Logger log = LoggerFactory.getLogger(DecisionWriter.class);
+
     private final ProcessorContext<String, byte[]> context;
+    /** The same context, to forward to the replies sink, whose key is a {@link Replies.Address}. */
+    private final ProcessorContext<Replies.Address, byte[]> replies;
+    /** The partition count of the replies topic, as the broker had it when this instance started. */
+    private final int replyPartitions;
     private final KeyValueStore<String, Account> accounts;
     private final KeyValueStore<String, Transfer> transfers;
     private final KeyValueStore<String, HistoryEntry> history;
@@ -50,6 +60,8 @@ final class DecisionWriter {
     DecisionWriter(ProcessorContext<String, byte[]> context, TaskStores stores, Topics topics, int eventsKept,
                    TopologyMetrics metrics) {
         this.context = context;
+        this.replies = repliesContext(context);
+        this.replyPartitions = topics.replyPartitions();
         this.accounts = stores.accounts();
         this.transfers = stores.transfers();
         this.history = stores.history();
@@ -96,8 +108,9 @@ final class DecisionWriter {
         }
         if (decision.leg() != null) {
             TransferLeg leg = decision.leg();
+            // the leg takes the request id and reply partition on to the transfer's final outcome
             forward(leg.targetAccountId(), legs.serialize(leg), BankTopology.TRANSFER_LEGS_SINK, cause,
-                    requestHeader(cause));
+                    requestHeaders(cause, leg.targetAccountId(), leg.transferId()));
         }
         for (TransferLeg position : decision.positions()) {
             forward(position.targetAccountId(), legs.serialize(position), BankTopology.TRANSFER_LEGS_SINK, cause);
@@ -174,10 +187,22 @@ final class DecisionWriter {
         forward(alert.accountId(), fraudAlerts.serialize(alert), BankTopology.FRAUD_ALERTS_SINK, cause);
     }
 
+    /**
+     * An outcome to the results topic and, when its cause asks for a reply (a request id and a valid reply partition),
+     * the same record to that partition of the replies topic: both in this task's transaction, so a gateway never reads
+     * a reply whose outcome is not on the results topic, nor the other way round.
+     */
     void publish(Outcome outcome, Record<String, byte[]> cause) {
         metrics.outcome(outcome);
-        forward(outcome.accountId(), results.serialize(outcome), BankTopology.RESULTS_SINK, cause,
-                requestHeader(cause));
+        RecordHeaders headers = requestHeaders(cause, outcome.accountId(), outcome.transactionId());
+        byte[] value = results.serialize(outcome);
+        forward(outcome.accountId(), value, BankTopology.RESULTS_SINK, cause, headers);
+        Header replyTo = headers.lastHeader(WireHeaders.REPLY_PARTITION);
+        if (replyTo != null && headers.lastHeader(WireHeaders.REQUEST_ID) != null) {
+            int partition = Integer.parseInt(new String(replyTo.value(), StandardCharsets.UTF_8)); // checked: ours
+            replies.forward(new Record<>(new Replies.Address(outcome.accountId(), partition), value,
+                    cause.timestamp(), new RecordHeaders(headers.toArray())), BankTopology.REPLIES_SINK);
+        }
     }
 
     private void forward(String key, byte[] value, String sink, Record<String, byte[]> cause) {
@@ -190,14 +215,33 @@ final class DecisionWriter {
     }
 
     /**
-     * The request id of the command behind a record ({@link WireHeaders#REQUEST_ID}), for its outcome and for the
-     * legs that lead to its outcome, so the gateway answers each request with its own command's outcome.
+     * The request id of the command behind a record ({@link WireHeaders#REQUEST_ID}) and the partition its answer is
+     * to be replied to ({@link WireHeaders#REPLY_PARTITION}), for its outcome and for the legs that lead to its
+     * outcome, so the gateway answers each request with its own command's outcome. A reply partition that is not a
+     * valid one is left out, counted and logged here, once for the record it would have gone on: the outcome is
+     * still written, and nothing the header says can make the task write to a partition that does not exist.
      */
-    private static RecordHeaders requestHeader(Record<String, byte[]> cause) {
-        String requestId = WireHeaders.requestId(cause.headers());
+    private RecordHeaders requestHeaders(Record<String, byte[]> cause, String accountId, String transactionId) {
         RecordHeaders headers = new RecordHeaders();
-        if (requestId == null) return headers;
-        headers.add(WireHeaders.REQUEST_ID, requestId.getBytes(StandardCharsets.UTF_8));
+        String requestId = WireHeaders.requestId(cause.headers());
+        if (requestId != null) headers.add(WireHeaders.REQUEST_ID, requestId.getBytes(StandardCharsets.UTF_8));
+        WireHeaders.ReplyTo replyTo = WireHeaders.replyTo(cause.headers(), replyPartitions);
+        if (replyTo.valid()) {
+            headers.add(WireHeaders.REPLY_PARTITION, WireHeaders.replyPartition(replyTo.partition()));
+        } else if (replyTo.refusal() != null) {
+            metrics.replySkipped(replyTo.refusal());
+            log.info("reply skipped ({}: {}), the outcome is on the results topic only accountId={} transactionId={}",
+                    replyTo.refusal(), replyTo.detail(), accountId, transactionId);
+        }
         return headers;
+    }
+
+    /**
+     * The processors forward String keys everywhere but to the replies sink, whose key is an {@link Replies.Address}
+     * (a partitioner sees no headers). Forwarding is not typed past the node: the sink's own serializer takes it.
+     */
+    @SuppressWarnings("unchecked")
+    private static ProcessorContext<Replies.Address, byte[]> repliesContext(ProcessorContext<String, byte[]> context) {
+        return (ProcessorContext<Replies.Address, byte[]>) (ProcessorContext<?, ?>) context;
     }
 }

@@ -10,6 +10,7 @@ import dev.bank.schemas.FraudRule;
 import dev.bank.schemas.Outcome;
 import dev.bank.schemas.OutcomeStatus;
 import dev.bank.schemas.RejectionReason;
+import dev.bank.schemas.WireHeaders;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -30,6 +31,7 @@ public final class TopologyMetrics {
     private final Map<OutcomeKey, Counter> outcomes = new ConcurrentHashMap<>();
     private final Map<EntryType, Counter> postings = new ConcurrentHashMap<>();
     private final Map<DeadLetter, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final Map<WireHeaders.ReplyRefusal, Counter> repliesSkipped = new ConcurrentHashMap<>();
 
     private final Map<FraudKey, Counter> fraudHits = new ConcurrentHashMap<>();
     private final Map<FraudDecision, Counter> fraudDecisions = new ConcurrentHashMap<>();
@@ -130,6 +132,16 @@ public final class TopologyMetrics {
                     "bank.fraud.reviews.ended").description("Fraud reviews ended, by rule and how they ended")
                     .tag("rule", k.rule().name()).tag("status", k.outcome()).register(registry)).increment();
         }
+    }
+
+    /**
+     * A command named a reply partition that is not one (repeated, not a number, beyond the replies topic): its outcome
+     * is on the results topic but not replied. A gateway never sends such a header; someone else wrote it.
+     */
+    void replySkipped(WireHeaders.ReplyRefusal reason) {
+        repliesSkipped.computeIfAbsent(reason, r -> Counter.builder("bank.replies.skipped")
+                .description("Outcomes not replied because their command's reply-partition header was invalid")
+                .tag("reason", r.name()).register(registry)).increment();
     }
 
     void deadLetter(DeadLetter reason) {

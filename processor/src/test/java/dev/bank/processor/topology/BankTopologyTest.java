@@ -649,7 +649,7 @@ class BankTopologyTest {
         assertThat(nodes.keySet()).containsExactlyInAnyOrder("commands-source", "transfer-legs-source",
                 "rerouted-commands-source", "command-processor", "transfer-leg-processor",
                 "results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink", "tick-sink",
-                "reroute-sink", "holds-sink", "fraud-alerts-sink", "account-events-sink");
+                "reroute-sink", "holds-sink", "fraud-alerts-sink", "account-events-sink", "replies-sink");
 
         TopologyDescription.Source source = (TopologyDescription.Source) nodes.get("commands-source");
         assertThat(source.topicSet()).containsExactly("bank.commands");
@@ -672,10 +672,11 @@ class BankTopologyTest {
         }
         assertThat(nodes.get("command-processor").successors()).extracting(TopologyDescription.Node::name)
                 .containsExactlyInAnyOrder("results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink",
-                        "tick-sink", "reroute-sink", "holds-sink", "fraud-alerts-sink", "account-events-sink");
+                        "tick-sink", "reroute-sink", "holds-sink", "fraud-alerts-sink", "account-events-sink",
+                        "replies-sink");
         assertThat(nodes.get("transfer-leg-processor").successors()).extracting(TopologyDescription.Node::name)
                 .containsExactlyInAnyOrder("results-sink", "ledger-sink", "transfer-legs-sink", "dead-letter-sink",
-                        "holds-sink", "fraud-alerts-sink", "account-events-sink");
+                        "holds-sink", "fraud-alerts-sink", "account-events-sink", "replies-sink");
 
         assertThat(((TopologyDescription.Sink) nodes.get("results-sink")).topic()).isEqualTo("bank.results");
         assertThat(((TopologyDescription.Sink) nodes.get("ledger-sink")).topic()).isEqualTo("bank.ledger");
@@ -686,6 +687,8 @@ class BankTopologyTest {
         assertThat(((TopologyDescription.Sink) nodes.get("fraud-alerts-sink")).topic()).isEqualTo("bank.fraud-alerts");
         assertThat(((TopologyDescription.Sink) nodes.get("account-events-sink")).topic())
                 .isEqualTo("bank.account-events");
+        assertThat(((TopologyDescription.Sink) nodes.get("replies-sink")).topic()).isEqualTo("bank.replies");
+        assertThat(BankTopology.REPLIES_SINK).isEqualTo("replies-sink");
 
         // and the constants the code uses are these literal names
         assertThat(List.of(BankTopology.SOURCE, BankTopology.LEGS_SOURCE, BankTopology.PROCESSOR,
