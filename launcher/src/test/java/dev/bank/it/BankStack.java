@@ -36,8 +36,13 @@ public final class BankStack {
     private final Topics topics = Topics.defaults();
 
     public BankStack(String bootstrapServers) {
+        this(bootstrapServers, Topics.defaults().specs());
+    }
+
+    /** A stack on a cluster where only {@code specs} are created: a deployment that lacks some of its topics. */
+    public BankStack(String bootstrapServers, java.util.List<dev.bank.schemas.TopicSpec> specs) {
         this.bootstrapServers = bootstrapServers;
-        TopicCreator.createAll(bootstrapServers, topics.specs(), Duration.ofSeconds(60));
+        TopicCreator.createAll(bootstrapServers, specs, Duration.ofSeconds(60));
     }
 
     private static LocalIssuer issuer() {
