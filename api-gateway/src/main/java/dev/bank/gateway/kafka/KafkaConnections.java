@@ -52,8 +52,8 @@ final class KafkaConnections {
         }
     }
 
-    /** Between attempts to attach: the caller loops, and a missing topic is answered at once. */
-    private static void pause() {
+    /** Between attempts to attach, on the reader's own thread: the caller loops; a missing topic is answered at once. */
+    static void pause() {
         try {
             Thread.sleep(1_000); // a retry interval on the consumer's own thread, not a wait for a condition
         } catch (InterruptedException e) {

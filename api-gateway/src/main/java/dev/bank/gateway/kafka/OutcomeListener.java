@@ -217,7 +217,7 @@ public final class OutcomeListener implements AutoCloseable {
             if (count == 0) {
                 // a topic that does not exist (yet) has no partitions: assigning none would "read" it forever
                 log.warn("cannot read {} yet: the topic does not exist (./bank topics creates it)", topic.name());
-                pause();
+                KafkaConnections.pause();
                 return false;
             }
             int partition;
@@ -226,7 +226,7 @@ public final class OutcomeListener implements AutoCloseable {
             } catch (IllegalStateException e) {
                 if (misconfigured == null) log.error("cannot read replies: {}", e.getMessage());
                 misconfigured = e.getMessage();
-                pause();
+                KafkaConnections.pause();
                 return false;
             }
             misconfigured = null;
@@ -242,17 +242,8 @@ public final class OutcomeListener implements AutoCloseable {
             throw e;
         } catch (RuntimeException e) {
             log.warn("cannot read {} yet: {}", topic.name(), e.toString());
-            pause();
+            KafkaConnections.pause();
             return false;
-        }
-    }
-
-    /** Between attempts to attach, on the listener's own thread. */
-    private static void pause() {
-        try {
-            Thread.sleep(1_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
