@@ -61,6 +61,8 @@ public final class EmbeddedBroker implements AutoCloseable {
     static final String BROKER_LISTENER = "PLAINTEXT";
     static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    /** how long a restarted node waits for its coordinators to end the transactions open when it stopped */
+    private static final Duration HANGING_TRANSACTIONS_SETTLE = Duration.ofSeconds(20);
 
     /**
      * Which node of which cluster this is.
@@ -213,6 +215,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         try {
             server.startup();
             broker.awaitReady(READY_TIMEOUT, readinessClient);
+            if (!formatNow) {
+                broker.endHangingTransactions(readinessClient);
+            }
         } catch (RuntimeException | Error e) {
             broker.close();
             throw e;
@@ -336,6 +341,16 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.put("share.coordinator.state.topic.min.isr", minIsr);
         p.put("min.insync.replicas", minIsr);
         p.put("default.replication.factor", replication);
+        if (node.clusterSize() == 1) {
+            // one node: Kafka's 50 partitions per internal topic are work at every start (each is recovered, elected
+            // and loaded) and spread nothing. The count applies when the topic is created: the coordinators map
+            // groups and transactional ids onto the partitions the topic has, so existing storage keeps its 50
+            p.put("offsets.topic.num.partitions", "1");
+            p.put("transaction.state.log.num.partitions", "1");
+        }
+        // a restarted node is unfenced (and serves) at its first heartbeat after catching up on the metadata:
+        // Kafka's 2 s between heartbeats made that wait up to 2 s
+        p.put("broker.heartbeat.interval.ms", "500");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
         // a killed processor's open transaction is aborted within a second of its timeout, not up to ten (Kafka's
@@ -378,11 +393,28 @@ public final class EmbeddedBroker implements AutoCloseable {
         return id;
     }
 
-    private void awaitReady(Duration timeout, KafkaSecurity security) {
-        Map<String, Object> conf = security.withClientProperties(Map.of(
+    private Map<String, Object> adminConfig(KafkaSecurity security) {
+        return security.withClientProperties(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000));
+    }
+
+    /**
+     * After a restart on existing storage: ends the transactions the coordinator aborted while this node came back
+     * whose markers were lost ({@link HangingTransactions}), before any client of this node reads past them.
+     */
+    private void endHangingTransactions(KafkaSecurity security) {
+        try (Admin admin = Admin.create(adminConfig(security))) {
+            HangingTransactions.repair(admin, HANGING_TRANSACTIONS_SETTLE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while looking for hanging transactions", e);
+        }
+    }
+
+    private void awaitReady(Duration timeout, KafkaSecurity security) {
+        Map<String, Object> conf = adminConfig(security);
         long deadline = System.nanoTime() + timeout.toNanos();
         Exception last = null;
         try (Admin admin = Admin.create(conf)) {
