@@ -103,27 +103,33 @@ final class HangingTransactions {
         long deadline = System.nanoTime() + settle.toNanos();
         Set<TopicPartition> aborted = new HashSet<>();
         List<Open> found = List.of();
-        try {
-            boolean epochBumpsAtEnd = transactionVersion(admin) >= 2;
-            List<TopicPartition> partitions = partitions(admin);
-            while (true) {
-                found = look(admin, partitions, epochBumpsAtEnd);
-                boolean waiting = false;
+        ExecutionException failed = null;
+        while (true) {
+            boolean waiting = false;
+            try {
+                found = look(admin, partitions(admin), transactionVersion(admin) >= 2);
+                failed = null;
                 for (Open open : found) {
                     if (open.verdict() == Verdict.ABORTED && aborted.add(open.partition())) {
                         abort(admin, open);
-                    } else if (open.verdict() == Verdict.IN_PROGRESS) {
+                    } else if (open.verdict() == Verdict.IN_PROGRESS || open.transactionalId() == null) {
+                        // a coordinator still loading its partition of the transaction log lists none of its
+                        // transactional ids yet: its verdict comes in a later look
                         waiting = true;
                     }
                 }
-                if (!waiting || System.nanoTime() >= deadline) {
-                    break;
-                }
-                TimeUnit.MILLISECONDS.sleep(500);
+            } catch (ExecutionException e) {
+                failed = e; // coordinators still loading (COORDINATOR_LOAD_IN_PROGRESS): look again
+                waiting = true;
             }
-        } catch (ExecutionException e) {
+            if (!waiting || System.nanoTime() >= deadline) {
+                break;
+            }
+            TimeUnit.MILLISECONDS.sleep(500);
+        }
+        if (failed != null) {
             log.warn("could not look for hanging transactions ({}); a partition whose abort marker was lost in a crash "
-                    + "stays at its last stable offset (docs/operations.md)", e.getCause().toString());
+                    + "stays at its last stable offset (docs/operations.md)", failed.getCause().toString());
             return List.of();
         }
         for (Open open : found) {
