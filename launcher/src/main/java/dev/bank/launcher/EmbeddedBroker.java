@@ -341,16 +341,6 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.put("share.coordinator.state.topic.min.isr", minIsr);
         p.put("min.insync.replicas", minIsr);
         p.put("default.replication.factor", replication);
-        if (node.clusterSize() == 1) {
-            // one node: Kafka's 50 partitions per internal topic are work at every start (each is recovered, elected
-            // and loaded) and spread nothing. The count applies when the topic is created: the coordinators map
-            // groups and transactional ids onto the partitions the topic has, so existing storage keeps its 50
-            p.put("offsets.topic.num.partitions", "1");
-            p.put("transaction.state.log.num.partitions", "1");
-        }
-        // a restarted node is unfenced (and serves) at its first heartbeat after catching up on the metadata:
-        // Kafka's 2 s between heartbeats made that wait up to 2 s
-        p.put("broker.heartbeat.interval.ms", "500");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
         // a killed processor's open transaction is aborted within a second of its timeout, not up to ten (Kafka's

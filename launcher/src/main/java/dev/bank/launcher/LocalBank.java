@@ -27,10 +27,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * The one way to run a whole bank in one JVM: broker → topics → processors → gateway → notifier, each started only once
- * the part before it is ready, by its own readiness signal (the broker's start, the topics created, the gateway
- * reading outcomes and following the account events, the notifier knowing the subscriptions and reading events), and
- * returned once every processor is RUNNING at the same moment (the gateway and notifier start while the processors
- * restore). {@code ./bank local} and the bench's in-process bank are this composition with
+ * the part before it is ready, by its own readiness signal (the broker's start, the topics created, every processor
+ * RUNNING at the same moment, the gateway reading outcomes and following the account events, the notifier knowing the
+ * subscriptions and reading events). {@code ./bank local} and the bench's in-process bank are this composition with
  * different {@link Options}. The processors and the gateway share a fresh service credential and the gateway trusts
  * the tokens of the given issuer; the broker is PLAINTEXT on loopback.
  */
@@ -98,8 +97,8 @@ public final class LocalBank {
             processors.add(parts.add(options.processors() == 1 ? "processor" : "processor " + i,
                     ProcessorApp.start(config)));
         }
-        // the gateway and the notifier start while the processors restore (after a kill -9, seconds): until then
-        // the gateway answers reads 503 with Retry-After, as it does whenever a partition is not served
+        awaitAllRunning(processors, options);
+
         GatewayConfig gatewayConfig = GatewayConfig.fromEnv(options.env());
         GatewayApp gateway = parts.add("gateway", GatewayApp.start(options.gateway().apply(gatewayConfig
                 .withBootstrapServers(bootstrap)
@@ -128,7 +127,6 @@ public final class LocalBank {
                         + timeout);
             }
         }
-        awaitAllRunning(processors, options);
         return new LocalBank(broker, List.copyOf(processors), gateway, notifier, serviceToken);
     }
 

@@ -7,8 +7,6 @@ import dev.bank.schemas.Topics;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,42 +112,6 @@ class EmbeddedBrokerIT {
             KafkaClients.sendInTransaction(restarted.bootstrapServers(), topics.commands(), "acc-1", "again", true);
             assertThat(KafkaClients.readCommittedValues(restarted.bootstrapServers(), topics.commands(), 2))
                     .containsExactly("committed", "again");
-        }
-    }
-
-    @Test
-    void storageMadeWithFiftyInternalPartitionsKeepsThemAndItsOffsetsAndTransactionalIds(@TempDir Path dataDir)
-            throws Exception {
-        String group = "bank-processor";
-        TopicPartition commands0 = new TopicPartition(topics.commands(), 0);
-        // Given storage made by a version that left Kafka's 50 partitions per internal topic
-        try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, 0, 0, Map.of(
-                "offsets.topic.num.partitions", "50", "transaction.state.log.num.partitions", "50"));
-             Admin admin = KafkaClients.admin(broker.bootstrapServers())) {
-            TopicCreator.createAll(broker.bootstrapServers(), topics.specs(), TIMEOUT);
-            KafkaClients.sendInTransaction(broker.bootstrapServers(), topics.commands(), "acc-1", "committed", true);
-            admin.alterConsumerGroupOffsets(group, Map.of(commands0, new OffsetAndMetadata(42)))
-                    .all().get(30, TimeUnit.SECONDS);
-        }
-        // When this version starts on it (one partition each for new storage)
-        try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir, 0, 0);
-             Admin admin = KafkaClients.admin(broker.bootstrapServers())) {
-            // Then the topics keep their partitions, and the coordinators find what they held
-            Map<String, TopicDescription> internal = admin.describeTopics(List.of("__consumer_offsets",
-                    "__transaction_state")).allTopicNames().get(30, TimeUnit.SECONDS);
-            assertThat(internal.values()).allSatisfy(d -> assertThat(d.partitions()).as(d.name()).hasSize(50));
-            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS))
-                    .containsEntry(commands0, new OffsetAndMetadata(42));
-            assertThat(admin.listTransactions().all().get(30, TimeUnit.SECONDS)).as("the test producer's id")
-                    .isNotEmpty();
-        }
-        // and new storage gets one partition each
-        try (EmbeddedBroker broker = EmbeddedBroker.start(dataDir.resolve("new"), 0, 0);
-             Admin admin = KafkaClients.admin(broker.bootstrapServers())) {
-            KafkaClients.createTopic(broker.bootstrapServers(), "t", 1, (short) 1);
-            KafkaClients.sendInTransaction(broker.bootstrapServers(), "t", "acc-1", "x", true);
-            assertThat(admin.describeTopics(List.of("__transaction_state")).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get("__transaction_state").partitions()).hasSize(1);
         }
     }
 

@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A restarted broker ends the transactions its coordinator aborted whose markers a partition never got (what a
@@ -95,10 +96,11 @@ class HangingTransactionsIT {
             } else {
                 producer.abortTransaction();
             }
-            TransactionDescription ended = admin.describeTransactions(List.of(transactionalId)).all()
-                    .get(30, TimeUnit.SECONDS).get(transactionalId);
-            assertThat(ended.state()).isEqualTo(commit ? TransactionState.COMPLETE_COMMIT
-                    : TransactionState.COMPLETE_ABORT);
+            // the coordinator answers once it has decided (prepare), and completes once the markers are written
+            TransactionState complete = commit ? TransactionState.COMPLETE_COMMIT : TransactionState.COMPLETE_ABORT;
+            TransactionDescription ended = await().atMost(TIMEOUT).until(() -> admin.describeTransactions(
+                    List.of(transactionalId)).all().get(30, TimeUnit.SECONDS).get(transactionalId),
+                    d -> d.state() == complete);
             assertThat(ended.producerEpoch()).as("transaction version 2: the end bumps the epoch")
                     .isEqualTo(during.producerEpoch() + 1);
             return during;
