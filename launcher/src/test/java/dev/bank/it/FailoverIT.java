@@ -282,6 +282,12 @@ class FailoverIT {
             }
         }
 
+        /** A credit of 1.01 to {@code account}, counted like the writer's. */
+        void credit(String transactionId, String account) {
+            send(Command.credit(transactionId, account, "1.01"));
+            producer.flush();
+        }
+
         private void send(Command c) {
             producer.send(new ProducerRecord<>(stack.topics().commands(), c.accountId(), COMMANDS.serialize(c)));
             sent.add(c);

@@ -70,6 +70,12 @@ public final class ProcessorProcess implements AutoCloseable {
         });
     }
 
+    /** Sends a signal ({@code STOP}, {@code CONT}, ...) to the JVM. */
+    public void signal(String name) throws IOException, InterruptedException {
+        int exit = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start().waitFor();
+        if (exit != 0) throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited " + exit);
+    }
+
     /** SIGKILL: the instance vanishes mid-transaction, as in a crash or an OOM kill. */
     public void kill() {
         process.destroyForcibly();

@@ -29,6 +29,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.LagInfo;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -81,7 +82,12 @@ public final class StoreQueries implements AutoCloseable {
     private final InterestLogic interest;
     private final int partitions;
     private final String inputTopic;
+    /** A standby host asked while the owner starts: short, as the owner's own 503 is the answer otherwise. */
+    private static final java.time.Duration STANDBY_TIMEOUT = java.time.Duration.ofSeconds(1);
+
     private final Forwarder forwarder;
+    private final Forwarder standbyAsker;
+    private final Counter standbyReads;
     private final Counter forwarded;
     private final Counter misdirected;
     private final ServingPartitions serving;
@@ -104,6 +110,11 @@ public final class StoreQueries implements AutoCloseable {
         this.partitions = partitions;
         this.inputTopic = inputTopic;
         this.forwarder = new Forwarder(Forwarder.TIMEOUT, serviceToken);
+        this.standbyAsker = new Forwarder(STANDBY_TIMEOUT, serviceToken);
+        this.standbyReads = Counter.builder("bank.query.standby.reads")
+                .description("Account reads answered from a standby copy that had every committed write, because the "
+                        + "owner could not answer (a task moving between instances)")
+                .register(registry);
         this.forwarded = Counter.builder("bank.query.forwarded")
                 .description("Account reads this instance passed on to the instance that owns the account")
                 .register(registry);
@@ -210,16 +221,24 @@ public final class StoreQueries implements AutoCloseable {
         if (!owner.equals(self)) {
             serving.revoked(partition);
             if (forwarded) {
+                Optional<CompletableFuture<Optional<byte[]>>> copy = fromCaughtUpCopy(partition, local);
+                if (copy.isPresent()) return copy.get();
                 misdirected.increment();
                 throw new MisdirectedException("account " + accountId + " is on partition " + metadata.partition()
                         + ", which " + owner + " owns, not this instance");
             }
             this.forwarded.increment();
-            return forwarder.ask(owner, path, viewer);
+            // the owner cannot answer (a task moving to it is still starting there): a copy here that has every
+            // committed write answers instead
+            return forwarder.ask(owner, path, viewer).exceptionallyCompose(e ->
+                    fromCaughtUpCopy(partition, local).orElseGet(() -> CompletableFuture.failedFuture(e)));
         }
         if (!serving.serves(partition)) {
-            throw new NotReadyException("partition " + partition + " is taking over here and not yet restored "
-                    + "(the processor is " + streams.state() + ")");
+            NotReadyException notReady = new NotReadyException("partition " + partition + " is taking over here "
+                    + "and not yet restored (the processor is " + streams.state() + ")");
+            if (forwarded) throw notReady;
+            // the instances holding a standby copy answer if theirs has every committed write
+            return fromStandbyHosts(metadata.standbyHosts(), path, viewer, notReady);
         }
         try {
             return CompletableFuture.completedFuture(local.apply(partition).map(Json::bytes));
@@ -227,6 +246,44 @@ public final class StoreQueries implements AutoCloseable {
             throw new NotReadyException("partition " + metadata.partition() + " of the stores is not "
                     + "queryable right now: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The answer from this instance's standby copy of {@code partition}, if it has every committed write: a caught-up
+     * standby's changelog lag under exactly-once is at most 1, the commit marker after its last record (an active
+     * task's is 0), and any write committed since (the one a client was just told succeeded) is a record and a marker
+     * more, so a lag of at most 1 means no acknowledged write is missing. End offsets are fetched for the check, so
+     * this is only for reads the owner cannot answer: a task moving between instances (the hand-back after a
+     * restart), an owner not yet serving.
+     */
+    private <T> Optional<CompletableFuture<Optional<byte[]>>> fromCaughtUpCopy(int partition,
+                                                                          IntFunction<Optional<T>> local) {
+        try {
+            boolean found = false;
+            for (Map<Integer, LagInfo> byPartition : streams.allLocalStorePartitionLags().values()) {
+                LagInfo lag = byPartition.get(partition);
+                if (lag == null) continue;
+                if (lag.offsetLag() > 1) return Optional.empty();
+                found = true;
+            }
+            if (!found) return Optional.empty();
+            Optional<byte[]> answer = local.apply(partition).map(Json::bytes);
+            standbyReads.increment();
+            return Optional.of(CompletableFuture.completedFuture(answer));
+        } catch (RuntimeException e) { // not started, shutting down, a store closing: no copy to answer from
+            return Optional.empty();
+        }
+    }
+
+    /** Asks each standby host in turn (marked not to be passed on) until one answers from a caught-up copy. */
+    private CompletableFuture<Optional<byte[]>> fromStandbyHosts(Set<HostInfo> hosts, String path, Viewer viewer,
+                                                                 NotReadyException notReady) {
+        CompletableFuture<Optional<byte[]>> answer = CompletableFuture.failedFuture(notReady);
+        for (HostInfo host : hosts) {
+            if (host.equals(self)) continue;
+            answer = answer.exceptionallyCompose(e -> standbyAsker.ask(host, path, viewer));
+        }
+        return answer.exceptionallyCompose(e -> CompletableFuture.failedFuture(notReady));
     }
 
     /** A page's {@code nextCursor}: a sequence number, so at most {@link Long#MAX_VALUE}. */
@@ -526,5 +583,6 @@ public final class StoreQueries implements AutoCloseable {
     @Override
     public void close() {
         forwarder.close();
+        standbyAsker.close();
     }
 }
