@@ -51,7 +51,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
@@ -82,6 +89,9 @@ public final class StoreQueries implements AutoCloseable {
     private final InterestLogic interest;
     private final int partitions;
     private final String inputTopic;
+    private static final java.time.Duration LAG_TIMEOUT = java.time.Duration.ofSeconds(1);
+    /** Two lookups at a time, four waiting: past that a read gets the owner's 503 rather than a queue. */
+    private static final ExecutorService LAG_LOOKUPS = lagLookups();
     /** A standby host asked while the owner starts: short, as the owner's own 503 is the answer otherwise. */
     private static final java.time.Duration STANDBY_TIMEOUT = java.time.Duration.ofSeconds(1);
 
@@ -237,8 +247,12 @@ public final class StoreQueries implements AutoCloseable {
             NotReadyException notReady = new NotReadyException("partition " + partition + " is taking over here "
                     + "and not yet restored (the processor is " + streams.state() + ")");
             if (forwarded) throw notReady;
-            // the instances holding a standby copy answer if theirs has every committed write
-            return fromStandbyHosts(metadata.standbyHosts(), path, viewer, notReady);
+            // an instance holding a copy answers if its copy has every committed write: the listed standby hosts,
+            // and the others too (the instance that just handed this task over keeps it as a standby before the
+            // metadata says so)
+            Set<HostInfo> hosts = new java.util.LinkedHashSet<>(metadata.standbyHosts());
+            streams.metadataForAllStreamsClients().forEach(client -> hosts.add(client.hostInfo()));
+            return fromStandbyHosts(hosts, path, viewer, notReady);
         }
         try {
             return CompletableFuture.completedFuture(local.apply(partition).map(Json::bytes));
@@ -259,8 +273,10 @@ public final class StoreQueries implements AutoCloseable {
     private <T> Optional<CompletableFuture<Optional<byte[]>>> fromCaughtUpCopy(int partition,
                                                                           IntFunction<Optional<T>> local) {
         try {
+            Map<String, Map<Integer, LagInfo>> lags = lags();
+            if (lags == null) return Optional.empty();
             boolean found = false;
-            for (Map<Integer, LagInfo> byPartition : streams.allLocalStorePartitionLags().values()) {
+            for (Map<Integer, LagInfo> byPartition : lags.values()) {
                 LagInfo lag = byPartition.get(partition);
                 if (lag == null) continue;
                 if (lag.offsetLag() > 1) return Optional.empty();
@@ -273,6 +289,33 @@ public final class StoreQueries implements AutoCloseable {
         } catch (RuntimeException e) { // not started, shutting down, a store closing: no copy to answer from
             return Optional.empty();
         }
+    }
+
+    /**
+     * Every local store's changelog lags, or null when they cannot be had within {@link #LAG_TIMEOUT} (the end offsets
+     * come from the brokers: an instance cut off from them must not hold a query thread for Kafka's minute) or while
+     * {@link #LAG_LOOKUPS} is busy with others.
+     */
+    private Map<String, Map<Integer, LagInfo>> lags() {
+        try {
+            return CompletableFuture.supplyAsync(streams::allLocalStorePartitionLags, LAG_LOOKUPS)
+                    .get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException | RejectedExecutionException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private static ExecutorService lagLookups() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4), r -> {
+            Thread t = new Thread(r, "standby-lag-lookup");
+            t.setDaemon(true);
+            return t;
+        });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /** Asks each standby host in turn (marked not to be passed on) until one answers from a caught-up copy. */
