@@ -14,6 +14,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.Topology;
@@ -47,6 +49,8 @@ public final class ProcessorApp implements AutoCloseable {
     private final PrometheusMeterRegistry registry = Observability.registry("bank-processor");
     private final KafkaStreamsMetrics streamsMetrics;
     private final StoreQueries queries;
+    /** for the changelogs' last stable offsets (answers from a standby copy) */
+    private final Admin admin;
     private final ServingPartitions serving;
     private final QueryServer queryServer;
     private final CountDownLatch running = new CountDownLatch(1);
@@ -91,9 +95,13 @@ public final class ProcessorApp implements AutoCloseable {
                     .tag("store", store).register(registry);
         }
         String serviceToken = config.requireServiceToken();
+        this.admin = Admin.create(config.kafkaSecurity().withClientProperties(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000)));
         this.queries = new StoreQueries(streams, new HostInfo(config.queryAdvertisedHost(), config.queryPort()),
                 new InterestLogic(config.interest()), config.topics().partitions(), config.topics().commands(),
-                serviceToken, registry, serving);
+                serviceToken, registry, serving, admin, config.applicationId());
         this.queryServer = new QueryServer(queries, registry, Map.of("streams", this::streamsProblem), serviceToken);
     }
 
@@ -153,6 +161,7 @@ public final class ProcessorApp implements AutoCloseable {
     public void close() {
         queryServer.close();
         queries.close();
+        admin.close(java.time.Duration.ofSeconds(2));
         streamsMetrics.close();
         // Leaving the group hands this instance's partitions over at once instead of after the session timeout.
         boolean clean = streams.close(CloseOptions

@@ -25,6 +25,12 @@ import dev.bank.schemas.ReviewStatus;
 import dev.bank.schemas.Transfer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -46,6 +52,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -95,6 +102,8 @@ public final class StoreQueries implements AutoCloseable {
     /** A standby host asked while the owner starts: short, as the owner's own 503 is the answer otherwise. */
     private static final java.time.Duration STANDBY_TIMEOUT = java.time.Duration.ofSeconds(1);
 
+    private final Admin admin;
+    private final String applicationId;
     private final Forwarder forwarder;
     private final Forwarder standbyAsker;
     private final Counter standbyReads;
@@ -109,11 +118,15 @@ public final class StoreQueries implements AutoCloseable {
      * @param inputTopic   the commands topic, keyed by accountId, whose partitions {@link #assignment()} tells
      * @param serviceToken the credential of the other instances' query APIs, for questions forwarded to them
      * @param registry     where the forwarded and misdirected reads are counted
+     * @param admin        reads the changelogs' last stable offsets, for answers from a standby copy
+     * @param applicationId names the changelog topics ({@code <applicationId>-<store>-changelog})
      */
     public StoreQueries(KafkaStreams streams, HostInfo self, InterestLogic interest, int partitions,
                         String inputTopic, String serviceToken, MeterRegistry registry,
-                        ServingPartitions serving) {
+                        ServingPartitions serving, Admin admin, String applicationId) {
         this.streams = streams;
+        this.admin = admin;
+        this.applicationId = applicationId;
         this.serving = serving;
         this.self = self;
         this.interest = interest;
@@ -275,19 +288,40 @@ public final class StoreQueries implements AutoCloseable {
         try {
             Map<String, Map<Integer, LagInfo>> lags = lags();
             if (lags == null) return Optional.empty();
-            boolean found = false;
-            for (Map<Integer, LagInfo> byPartition : lags.values()) {
+            Map<TopicPartition, Long> positions = new HashMap<>();
+            lags.forEach((store, byPartition) -> {
                 LagInfo lag = byPartition.get(partition);
-                if (lag == null) continue;
-                if (lag.offsetLag() > 1) return Optional.empty();
-                found = true;
-            }
-            if (!found) return Optional.empty();
+                if (lag != null) positions.put(new TopicPartition(applicationId + "-" + store + "-changelog",
+                        partition), lag.currentOffsetPosition());
+            });
+            if (positions.isEmpty() || !hasEveryCommittedWrite(positions)) return Optional.empty();
             Optional<byte[]> answer = local.apply(partition).map(Json::bytes);
             standbyReads.increment();
             return Optional.of(CompletableFuture.completedFuture(answer));
         } catch (RuntimeException e) { // not started, shutting down, a store closing: no copy to answer from
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Whether each changelog position is at most one short of its partition's last stable offset (the end a
+     * read-committed reader sees: a transaction still open does not count, one committed since does). A caught-up
+     * standby stops before the commit marker that ends the last transaction it applied, hence the one.
+     */
+    private boolean hasEveryCommittedWrite(Map<TopicPartition, Long> positions) {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        positions.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        try {
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> stable = admin.listOffsets(latest,
+                    new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return positions.entrySet().stream().allMatch(e ->
+                    stable.containsKey(e.getKey()) && e.getValue() >= stable.get(e.getKey()).offset() - 1);
+        } catch (TimeoutException | ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
