@@ -276,12 +276,11 @@ public final class StoreQueries implements AutoCloseable {
     }
 
     /**
-     * The answer from this instance's standby copy of {@code partition}, if it has every committed write: a caught-up
-     * standby's changelog lag under exactly-once is at most 1, the commit marker after its last record (an active
-     * task's is 0), and any write committed since (the one a client was just told succeeded) is a record and a marker
-     * more, so a lag of at most 1 means no acknowledged write is missing. End offsets are fetched for the check, so
-     * this is only for reads the owner cannot answer: a task moving between instances (the hand-back after a
-     * restart), an owner not yet serving.
+     * The answer from this instance's copy of {@code partition} (a standby, or an active one Streams reports caught
+     * up), if it has every committed write ({@link #hasEveryCommittedWrite}): then no write a client was told
+     * succeeded is missing from it. Positions and last stable offsets are fetched for the check, so this is only for
+     * reads the owner cannot answer: a task moving between instances (the hand-back after a restart), an owner not
+     * yet serving, stalled or gone.
      */
     private <T> Optional<CompletableFuture<Optional<byte[]>>> fromCaughtUpCopy(int partition,
                                                                           IntFunction<Optional<T>> local) {
