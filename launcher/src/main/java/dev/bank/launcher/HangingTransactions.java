@@ -72,13 +72,12 @@ final class HangingTransactions {
     private HangingTransactions() {}
 
     /**
-     * The verdict on {@code producer}'s transaction open in {@code partition}, from its coordinator's current record
+     * The verdict on {@code producer}'s transaction open in a partition, from its coordinator's current record
      * ({@code null}: the coordinator has no transactional id for the producer). {@code epochBumpsAtEnd}: the cluster
      * runs transaction version 2, where ending a transaction bumps the producer epoch; without it a transaction's
      * outcome cannot be told from the coordinator's record, and nothing is ever judged aborted.
      */
-    static Verdict judge(TopicPartition partition, ProducerState producer, TransactionDescription coordinator,
-                         boolean epochBumpsAtEnd) {
+    static Verdict judge(ProducerState producer, TransactionDescription coordinator, boolean epochBumpsAtEnd) {
         if (coordinator == null || coordinator.producerId() != producer.producerId()) {
             return Verdict.UNKNOWN;
         }
@@ -184,7 +183,7 @@ final class HangingTransactions {
         open.forEach((partition, producer) -> {
             String id = transactionalIds.get(producer.producerId());
             TransactionDescription coordinator = id == null ? null : coordinators.get(id);
-            Verdict verdict = judge(partition, producer, coordinator, epochBumpsAtEnd);
+            Verdict verdict = judge(producer, coordinator, epochBumpsAtEnd);
             boolean live = verdict == Verdict.IN_PROGRESS && coordinator.state() == TransactionState.ONGOING
                     && coordinator.transactionStartTimeMs().orElse(0) + coordinator.transactionTimeoutMs() > now;
             if (!live) {

@@ -131,9 +131,14 @@ class FailoverIT {
 
     /** A metric of a processor's /metrics, summed over its series (0 when absent). */
     static double metric(ProcessorProcess processor, String name) {
+        return metric(processor.queryUrl(), name);
+    }
+
+    /** A metric of the processor whose query API is at {@code queryUrl}, summed over its series (0 when absent). */
+    static double metric(String queryUrl, String name) {
         try {
             HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                            URI.create(processor.queryUrl() + "/metrics"))
+                            URI.create(queryUrl + "/metrics"))
                     .header("Authorization", "Bearer " + BankStack.SERVICE_TOKEN).timeout(Duration.ofSeconds(3))
                     .build(), HttpResponse.BodyHandlers.ofString());
             return response.body().lines()

@@ -13,10 +13,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,7 +63,7 @@ class ProcessorRestartIT {
                         send(producer, stack, sent, Command.credit("p2-" + i, a, "1.01"));
                     }
                     awaitOutcomes(stack, sent.size());
-                    assertThat(restoredAsActive(second)).as("its stores were kept, not rebuilt").isZero();
+                    assertThat(FailoverIT.metric(second.queryUrl(), "bank_restore_active_records_total")).as("its stores were kept, not rebuilt").isZero();
                 }
                 // And once more on an empty disk: the state comes back from the changelog topics
                 try (ProcessorApp third = stack.startProcessor(stack.processorConfig(emptyDisk))) {
@@ -106,13 +102,6 @@ class ProcessorRestartIT {
                 }
             }
         }
-    }
-
-    private static double restoredAsActive(ProcessorApp processor) throws Exception {
-        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(processor.queryUrl()
-                + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        return metrics.lines().filter(l -> l.startsWith("bank_restore_active_records_total"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private static KafkaProducer<String, byte[]> producer(String bootstrap) {

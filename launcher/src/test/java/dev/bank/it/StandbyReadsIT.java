@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +75,7 @@ class StandbyReadsIT {
             pair.assertEveryCreditAppliedOnce(); // its outcome is out: committed, and told to the client
             owner.signal("STOP");
             try {
-                List<Long> answered = new java.util.ArrayList<>();
+                List<Long> answered = new ArrayList<>();
                 long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
                 while (System.nanoTime() < until && answered.size() < 3) {
                     Http.Response answer = query.get("/internal/accounts/" + account);

@@ -33,8 +33,8 @@ class HangingTransactionsTest {
         // without epoch bumps at the end (transaction version 1) an abort at e + 1 may be a later transaction's
         assertThat(judge(22, coordinator(TransactionState.COMPLETE_ABORT, 23), false)).isEqualTo(Verdict.UNKNOWN);
         // no coordinator record, or one of another producer
-        assertThat(HangingTransactions.judge(LEDGER_3, open(22), null, true)).isEqualTo(Verdict.UNKNOWN);
-        assertThat(HangingTransactions.judge(LEDGER_3, open(22), new TransactionDescription(1,
+        assertThat(HangingTransactions.judge(open(22), null, true)).isEqualTo(Verdict.UNKNOWN);
+        assertThat(HangingTransactions.judge(open(22), new TransactionDescription(1,
                 TransactionState.COMPLETE_ABORT, PRODUCER + 1, 23, 10_000, OptionalLong.empty(), Set.of()), true))
                 .isEqualTo(Verdict.UNKNOWN);
     }
@@ -60,7 +60,7 @@ class HangingTransactionsTest {
     }
 
     private static Verdict judge(int openEpoch, TransactionDescription coordinator, boolean epochBumpsAtEnd) {
-        return HangingTransactions.judge(LEDGER_3, open(openEpoch), coordinator, epochBumpsAtEnd);
+        return HangingTransactions.judge(open(openEpoch), coordinator, epochBumpsAtEnd);
     }
 
     private static ProducerState open(int epoch) {

@@ -31,7 +31,6 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -48,11 +47,13 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
+import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -91,17 +92,17 @@ public final class StoreQueries implements AutoCloseable {
      */
     public static final String PARTITIONS_PARAM = "partitions";
 
+    private static final Duration LAG_TIMEOUT = Duration.ofSeconds(1);
+    /** Two lookups at a time, four waiting: past that a read gets the owner's 503 rather than a queue. */
+    private static final ExecutorService LAG_LOOKUPS = lagLookups();
+    /** A standby host asked while the owner starts: short, as the owner's own 503 is the answer otherwise. */
+    private static final Duration STANDBY_TIMEOUT = Duration.ofSeconds(1);
+
     private final KafkaStreams streams;
     private final HostInfo self;
     private final InterestLogic interest;
     private final int partitions;
     private final String inputTopic;
-    private static final java.time.Duration LAG_TIMEOUT = java.time.Duration.ofSeconds(1);
-    /** Two lookups at a time, four waiting: past that a read gets the owner's 503 rather than a queue. */
-    private static final ExecutorService LAG_LOOKUPS = lagLookups();
-    /** A standby host asked while the owner starts: short, as the owner's own 503 is the answer otherwise. */
-    private static final java.time.Duration STANDBY_TIMEOUT = java.time.Duration.ofSeconds(1);
-
     private final Admin admin;
     private final String applicationId;
     private final Forwarder forwarder;
@@ -263,7 +264,7 @@ public final class StoreQueries implements AutoCloseable {
             // an instance holding a copy answers if its copy has every committed write: the listed standby hosts,
             // and the others too (the instance that just handed this task over keeps it as a standby before the
             // metadata says so)
-            Set<HostInfo> hosts = new java.util.LinkedHashSet<>(metadata.standbyHosts());
+            Set<HostInfo> hosts = new LinkedHashSet<>(metadata.standbyHosts());
             streams.metadataForAllStreamsClients().forEach(client -> hosts.add(client.hostInfo()));
             return fromStandbyHosts(hosts, path, viewer, notReady);
         }
