@@ -100,7 +100,7 @@ final class HangingTransactions {
      */
     static List<Open> repair(Admin admin, Duration settle) throws InterruptedException {
         long deadline = System.nanoTime() + settle.toNanos();
-        Set<TopicPartition> aborted = new HashSet<>();
+        Set<Map.Entry<TopicPartition, Long>> aborted = new HashSet<>(); // partition and producer id
         List<Open> found = List.of();
         ExecutionException failed = null;
         while (true) {
@@ -109,7 +109,8 @@ final class HangingTransactions {
                 found = look(admin, partitions(admin), transactionVersion(admin) >= 2);
                 failed = null;
                 for (Open open : found) {
-                    if (open.verdict() == Verdict.ABORTED && aborted.add(open.partition())) {
+                    if (open.verdict() == Verdict.ABORTED
+                            && aborted.add(Map.entry(open.partition(), open.producer().producerId()))) {
                         abort(admin, open);
                     } else if (open.verdict() == Verdict.IN_PROGRESS || open.transactionalId() == null) {
                         // a coordinator still loading its partition of the transaction log lists none of its
@@ -158,11 +159,13 @@ final class HangingTransactions {
     /** Every open transaction in {@code partitions}, judged; those of live producers within their timeout left out. */
     private static List<Open> look(Admin admin, List<TopicPartition> partitions, boolean epochBumpsAtEnd)
             throws ExecutionException, InterruptedException {
-        Map<TopicPartition, ProducerState> open = new HashMap<>();
+        // a partition written by several producers (bank.replies, __consumer_offsets) may hold an open transaction
+        // of each: every one is judged
+        List<Map.Entry<TopicPartition, ProducerState>> open = new ArrayList<>();
         admin.describeProducers(partitions).all().get().forEach((partition, state) -> {
             for (ProducerState producer : state.activeProducers()) {
                 if (producer.currentTransactionStartOffset().isPresent()) {
-                    open.put(partition, producer);
+                    open.add(Map.entry(partition, producer));
                 }
             }
         });
@@ -170,7 +173,7 @@ final class HangingTransactions {
             return List.of();
         }
         Set<Long> producerIds = new HashSet<>();
-        open.values().forEach(p -> producerIds.add(p.producerId()));
+        open.forEach(e -> producerIds.add(e.getValue().producerId()));
         Map<Long, String> transactionalIds = new HashMap<>();
         for (TransactionListing listing : admin.listTransactions(new ListTransactionsOptions()
                 .filterProducerIds(producerIds)).all().get()) {
@@ -180,7 +183,9 @@ final class HangingTransactions {
                 : admin.describeTransactions(transactionalIds.values()).all().get();
         long now = System.currentTimeMillis();
         List<Open> judged = new ArrayList<>();
-        open.forEach((partition, producer) -> {
+        open.forEach(entry -> {
+            TopicPartition partition = entry.getKey();
+            ProducerState producer = entry.getValue();
             String id = transactionalIds.get(producer.producerId());
             TransactionDescription coordinator = id == null ? null : coordinators.get(id);
             Verdict verdict = judge(producer, coordinator, epochBumpsAtEnd);
