@@ -40,6 +40,7 @@ public final class FailoverProbe implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
     private final long startNanos = System.nanoTime();
+    private final long startMillis = System.currentTimeMillis();
     private final Thread loop;
     private volatile boolean running = true;
 
@@ -198,6 +199,25 @@ public final class FailoverProbe implements AutoCloseable {
         }
         if (!first.keySet().containsAll(partitions)) return -1;
         return first.values().stream().mapToLong(Long::longValue).max().orElse(-1);
+    }
+
+    /**
+     * For a failure message: every outage of these partitions overlapping {@code [fromMs, toMs]}, with the questions
+     * asked during it (time, partition, status; 0 is no answer within the time-out).
+     */
+    public String describeOutages(Collection<Integer> partitions, long fromMs, long toMs) {
+        StringBuilder text = new StringBuilder();
+        outages().forEach((partition, list) -> {
+            if (!partitions.contains(partition)) return;
+            for (long[] o : list) {
+                if (o[1] < fromMs || o[0] > toMs) continue;
+                text.append("\npartition ").append(partition).append(": ").append(o[0]).append("..").append(o[1])
+                        .append(" ms (from ").append(java.time.Instant.ofEpochMilli(startMillis + o[0])).append("):");
+                samples().stream().filter(s -> s.partition() == partition && s.atMs() >= o[0] && s.atMs() <= o[1])
+                        .forEach(s -> text.append(' ').append(s.atMs()).append('=').append(s.status()));
+            }
+        });
+        return text.toString();
     }
 
     /** Answers by status code, for the log. */

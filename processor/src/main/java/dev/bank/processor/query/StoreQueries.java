@@ -258,6 +258,10 @@ public final class StoreQueries implements AutoCloseable {
                     fromCaughtUpCopy(partition, local).orElseGet(() -> CompletableFuture.failedFuture(e)));
         }
         if (!serving.serves(partition)) {
+            // the task is arriving here, usually from this instance's own standby: that copy answers as soon as it has
+            // every committed write, so a takeover from a warm standby costs no gap while the task restores the rest
+            Optional<CompletableFuture<Optional<byte[]>>> own = fromCaughtUpCopy(partition, local);
+            if (own.isPresent()) return own.get();
             NotReadyException notReady = new NotReadyException("partition " + partition + " is taking over here "
                     + "and not yet restored (the processor is " + streams.state() + ")");
             if (forwarded) throw notReady;
