@@ -28,7 +28,11 @@ import java.util.function.IntFunction;
  */
 public final class FailoverProbe implements AutoCloseable {
     /** One question: when it was asked (ms since the probe started), to which partition, answered 200 or not. */
-    public record Sample(long atMs, int partition, boolean ok, int status) {
+    public record Sample(long atMs, int partition, boolean ok, int status, String detail) {
+    }
+
+    /** A status and, for a failure, what the last instance asked said (the problem's detail) or the error. */
+    private record Answer(int status, String detail) {
     }
 
     private final List<String> baseUrls;
@@ -94,8 +98,8 @@ public final class FailoverProbe implements AutoCloseable {
                 String account = accounts.get(i);
                 long askedAt = nowMs();
                 String path = pathOf.apply(i);
-                round.add(ask(0, path).thenAccept(status -> samples.add(
-                        new Sample(askedAt, partitionOf.get(account), status == 200, status))));
+                round.add(ask(0, path).thenAccept(answer -> samples.add(new Sample(askedAt, partitionOf.get(account),
+                        answer.status() == 200, answer.status(), answer.detail()))));
             }
             try {
                 CompletableFuture.allOf(round.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
@@ -113,14 +117,21 @@ public final class FailoverProbe implements AutoCloseable {
         }
     }
 
-    /** The status of the first base URL that answered 200, else the last status (0: no answer at all). */
-    private CompletableFuture<Integer> ask(int index, String path) {
+    /** The answer of the first base URL that answered 200, else the last one's (status 0: no answer at all). */
+    private CompletableFuture<Answer> ask(int index, String path) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrls.get(index) + path))
                 .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(3)).GET().build();
-        return client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                .handle((response, error) -> response == null ? 0 : response.statusCode())
-                .thenCompose(status -> status == 200 || index + 1 >= baseUrls.size()
-                        ? CompletableFuture.completedFuture(status) : ask(index + 1, path));
+        return client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                .handle((response, error) -> response == null ? new Answer(0, String.valueOf(error))
+                        : new Answer(response.statusCode(), response.statusCode() == 200 ? "" : detail(response.body())))
+                .thenCompose(answer -> answer.status() == 200 || index + 1 >= baseUrls.size()
+                        ? CompletableFuture.completedFuture(answer) : ask(index + 1, path));
+    }
+
+    private static String detail(String body) {
+        int at = body.indexOf("\"detail\"");
+        String text = at < 0 ? body : body.substring(at);
+        return text.length() > 160 ? text.substring(0, 160) : text;
     }
 
     public List<Sample> samples() {
@@ -214,10 +225,22 @@ public final class FailoverProbe implements AutoCloseable {
                 text.append("\npartition ").append(partition).append(": ").append(o[0]).append("..").append(o[1])
                         .append(" ms (from ").append(java.time.Instant.ofEpochMilli(startMillis + o[0])).append("):");
                 samples().stream().filter(s -> s.partition() == partition && s.atMs() >= o[0] && s.atMs() <= o[1])
-                        .forEach(s -> text.append(' ').append(s.atMs()).append('=').append(s.status()));
+                        .forEach(s -> text.append(' ').append(s.atMs()).append('=').append(s.status())
+                                .append(s.ok() ? "" : " (" + s.detail() + ")"));
             }
         });
         return text.toString();
+    }
+
+    /** Waits until a round of questions asked from now on has been answered (at most 15 s). */
+    public void awaitNextRound() throws InterruptedException {
+        long from = nowMs();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < until) {
+            long answered = samples.stream().filter(s -> s.atMs() >= from).count();
+            if (answered >= accounts.size()) return;
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
     }
 
     /** Answers by status code, for the log. */

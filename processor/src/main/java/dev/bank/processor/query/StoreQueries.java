@@ -34,7 +34,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
-import org.apache.kafka.streams.LagInfo;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -61,12 +60,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
@@ -92,8 +88,16 @@ public final class StoreQueries implements AutoCloseable {
      */
     public static final String PARTITIONS_PARAM = "partitions";
 
+    /** How long the brokers may take to tell the changelogs' last stable offsets. */
     private static final Duration LAG_TIMEOUT = Duration.ofSeconds(1);
-    /** Two lookups at a time, four waiting: past that a read gets the owner's 503 rather than a queue. */
+    /** How long a read waits for its copy check (the one under way, then its own): past that it answers 503. */
+    private static final Duration COPY_CHECK_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * How long a read waits for a copy a few records behind to catch up: when an owner stops, its last commit reaches
+     * the others' copies a moment later, and waiting for it is a slower answer instead of a refusal.
+     */
+    private static final Duration COPY_CATCH_UP = Duration.ofMillis(500);
+    /** The copy checks' thread: one check at a time per instance ({@link CaughtUpCopies}). */
     private static final ExecutorService LAG_LOOKUPS = lagLookups();
     /** A standby host asked while the owner starts: short, as the owner's own 503 is the answer otherwise. */
     private static final Duration STANDBY_TIMEOUT = Duration.ofSeconds(1);
@@ -111,6 +115,7 @@ public final class StoreQueries implements AutoCloseable {
     private final Counter forwarded;
     private final Counter misdirected;
     private final ServingPartitions serving;
+    private final CaughtUpCopies copies;
 
     /**
      * @param interest     the business zone that dates and statement months are read in
@@ -135,6 +140,7 @@ public final class StoreQueries implements AutoCloseable {
         this.inputTopic = inputTopic;
         this.forwarder = new Forwarder(Forwarder.TIMEOUT, serviceToken);
         this.standbyAsker = new Forwarder(STANDBY_TIMEOUT, serviceToken);
+        this.copies = new CaughtUpCopies(this::caughtUpPartitions, LAG_LOOKUPS, COPY_CHECK_TIMEOUT);
         this.standbyReads = Counter.builder("bank.query.standby.reads")
                 .description("Account reads answered from a standby copy that had every committed write, because the "
                         + "owner could not answer (a task moving between instances)")
@@ -281,73 +287,65 @@ public final class StoreQueries implements AutoCloseable {
     }
 
     /**
-     * The answer from this instance's copy of {@code partition} (a standby, or an active one Streams reports caught
-     * up), if it has every committed write ({@link #hasEveryCommittedWrite}): then no write a client was told
-     * succeeded is missing from it. Positions and last stable offsets are fetched for the check, so this is only for
-     * reads the owner cannot answer: a task moving between instances (the hand-back after a restart), an owner not
-     * yet serving, stalled or gone.
+     * The answer from this instance's copy of {@code partition} (a standby, or a task arriving here and still
+     * restoring), if it has every committed write ({@link CaughtUpCopies}), at once or within {@link #COPY_CATCH_UP}:
+     * then no write a client was told succeeded is missing from it. The check costs broker round trips, so this is only for reads the owner cannot answer: a
+     * task moving between instances, an owner not yet serving, stalled or gone.
      */
     private <T> Optional<CompletableFuture<Optional<byte[]>>> fromCaughtUpCopy(int partition,
                                                                           IntFunction<Optional<T>> local) {
-        try {
-            Map<String, Map<Integer, LagInfo>> lags = lags();
-            if (lags == null) return Optional.empty();
-            Map<TopicPartition, Long> positions = new HashMap<>();
-            lags.forEach((store, byPartition) -> {
-                LagInfo lag = byPartition.get(partition);
-                if (lag != null) positions.put(new TopicPartition(applicationId + "-" + store + "-changelog",
-                        partition), lag.currentOffsetPosition());
-            });
-            if (positions.isEmpty() || !hasEveryCommittedWrite(positions)) return Optional.empty();
-            Optional<byte[]> answer = local.apply(partition).map(Json::bytes);
-            standbyReads.increment();
-            return Optional.of(CompletableFuture.completedFuture(answer));
-        } catch (RuntimeException e) { // not started, shutting down, a store closing: no copy to answer from
-            return Optional.empty();
+        long giveUp = System.nanoTime() + COPY_CATCH_UP.toNanos();
+        while (true) {
+            if (copies.hasEveryCommittedWrite(partition)) {
+                try {
+                    Optional<byte[]> answer = local.apply(partition).map(Json::bytes);
+                    standbyReads.increment();
+                    return Optional.of(CompletableFuture.completedFuture(answer));
+                } catch (InvalidStateStoreException e) {
+                    // the copy is between a standby and an active task (a task arriving): it is back in a moment
+                } catch (RuntimeException e) { // not running, shutting down: no copy to answer from
+                    return Optional.empty();
+                }
+            }
+            if (System.nanoTime() >= giveUp) return Optional.empty();
+            try {
+                TimeUnit.MILLISECONDS.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
         }
     }
 
     /**
-     * Whether each changelog position is at most one short of its partition's last stable offset (the end a
-     * read-committed reader sees: a transaction still open does not count, one committed since does). A caught-up
-     * standby stops before the commit marker that ends the last transaction it applied, hence the one.
+     * The partitions whose every local store has every committed write: its changelog position (from Streams' lags)
+     * at most one short of the changelog's last stable offset (the end a read-committed reader sees: a transaction
+     * still open does not count, one committed since does). A caught-up copy stops before the commit marker that ends
+     * the last transaction it applied, hence the one.
      */
-    private boolean hasEveryCommittedWrite(Map<TopicPartition, Long> positions) {
+    private Set<Integer> caughtUpPartitions() throws Exception {
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        streams.allLocalStorePartitionLags().forEach((store, byPartition) -> byPartition.forEach((partition, lag) ->
+                positions.put(new TopicPartition(applicationId + "-" + store + "-changelog", partition),
+                        lag.currentOffsetPosition())));
+        if (positions.isEmpty()) return Set.of();
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         positions.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
-        try {
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> stable = admin.listOffsets(latest,
-                    new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-                    .get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            return positions.entrySet().stream().allMatch(e ->
-                    stable.containsKey(e.getKey()) && e.getValue() >= stable.get(e.getKey()).offset() - 1);
-        } catch (TimeoutException | ExecutionException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    /**
-     * Every local store's changelog lags, or null when they cannot be had within {@link #LAG_TIMEOUT} (the end offsets
-     * come from the brokers: an instance cut off from them must not hold a query thread for Kafka's minute) or while
-     * {@link #LAG_LOOKUPS} is busy with others.
-     */
-    private Map<String, Map<Integer, LagInfo>> lags() {
-        try {
-            return CompletableFuture.supplyAsync(streams::allLocalStorePartitionLags, LAG_LOOKUPS)
-                    .get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException | RejectedExecutionException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> stable = admin.listOffsets(latest,
+                        new ListOffsetsOptions(IsolationLevel.READ_COMMITTED).timeoutMs((int) LAG_TIMEOUT.toMillis()))
+                .all().get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        Map<Integer, Boolean> complete = new HashMap<>();
+        positions.forEach((tp, position) -> complete.merge(tp.partition(),
+                stable.containsKey(tp) && position >= stable.get(tp).offset() - 1, Boolean::logicalAnd));
+        Set<Integer> caughtUp = new TreeSet<>();
+        complete.forEach((partition, yes) -> {
+            if (yes) caughtUp.add(partition);
+        });
+        return caughtUp;
     }
 
     private static ExecutorService lagLookups() {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(4), r -> {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16), r -> {
             Thread t = new Thread(r, "standby-lag-lookup");
             t.setDaemon(true);
             return t;
