@@ -123,7 +123,8 @@ public final class FailoverProbe implements AutoCloseable {
                 .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(3)).GET().build();
         return client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
                 .handle((response, error) -> response == null ? new Answer(0, String.valueOf(error))
-                        : new Answer(response.statusCode(), response.statusCode() == 200 ? "" : detail(response.body())))
+                        : new Answer(response.statusCode(),
+                                response.statusCode() == 200 ? "" : detail(response.body())))
                 .thenCompose(answer -> answer.status() == 200 || index + 1 >= baseUrls.size()
                         ? CompletableFuture.completedFuture(answer) : ask(index + 1, path));
     }

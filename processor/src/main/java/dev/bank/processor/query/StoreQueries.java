@@ -289,8 +289,9 @@ public final class StoreQueries implements AutoCloseable {
     /**
      * The answer from this instance's copy of {@code partition} (a standby, or a task arriving here and still
      * restoring), if it has every committed write ({@link CaughtUpCopies}), at once or within {@link #COPY_CATCH_UP}:
-     * then no write a client was told succeeded is missing from it. The check costs broker round trips, so this is only for reads the owner cannot answer: a
-     * task moving between instances, an owner not yet serving, stalled or gone.
+     * then no write a client was told succeeded is missing from it. The check costs broker round trips, so this is
+     * only for reads the owner cannot answer: a task moving between instances, an owner not yet serving, stalled or
+     * gone. It blocks the calling thread meanwhile (at most the check's time-out and the wait).
      */
     private <T> Optional<CompletableFuture<Optional<byte[]>>> fromCaughtUpCopy(int partition,
                                                                           IntFunction<Optional<T>> local) {
@@ -345,11 +346,12 @@ public final class StoreQueries implements AutoCloseable {
     }
 
     private static ExecutorService lagLookups() {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16), r -> {
-            Thread t = new Thread(r, "standby-lag-lookup");
-            t.setDaemon(true);
-            return t;
-        });
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
+                r -> {
+                    Thread t = new Thread(r, "standby-lag-lookup");
+                    t.setDaemon(true);
+                    return t;
+                });
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }
