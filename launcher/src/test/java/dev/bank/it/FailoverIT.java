@@ -93,7 +93,7 @@ class FailoverIT {
                 // over once the survivor serves every partition as their owner, not merely from its copies)
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
                         pair.activePartitions().getOrDefault("it-1", Set.of()).size() == Pair.PARTITIONS
-                                && metric(survivor, "bank_query_serving_partitions") == Pair.PARTITIONS
+                                && Pair.servesEveryPartition(survivor)
                                 && probe.firstAllGood(pair.allPartitions(), probe.nowMs() - 300) > 0);
                 long answering = probe.nowMs();
                 // And the survivor's own accounts never failed a read meanwhile
@@ -122,12 +122,12 @@ class FailoverIT {
                 }
                 // And meanwhile every account answers
                 long checkedUntil = probe.nowMs();
+                String outages = probe.describeOutages(pair.allPartitions(), restartedAt, checkedUntil);
                 log.info("while the victim came back (restarted at {} ms, checked until {} ms): outages {}",
-                        restartedAt, checkedUntil, probe.describeOutages(pair.allPartitions(), restartedAt,
-                                checkedUntil));
+                        restartedAt, checkedUntil, outages);
                 assertThat(probe.longestGap(pair.allPartitions(), restartedAt, checkedUntil))
                         .as("no account stopped answering when the victim came back (restarted at %d ms): %s",
-                                restartedAt, probe.describeOutages(pair.allPartitions(), restartedAt, checkedUntil))
+                                restartedAt, outages)
                         .isLessThan(1000);
             }
             // And nothing was lost or applied twice
@@ -239,6 +239,11 @@ class FailoverIT {
             return new FailoverProbe(processors.stream().map(ProcessorProcess::queryUrl).toList(), accounts,
                     i -> "/internal/accounts/" + accounts.get(i), PARTITIONS, BankStack.SERVICE_TOKEN,
                     Duration.ofMillis(100)).start();
+        }
+
+        /** Whether this processor serves every partition as their owner (not merely from its copies). */
+        static boolean servesEveryPartition(ProcessorProcess processor) {
+            return metric(processor, "bank_query_serving_partitions") == PARTITIONS;
         }
 
         /** Until both run active tasks and every account has been opened and answers. */

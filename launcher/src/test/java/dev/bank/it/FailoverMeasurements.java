@@ -83,8 +83,7 @@ class FailoverMeasurements {
                     victim.kill();
                     await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(100)).until(() ->
                             probe.nowMs() > killedAt + sessionTimeoutMs
-                                    && FailoverIT.metric(pair.processors.get(1 - v), "bank_query_serving_partitions")
-                                    == FailoverIT.Pair.PARTITIONS
+                                    && FailoverIT.Pair.servesEveryPartition(pair.processors.get(1 - v))
                                     && probe.firstAllGood(pair.allPartitions(), probe.nowMs() - 300) > 0);
                     long allBack = probe.allAnsweringAgain(victimsOwn, killedAt);
                     long survivorGap = probe.longestGap(survivorsOwn, killedAt, probe.nowMs());

@@ -63,7 +63,8 @@ class ProcessorRestartIT {
                         send(producer, stack, sent, Command.credit("p2-" + i, a, "1.01"));
                     }
                     awaitOutcomes(stack, sent.size());
-                    assertThat(FailoverIT.metric(second.queryUrl(), "bank_restore_active_records_total")).as("its stores were kept, not rebuilt").isZero();
+                    assertThat(FailoverIT.metric(second.queryUrl(), "bank_restore_active_records_total"))
+                            .as("its stores were kept, not rebuilt").isZero();
                 }
                 // And once more on an empty disk: the state comes back from the changelog topics
                 try (ProcessorApp third = stack.startProcessor(stack.processorConfig(emptyDisk))) {

@@ -99,19 +99,20 @@ class StandbyReadsIT {
                 long stoppedAt = probe.nowMs();
                 owner.close();
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
-                        metric(other, "bank_query_serving_partitions") == FailoverIT.Pair.PARTITIONS);
+                        FailoverIT.Pair.servesEveryPartition(other));
                 long servingAt = probe.nowMs();
                 probe.awaitNextRound();
                 // Then every account answered throughout, bar a moment: from the copy while the owner closed, then
                 // from the task arriving here as soon as its copy had every committed write, before it was restored
                 // and serving (the moment: the owner's last commit not yet applied to the copy, which a read waits for
                 // up to half a second before it is refused)
-                long gap = probe.longestGap(pair.allPartitions(), stoppedAt, probe.nowMs());
+                long checkedUntil = probe.nowMs();
+                long gap = probe.longestGap(pair.allPartitions(), stoppedAt, checkedUntil);
+                String outages = probe.describeOutages(pair.allPartitions(), stoppedAt, checkedUntil);
                 log.info("clean stop: longest gap {} ms (stopped at {} ms, all served by the other at {} ms){}", gap,
-                        stoppedAt, servingAt, probe.describeOutages(pair.allPartitions(), stoppedAt, probe.nowMs()));
+                        stoppedAt, servingAt, outages);
                 assertThat(gap).as("accounts answering during the hand-over (stopped at %d ms, serving at %d ms): "
-                                + "%s", stoppedAt, servingAt,
-                                probe.describeOutages(pair.allPartitions(), stoppedAt, probe.nowMs()))
+                                + "%s", stoppedAt, servingAt, outages)
                         .isLessThan(1000);
             }
         }
